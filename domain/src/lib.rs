@@ -1,0 +1,11 @@
+//! The pure core of the Users API: value types, aggregates, their commands, events and errors.
+//!
+//! Nothing here performs IO or reads a clock: time, ids and hashes arrive inside commands.
+#![forbid(unsafe_code)]
+
+pub mod catalog;
+pub mod codec;
+pub mod user;
+pub mod values;
+
+pub use codec::{Claim, ClaimChange, EventCodec, HasClaims};

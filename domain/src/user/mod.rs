@@ -1,0 +1,192 @@
+//! The User aggregate (`user-{uuid}`): identity per partner, test flag, vehicle.
+use crate::codec::{Claim, ClaimChange, HasClaims};
+use crate::values::{Email, ExternalUid, LicensePlate};
+use chrono::{DateTime, Utc};
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::{Aggregate, DomainEvent};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[cfg(test)]
+mod tests;
+
+/// Claim scope: one user per partner and email.
+pub const PARTNER_EMAIL: &str = "partner-email";
+/// Claim scope: one user per partner and external uid.
+pub const PARTNER_EXTERNAL_UID: &str = "partner-external-uid";
+
+pub fn stream_id(user_id: Uuid) -> String {
+    format!("user-{user_id}")
+}
+
+pub fn partner_email_claim(partner_id: &str, email: &Email) -> Claim {
+    Claim { scope: PARTNER_EMAIL, value: format!("{partner_id}:{email}") }
+}
+
+pub fn partner_external_uid_claim(partner_id: &str, uid: &ExternalUid) -> Claim {
+    Claim { scope: PARTNER_EXTERNAL_UID, value: format!("{partner_id}:{}", uid.as_str()) }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum UserCommand {
+    /// A partner introduces its end user (coord `create_jwt`), who is created on first sight.
+    RegisterThroughPartner {
+        user_id: Uuid,
+        tenant_id: String,
+        partner_id: String,
+        email: Email,
+        external_uid: Option<ExternalUid>,
+        test_user: bool,
+        at: DateTime<Utc>,
+    },
+    /// The partner names its own id for a user it first introduced by email only.
+    LinkPartnerExternalUid { partner_id: String, external_uid: ExternalUid, at: DateTime<Utc> },
+    ChangeVehicle { license_plate: LicensePlate, at: DateTime<Utc> },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum UserEvent {
+    UserRegistered {
+        user_id: Uuid,
+        tenant_id: String,
+        partner_id: String,
+        email: Email,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        external_uid: Option<ExternalUid>,
+        test_user: bool,
+        registered_at: DateTime<Utc>,
+    },
+    PartnerExternalUidLinked { partner_id: String, external_uid: ExternalUid, linked_at: DateTime<Utc> },
+    VehicleChanged { license_plate: LicensePlate, changed_at: DateTime<Utc> },
+}
+
+impl DomainEvent for UserEvent {
+    fn event_type(&self) -> String {
+        match self {
+            Self::UserRegistered { .. } => "UserRegistered",
+            Self::PartnerExternalUidLinked { .. } => "PartnerExternalUidLinked",
+            Self::VehicleChanged { .. } => "VehicleChanged",
+        }
+        .to_owned()
+    }
+
+    fn event_version(&self) -> String {
+        "1".to_owned()
+    }
+}
+
+impl HasClaims for UserEvent {
+    fn claim_changes(&self) -> Vec<ClaimChange> {
+        match self {
+            Self::UserRegistered { partner_id, email, external_uid, .. } => {
+                let mut claims = vec![ClaimChange::Take(partner_email_claim(partner_id, email))];
+                if let Some(uid) = external_uid {
+                    claims.push(ClaimChange::Take(partner_external_uid_claim(partner_id, uid)));
+                }
+                claims
+            }
+            Self::PartnerExternalUidLinked { partner_id, external_uid, .. } => {
+                vec![ClaimChange::Take(partner_external_uid_claim(partner_id, external_uid))]
+            }
+            Self::VehicleChanged { .. } => Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UserError {
+    #[error("the user is already registered")]
+    AlreadyRegistered,
+    #[error("the user does not exist")]
+    NotRegistered,
+    #[error("the user already has another external uid at this partner")]
+    ExternalUidConflict,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    registered: bool,
+    /// External uid per partner id.
+    external_uids: Vec<(String, ExternalUid)>,
+    license_plate: Option<LicensePlate>,
+}
+
+impl User {
+    fn external_uid_at(&self, partner_id: &str) -> Option<&ExternalUid> {
+        self.external_uids.iter().find(|(p, _)| p == partner_id).map(|(_, uid)| uid)
+    }
+}
+
+impl Aggregate for User {
+    const TYPE: &'static str = "user";
+    type Command = UserCommand;
+    type Event = UserEvent;
+    type Error = UserError;
+    type Services = ();
+
+    async fn handle(&mut self, command: UserCommand, _: &(), sink: &EventSink<Self>) -> Result<(), UserError> {
+        match command {
+            UserCommand::RegisterThroughPartner {
+                user_id,
+                tenant_id,
+                partner_id,
+                email,
+                external_uid,
+                test_user,
+                at,
+            } => {
+                if self.registered {
+                    return Err(UserError::AlreadyRegistered);
+                }
+                let event = UserEvent::UserRegistered {
+                    user_id,
+                    tenant_id,
+                    partner_id,
+                    email,
+                    external_uid,
+                    test_user,
+                    registered_at: at,
+                };
+                sink.write(event, self).await;
+            }
+            UserCommand::LinkPartnerExternalUid { partner_id, external_uid, at } => {
+                if !self.registered {
+                    return Err(UserError::NotRegistered);
+                }
+                match self.external_uid_at(&partner_id) {
+                    Some(existing) if *existing == external_uid => {}
+                    Some(_) => return Err(UserError::ExternalUidConflict),
+                    None => {
+                        let event = UserEvent::PartnerExternalUidLinked { partner_id, external_uid, linked_at: at };
+                        sink.write(event, self).await;
+                    }
+                }
+            }
+            UserCommand::ChangeVehicle { license_plate, at } => {
+                if !self.registered {
+                    return Err(UserError::NotRegistered);
+                }
+                if self.license_plate.as_ref() != Some(&license_plate) {
+                    sink.write(UserEvent::VehicleChanged { license_plate, changed_at: at }, self).await;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, event: UserEvent) {
+        match event {
+            UserEvent::UserRegistered { partner_id, external_uid, .. } => {
+                self.registered = true;
+                if let Some(uid) = external_uid {
+                    self.external_uids.push((partner_id, uid));
+                }
+            }
+            UserEvent::PartnerExternalUidLinked { partner_id, external_uid, .. } => {
+                self.external_uids.push((partner_id, external_uid));
+            }
+            UserEvent::VehicleChanged { license_plate, .. } => self.license_plate = Some(license_plate),
+        }
+    }
+}

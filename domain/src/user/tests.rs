@@ -1,0 +1,124 @@
+use super::*;
+use cqrs_es::test::TestFramework;
+
+type UserTest = TestFramework<User>;
+
+fn at() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-22T10:00:00Z").map(|t| t.with_timezone(&Utc)).expect("time")
+}
+
+fn user_id() -> Uuid {
+    Uuid::from_u128(7)
+}
+
+fn registered(external_uid: Option<&str>) -> UserEvent {
+    UserEvent::UserRegistered {
+        user_id: user_id(),
+        tenant_id: "demo".into(),
+        partner_id: "p1".into(),
+        email: Email::parse("foo@bar.com").expect("email"),
+        external_uid: external_uid.map(|u| ExternalUid::parse(u).expect("uid")),
+        test_user: true,
+        registered_at: at(),
+    }
+}
+
+fn register(external_uid: Option<&str>) -> UserCommand {
+    UserCommand::RegisterThroughPartner {
+        user_id: user_id(),
+        tenant_id: "demo".into(),
+        partner_id: "p1".into(),
+        email: Email::parse("foo@bar.com").expect("email"),
+        external_uid: external_uid.map(|u| ExternalUid::parse(u).expect("uid")),
+        test_user: true,
+        at: at(),
+    }
+}
+
+fn plate(text: &str) -> LicensePlate {
+    LicensePlate::parse(text, "us", Some("ny")).expect("plate")
+}
+
+#[test]
+fn a_new_user_is_registered_through_a_partner() {
+    UserTest::with(()).given_no_previous_events().when(register(Some("1234"))).then_expect_events(vec![registered(Some("1234"))]);
+}
+
+#[test]
+fn registering_twice_is_refused() {
+    UserTest::with(()).given(vec![registered(None)]).when(register(None)).then_expect_error(UserError::AlreadyRegistered);
+}
+
+#[test]
+fn a_partner_links_its_external_uid_once() {
+    let link = UserCommand::LinkPartnerExternalUid {
+        partner_id: "p1".into(),
+        external_uid: ExternalUid::parse("99").expect("uid"),
+        at: at(),
+    };
+    UserTest::with(()).given(vec![registered(None)]).when(link.clone()).then_expect_events(vec![
+        UserEvent::PartnerExternalUidLinked {
+            partner_id: "p1".into(),
+            external_uid: ExternalUid::parse("99").expect("uid"),
+            linked_at: at(),
+        },
+    ]);
+    UserTest::with(()).given(vec![registered(Some("99"))]).when(link.clone()).then_expect_events(vec![]);
+    UserTest::with(()).given(vec![registered(Some("12"))]).when(link).then_expect_error(UserError::ExternalUidConflict);
+}
+
+#[test]
+fn linking_an_unknown_user_is_refused() {
+    let link = UserCommand::LinkPartnerExternalUid {
+        partner_id: "p1".into(),
+        external_uid: ExternalUid::parse("99").expect("uid"),
+        at: at(),
+    };
+    UserTest::with(()).given_no_previous_events().when(link).then_expect_error(UserError::NotRegistered);
+}
+
+#[test]
+fn changing_the_vehicle_records_the_new_plate() {
+    UserTest::with(())
+        .given(vec![registered(None)])
+        .when(UserCommand::ChangeVehicle { license_plate: plate("123abc"), at: at() })
+        .then_expect_events(vec![UserEvent::VehicleChanged { license_plate: plate("123abc"), changed_at: at() }]);
+}
+
+#[test]
+fn setting_the_same_plate_again_changes_nothing() {
+    UserTest::with(())
+        .given(vec![registered(None), UserEvent::VehicleChanged { license_plate: plate("123abc"), changed_at: at() }])
+        .when(UserCommand::ChangeVehicle { license_plate: plate("123ABC"), at: at() })
+        .then_expect_events(vec![]);
+}
+
+#[test]
+fn an_unregistered_user_has_no_vehicle_to_change() {
+    UserTest::with(())
+        .given_no_previous_events()
+        .when(UserCommand::ChangeVehicle { license_plate: plate("1"), at: at() })
+        .then_expect_error(UserError::NotRegistered);
+}
+
+#[test]
+fn registration_claims_email_and_external_uid_per_partner() {
+    let claims = registered(Some("1234")).claim_changes();
+    assert_eq!(
+        claims,
+        vec![
+            ClaimChange::Take(Claim { scope: PARTNER_EMAIL, value: "p1:foo@bar.com".into() }),
+            ClaimChange::Take(Claim { scope: PARTNER_EXTERNAL_UID, value: "p1:1234".into() }),
+        ]
+    );
+}
+
+#[test]
+fn events_round_trip_through_the_codec() {
+    use crate::codec::EventCodec;
+    let event = registered(Some("1234"));
+    let (event_type, version, payload) = event.encode().expect("encode");
+    assert_eq!((event_type.as_str(), version), ("UserRegistered", 1));
+    assert!(payload.get("type").is_none(), "the tag lives in the event_type column, not the payload");
+    assert_eq!(UserEvent::decode(&event_type, payload).expect("decode"), event);
+}

@@ -1,0 +1,142 @@
+//! The append-only event store: one trait, two engines (SQLite, PostgreSQL).
+//!
+//! An append is one transaction holding the unique claims, a multi-row insert of the events
+//! (`UNIQUE(stream_id, stream_version)` is the optimistic lock) and the inline projections.
+#![forbid(unsafe_code)]
+
+mod error;
+mod hash;
+mod log;
+mod model;
+mod postgres;
+mod projector;
+mod sql;
+mod sqlite;
+mod upcast;
+
+pub use error::StoreError;
+pub use log::{RebuildReport, TableComparison, Tampered, VerifyReport};
+pub use model::{
+    AppendRequest, Appended, Checkpoint, ClaimOp, Metadata, NewEvent, RecordedEvent, StoredEvent, format_time, now_micros,
+};
+pub use postgres::PostgresStore;
+pub use projector::{Projector, TableSpec, Tables};
+pub use sql::{AnyRow, Arg, Db, Engine, Tx};
+pub use sqlite::SqliteStore;
+pub use upcast::Upcasters;
+
+use async_trait::async_trait;
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+/// What one catch-up step did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Batch {
+    /// Applied this many events; the checkpoint moved to `Checkpoint`.
+    Applied(usize, Checkpoint),
+    /// Nothing new to apply.
+    Idle,
+    /// Another instance holds this projector's lease right now.
+    Leased,
+}
+
+/// Options every engine shares.
+#[derive(Clone, Default)]
+pub struct StoreOptions {
+    /// Projectors applied inside every append transaction (read-your-writes read models).
+    pub inline: Vec<Arc<dyn Projector>>,
+    pub upcasters: Arc<Upcasters>,
+}
+
+#[async_trait]
+pub trait EventStore: Send + Sync {
+    /// The read side: a pool for queries against read models and the log.
+    fn db(&self) -> &Db;
+
+    fn upcasters(&self) -> &Upcasters;
+
+    /// Woken after every commit; catch-up projectors wait on it (with polling as a backstop).
+    fn notifier(&self) -> Arc<Notify>;
+
+    /// Append events to one stream with claims and inline projections, all or nothing.
+    async fn append(&self, request: AppendRequest) -> Result<Appended, StoreError>;
+
+    /// Create a projector's live tables if they do not exist yet.
+    async fn ensure_tables(&self, projector: &dyn Projector) -> Result<(), StoreError>;
+
+    /// Apply the next batch of events after the projector's checkpoint, writing the checkpoint
+    /// in the same transaction as its tables.
+    async fn project_batch(&self, projector: &dyn Projector, limit: i64) -> Result<Batch, StoreError>;
+
+    /// Rebuild a projector from position 0 into fresh tables, compare them with the live ones
+    /// and swap them in.
+    async fn rebuild(&self, projector: &dyn Projector) -> Result<RebuildReport, StoreError>;
+
+    async fn read_stream(&self, stream_id: &str, after_version: i64) -> Result<Vec<RecordedEvent>, StoreError> {
+        log::read_stream_in_db(self.db(), stream_id, after_version)
+            .await?
+            .into_iter()
+            .map(|e| log::to_recorded(e, self.upcasters()))
+            .collect()
+    }
+
+    /// Events after `after` in commit order, exactly as stored.
+    async fn read_all_stored(&self, after: Checkpoint, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
+        log::read_after_in_db(self.db(), after, limit).await
+    }
+
+    /// Events after `after` in commit order, upcast to their newest schema.
+    async fn read_all(&self, after: Checkpoint, limit: i64) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.read_all_stored(after, limit)
+            .await?
+            .into_iter()
+            .map(|e| log::to_recorded(e, self.upcasters()))
+            .collect()
+    }
+
+    /// The stream that holds a unique claim, if any.
+    async fn claim_owner(&self, scope: &str, value: &str) -> Result<Option<String>, StoreError> {
+        let row: Option<(String,)> = self
+            .db()
+            .fetch_optional(
+                "select owner_stream from unique_claims where scope = $1 and value = $2",
+                &args![scope, value],
+            )
+            .await?;
+        Ok(row.map(|(owner,)| owner))
+    }
+
+    async fn checkpoint(&self, projection: &str) -> Result<Option<Checkpoint>, StoreError> {
+        let row: Option<(i64, i64)> = self
+            .db()
+            .fetch_optional(
+                "select last_tx, last_position from projection_checkpoints where projection = $1",
+                &args![projection],
+            )
+            .await?;
+        Ok(row.map(|(tx, position)| Checkpoint { tx, position }))
+    }
+
+    /// Recompute the hash chain of every stream and name the first broken link.
+    async fn verify(&self) -> Result<VerifyReport, StoreError> {
+        let mut state = HashMap::new();
+        let mut after = Checkpoint::default();
+        let mut checked = 0u64;
+        loop {
+            let events = self.read_all_stored(after, 2_000).await?;
+            let Some(last) = events.last() else { break };
+            after = last.checkpoint();
+            if let Some(broken) = log::verify_events(&mut state, &events) {
+                return Ok(VerifyReport { events_checked: checked, streams: state.len() as u64, first_broken: Some(broken) });
+            }
+            checked += events.len() as u64;
+        }
+        Ok(VerifyReport { events_checked: checked, streams: state.len() as u64, first_broken: None })
+    }
+}
+
+/// A suffix no earlier rebuild used, so index names never collide with the live tables'.
+fn rebuild_suffix() -> String {
+    format!("__rb_{}", &uuid::Uuid::new_v4().simple().to_string()[..10])
+}

@@ -1,0 +1,86 @@
+//! The projector contract. A projector copies events into its own tables; it holds no rules.
+//! The same code runs inline (inside the append transaction), in catch-up mode and in rebuilds.
+use crate::error::StoreError;
+use crate::model::RecordedEvent;
+use crate::sql::Tx;
+use async_trait::async_trait;
+
+/// One table a projector owns. `ddl` holds `;`-separated statements where `{name}` stands for
+/// the physical name of any of the projector's tables, so a rebuild can create fresh copies.
+#[derive(Debug, Clone, Copy)]
+pub struct TableSpec {
+    pub name: &'static str,
+    pub ddl: &'static str,
+}
+
+/// Maps a projector's logical table names to physical ones: the live tables, or a rebuild's
+/// fresh set (`user_view__rb_1a2b3c`).
+#[derive(Debug, Clone, Default)]
+pub struct Tables {
+    suffix: String,
+}
+
+impl Tables {
+    pub fn live() -> Self {
+        Self::default()
+    }
+
+    pub fn with_suffix(suffix: impl Into<String>) -> Self {
+        Self { suffix: suffix.into() }
+    }
+
+    pub fn name(&self, logical: &str) -> String {
+        format!("{logical}{}", self.suffix)
+    }
+
+    /// The DDL of `specs` with every `{table}` placeholder replaced by its physical name.
+    pub fn ddl(&self, specs: &[TableSpec]) -> Vec<String> {
+        specs
+            .iter()
+            .flat_map(|spec| spec.ddl.split(';'))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|statement| {
+                specs.iter().fold(statement.to_owned(), |s, spec| {
+                    s.replace(&format!("{{{}}}", spec.name), &self.name(spec.name))
+                })
+            })
+            .collect()
+    }
+}
+
+#[async_trait]
+pub trait Projector: Send + Sync {
+    /// Stable name: the checkpoint key and the `users-api rebuild <name>` argument.
+    fn name(&self) -> &'static str;
+
+    fn tables(&self) -> &'static [TableSpec];
+
+    /// Copy one event into the tables. Must be idempotent per event and ignore event types it
+    /// does not know.
+    async fn apply(&self, tx: &mut Tx<'_>, tables: &Tables, event: &RecordedEvent) -> Result<(), StoreError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPECS: &[TableSpec] = &[
+        TableSpec { name: "a", ddl: "create table if not exists {a} (id text primary key); create index if not exists {a}_x on {a} (id)" },
+        TableSpec { name: "b", ddl: "create table if not exists {b} (a_id text references {a} (id))" },
+    ];
+
+    #[test]
+    fn ddl_names_every_table_of_the_set() {
+        let ddl = Tables::with_suffix("__rb_1").ddl(SPECS);
+        assert_eq!(
+            ddl,
+            vec![
+                "create table if not exists a__rb_1 (id text primary key)",
+                "create index if not exists a__rb_1_x on a__rb_1 (id)",
+                "create table if not exists b__rb_1 (a_id text references a__rb_1 (id))",
+            ]
+        );
+        assert_eq!(Tables::live().ddl(SPECS)[0], "create table if not exists a (id text primary key)");
+    }
+}

@@ -1,0 +1,163 @@
+//! One small vocabulary for SQL that runs on both engines: read models, claims and the append
+//! itself are written once, with `$n` placeholders (SQLite accepts them too) and `Arg` binds.
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{AssertSqlSafe, FromRow, PgConnection, PgPool, SqliteConnection, SqlitePool};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// A bind value. Read models use only these column types so one statement fits both engines.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
+    Text(String),
+    OptText(Option<String>),
+    Int(i64),
+    OptInt(Option<i64>),
+    Bool(bool),
+}
+
+impl From<&str> for Arg {
+    fn from(v: &str) -> Self {
+        Self::Text(v.to_owned())
+    }
+}
+impl From<String> for Arg {
+    fn from(v: String) -> Self {
+        Self::Text(v)
+    }
+}
+impl From<Option<String>> for Arg {
+    fn from(v: Option<String>) -> Self {
+        Self::OptText(v)
+    }
+}
+impl From<Option<&str>> for Arg {
+    fn from(v: Option<&str>) -> Self {
+        Self::OptText(v.map(str::to_owned))
+    }
+}
+impl From<i64> for Arg {
+    fn from(v: i64) -> Self {
+        Self::Int(v)
+    }
+}
+impl From<Option<i64>> for Arg {
+    fn from(v: Option<i64>) -> Self {
+        Self::OptInt(v)
+    }
+}
+impl From<bool> for Arg {
+    fn from(v: bool) -> Self {
+        Self::Bool(v)
+    }
+}
+
+/// Builds an argument list: `args![a, b, c]`.
+#[macro_export]
+macro_rules! args {
+    ($($a:expr),* $(,)?) => { vec![$($crate::Arg::from($a)),*] };
+}
+
+macro_rules! bind_all {
+    ($query:expr, $args:expr) => {{
+        let mut q = $query;
+        for a in $args {
+            q = match a {
+                Arg::Text(v) => q.bind(v.as_str()),
+                Arg::OptText(v) => q.bind(v.as_deref()),
+                Arg::Int(v) => q.bind(*v),
+                Arg::OptInt(v) => q.bind(*v),
+                Arg::Bool(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}
+
+/// Rows that decode the same way from both engines (`#[derive(sqlx::FromRow)]` gives this).
+pub trait AnyRow: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+impl<T> AnyRow for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+
+fn sql_text(sql: &str) -> AssertSqlSafe<String> {
+    // every statement passed here is written by this crate's callers with `$n` binds for data;
+    // only table names (from projector definitions, never from input) are formatted in
+    AssertSqlSafe(sql.to_owned())
+}
+
+/// A connection inside an open transaction, on either engine.
+pub enum Tx<'c> {
+    Sqlite(&'c mut SqliteConnection),
+    Postgres(&'c mut PgConnection),
+}
+
+impl Tx<'_> {
+    pub fn engine(&self) -> Engine {
+        match self {
+            Self::Sqlite(_) => Engine::Sqlite,
+            Self::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    pub async fn execute(&mut self, sql: &str, args: &[Arg]) -> Result<u64, sqlx::Error> {
+        Ok(match self {
+            Self::Sqlite(c) => bind_all!(sqlx::query(sql_text(sql)), args).execute(&mut **c).await?.rows_affected(),
+            Self::Postgres(c) => bind_all!(sqlx::query(sql_text(sql)), args).execute(&mut **c).await?.rows_affected(),
+        })
+    }
+
+    pub async fn fetch_all<T: AnyRow>(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<T>, sqlx::Error> {
+        match self {
+            Self::Sqlite(c) => bind_all!(sqlx::query_as(sql_text(sql)), args).fetch_all(&mut **c).await,
+            Self::Postgres(c) => bind_all!(sqlx::query_as(sql_text(sql)), args).fetch_all(&mut **c).await,
+        }
+    }
+
+    pub async fn fetch_optional<T: AnyRow>(&mut self, sql: &str, args: &[Arg]) -> Result<Option<T>, sqlx::Error> {
+        match self {
+            Self::Sqlite(c) => bind_all!(sqlx::query_as(sql_text(sql)), args).fetch_optional(&mut **c).await,
+            Self::Postgres(c) => bind_all!(sqlx::query_as(sql_text(sql)), args).fetch_optional(&mut **c).await,
+        }
+    }
+}
+
+/// The read side: a pool of read connections on either engine.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+impl Db {
+    pub fn engine(&self) -> Engine {
+        match self {
+            Self::Sqlite(_) => Engine::Sqlite,
+            Self::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    pub async fn fetch_all<T: AnyRow>(&self, sql: &str, args: &[Arg]) -> Result<Vec<T>, sqlx::Error> {
+        match self {
+            Self::Sqlite(p) => bind_all!(sqlx::query_as(sql_text(sql)), args).fetch_all(p).await,
+            Self::Postgres(p) => bind_all!(sqlx::query_as(sql_text(sql)), args).fetch_all(p).await,
+        }
+    }
+
+    pub async fn fetch_optional<T: AnyRow>(&self, sql: &str, args: &[Arg]) -> Result<Option<T>, sqlx::Error> {
+        match self {
+            Self::Sqlite(p) => bind_all!(sqlx::query_as(sql_text(sql)), args).fetch_optional(p).await,
+            Self::Postgres(p) => bind_all!(sqlx::query_as(sql_text(sql)), args).fetch_optional(p).await,
+        }
+    }
+
+    /// Writes outside the event log (signing keys); never used for read models.
+    pub async fn execute(&self, sql: &str, args: &[Arg]) -> Result<u64, sqlx::Error> {
+        Ok(match self {
+            Self::Sqlite(p) => bind_all!(sqlx::query(sql_text(sql)), args).execute(p).await?.rows_affected(),
+            Self::Postgres(p) => bind_all!(sqlx::query(sql_text(sql)), args).execute(p).await?.rows_affected(),
+        })
+    }
+}
