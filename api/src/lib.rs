@@ -1,1 +1,15 @@
+//! The HTTP layer: dialect routers, extractors, error formats, startup, CLI.
 #![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod config;
+pub mod coord;
+pub mod error;
+pub mod native;
+mod request_meta;
+pub mod startup;
+pub mod state;
+pub mod tokens;
+
+pub use config::{Config, Settings};
+pub use startup::{Application, app, open_store};

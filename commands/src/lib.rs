@@ -1,1 +1,16 @@
+//! The write side: load a stream, let the aggregate decide, append what it decided.
 #![forbid(unsafe_code)]
+
+mod bus;
+pub mod catalog;
+pub mod user;
+
+pub use bus::{CommandBus, CommandError, Executed};
+
+use sha2::{Digest, Sha256};
+
+/// Keys and tokens are kept only as SHA-256 hashes: they are long random strings, so a plain
+/// hash is enough (no password stretching), and lookups by hash stay indexable.
+pub fn secret_hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}

@@ -59,7 +59,8 @@ pub struct ExternalUid(String);
 
 impl ExternalUid {
     pub fn parse(raw: &str) -> Result<Self, ValueError> {
-        let ok = !raw.is_empty() && raw.chars().count() <= 128 && !raw.chars().any(char::is_control);
+        let ok =
+            !raw.is_empty() && raw.chars().count() <= 128 && !raw.chars().any(char::is_control);
         if ok {
             Ok(Self(raw.to_owned()))
         } else {
@@ -82,11 +83,13 @@ pub struct LicensePlate {
 }
 
 impl LicensePlate {
-    /// Normalises case (text upper-case, codes lower-case) so that the same plate compares equal.
+    /// Keeps the text as written (trimmed) and lower-cases the ISO codes, as coord shows them.
     pub fn parse(text: &str, country: &str, subdivision: Option<&str>) -> Result<Self, ValueError> {
-        let text = text.trim().to_uppercase();
+        let text = text.trim().to_owned();
         let text_ok = (1..=16).contains(&text.chars().count())
-            && text.chars().all(|c| c.is_alphanumeric() || c == ' ' || c == '-')
+            && text
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == ' ' || c == '-')
             && text.chars().any(char::is_alphanumeric);
         if !text_ok {
             return Err(ValueError::InvalidPlateText);
@@ -101,7 +104,11 @@ impl LicensePlate {
             Some(s) if s.len() <= 3 && s.chars().all(|c| c.is_ascii_alphanumeric()) => Some(s),
             Some(_) => return Err(ValueError::InvalidPlateSubdivision),
         };
-        Ok(Self { text, country, subdivision })
+        Ok(Self {
+            text,
+            country,
+            subdivision,
+        })
     }
 
     pub fn text(&self) -> &str {
@@ -129,7 +136,17 @@ mod tests {
 
     #[test]
     fn malformed_emails_are_refused() {
-        for raw in ["", "foo", "@bar.com", "foo@", "foo@bar", "foo@.com", "foo@bar..com", "a b@c.de", "a@b@c.de"] {
+        for raw in [
+            "",
+            "foo",
+            "@bar.com",
+            "foo@",
+            "foo@bar",
+            "foo@.com",
+            "foo@bar..com",
+            "a b@c.de",
+            "a@b@c.de",
+        ] {
             assert_eq!(Email::parse(raw), Err(ValueError::InvalidEmail), "{raw:?}");
         }
     }
@@ -137,21 +154,53 @@ mod tests {
     #[test]
     fn plates_are_normalised_and_validated() {
         let plate = LicensePlate::parse("123abc", "US", Some("NY")).expect("valid");
-        assert_eq!((plate.text(), plate.country(), plate.subdivision()), ("123ABC", "us", Some("ny")));
-        assert_eq!(LicensePlate::parse("", "us", None), Err(ValueError::InvalidPlateText));
-        assert_eq!(LicensePlate::parse("ab$12", "us", None), Err(ValueError::InvalidPlateText));
-        assert_eq!(LicensePlate::parse("X".repeat(17).as_str(), "us", None), Err(ValueError::InvalidPlateText));
-        assert_eq!(LicensePlate::parse("abc", "usa", None), Err(ValueError::InvalidPlateCountry));
-        assert_eq!(LicensePlate::parse("abc", "u1", None), Err(ValueError::InvalidPlateCountry));
-        assert_eq!(LicensePlate::parse("abc", "us", Some("new york")), Err(ValueError::InvalidPlateSubdivision));
-        assert_eq!(LicensePlate::parse("abc", "de", Some("")).expect("valid").subdivision(), None);
+        assert_eq!(
+            (plate.text(), plate.country(), plate.subdivision()),
+            ("123abc", "us", Some("ny"))
+        );
+        assert_eq!(
+            LicensePlate::parse("", "us", None),
+            Err(ValueError::InvalidPlateText)
+        );
+        assert_eq!(
+            LicensePlate::parse("ab$12", "us", None),
+            Err(ValueError::InvalidPlateText)
+        );
+        assert_eq!(
+            LicensePlate::parse("X".repeat(17).as_str(), "us", None),
+            Err(ValueError::InvalidPlateText)
+        );
+        assert_eq!(
+            LicensePlate::parse("abc", "usa", None),
+            Err(ValueError::InvalidPlateCountry)
+        );
+        assert_eq!(
+            LicensePlate::parse("abc", "u1", None),
+            Err(ValueError::InvalidPlateCountry)
+        );
+        assert_eq!(
+            LicensePlate::parse("abc", "us", Some("new york")),
+            Err(ValueError::InvalidPlateSubdivision)
+        );
+        assert_eq!(
+            LicensePlate::parse("abc", "de", Some(""))
+                .expect("valid")
+                .subdivision(),
+            None
+        );
     }
 
     #[test]
     fn external_uids_are_bounded() {
         assert!(ExternalUid::parse("1234").is_ok());
         assert_eq!(ExternalUid::parse(""), Err(ValueError::InvalidExternalUid));
-        assert_eq!(ExternalUid::parse(&"x".repeat(129)), Err(ValueError::InvalidExternalUid));
-        assert_eq!(ExternalUid::parse("a\nb"), Err(ValueError::InvalidExternalUid));
+        assert_eq!(
+            ExternalUid::parse(&"x".repeat(129)),
+            Err(ValueError::InvalidExternalUid)
+        );
+        assert_eq!(
+            ExternalUid::parse("a\nb"),
+            Err(ValueError::InvalidExternalUid)
+        );
     }
 }

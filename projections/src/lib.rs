@@ -1,1 +1,41 @@
+//! Read models: projectors that copy events into query tables, the catch-up runner, and the
+//! read functions the API calls. Projectors hold no rules.
 #![forbid(unsafe_code)]
+
+pub mod catalog;
+mod runner;
+pub mod signups;
+pub mod users;
+
+pub use runner::{ProjectionRunners, spawn_runners};
+
+use std::sync::Arc;
+use store::{Projector, StoreError};
+
+/// Read models the API reads right after a write: applied inside the append transaction.
+pub fn inline() -> Vec<Arc<dyn Projector>> {
+    vec![
+        Arc::new(catalog::CatalogProjector),
+        Arc::new(users::UserViewProjector),
+    ]
+}
+
+/// Read models for analytics and operators: applied by catch-up runners after commit.
+pub fn catch_up() -> Vec<Arc<dyn Projector>> {
+    vec![Arc::new(signups::SignupsProjector)]
+}
+
+pub fn all() -> Vec<Arc<dyn Projector>> {
+    inline().into_iter().chain(catch_up()).collect()
+}
+
+pub fn by_name(name: &str) -> Result<Arc<dyn Projector>, StoreError> {
+    all()
+        .into_iter()
+        .find(|p| p.name() == name)
+        .ok_or_else(|| StoreError::UnknownProjection(name.to_owned()))
+}
+
+fn decode<E: domain::EventCodec>(event: &store::RecordedEvent) -> Result<E, StoreError> {
+    Ok(E::decode(&event.event_type, event.payload.clone())?)
+}

@@ -61,12 +61,18 @@ mod tests {
 
     #[test]
     fn moving_bytes_between_fields_changes_the_hash() {
-        assert_ne!(event_hash(&input("{}x", "{}")), event_hash(&input("{}", "x{}")));
+        assert_ne!(
+            event_hash(&input("{}x", "{}")),
+            event_hash(&input("{}", "x{}"))
+        );
     }
 
     #[test]
     fn the_hash_is_stable_for_the_same_bytes() {
-        assert_eq!(event_hash(&input("{}", "{}")), event_hash(&input("{}", "{}")));
+        assert_eq!(
+            event_hash(&input("{}", "{}")),
+            event_hash(&input("{}", "{}"))
+        );
         assert_eq!(event_hash(&input("{}", "{}")).len(), 64);
     }
 }

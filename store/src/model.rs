@@ -88,7 +88,10 @@ pub struct StoredEvent {
 
 impl StoredEvent {
     pub fn checkpoint(&self) -> Checkpoint {
-        Checkpoint { tx: self.tx, position: self.position }
+        Checkpoint {
+            tx: self.tx,
+            position: self.position,
+        }
     }
 }
 
@@ -110,7 +113,10 @@ pub struct RecordedEvent {
 
 impl RecordedEvent {
     pub fn checkpoint(&self) -> Checkpoint {
-        Checkpoint { tx: self.tx, position: self.position }
+        Checkpoint {
+            tx: self.tx,
+            position: self.position,
+        }
     }
 }
 

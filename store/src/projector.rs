@@ -26,7 +26,9 @@ impl Tables {
     }
 
     pub fn with_suffix(suffix: impl Into<String>) -> Self {
-        Self { suffix: suffix.into() }
+        Self {
+            suffix: suffix.into(),
+        }
     }
 
     pub fn name(&self, logical: &str) -> String {
@@ -58,7 +60,12 @@ pub trait Projector: Send + Sync {
 
     /// Copy one event into the tables. Must be idempotent per event and ignore event types it
     /// does not know.
-    async fn apply(&self, tx: &mut Tx<'_>, tables: &Tables, event: &RecordedEvent) -> Result<(), StoreError>;
+    async fn apply(
+        &self,
+        tx: &mut Tx<'_>,
+        tables: &Tables,
+        event: &RecordedEvent,
+    ) -> Result<(), StoreError>;
 }
 
 #[cfg(test)]
@@ -66,8 +73,14 @@ mod tests {
     use super::*;
 
     const SPECS: &[TableSpec] = &[
-        TableSpec { name: "a", ddl: "create table if not exists {a} (id text primary key); create index if not exists {a}_x on {a} (id)" },
-        TableSpec { name: "b", ddl: "create table if not exists {b} (a_id text references {a} (id))" },
+        TableSpec {
+            name: "a",
+            ddl: "create table if not exists {a} (id text primary key); create index if not exists {a}_x on {a} (id)",
+        },
+        TableSpec {
+            name: "b",
+            ddl: "create table if not exists {b} (a_id text references {a} (id))",
+        },
     ];
 
     #[test]
@@ -81,6 +94,9 @@ mod tests {
                 "create table if not exists b__rb_1 (a_id text references a__rb_1 (id))",
             ]
         );
-        assert_eq!(Tables::live().ddl(SPECS)[0], "create table if not exists a (id text primary key)");
+        assert_eq!(
+            Tables::live().ddl(SPECS)[0],
+            "create table if not exists a (id text primary key)"
+        );
     }
 }

@@ -33,9 +33,19 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
         let mut writer = SqliteConnection::connect_with(&connect).await?;
-        sqlx::migrate!("../migrations/sqlite").run(&mut writer).await?;
-        let readers = SqlitePoolOptions::new().max_connections(8).connect_with(connect).await?;
-        let store = Self { writer: Mutex::new(writer), db: Db::Sqlite(readers), options, notify: Arc::new(Notify::new()) };
+        sqlx::migrate!("../migrations/sqlite")
+            .run(&mut writer)
+            .await?;
+        let readers = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(connect)
+            .await?;
+        let store = Self {
+            writer: Mutex::new(writer),
+            db: Db::Sqlite(readers),
+            options,
+            notify: Arc::new(Notify::new()),
+        };
         for projector in store.options.inline.clone() {
             store.ensure_tables(projector.as_ref()).await?;
         }
@@ -71,16 +81,23 @@ impl EventStore for SqliteStore {
 
     async fn append(&self, request: AppendRequest) -> Result<Appended, StoreError> {
         let inline = &self.options.inline;
-        let appended = self.write(async |tx| log::append_in_tx(tx, &request, inline).await).await?;
+        let appended = self
+            .write(async |tx| log::append_in_tx(tx, &request, inline).await)
+            .await?;
         self.notify.notify_waiters();
         Ok(appended)
     }
 
     async fn ensure_tables(&self, projector: &dyn Projector) -> Result<(), StoreError> {
-        self.write(async |tx| log::create_tables(tx, projector, &Tables::live()).await).await
+        self.write(async |tx| log::create_tables(tx, projector, &Tables::live()).await)
+            .await
     }
 
-    async fn project_batch(&self, projector: &dyn Projector, limit: i64) -> Result<Batch, StoreError> {
+    async fn project_batch(
+        &self,
+        projector: &dyn Projector,
+        limit: i64,
+    ) -> Result<Batch, StoreError> {
         let upcasters = &self.options.upcasters;
         self.write(async |tx| {
             let cp = log::read_checkpoint(tx, projector.name()).await?;
@@ -100,7 +117,8 @@ impl EventStore for SqliteStore {
     async fn rebuild(&self, projector: &dyn Projector) -> Result<RebuildReport, StoreError> {
         let fresh = Tables::with_suffix(rebuild_suffix());
         let upcasters = &self.options.upcasters;
-        self.write(async |tx| log::create_tables(tx, projector, &fresh).await).await?;
+        self.write(async |tx| log::create_tables(tx, projector, &fresh).await)
+            .await?;
         let mut cp = Checkpoint::default();
         let mut applied = 0u64;
         // most of the log in short transactions, so appends keep flowing meanwhile
@@ -110,7 +128,10 @@ impl EventStore for SqliteStore {
                 break;
             }
             applied += events.len() as u64;
-            if let Some(last) = self.write(async |tx| log::apply_events(tx, projector, &fresh, events, upcasters).await).await? {
+            if let Some(last) = self
+                .write(async |tx| log::apply_events(tx, projector, &fresh, events, upcasters).await)
+                .await?
+            {
                 cp = last;
             }
         }
@@ -122,7 +143,9 @@ impl EventStore for SqliteStore {
                     break;
                 }
                 applied += events.len() as u64;
-                if let Some(last) = log::apply_events(tx, projector, &fresh, events, upcasters).await? {
+                if let Some(last) =
+                    log::apply_events(tx, projector, &fresh, events, upcasters).await?
+                {
                     cp = last;
                 }
             }
@@ -131,4 +154,3 @@ impl EventStore for SqliteStore {
         .await
     }
 }
-

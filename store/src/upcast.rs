@@ -12,8 +12,14 @@ pub struct Upcasters {
 
 impl Upcasters {
     /// Register how `event_type` at `from_version` becomes `from_version + 1`.
-    pub fn register(mut self, event_type: &str, from_version: i32, f: impl Fn(Value) -> Value + Send + Sync + 'static) -> Self {
-        self.steps.insert((event_type.to_owned(), from_version), Box::new(f));
+    pub fn register(
+        mut self,
+        event_type: &str,
+        from_version: i32,
+        f: impl Fn(Value) -> Value + Send + Sync + 'static,
+    ) -> Self {
+        self.steps
+            .insert((event_type.to_owned(), from_version), Box::new(f));
         self
     }
 
@@ -45,7 +51,10 @@ mod tests {
             });
         let (version, payload) = ups.upcast("VehicleChanged", 1, json!({ "plate": "ABC" }));
         assert_eq!(version, 3);
-        assert_eq!(payload, json!({ "plate": { "text": "ABC", "country": "us" } }));
+        assert_eq!(
+            payload,
+            json!({ "plate": { "text": "ABC", "country": "us" } })
+        );
         assert_eq!(ups.upcast("Other", 1, json!({})), (1, json!({})));
     }
 }

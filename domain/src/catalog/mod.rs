@@ -17,7 +17,10 @@ pub fn stream_id(tenant_id: &str) -> String {
 }
 
 fn access_key_claim(hash: &str) -> Claim {
-    Claim { scope: PARTNER_ACCESS_KEY, value: hash.to_owned() }
+    Claim {
+        scope: PARTNER_ACCESS_KEY,
+        value: hash.to_owned(),
+    }
 }
 
 /// The hashes of a partner's credentials.
@@ -29,10 +32,23 @@ pub struct PartnerKeys {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum CatalogCommand {
-    CreateTenant { tenant_id: String, name: String, at: DateTime<Utc> },
-    RegisterPartner { partner_id: String, name: String, keys: PartnerKeys, at: DateTime<Utc> },
+    CreateTenant {
+        tenant_id: String,
+        name: String,
+        at: DateTime<Utc>,
+    },
+    RegisterPartner {
+        partner_id: String,
+        name: String,
+        keys: PartnerKeys,
+        at: DateTime<Utc>,
+    },
     /// Replace a partner's keys (a leaked key, or configuration naming new demo keys).
-    RotatePartnerKeys { partner_id: String, keys: PartnerKeys, at: DateTime<Utc> },
+    RotatePartnerKeys {
+        partner_id: String,
+        keys: PartnerKeys,
+        at: DateTime<Utc>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -76,8 +92,14 @@ impl HasClaims for CatalogEvent {
     fn claim_changes(&self) -> Vec<ClaimChange> {
         match self {
             Self::TenantCreated { .. } => Vec::new(),
-            Self::PartnerRegistered { keys, .. } => vec![ClaimChange::Take(access_key_claim(&keys.access_key_hash))],
-            Self::PartnerKeysRotated { previous_access_key_hash, keys, .. } => vec![
+            Self::PartnerRegistered { keys, .. } => {
+                vec![ClaimChange::Take(access_key_claim(&keys.access_key_hash))]
+            }
+            Self::PartnerKeysRotated {
+                previous_access_key_hash,
+                keys,
+                ..
+            } => vec![
                 ClaimChange::Release(access_key_claim(previous_access_key_hash)),
                 ClaimChange::Take(access_key_claim(&keys.access_key_hash)),
             ],
@@ -107,7 +129,10 @@ pub struct Catalog {
 
 impl Catalog {
     fn partner(&self, partner_id: &str) -> Option<&PartnerKeys> {
-        self.partners.iter().find(|(id, _)| id == partner_id).map(|(_, keys)| keys)
+        self.partners
+            .iter()
+            .find(|(id, _)| id == partner_id)
+            .map(|(_, keys)| keys)
     }
 }
 
@@ -118,18 +143,40 @@ impl Aggregate for Catalog {
     type Error = CatalogError;
     type Services = ();
 
-    async fn handle(&mut self, command: CatalogCommand, _: &(), sink: &EventSink<Self>) -> Result<(), CatalogError> {
+    async fn handle(
+        &mut self,
+        command: CatalogCommand,
+        _: &(),
+        sink: &EventSink<Self>,
+    ) -> Result<(), CatalogError> {
         match command {
-            CatalogCommand::CreateTenant { tenant_id, name, at } => {
+            CatalogCommand::CreateTenant {
+                tenant_id,
+                name,
+                at,
+            } => {
                 if self.created {
                     return Err(CatalogError::TenantExists);
                 }
                 if tenant_id.trim().is_empty() || name.trim().is_empty() {
                     return Err(CatalogError::EmptyName);
                 }
-                sink.write(CatalogEvent::TenantCreated { tenant_id, name, created_at: at }, self).await;
+                sink.write(
+                    CatalogEvent::TenantCreated {
+                        tenant_id,
+                        name,
+                        created_at: at,
+                    },
+                    self,
+                )
+                .await;
             }
-            CatalogCommand::RegisterPartner { partner_id, name, keys, at } => {
+            CatalogCommand::RegisterPartner {
+                partner_id,
+                name,
+                keys,
+                at,
+            } => {
                 if !self.created {
                     return Err(CatalogError::UnknownTenant);
                 }
@@ -139,11 +186,22 @@ impl Aggregate for Catalog {
                 if partner_id.trim().is_empty() || name.trim().is_empty() {
                     return Err(CatalogError::EmptyName);
                 }
-                let event = CatalogEvent::PartnerRegistered { partner_id, name, keys, registered_at: at };
+                let event = CatalogEvent::PartnerRegistered {
+                    partner_id,
+                    name,
+                    keys,
+                    registered_at: at,
+                };
                 sink.write(event, self).await;
             }
-            CatalogCommand::RotatePartnerKeys { partner_id, keys, at } => {
-                let current = self.partner(&partner_id).ok_or(CatalogError::UnknownPartner)?;
+            CatalogCommand::RotatePartnerKeys {
+                partner_id,
+                keys,
+                at,
+            } => {
+                let current = self
+                    .partner(&partner_id)
+                    .ok_or(CatalogError::UnknownPartner)?;
                 if *current == keys {
                     return Ok(());
                 }
@@ -162,9 +220,15 @@ impl Aggregate for Catalog {
     fn apply(&mut self, event: CatalogEvent) {
         match event {
             CatalogEvent::TenantCreated { .. } => self.created = true,
-            CatalogEvent::PartnerRegistered { partner_id, keys, .. } => self.partners.push((partner_id, keys)),
-            CatalogEvent::PartnerKeysRotated { partner_id, keys, .. } => {
-                if let Some((_, current)) = self.partners.iter_mut().find(|(id, _)| *id == partner_id) {
+            CatalogEvent::PartnerRegistered {
+                partner_id, keys, ..
+            } => self.partners.push((partner_id, keys)),
+            CatalogEvent::PartnerKeysRotated {
+                partner_id, keys, ..
+            } => {
+                if let Some((_, current)) =
+                    self.partners.iter_mut().find(|(id, _)| *id == partner_id)
+                {
                     *current = keys;
                 }
             }

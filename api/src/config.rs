@@ -1,0 +1,182 @@
+//! Configuration: the environment names of the configuration contract, mirrored as flags.
+//! Every setting has a development default; generated secrets persist in the data dir so a
+//! restart keeps them, and a value from the environment always wins.
+use anyhow::Context;
+use rand::RngCore;
+use secrecy::{ExposeSecret, SecretString};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Settings {
+    /// Listen address.
+    #[arg(long, env = "USERS_API_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// SQLite file, generated development secrets.
+    #[arg(long, env = "USERS_API_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// `postgres://…` selects PostgreSQL; `sqlite://…` a SQLite file. Default: SQLite in the data dir.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Key for the native /admin surface.
+    #[arg(long, env = "USERS_API_ADMIN_KEY", hide_env_values = true)]
+    pub admin_key: Option<String>,
+    /// The demo tenant's id.
+    #[arg(long, env = "USERS_API_DEMO_TENANT", default_value = "demo")]
+    pub demo_tenant: String,
+    /// The demo partner's coord access_key.
+    #[arg(long, env = "USERS_API_DEMO_ACCESS_KEY", hide_env_values = true)]
+    pub demo_access_key: Option<String>,
+    /// The demo partner's coord server token (for create_jwt).
+    #[arg(long, env = "USERS_API_DEMO_SERVER_TOKEN", hide_env_values = true)]
+    pub demo_server_token: Option<String>,
+    /// `json` or `pretty`.
+    #[arg(long, env = "LOG_FORMAT", default_value = "pretty")]
+    pub log_format: String,
+}
+
+impl Settings {
+    /// Defaults for an embedded SQLite database under `data_dir`, listening on port 0.
+    pub fn for_data_dir(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            bind: "127.0.0.1:0".into(),
+            data_dir: data_dir.into(),
+            database_url: None,
+            admin_key: None,
+            demo_tenant: "demo".into(),
+            demo_access_key: None,
+            demo_server_token: None,
+            log_format: "pretty".into(),
+        }
+    }
+}
+
+/// Settings with every secret resolved.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind: String,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub admin_key: SecretString,
+    pub demo_tenant: String,
+    pub demo_partner: String,
+    pub demo_access_key: SecretString,
+    pub demo_server_token: SecretString,
+}
+
+const GENERATED: &str = "generated-secrets.json";
+
+impl Config {
+    pub fn resolve(settings: Settings) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&settings.data_dir)
+            .with_context(|| format!("cannot create data dir {}", settings.data_dir.display()))?;
+        let mut generated = GeneratedSecrets::load(&settings.data_dir)?;
+        let database_url = settings.database_url.clone().unwrap_or_else(|| {
+            format!("sqlite://{}", settings.data_dir.join("users.db").display())
+        });
+        let config = Self {
+            admin_key: generated.pick("admin_key", settings.admin_key, "adm_"),
+            demo_access_key: generated.pick("demo_access_key", settings.demo_access_key, "ak_"),
+            demo_server_token: generated.pick(
+                "demo_server_token",
+                settings.demo_server_token,
+                "st_",
+            ),
+            bind: settings.bind,
+            database_url,
+            demo_partner: format!("{}-partner", settings.demo_tenant),
+            demo_tenant: settings.demo_tenant,
+            data_dir: settings.data_dir.clone(),
+        };
+        generated.save(&settings.data_dir)?;
+        Ok(config)
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://")
+    }
+}
+
+struct GeneratedSecrets {
+    values: BTreeMap<String, String>,
+    changed: bool,
+}
+
+impl GeneratedSecrets {
+    fn load(dir: &Path) -> anyhow::Result<Self> {
+        let path = dir.join(GENERATED);
+        let values = match std::fs::read_to_string(&path) {
+            Ok(text) => serde_json::from_str(&text)
+                .with_context(|| format!("{} is not valid JSON", path.display()))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        };
+        Ok(Self {
+            values,
+            changed: false,
+        })
+    }
+
+    /// The configured value, else the one generated on an earlier start, else a new one.
+    fn pick(&mut self, name: &str, configured: Option<String>, prefix: &str) -> SecretString {
+        if let Some(value) = configured.filter(|v| !v.is_empty()) {
+            return SecretString::from(value);
+        }
+        let value = self.values.entry(name.to_owned()).or_insert_with(|| {
+            self.changed = true;
+            let mut bytes = [0u8; 24];
+            rand::rngs::OsRng.fill_bytes(&mut bytes);
+            format!("{prefix}{}", hex::encode(bytes))
+        });
+        SecretString::from(value.clone())
+    }
+
+    fn save(&self, dir: &Path) -> anyhow::Result<()> {
+        if !self.changed {
+            return Ok(());
+        }
+        let path = dir.join(GENERATED);
+        std::fs::write(&path, serde_json::to_string_pretty(&self.values)?)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+        }
+        Ok(())
+    }
+}
+
+/// For the startup banner.
+pub fn reveal(secret: &SecretString) -> &str {
+    secret.expose_secret()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_secrets_survive_a_restart_and_configured_ones_win() {
+        let dir = std::env::temp_dir().join(format!("users-api-config-{}", uuid::Uuid::new_v4()));
+        let first = Config::resolve(Settings::for_data_dir(&dir)).expect("config");
+        let again = Config::resolve(Settings::for_data_dir(&dir)).expect("config");
+        assert_eq!(
+            reveal(&first.demo_access_key),
+            reveal(&again.demo_access_key)
+        );
+        assert!(reveal(&first.demo_access_key).starts_with("ak_"));
+        assert_ne!(
+            reveal(&first.demo_access_key),
+            reveal(&first.demo_server_token)
+        );
+        let mut settings = Settings::for_data_dir(&dir);
+        settings.demo_access_key = Some("mine".into());
+        assert_eq!(
+            reveal(&Config::resolve(settings).expect("config").demo_access_key),
+            "mine"
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -1,0 +1,86 @@
+//! Coord extractors; every rejection is a `CoordError`.
+use super::{AUDIENCE, CoordError};
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use projections::catalog::{PartnerRow, partner_by_access_key_hash};
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+/// The partner named by the `access_key` query parameter.
+pub struct Partner(pub PartnerRow);
+
+impl FromRequestParts<AppState> for Partner {
+    type Rejection = CoordError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, CoordError> {
+        let key = parts
+            .uri
+            .query()
+            .and_then(|q| {
+                form_urlencoded::parse(q.as_bytes())
+                    .find(|(k, _)| k == "access_key")
+                    .map(|(_, v)| v.into_owned())
+            })
+            .filter(|k| !k.is_empty())
+            .ok_or(ApiError::MissingAccessKey)?;
+        let partner = partner_by_access_key_hash(state.db(), &commands::secret_hash(&key))
+            .await?
+            .ok_or(ApiError::UnknownAccessKey)?;
+        Ok(Self(partner))
+    }
+}
+
+/// A signed-in user: a valid access token minted for the partner of the `access_key`.
+pub struct CoordUser {
+    pub user_id: Uuid,
+    pub partner: PartnerRow,
+}
+
+impl FromRequestParts<AppState> for CoordUser {
+    type Rejection = CoordError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, CoordError> {
+        let Partner(partner) = Partner::from_request_parts(parts, state).await?;
+        let header = parts
+            .headers
+            .get(AUTHORIZATION)
+            .ok_or(ApiError::MissingToken)?;
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|h| {
+                h.strip_prefix("Bearer ")
+                    .or_else(|| h.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or(ApiError::MalformedToken)?;
+        let claims = state.tokens.verify(token, AUDIENCE)?;
+        if claims.azp != partner.partner_id || claims.tenant != partner.tenant_id {
+            return Err(ApiError::ForeignToken.into());
+        }
+        let user_id = Uuid::parse_str(&claims.sub).map_err(|_| ApiError::InvalidToken)?;
+        Ok(Self { user_id, partner })
+    }
+}
+
+/// A JSON body whose rejections speak coord.
+pub struct CoordJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CoordJson<T> {
+    type Rejection = CoordError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, CoordError> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(Self(value)),
+            Err(JsonRejection::MissingJsonContentType(_)) => {
+                Err(ApiError::UnsupportedMediaType.into())
+            }
+            Err(rejection) => Err(ApiError::InvalidBody(rejection.body_text()).into()),
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! The coord dialect: the Coord Users API (`/v1/users`). Partners authenticate with an
+//! `access_key` query parameter; users with a Bearer JWT minted through `create_jwt`.
+mod error;
+mod extract;
+mod jwt;
+mod user;
+
+pub use error::CoordError;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::routing::{get, post, put};
+
+/// Coord access tokens expire one hour after minting, as the original API documents.
+pub const TOKEN_LIFETIME_MINUTES: i64 = 60;
+pub const AUDIENCE: &str = "coord";
+pub const DIALECT: &str = "coord";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/testing/create_jwt", post(jwt::create_test_jwt))
+        .route("/user/current", get(user::current))
+        .route("/user/current/vehicle", put(user::put_vehicle))
+        .route("/user/current/update_vehicle", post(user::put_vehicle))
+        .fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
+}

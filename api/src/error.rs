@@ -1,0 +1,126 @@
+//! One error enum for every dialect. Each dialect's body format is mapped in one place
+//! (`coord::error`); handlers only use `?`.
+use axum::http::StatusCode;
+use commands::CommandError;
+use domain::user::UserError;
+use domain::values::ValueError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("the access_key query parameter is required")]
+    MissingAccessKey,
+    #[error("the access_key is not valid")]
+    UnknownAccessKey,
+    #[error("an Authorization: Bearer token is required")]
+    MissingToken,
+    #[error("the bearer token is malformed")]
+    MalformedToken,
+    #[error("the bearer token has expired")]
+    ExpiredToken,
+    #[error("the bearer token is not valid")]
+    InvalidToken,
+    #[error("the bearer token was issued to another partner")]
+    ForeignToken,
+    #[error("{0}")]
+    InvalidBody(String),
+    #[error("the request body must be JSON (Content-Type: application/json)")]
+    UnsupportedMediaType,
+    #[error(transparent)]
+    InvalidValue(#[from] ValueError),
+    #[error("the user of this token does not exist")]
+    UnknownUser,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("no such endpoint")]
+    NotFound,
+    #[error("method not allowed on this endpoint")]
+    MethodNotAllowed,
+    #[error("the service is busy; retry the request")]
+    Busy,
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// HTTP status and the stable, documented error code.
+    pub fn kind(&self) -> (StatusCode, &'static str) {
+        use ApiError::*;
+        match self {
+            MissingAccessKey => (StatusCode::UNAUTHORIZED, "missing_access_key"),
+            UnknownAccessKey => (StatusCode::UNAUTHORIZED, "invalid_access_key"),
+            MissingToken => (StatusCode::UNAUTHORIZED, "missing_token"),
+            MalformedToken => (StatusCode::UNAUTHORIZED, "malformed_token"),
+            ExpiredToken => (StatusCode::UNAUTHORIZED, "expired_token"),
+            InvalidToken => (StatusCode::UNAUTHORIZED, "invalid_token"),
+            ForeignToken => (StatusCode::FORBIDDEN, "foreign_token"),
+            InvalidBody(_) => (StatusCode::BAD_REQUEST, "invalid_body"),
+            UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+            InvalidValue(v) => (StatusCode::BAD_REQUEST, value_code(v)),
+            UnknownUser => (StatusCode::NOT_FOUND, "unknown_user"),
+            Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+            Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
+            Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
+        }
+    }
+
+    /// The message shown to clients; internal details stay in the log.
+    pub fn public_message(&self) -> String {
+        match self {
+            Self::Internal(detail) => {
+                tracing::error!(error = %detail, "request failed");
+                "internal error".to_owned()
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+fn value_code(v: &ValueError) -> &'static str {
+    match v {
+        ValueError::InvalidEmail => "invalid_email",
+        ValueError::InvalidExternalUid => "invalid_external_uid",
+        ValueError::InvalidPlateText
+        | ValueError::InvalidPlateCountry
+        | ValueError::InvalidPlateSubdivision => "invalid_license_plate",
+    }
+}
+
+impl From<CommandError<UserError>> for ApiError {
+    fn from(e: CommandError<UserError>) -> Self {
+        match e {
+            CommandError::Domain(UserError::NotRegistered) => Self::UnknownUser,
+            CommandError::Domain(
+                e @ (UserError::AlreadyRegistered | UserError::ExternalUidConflict),
+            ) => Self::Conflict(e.to_string()),
+            CommandError::Claim { .. } => {
+                Self::Conflict("the email or external uid belongs to another user".into())
+            }
+            CommandError::Contended(_) => Self::Busy,
+            CommandError::Store(e) => Self::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<store::StoreError> for ApiError {
+    fn from(e: store::StoreError) -> Self {
+        Self::Internal(e.to_string())
+    }
+}
+
+impl From<jsonwebtoken::errors::Error> for ApiError {
+    fn from(e: jsonwebtoken::errors::Error) -> Self {
+        Self::Internal(format!("token signing: {e}"))
+    }
+}
+
+impl From<crate::tokens::TokenError> for ApiError {
+    fn from(e: crate::tokens::TokenError) -> Self {
+        match e {
+            crate::tokens::TokenError::Malformed => Self::MalformedToken,
+            crate::tokens::TokenError::Expired => Self::ExpiredToken,
+            crate::tokens::TokenError::Invalid => Self::InvalidToken,
+        }
+    }
+}

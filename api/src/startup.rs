@@ -1,0 +1,133 @@
+//! Building the application: store, demo tenant, keys, projection runners, HTTP listener.
+use crate::config::{Config, reveal};
+use crate::state::AppState;
+use crate::tokens::TokenService;
+use crate::{coord, native};
+use anyhow::Context;
+use axum::Router;
+use axum::http::{HeaderName, Request};
+use commands::CommandBus;
+use commands::catalog::{CatalogService, PartnerSeed};
+use commands::user::UserService;
+use projections::ProjectionRunners;
+use std::future::Future;
+use std::sync::Arc;
+use store::{EventStore, Metadata, PostgresStore, SqliteStore, StoreOptions, Upcasters};
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+/// The store with the inline projections registered.
+pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn EventStore>> {
+    let options = StoreOptions {
+        inline: projections::inline(),
+        upcasters: Arc::new(Upcasters::default()),
+    };
+    let store: Arc<dyn EventStore> = if config.is_postgres() {
+        Arc::new(
+            PostgresStore::open(&config.database_url, options)
+                .await
+                .context("cannot open PostgreSQL")?,
+        )
+    } else {
+        Arc::new(
+            SqliteStore::open(&config.database_url, options)
+                .await
+                .context("cannot open SQLite")?,
+        )
+    };
+    Ok(store)
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    runners: ProjectionRunners,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let store = open_store(&config).await?;
+        let bus = CommandBus::new(store.clone());
+        let state = AppState {
+            users: UserService::new(bus.clone()),
+            catalog: CatalogService::new(bus),
+            tokens: Arc::new(TokenService::load_or_create(store.db()).await?),
+            store: store.clone(),
+        };
+        seed_demo(&state, &config).await?;
+        let runners = projections::spawn_runners(store, projections::catch_up());
+        let listener = TcpListener::bind(&config.bind)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.bind))?;
+        Ok(Self {
+            router: app(state.clone()),
+            listener,
+            runners,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serve until `shutdown` resolves, then finish in-flight requests and projector batches.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let served = axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await;
+        self.runners.shutdown().await;
+        served
+    }
+}
+
+async fn seed_demo(state: &AppState, config: &Config) -> anyhow::Result<()> {
+    let seed = PartnerSeed {
+        tenant_id: config.demo_tenant.clone(),
+        tenant_name: "Demo tenant".into(),
+        partner_id: config.demo_partner.clone(),
+        partner_name: "Demo partner".into(),
+        access_key: reveal(&config.demo_access_key).to_owned(),
+        server_token: reveal(&config.demo_server_token).to_owned(),
+    };
+    let metadata = Metadata {
+        actor: Some("system:startup".into()),
+        ..Metadata::default()
+    };
+    state
+        .catalog
+        .ensure_partner(&seed, chrono::Utc::now(), &metadata)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot seed the demo tenant: {e}"))
+}
+
+/// The whole HTTP surface; separate from serving so tests can drive it directly too.
+pub fn app(state: AppState) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .nest("/v1/users", coord::router())
+        .merge(native::router())
+        .fallback(coord_fallback)
+        .with_state(state)
+        .layer(CatchPanicLayer::new())
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+async fn coord_fallback() -> coord::CoordError {
+    coord::CoordError(crate::error::ApiError::NotFound)
+}

@@ -1,0 +1,114 @@
+//! User commands: partners introducing their end users, vehicles.
+use crate::bus::{CommandBus, CommandError, Executed};
+use chrono::{DateTime, Utc};
+use domain::user::{self, User, UserCommand, UserError, UserEvent};
+use domain::values::{Email, ExternalUid, LicensePlate};
+use store::{Metadata, StoreError};
+use uuid::Uuid;
+
+/// The partner (API client) a request came through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartnerRef {
+    pub tenant_id: String,
+    pub partner_id: String,
+}
+
+#[derive(Clone)]
+pub struct UserService {
+    bus: CommandBus,
+}
+
+pub type UserCommandError = CommandError<UserError>;
+
+impl UserService {
+    pub fn new(bus: CommandBus) -> Self {
+        Self { bus }
+    }
+
+    /// The user a partner means by this email (and external uid), created on first sight.
+    /// Unique claims make concurrent calls for the same person resolve to one user.
+    #[tracing::instrument(skip_all, fields(partner = %partner.partner_id, test_user))]
+    pub async fn resolve_through_partner(
+        &self,
+        partner: &PartnerRef,
+        email: &Email,
+        external_uid: Option<&ExternalUid>,
+        test_user: bool,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<Uuid, UserCommandError> {
+        let store = self.bus.store();
+        // a lost race (another request claimed first) is resolved by looking again
+        for _ in 0..3 {
+            if let Some(uid) = external_uid {
+                let claim = user::partner_external_uid_claim(&partner.partner_id, test_user, uid);
+                if let Some(owner) = store.claim_owner(claim.scope, &claim.value).await? {
+                    return user_id_of(&owner);
+                }
+            }
+            let claim = user::partner_email_claim(&partner.partner_id, test_user, email);
+            if let Some(owner) = store.claim_owner(claim.scope, &claim.value).await? {
+                let user_id = user_id_of(&owner)?;
+                let Some(uid) = external_uid else {
+                    return Ok(user_id);
+                };
+                let link = UserCommand::LinkPartnerExternalUid {
+                    partner_id: partner.partner_id.clone(),
+                    external_uid: uid.clone(),
+                    at,
+                };
+                match self.bus.execute::<User>(&owner, link, &(), metadata).await {
+                    Ok(_) => return Ok(user_id),
+                    Err(CommandError::Claim { .. }) => continue,
+                    Err(e) => return Err(e),
+                }
+            }
+            let user_id = Uuid::now_v7();
+            let register = UserCommand::RegisterThroughPartner {
+                user_id,
+                tenant_id: partner.tenant_id.clone(),
+                partner_id: partner.partner_id.clone(),
+                email: email.clone(),
+                external_uid: external_uid.cloned(),
+                test_user,
+                at,
+            };
+            match self
+                .bus
+                .execute::<User>(&user::stream_id(user_id), register, &(), metadata)
+                .await
+            {
+                Ok(_) => return Ok(user_id),
+                Err(CommandError::Claim { .. }) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(CommandError::Contended(format!(
+            "partner {} user {email}",
+            partner.partner_id
+        )))
+    }
+
+    #[tracing::instrument(skip_all, fields(user = %user_id))]
+    pub async fn change_vehicle(
+        &self,
+        user_id: Uuid,
+        license_plate: LicensePlate,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<Executed<UserEvent>, UserCommandError> {
+        let command = UserCommand::ChangeVehicle { license_plate, at };
+        self.bus
+            .execute::<User>(&user::stream_id(user_id), command, &(), metadata)
+            .await
+    }
+}
+
+fn user_id_of(stream_id: &str) -> Result<Uuid, UserCommandError> {
+    stream_id
+        .strip_prefix("user-")
+        .and_then(|id| Uuid::parse_str(id).ok())
+        .ok_or_else(|| {
+            StoreError::Corrupt(format!("claim owner {stream_id} is not a user stream")).into()
+        })
+}

@@ -1,0 +1,130 @@
+//! Tenants and partners, looked up by the hash of a partner's access key on every coord call.
+use async_trait::async_trait;
+use domain::catalog::CatalogEvent;
+use store::{Db, Projector, RecordedEvent, StoreError, TableSpec, Tables, Tx, args, format_time};
+
+pub struct CatalogProjector;
+
+const TABLES: &[TableSpec] = &[
+    TableSpec {
+        name: "catalog_tenants",
+        ddl: "create table if not exists {catalog_tenants} (
+                tenant_id  text primary key,
+                name       text not null,
+                created_at text not null)",
+    },
+    TableSpec {
+        name: "catalog_partners",
+        ddl: "create table if not exists {catalog_partners} (
+                partner_id        text primary key,
+                tenant_id         text not null,
+                name              text not null,
+                access_key_hash   text not null,
+                server_token_hash text not null,
+                registered_at     text not null,
+                updated_at        text not null);
+              create index if not exists {catalog_partners}_access_key on {catalog_partners} (access_key_hash)",
+    },
+];
+
+#[async_trait]
+impl Projector for CatalogProjector {
+    fn name(&self) -> &'static str {
+        "catalog"
+    }
+
+    fn tables(&self) -> &'static [TableSpec] {
+        TABLES
+    }
+
+    async fn apply(
+        &self,
+        tx: &mut Tx<'_>,
+        t: &Tables,
+        event: &RecordedEvent,
+    ) -> Result<(), StoreError> {
+        if event.stream_type != "catalog" {
+            return Ok(());
+        }
+        let Some(tenant_id) = event.stream_id.strip_prefix("catalog-") else {
+            return Ok(());
+        };
+        match super::decode::<CatalogEvent>(event)? {
+            CatalogEvent::TenantCreated {
+                tenant_id,
+                name,
+                created_at,
+            } => {
+                let sql = format!(
+                    "insert into {} (tenant_id, name, created_at) values ($1, $2, $3) on conflict (tenant_id) do nothing",
+                    t.name("catalog_tenants")
+                );
+                tx.execute(&sql, &args![tenant_id, name, format_time(&created_at)])
+                    .await?;
+            }
+            CatalogEvent::PartnerRegistered {
+                partner_id,
+                name,
+                keys,
+                registered_at,
+            } => {
+                let at = format_time(&registered_at);
+                let sql = format!(
+                    "insert into {} (partner_id, tenant_id, name, access_key_hash, server_token_hash, registered_at, updated_at) \
+                     values ($1, $2, $3, $4, $5, $6, $6) on conflict (partner_id) do nothing",
+                    t.name("catalog_partners")
+                );
+                tx.execute(
+                    &sql,
+                    &args![
+                        partner_id,
+                        tenant_id,
+                        name,
+                        keys.access_key_hash,
+                        keys.server_token_hash,
+                        at
+                    ],
+                )
+                .await?;
+            }
+            CatalogEvent::PartnerKeysRotated {
+                partner_id,
+                keys,
+                rotated_at,
+                ..
+            } => {
+                let sql = format!(
+                    "update {} set access_key_hash = $2, server_token_hash = $3, updated_at = $4 where partner_id = $1",
+                    t.name("catalog_partners")
+                );
+                let at = format_time(&rotated_at);
+                tx.execute(
+                    &sql,
+                    &args![partner_id, keys.access_key_hash, keys.server_token_hash, at],
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PartnerRow {
+    pub partner_id: String,
+    pub tenant_id: String,
+    pub name: String,
+    pub server_token_hash: String,
+}
+
+pub async fn partner_by_access_key_hash(
+    db: &Db,
+    hash: &str,
+) -> Result<Option<PartnerRow>, StoreError> {
+    Ok(db
+        .fetch_optional(
+            "select partner_id, tenant_id, name, server_token_hash from catalog_partners where access_key_hash = $1",
+            &args![hash],
+        )
+        .await?)
+}
