@@ -1,7 +1,9 @@
 //! Append throughput: `EventStore::append` (with the server's inline projectors and with none)
 //! beside raw sqlx doing the same multi-row insert into an identically migrated database.
 use crate::report::{Row, Target as Goal};
-use crate::setup::{Settings, Target, raw_pg_pool, raw_sqlite_writer, run_count, run_for, summarize};
+use crate::setup::{
+    Settings, Target, raw_pg_pool, raw_sqlite_writer, run_count, run_for, summarize,
+};
 use anyhow::{Result, bail};
 use serde_json::{Value, json};
 use sqlx::postgres::PgPool;
@@ -206,13 +208,11 @@ impl Appender {
 
     async fn count(&self, sql: &'static str) -> Result<i64> {
         Ok(match self {
-            Self::Store(store) => {
-                store
-                    .db()
-                    .fetch_optional::<(i64,)>(sql, &[])
-                    .await?
-                    .map_or(0, |r| r.0)
-            }
+            Self::Store(store) => store
+                .db()
+                .fetch_optional::<(i64,)>(sql, &[])
+                .await?
+                .map_or(0, |r| r.0),
             Self::RawSqlite { conn, .. } => {
                 let mut conn = conn.lock().await;
                 sqlx::query_as::<_, (i64,)>(sql)
@@ -257,7 +257,8 @@ pub async fn scenario(
             .open_store(&target.fresh(&format!("{tag}_plain")).await?, Vec::new())
             .await?,
     ));
-    let raw = Arc::new(Appender::raw(target, &target.fresh(&format!("{tag}_raw")).await?, events).await?);
+    let raw =
+        Arc::new(Appender::raw(target, &target.fresh(&format!("{tag}_raw")).await?, events).await?);
 
     // warm up each for the same number of commits; the store's warm-up rate sets the run length
     let warm = {
@@ -281,7 +282,11 @@ pub async fn scenario(
         settings.rounds
     );
 
-    let apps = [("store, inline", &inline), ("store, no inline", &plain), ("raw", &raw)];
+    let apps = [
+        ("store, inline", &inline),
+        ("store, no inline", &plain),
+        ("raw", &raw),
+    ];
     let mut samples: [Vec<f64>; 3] = Default::default();
     for round in 0..settings.rounds {
         // rotate the order so no variant always runs first

@@ -1,1 +1,154 @@
-fn main() {}
+//! `bench`: throughput of the event store beside raw sqlx, on SQLite and PostgreSQL.
+//!
+//! ```text
+//! cargo run --release -p bench -- [--engine sqlite|postgres|both] [--quick]
+//! ```
+//!
+//! Prints the machine, then a Markdown table (stdout); progress goes to stderr.
+#![forbid(unsafe_code)]
+
+mod append;
+mod catchup;
+mod report;
+mod setup;
+
+use anyhow::Result;
+use clap::{Parser, ValueEnum};
+use report::Row;
+use setup::{PgServer, Settings, Target, TempDir, cpu_model, loadavg};
+use sqlx::postgres::PgPoolOptions;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Engines {
+    Sqlite,
+    Postgres,
+    Both,
+}
+
+#[derive(Debug, Parser)]
+#[command(about = "Event store throughput (append, catch-up) beside raw sqlx")]
+struct Cli {
+    #[arg(long, value_enum, default_value_t = Engines::Both)]
+    engine: Engines,
+    /// Short runs and a small log, to check that everything works.
+    #[arg(long)]
+    quick: bool,
+    /// Admin URL of a running PostgreSQL server to use instead of starting a durable throwaway
+    /// one with scripts/pg-server (databases named append_* and catchup are dropped and created).
+    #[arg(long, env = "BENCH_PG_URL")]
+    pg_url: Option<String>,
+    /// Events in the log for the catch-up figures [default: 200000, 20000 with --quick].
+    #[arg(long)]
+    events: Option<u64>,
+    /// Measured rounds per figure [default: 3, 1 with --quick].
+    #[arg(long)]
+    rounds: Option<usize>,
+    /// Seconds per measured append run [default: 3, 1 with --quick].
+    #[arg(long)]
+    secs: Option<f64>,
+}
+
+/// (events per commit, writers) for the append figures.
+const APPEND_CELLS: [(usize, usize); 4] = [(1, 1), (10, 1), (1, 16), (10, 16)];
+
+async fn bench_engine(
+    target: &Target,
+    settings: &Settings,
+    notes: &mut Vec<String>,
+) -> Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    let before = loadavg();
+    for (events, writers) in APPEND_CELLS {
+        rows.extend(append::scenario(target, settings, events, writers).await?);
+    }
+    rows.extend(catchup::run(target, settings, notes).await?);
+    notes.push(format!(
+        "{}: load average before {before}, after {}",
+        target.name(),
+        loadavg()
+    ));
+    Ok(rows)
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let settings = Settings {
+        secs: cli.secs.unwrap_or(if cli.quick { 1.0 } else { 3.0 }),
+        warmup_secs: if cli.quick { 0.3 } else { 1.0 },
+        rounds: cli.rounds.unwrap_or(if cli.quick { 1 } else { 3 }).max(1),
+        catchup_events: cli
+            .events
+            .unwrap_or(if cli.quick { 20_000 } else { 200_000 }),
+    };
+    eprintln!("settings: {settings:?}");
+    let mut rows = Vec::new();
+    let mut notes = Vec::new();
+    let mut header = vec![
+        format!(
+            "- machine: {} CPUs ({}), load average at start {}",
+            std::thread::available_parallelism().map_or(0, usize::from),
+            cpu_model(),
+            loadavg()
+        ),
+        format!(
+            "- date: {}",
+            chrono::Utc::now().format("%Y-%m-%d %H:%M UTC")
+        ),
+        format!("- settings: {settings:?}"),
+    ];
+
+    if matches!(cli.engine, Engines::Sqlite | Engines::Both) {
+        let dir = TempDir::new("bench-sqlite")?;
+        let target = Target::Sqlite { dir: dir.0.clone() };
+        header.push(format!(
+            "- SQLite: {} (bundled), files under {}",
+            sqlx_sqlite_version(&target).await?,
+            dir.0.display()
+        ));
+        rows.extend(bench_engine(&target, &settings, &mut notes).await?);
+    }
+
+    if matches!(cli.engine, Engines::Postgres | Engines::Both) {
+        let (_server, admin_url) = match &cli.pg_url {
+            Some(url) => (None, url.clone()),
+            None => {
+                let (server, url) = PgServer::start()?;
+                (Some(server), url)
+            }
+        };
+        let admin = PgPoolOptions::new()
+            .max_connections(2)
+            .connect(&admin_url)
+            .await?;
+        let settings_row: (String, String, String, String) = sqlx::query_as(
+            "select current_setting('server_version'), current_setting('fsync'), \
+             current_setting('synchronous_commit'), current_setting('full_page_writes')",
+        )
+        .fetch_one(&admin)
+        .await?;
+        header.push(format!(
+            "- PostgreSQL {} on 127.0.0.1 (fsync={}, synchronous_commit={}, full_page_writes={})",
+            settings_row.0, settings_row.1, settings_row.2, settings_row.3
+        ));
+        let target = Target::Postgres { admin, admin_url };
+        rows.extend(bench_engine(&target, &settings, &mut notes).await?);
+    }
+
+    println!("{}\n", header.join("\n"));
+    print!("{}", report::markdown(&rows));
+    println!();
+    for note in notes {
+        println!("- {note}");
+    }
+    Ok(())
+}
+
+async fn sqlx_sqlite_version(target: &Target) -> Result<String> {
+    let url = target.fresh("version").await?;
+    let mut conn = setup::raw_sqlite_writer(&url).await?;
+    let (v,): (String,) = sqlx::query_as("select sqlite_version()")
+        .fetch_one(&mut conn)
+        .await?;
+    Ok(v)
+}
