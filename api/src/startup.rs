@@ -74,6 +74,14 @@ impl Application {
         self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
     }
 
+    /// The address actually bound (port 0 resolved).
+    pub fn address(&self) -> String {
+        self.listener
+            .local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_default()
+    }
+
     pub fn state(&self) -> &AppState {
         &self.state
     }

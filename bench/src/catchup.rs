@@ -15,6 +15,7 @@ use serde::Deserialize;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::SqlitePoolOptions;
 use sqlx::{AssertSqlSafe, Connection, SqliteConnection, SqlitePool};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use store::{
@@ -117,54 +118,194 @@ enum Raw {
     },
 }
 
-/// Statements on the raw tables (names formatted in once, like the projectors do).
+/// How the raw baseline writes a page: one statement per event (what the store's `Projector`
+/// contract allows), or multi-row statements (the ceiling for the same transactions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Writes {
+    PerEvent,
+    MultiRow,
+}
+
+/// Rows per multi-row statement (9 binds per `user_view` row, 4 per sign-ups row).
+const MULTI_ROW: usize = 500;
+
+/// A `user_view` row as the projector writes it.
+struct ViewRow {
+    user_id: String,
+    tenant_id: String,
+    partner_id: String,
+    email: String,
+    external_uid: Option<String>,
+    test_user: bool,
+    at: String,
+    version: i64,
+}
+
+/// A sign-ups increment.
+struct DayRow {
+    tenant_id: String,
+    day: String,
+    users: i64,
+    test_users: i64,
+}
+
+/// Multi-row statements on the raw tables, by row count (table names formatted in once).
 struct RawSql {
-    user_view: Arc<str>,
-    signups: Arc<str>,
+    postgres: bool,
+    view: HashMap<usize, Arc<str>>,
+    days: HashMap<usize, Arc<str>>,
+}
+
+/// `rows` value tuples of `width` binds each: `$n` on PostgreSQL; anonymous `?` on SQLite,
+/// because sqlx looks up every `$n` by name, which is quadratic in the bind count there.
+fn values(postgres: bool, rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let cols: Vec<String> = (1..=width)
+                .map(|c| {
+                    if postgres {
+                        format!("${}", r * width + c)
+                    } else {
+                        "?".to_owned()
+                    }
+                })
+                .collect();
+            format!("({})", cols.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl RawSql {
-    fn new() -> Self {
-        let t = Tables::with_suffix(RAW_SUFFIX);
+    fn new(postgres: bool) -> Self {
         Self {
-            user_view: format!(
-                "insert into {} (user_id, tenant_id, partner_id, email, external_uid, test_user, \
-                 registered_at, updated_at, stream_version) values ($1, $2, $3, $4, $5, $6, $7, $7, $8) \
-                 on conflict (user_id) do nothing",
-                t.name("user_view")
-            )
-            .into(),
-            signups: format!(
-                "insert into {t} (tenant_id, day, users, test_users) values ($1, $2, 1, $3) \
-                 on conflict (tenant_id, day) do update set users = {t}.users + 1, \
-                 test_users = {t}.test_users + excluded.test_users",
-                t = t.name("user_signups_daily")
-            )
-            .into(),
+            postgres,
+            view: HashMap::new(),
+            days: HashMap::new(),
         }
+    }
+
+    fn view(&mut self, rows: usize) -> Arc<str> {
+        self.view
+            .entry(rows)
+            .or_insert_with(|| {
+                format!(
+                    "insert into {} (user_id, tenant_id, partner_id, email, external_uid, test_user, \
+                     registered_at, updated_at, stream_version) values {} on conflict (user_id) do nothing",
+                    Tables::with_suffix(RAW_SUFFIX).name("user_view"),
+                    values(self.postgres, rows, 9)
+                )
+                .into()
+            })
+            .clone()
+    }
+
+    fn days(&mut self, rows: usize) -> Arc<str> {
+        self.days
+            .entry(rows)
+            .or_insert_with(|| {
+                format!(
+                    "insert into {t} (tenant_id, day, users, test_users) values {} \
+                     on conflict (tenant_id, day) do update set users = {t}.users + excluded.users, \
+                     test_users = {t}.test_users + excluded.test_users",
+                    values(self.postgres, rows, 4),
+                    t = Tables::with_suffix(RAW_SUFFIX).name("user_signups_daily")
+                )
+                .into()
+            })
+            .clone()
     }
 }
 
-macro_rules! bind_user_view {
-    ($sql:expr, $e:expr, $p:expr) => {
-        sqlx::query(AssertSqlSafe($sql.clone()))
-            .bind($e.stream_id.trim_start_matches("user-"))
-            .bind($p.tenant_id.as_str())
-            .bind($p.partner_id.as_str())
-            .bind($p.email.as_str())
-            .bind($p.external_uid.as_deref())
-            .bind($p.test_user)
-            .bind(format_time(&$p.registered_at))
-            .bind($e.stream_version)
+fn view_rows(page: &[RawEvent]) -> Result<Vec<ViewRow>> {
+    page.iter()
+        .filter(|e| e.stream_type == "user" && e.event_type == "UserRegistered")
+        .map(|e| {
+            let p: Registered = serde_json::from_str(&e.payload)?;
+            Ok(ViewRow {
+                user_id: e.stream_id.trim_start_matches("user-").to_owned(),
+                tenant_id: p.tenant_id,
+                partner_id: p.partner_id,
+                email: p.email,
+                external_uid: p.external_uid,
+                test_user: p.test_user,
+                at: format_time(&p.registered_at),
+                version: e.stream_version,
+            })
+        })
+        .collect()
+}
+
+/// One increment per event, or (multi-row) one per tenant and day of the batch: a multi-row
+/// upsert may not touch the same row twice.
+fn day_rows(page: &[RawEvent], writes: Writes) -> Result<Vec<DayRow>> {
+    let mut rows = Vec::new();
+    let mut sums: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
+    for e in page.iter().filter(|e| e.event_type == "UserRegistered") {
+        let p: Registered = serde_json::from_str(&e.payload)?;
+        let day = p.registered_at.format("%Y-%m-%d").to_string();
+        let test = i64::from(p.test_user);
+        match writes {
+            Writes::PerEvent => rows.push(DayRow {
+                tenant_id: p.tenant_id,
+                day,
+                users: 1,
+                test_users: test,
+            }),
+            Writes::MultiRow => {
+                let sum = sums.entry((p.tenant_id, day)).or_default();
+                sum.0 += 1;
+                sum.1 += test;
+            }
+        }
+    }
+    rows.extend(
+        sums.into_iter()
+            .map(|((tenant_id, day), (users, test_users))| DayRow {
+                tenant_id,
+                day,
+                users,
+                test_users,
+            }),
+    );
+    Ok(rows)
+}
+
+/// Execute `rows` in chunks of `chunk` through `$sql(len)`, binding each row with `$bind`.
+macro_rules! write_rows {
+    ($tx:expr, $rows:expr, $chunk:expr, $sql:expr, |$q:ident, $r:ident| $bind:expr) => {
+        for part in $rows.chunks($chunk) {
+            let mut $q = sqlx::query(AssertSqlSafe($sql(part.len())));
+            for $r in part {
+                $q = $bind;
+            }
+            $q.execute(&mut *$tx).await?;
+        }
     };
 }
 
-macro_rules! bind_signups {
-    ($sql:expr, $p:expr) => {
-        sqlx::query(AssertSqlSafe($sql.clone()))
-            .bind($p.tenant_id.as_str())
-            .bind($p.registered_at.format("%Y-%m-%d").to_string())
-            .bind(i64::from($p.test_user))
+macro_rules! write_view {
+    ($tx:expr, $rows:expr, $chunk:expr, $sql:expr) => {
+        write_rows!($tx, $rows, $chunk, |n| $sql.view(n), |q, r| q
+            .bind(r.user_id.as_str())
+            .bind(r.tenant_id.as_str())
+            .bind(r.partner_id.as_str())
+            .bind(r.email.as_str())
+            .bind(r.external_uid.as_deref())
+            .bind(r.test_user)
+            .bind(r.at.as_str())
+            .bind(r.at.as_str())
+            .bind(r.version))
+    };
+}
+
+macro_rules! write_days {
+    ($tx:expr, $rows:expr, $chunk:expr, $sql:expr) => {
+        write_rows!($tx, $rows, $chunk, |n| $sql.days(n), |q, r| q
+            .bind(r.tenant_id.as_str())
+            .bind(r.day.as_str())
+            .bind(r.users)
+            .bind(r.test_users))
     };
 }
 
@@ -230,9 +371,15 @@ impl Raw {
     }
 
     /// Like `rebuild`: pages of 5 000 read outside the transaction, each applied in one write
-    /// transaction, one upsert per event.
-    async fn rebuild_user_view(&mut self, sql: &RawSql) -> Result<u64> {
+    /// transaction.
+    async fn rebuild_user_view(&mut self, writes: Writes) -> Result<u64> {
         self.fresh_tables(&UserViewProjector).await?;
+        let mut sql = RawSql::new(matches!(self, Self::Postgres { .. }));
+        let chunk = if writes == Writes::MultiRow {
+            MULTI_ROW
+        } else {
+            1
+        };
         let mut after = (0i64, 0i64);
         let mut applied = 0u64;
         loop {
@@ -256,29 +403,16 @@ impl Raw {
             let Some(last) = page.last() else { break };
             after = (last.tx, last.global_position);
             applied += page.len() as u64;
+            let rows = view_rows(&page)?;
             match self {
                 Self::Sqlite { writer, .. } => {
                     let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
-                    for e in &page {
-                        if e.stream_type == "user" && e.event_type == "UserRegistered" {
-                            let p: Registered = serde_json::from_str(&e.payload)?;
-                            bind_user_view!(sql.user_view, e, p)
-                                .execute(&mut *tx)
-                                .await?;
-                        }
-                    }
+                    write_view!(tx, rows, chunk, sql);
                     tx.commit().await?;
                 }
                 Self::Postgres { pool } => {
                     let mut tx = pool.begin().await?;
-                    for e in &page {
-                        if e.stream_type == "user" && e.event_type == "UserRegistered" {
-                            let p: Registered = serde_json::from_str(&e.payload)?;
-                            bind_user_view!(sql.user_view, e, p)
-                                .execute(&mut *tx)
-                                .await?;
-                        }
-                    }
+                    write_view!(tx, rows, chunk, sql);
                     tx.commit().await?;
                 }
             }
@@ -287,8 +421,8 @@ impl Raw {
     }
 
     /// Like `project_batch` in a loop: per batch of 1 000 one write transaction that reads the
-    /// checkpoint, reads the batch, upserts per event and writes the checkpoint.
-    async fn catch_up_signups(&mut self, sql: &RawSql) -> Result<u64> {
+    /// checkpoint, reads the batch, writes the rows and the checkpoint.
+    async fn catch_up_signups(&mut self, writes: Writes) -> Result<u64> {
         self.fresh_tables(&SignupsProjector).await?;
         self.exec("drop table if exists raw_checkpoints").await?;
         self.exec(
@@ -298,6 +432,12 @@ impl Raw {
         .await?;
         self.exec("insert into raw_checkpoints values ('signups', 0, 0)")
             .await?;
+        let mut sql = RawSql::new(matches!(self, Self::Postgres { .. }));
+        let chunk = if writes == Writes::MultiRow {
+            MULTI_ROW
+        } else {
+            1
+        };
         let mut applied = 0u64;
         loop {
             let n = match self {
@@ -313,12 +453,10 @@ impl Raw {
                         .bind(CATCH_UP_BATCH)
                         .fetch_all(&mut *tx)
                         .await?;
-                    for e in page.iter().filter(|e| e.event_type == "UserRegistered") {
-                        let p: Registered = serde_json::from_str(&e.payload)?;
-                        bind_signups!(sql.signups, p).execute(&mut *tx).await?;
-                    }
+                    let rows = day_rows(&page, writes)?;
+                    write_days!(tx, rows, chunk, sql);
                     if let Some(last) = page.last() {
-                        sqlx::query("update raw_checkpoints set last_tx = $1, last_position = $2 where projection = 'signups'")
+                        sqlx::query(CHECKPOINT)
                             .bind(last.tx)
                             .bind(last.global_position)
                             .execute(&mut *tx)
@@ -340,12 +478,10 @@ impl Raw {
                         .bind(CATCH_UP_BATCH)
                         .fetch_all(&mut *tx)
                         .await?;
-                    for e in page.iter().filter(|e| e.event_type == "UserRegistered") {
-                        let p: Registered = serde_json::from_str(&e.payload)?;
-                        bind_signups!(sql.signups, p).execute(&mut *tx).await?;
-                    }
+                    let rows = day_rows(&page, writes)?;
+                    write_days!(tx, rows, chunk, sql);
                     if let Some(last) = page.last() {
-                        sqlx::query("update raw_checkpoints set last_tx = $1, last_position = $2 where projection = 'signups'")
+                        sqlx::query(CHECKPOINT)
                             .bind(last.tx)
                             .bind(last.global_position)
                             .execute(&mut *tx)
@@ -378,6 +514,8 @@ impl Raw {
     }
 }
 
+const CHECKPOINT: &str =
+    "update raw_checkpoints set last_tx = $1, last_position = $2 where projection = 'signups'";
 async fn store_signups(store: &dyn EventStore) -> Result<u64> {
     let mut applied = 0u64;
     loop {
@@ -443,16 +581,18 @@ pub async fn run(
     ));
     store.ensure_tables(&SignupsProjector).await?;
     let mut raw = Raw::open(target, &url).await?;
-    let sql = RawSql::new();
 
     // warm-up: one of each, unmeasured
     eprintln!("{engine}: catch-up warm-up");
     store.rebuild(&UserViewProjector).await?;
     store_signups(store.as_ref()).await?;
-    raw.rebuild_user_view(&sql).await?;
-    raw.catch_up_signups(&sql).await?;
+    for writes in [Writes::PerEvent, Writes::MultiRow] {
+        raw.rebuild_user_view(writes).await?;
+        raw.catch_up_signups(writes).await?;
+    }
 
-    let mut samples: [Vec<f64>; 4] = Default::default();
+    // store rebuild, store sign-ups, then raw per event and raw multi-row of each
+    let mut samples: [Vec<f64>; 6] = Default::default();
     let mut compare = Vec::new();
     for round in 0..settings.rounds {
         let start = Instant::now();
@@ -476,76 +616,96 @@ pub async fn run(
         }
         samples[1].push(rate(n, took));
 
-        let start = Instant::now();
-        let applied = raw.rebuild_user_view(&sql).await?;
-        samples[2].push(rate(applied, start.elapsed()));
+        for (k, writes) in [Writes::PerEvent, Writes::MultiRow].into_iter().enumerate() {
+            let start = Instant::now();
+            let applied = raw.rebuild_user_view(writes).await?;
+            samples[2 + 2 * k].push(rate(applied, start.elapsed()));
 
-        let start = Instant::now();
-        let applied = raw.catch_up_signups(&sql).await?;
-        samples[3].push(rate(applied, start.elapsed()));
+            let start = Instant::now();
+            let applied = raw.catch_up_signups(writes).await?;
+            samples[3 + 2 * k].push(rate(applied, start.elapsed()));
 
-        // what the rebuild's compare-and-swap costs: the same four `except` counts, raw
-        let start = Instant::now();
-        let differ = raw.difference("user_view", "user_view__raw").await?;
-        compare.push(start.elapsed());
-        if differ != 0 {
-            bail!("raw user_view differs from the store's in {differ} rows");
+            // what the rebuild's compare-and-swap adds: its two `except` counts, raw
+            let start = Instant::now();
+            let differ = raw.difference("user_view", "user_view__raw").await?;
+            compare.push(start.elapsed());
+            if differ != 0 {
+                bail!("raw user_view ({writes:?}) differs from the store's in {differ} rows");
+            }
+            let differ = raw
+                .difference("user_signups_daily", "user_signups_daily__raw")
+                .await?;
+            if differ != 0 {
+                bail!(
+                    "raw user_signups_daily ({writes:?}) differs from the store's in {differ} rows"
+                );
+            }
         }
-        let differ = raw
-            .difference("user_signups_daily", "user_signups_daily__raw")
-            .await?;
-        if differ != 0 {
-            bail!("raw user_signups_daily differs from the store's in {differ} rows");
-        }
+        let r = |i: usize| samples[i][round];
         eprintln!(
-            "  round {}: rebuild {:.0} ev/s, signups {:.0} ev/s, raw user_view {:.0} ev/s, raw signups {:.0} ev/s",
+            "  round {}: store rebuild {:.0} ev/s, store signups {:.0} ev/s | raw per event {:.0} / {:.0} | raw multi-row {:.0} / {:.0}",
             round + 1,
-            samples[0][round],
-            samples[1][round],
-            samples[2][round],
-            samples[3][round]
+            r(0),
+            r(1),
+            r(2),
+            r(3),
+            r(4),
+            r(5)
         );
     }
     compare.sort();
     if let Some(mid) = compare.get(compare.len() / 2) {
         notes.push(format!(
-            "{engine}: the rebuild's compare step alone (4 `count(*)`/`except` queries over {} rows, raw SQL): {:.0} ms",
+            "{engine}: the rebuild's compare step alone (the two `except` counts over {} rows, raw SQL): {:.0} ms",
             thousands(n as f64),
             mid.as_secs_f64() * 1000.0
         ));
     }
 
-    let big = engine == "SQLite";
+    let sqlite = matches!(target, Target::Sqlite { .. });
+    let goal = || {
+        if sqlite {
+            Goal::EventsPerSec(100_000.0)
+        } else {
+            Goal::None
+        }
+    };
+    let events = thousands(n as f64);
+    let rebuild = format!("catch-up, `rebuild(user_view)`, {events} events");
+    let signups =
+        format!("catch-up, `project_batch(user_signups_daily, 1000)` loop, {events} events");
     Ok(vec![
         Row {
             engine,
-            figure: format!(
-                "catch-up, `rebuild(user_view)` of {} events (pages of 5,000)",
-                thousands(n as f64)
-            ),
+            figure: format!("{rebuild}; raw: 1 upsert/event"),
             events_per_commit: None,
             store: summarize(&samples[0]),
             raw: Some(summarize(&samples[2])),
-            target: if big {
-                Goal::EventsPerSec(100_000.0)
-            } else {
-                Goal::None
-            },
+            target: goal(),
         },
         Row {
             engine,
-            figure: format!(
-                "catch-up, `project_batch(user_signups_daily, 1,000)` loop from 0 over {} events",
-                thousands(n as f64)
-            ),
+            figure: format!("{rebuild}; raw: {MULTI_ROW}-row upserts"),
+            events_per_commit: None,
+            store: summarize(&samples[0]),
+            raw: Some(summarize(&samples[4])),
+            target: Goal::None,
+        },
+        Row {
+            engine,
+            figure: format!("{signups}; raw: 1 upsert/event"),
             events_per_commit: None,
             store: summarize(&samples[1]),
             raw: Some(summarize(&samples[3])),
-            target: if big {
-                Goal::EventsPerSec(100_000.0)
-            } else {
-                Goal::None
-            },
+            target: goal(),
+        },
+        Row {
+            engine,
+            figure: format!("{signups}; raw: 1 multi-row upsert/batch"),
+            events_per_commit: None,
+            store: summarize(&samples[1]),
+            raw: Some(summarize(&samples[5])),
+            target: Goal::None,
         },
     ])
 }

@@ -46,6 +46,15 @@ struct Cli {
     /// Seconds per measured append run [default: 3, 1 with --quick].
     #[arg(long)]
     secs: Option<f64>,
+    /// Run only the append figures or only the catch-up figures.
+    #[arg(long, value_enum)]
+    only: Option<Part>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Part {
+    Append,
+    Catchup,
 }
 
 /// (events per commit, writers) for the append figures.
@@ -54,14 +63,19 @@ const APPEND_CELLS: [(usize, usize); 4] = [(1, 1), (10, 1), (1, 16), (10, 16)];
 async fn bench_engine(
     target: &Target,
     settings: &Settings,
+    only: Option<Part>,
     notes: &mut Vec<String>,
 ) -> Result<Vec<Row>> {
     let mut rows = Vec::new();
     let before = loadavg();
-    for (events, writers) in APPEND_CELLS {
-        rows.extend(append::scenario(target, settings, events, writers).await?);
+    if only != Some(Part::Catchup) {
+        for (events, writers) in APPEND_CELLS {
+            rows.extend(append::scenario(target, settings, events, writers).await?);
+        }
     }
-    rows.extend(catchup::run(target, settings, notes).await?);
+    if only != Some(Part::Append) {
+        rows.extend(catchup::run(target, settings, notes).await?);
+    }
     notes.push(format!(
         "{}: load average before {before}, after {}",
         target.name(),
@@ -106,7 +120,7 @@ async fn main() -> Result<()> {
             sqlx_sqlite_version(&target).await?,
             dir.0.display()
         ));
-        rows.extend(bench_engine(&target, &settings, &mut notes).await?);
+        rows.extend(bench_engine(&target, &settings, cli.only, &mut notes).await?);
     }
 
     if matches!(cli.engine, Engines::Postgres | Engines::Both) {
@@ -132,7 +146,7 @@ async fn main() -> Result<()> {
             settings_row.0, settings_row.1, settings_row.2, settings_row.3
         ));
         let target = Target::Postgres { admin, admin_url };
-        rows.extend(bench_engine(&target, &settings, &mut notes).await?);
+        rows.extend(bench_engine(&target, &settings, cli.only, &mut notes).await?);
     }
 
     println!("{}\n", header.join("\n"));
