@@ -5,11 +5,7 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "users-api",
-    version,
-    about = "Event-sourced users API with CQRS read models"
-)]
+#[command(name = "users-api", version, about = "Event-sourced users API with CQRS read models")]
 pub struct Cli {
     #[command(flatten)]
     pub settings: Settings,
@@ -69,11 +65,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = open_store(&config).await?;
             let report = store.verify().await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
-            Ok(if report.first_broken.is_none() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
+            Ok(if report.first_broken.is_none() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
     }
 }
@@ -99,11 +91,10 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
 /// A database URL without its password.
 fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let userinfo = &url[scheme + 3..at];
-            let user = userinfo.split(':').next().unwrap_or("");
-            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
-        }
+        (Some(scheme), Some(at)) if at > scheme => match url[scheme + 3..at].split_once(':') {
+            Some((user, _password)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+            None => url.to_owned(),
+        },
         _ => url.to_owned(),
     }
 }
@@ -131,11 +122,8 @@ async fn shutdown_signal() {
 
 pub fn init_tracing(format: &str) {
     use tracing_subscriber::EnvFilter;
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     if format == "json" {
         builder.json().init();
     } else {

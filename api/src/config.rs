@@ -71,17 +71,14 @@ impl Config {
         std::fs::create_dir_all(&settings.data_dir)
             .with_context(|| format!("cannot create data dir {}", settings.data_dir.display()))?;
         let mut generated = GeneratedSecrets::load(&settings.data_dir)?;
-        let database_url = settings.database_url.clone().unwrap_or_else(|| {
-            format!("sqlite://{}", settings.data_dir.join("users.db").display())
-        });
+        let database_url = settings
+            .database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", settings.data_dir.join("users.db").display()));
         let config = Self {
             admin_key: generated.pick("admin_key", settings.admin_key, "adm_"),
             demo_access_key: generated.pick("demo_access_key", settings.demo_access_key, "ak_"),
-            demo_server_token: generated.pick(
-                "demo_server_token",
-                settings.demo_server_token,
-                "st_",
-            ),
+            demo_server_token: generated.pick("demo_server_token", settings.demo_server_token, "st_"),
             bind: settings.bind,
             database_url,
             demo_partner: format!("{}-partner", settings.demo_tenant),
@@ -93,8 +90,7 @@ impl Config {
     }
 
     pub fn is_postgres(&self) -> bool {
-        self.database_url.starts_with("postgres://")
-            || self.database_url.starts_with("postgresql://")
+        self.database_url.starts_with("postgres://") || self.database_url.starts_with("postgresql://")
     }
 }
 
@@ -107,15 +103,11 @@ impl GeneratedSecrets {
     fn load(dir: &Path) -> anyhow::Result<Self> {
         let path = dir.join(GENERATED);
         let values = match std::fs::read_to_string(&path) {
-            Ok(text) => serde_json::from_str(&text)
-                .with_context(|| format!("{} is not valid JSON", path.display()))?,
+            Ok(text) => serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
         };
-        Ok(Self {
-            values,
-            changed: false,
-        })
+        Ok(Self { values, changed: false })
     }
 
     /// The configured value, else the one generated on an earlier start, else a new one.
@@ -162,21 +154,12 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("users-api-config-{}", uuid::Uuid::new_v4()));
         let first = Config::resolve(Settings::for_data_dir(&dir)).expect("config");
         let again = Config::resolve(Settings::for_data_dir(&dir)).expect("config");
-        assert_eq!(
-            reveal(&first.demo_access_key),
-            reveal(&again.demo_access_key)
-        );
+        assert_eq!(reveal(&first.demo_access_key), reveal(&again.demo_access_key));
         assert!(reveal(&first.demo_access_key).starts_with("ak_"));
-        assert_ne!(
-            reveal(&first.demo_access_key),
-            reveal(&first.demo_server_token)
-        );
+        assert_ne!(reveal(&first.demo_access_key), reveal(&first.demo_server_token));
         let mut settings = Settings::for_data_dir(&dir);
         settings.demo_access_key = Some("mine".into());
-        assert_eq!(
-            reveal(&Config::resolve(settings).expect("config").demo_access_key),
-            "mine"
-        );
+        assert_eq!(reveal(&Config::resolve(settings).expect("config").demo_access_key), "mine");
         let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -81,9 +81,9 @@ fn value_code(v: &ValueError) -> &'static str {
     match v {
         ValueError::InvalidEmail => "invalid_email",
         ValueError::InvalidExternalUid => "invalid_external_uid",
-        ValueError::InvalidPlateText
-        | ValueError::InvalidPlateCountry
-        | ValueError::InvalidPlateSubdivision => "invalid_license_plate",
+        ValueError::InvalidPlateText | ValueError::InvalidPlateCountry | ValueError::InvalidPlateSubdivision => {
+            "invalid_license_plate"
+        }
     }
 }
 
@@ -91,12 +91,10 @@ impl From<CommandError<UserError>> for ApiError {
     fn from(e: CommandError<UserError>) -> Self {
         match e {
             CommandError::Domain(UserError::NotRegistered) => Self::UnknownUser,
-            CommandError::Domain(
-                e @ (UserError::AlreadyRegistered | UserError::ExternalUidConflict),
-            ) => Self::Conflict(e.to_string()),
-            CommandError::Claim { .. } => {
-                Self::Conflict("the email or external uid belongs to another user".into())
+            CommandError::Domain(e @ (UserError::AlreadyRegistered | UserError::ExternalUidConflict)) => {
+                Self::Conflict(e.to_string())
             }
+            CommandError::Claim { .. } => Self::Conflict("the email or external uid belongs to another user".into()),
             CommandError::Contended(_) => Self::Busy,
             CommandError::Store(e) => Self::Internal(e.to_string()),
         }

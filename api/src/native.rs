@@ -21,18 +21,12 @@ async fn healthz() -> Json<Value> {
 
 /// Readiness: the database answers a query.
 async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    let probe: Result<Option<(i64,)>, _> = state
-        .db()
-        .fetch_optional("select count(*) from signing_keys", &[])
-        .await;
+    let probe: Result<Option<(i64,)>, _> = state.db().fetch_optional("select count(*) from signing_keys", &[]).await;
     match probe {
         Ok(_) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
         Err(e) => {
             tracing::warn!(error = %e, "readiness probe failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({ "status": "unavailable" })),
-            )
+            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable" })))
         }
     }
 }

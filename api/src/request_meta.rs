@@ -11,11 +11,7 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestMeta {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
         let header = |name: &str| {
-            parts
-                .headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(|v| v.chars().take(256).collect::<String>())
+            parts.headers.get(name).and_then(|v| v.to_str().ok()).map(|v| v.chars().take(256).collect::<String>())
         };
         let request_id = header("x-request-id");
         Ok(Self(Metadata {

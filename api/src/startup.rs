@@ -20,22 +20,11 @@ use tower_http::trace::TraceLayer;
 
 /// The store with the inline projections registered.
 pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn EventStore>> {
-    let options = StoreOptions {
-        inline: projections::inline(),
-        upcasters: Arc::new(Upcasters::default()),
-    };
+    let options = StoreOptions { inline: projections::inline(), upcasters: Arc::new(Upcasters::default()) };
     let store: Arc<dyn EventStore> = if config.is_postgres() {
-        Arc::new(
-            PostgresStore::open(&config.database_url, options)
-                .await
-                .context("cannot open PostgreSQL")?,
-        )
+        Arc::new(PostgresStore::open(&config.database_url, options).await.context("cannot open PostgreSQL")?)
     } else {
-        Arc::new(
-            SqliteStore::open(&config.database_url, options)
-                .await
-                .context("cannot open SQLite")?,
-        )
+        Arc::new(SqliteStore::open(&config.database_url, options).await.context("cannot open SQLite")?)
     };
     Ok(store)
 }
@@ -59,15 +48,9 @@ impl Application {
         };
         seed_demo(&state, &config).await?;
         let runners = projections::spawn_runners(store, projections::catch_up());
-        let listener = TcpListener::bind(&config.bind)
-            .await
-            .with_context(|| format!("cannot listen on {}", config.bind))?;
-        Ok(Self {
-            router: app(state.clone()),
-            listener,
-            runners,
-            state,
-        })
+        let listener =
+            TcpListener::bind(&config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
+        Ok(Self { router: app(state.clone()), listener, runners, state })
     }
 
     pub fn port(&self) -> u16 {
@@ -76,10 +59,7 @@ impl Application {
 
     /// The address actually bound (port 0 resolved).
     pub fn address(&self) -> String {
-        self.listener
-            .local_addr()
-            .map(|a| a.to_string())
-            .unwrap_or_default()
+        self.listener.local_addr().map(|a| a.to_string()).unwrap_or_default()
     }
 
     pub fn state(&self) -> &AppState {
@@ -87,13 +67,8 @@ impl Application {
     }
 
     /// Serve until `shutdown` resolves, then finish in-flight requests and projector batches.
-    pub async fn run_until(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> std::io::Result<()> {
-        let served = axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await;
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let served = axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await;
         self.runners.shutdown().await;
         served
     }
@@ -108,10 +83,7 @@ async fn seed_demo(state: &AppState, config: &Config) -> anyhow::Result<()> {
         access_key: reveal(&config.demo_access_key).to_owned(),
         server_token: reveal(&config.demo_server_token).to_owned(),
     };
-    let metadata = Metadata {
-        actor: Some("system:startup".into()),
-        ..Metadata::default()
-    };
+    let metadata = Metadata { actor: Some("system:startup".into()), ..Metadata::default() };
     state
         .catalog
         .ensure_partner(&seed, chrono::Utc::now(), &metadata)

@@ -59,28 +59,23 @@ impl TokenService {
     /// Load the signing keys, creating the first one on a fresh database. The newest key signs;
     /// every stored key verifies.
     pub async fn load_or_create(db: &Db) -> anyhow::Result<Self> {
-        let select =
-            "select kid, private_der, public_raw from signing_keys order by created_at, kid";
+        let select = "select kid, private_der, public_raw from signing_keys order by generation";
         let mut rows: Vec<KeyRow> = db.fetch_all(select, &[]).await?;
         if rows.is_empty() {
             let key = SigningKey::generate(&mut rand::rngs::OsRng);
             let public = key.verifying_key().to_bytes();
             let kid = hex::encode(&Sha256::digest(public)[..8]);
-            let der = key
-                .to_pkcs8_der()
-                .map_err(|e| anyhow::anyhow!("cannot encode signing key: {e}"))?;
+            let der = key.to_pkcs8_der().map_err(|e| anyhow::anyhow!("cannot encode signing key: {e}"))?;
             // two instances starting at once: the first insert wins, both then load the same key
             db.execute(
-                "insert into signing_keys (kid, algorithm, private_der, public_raw, created_at) values ($1, 'EdDSA', $2, $3, $4) \
-                 on conflict (kid) do nothing",
+                "insert into signing_keys (kid, generation, algorithm, private_der, public_raw, created_at) \
+                 values ($1, 1, 'EdDSA', $2, $3, $4) on conflict do nothing",
                 &args![kid, STANDARD.encode(der.as_bytes()), STANDARD.encode(public), format_time(&now_micros())],
             )
             .await?;
             rows = db.fetch_all(select, &[]).await?;
         }
-        let newest = rows
-            .last()
-            .ok_or_else(|| anyhow::anyhow!("no signing key"))?;
+        let newest = rows.last().ok_or_else(|| anyhow::anyhow!("no signing key"))?;
         let signing = EncodingKey::from_ed_der(&STANDARD.decode(&newest.private_der)?);
         let mut verifying = HashMap::new();
         let mut keys = Vec::new();
@@ -89,12 +84,7 @@ impl TokenService {
             verifying.insert(row.kid.clone(), DecodingKey::from_ed_components(&x)?);
             keys.push(json!({ "kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig", "kid": row.kid, "x": x }));
         }
-        Ok(Self {
-            kid: newest.kid.clone(),
-            signing,
-            verifying,
-            jwks: json!({ "keys": keys }),
-        })
+        Ok(Self { kid: newest.kid.clone(), signing, verifying, jwks: json!({ "keys": keys }) })
     }
 
     pub fn jwks(&self) -> &Value {
@@ -134,26 +124,21 @@ impl TokenService {
     /// audience, expiry and not-before.
     pub fn verify(&self, token: &str, audience: &str) -> Result<AccessClaims, TokenError> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed)?;
-        let key = header
-            .kid
-            .as_deref()
-            .and_then(|kid| self.verifying.get(kid))
-            .ok_or(TokenError::Invalid)?;
+        let key = header.kid.as_deref().and_then(|kid| self.verifying.get(kid)).ok_or(TokenError::Invalid)?;
         let mut validation = Validation::new(Algorithm::EdDSA);
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.validate_nbf = true;
         validation.leeway = 30;
-        jsonwebtoken::decode::<AccessClaims>(token, key, &validation)
-            .map(|data| data.claims)
-            .map_err(|e| match e.kind() {
+        jsonwebtoken::decode::<AccessClaims>(token, key, &validation).map(|data| data.claims).map_err(|e| {
+            match e.kind() {
                 ErrorKind::ExpiredSignature => TokenError::Expired,
-                ErrorKind::InvalidToken
-                | ErrorKind::Base64(_)
-                | ErrorKind::Json(_)
-                | ErrorKind::Utf8(_) => TokenError::Malformed,
+                ErrorKind::InvalidToken | ErrorKind::Base64(_) | ErrorKind::Json(_) | ErrorKind::Utf8(_) => {
+                    TokenError::Malformed
+                }
                 _ => TokenError::Invalid,
-            })
+            }
+        })
     }
 }

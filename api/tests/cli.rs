@@ -10,12 +10,7 @@ use std::process::{Command, Stdio};
 const BIN: &str = env!("CARGO_BIN_EXE_users-api");
 
 fn users_api(data_dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(BIN)
-        .args(args)
-        .env("USERS_API_DATA_DIR", data_dir)
-        .env_remove("DATABASE_URL")
-        .output()
-        .unwrap()
+    Command::new(BIN).args(args).env("USERS_API_DATA_DIR", data_dir).env_remove("DATABASE_URL").output().unwrap()
 }
 
 #[tokio::test]
@@ -43,30 +38,20 @@ async fn verify_and_rebuild_work_on_a_filled_database_and_verify_names_a_tampere
             key = v.trim().to_owned();
         }
     }
-    assert!(
-        url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"),
-        "banner names the bound port: {url}"
-    );
+    assert!(url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"), "banner names the bound port: {url}");
     assert!(key.starts_with("ak_"), "banner names the demo access key");
 
     let client = reqwest::Client::new();
     for i in 0..5 {
         let res = client
-            .post(format!(
-                "{url}/v1/users/testing/create_jwt?access_key={key}"
-            ))
+            .post(format!("{url}/v1/users/testing/create_jwt?access_key={key}"))
             .json(&json!({"email": format!("cli{i}@test.com")}))
             .send()
             .await
             .unwrap();
-        let token = res.json::<Value>().await.unwrap()["jwt_token"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let token = res.json::<Value>().await.unwrap()["jwt_token"].as_str().unwrap().to_owned();
         let res = client
-            .put(format!(
-                "{url}/v1/users/user/current/vehicle?access_key={key}"
-            ))
+            .put(format!("{url}/v1/users/user/current/vehicle?access_key={key}"))
             .bearer_auth(token)
             .json(&json!({"license_plate": {"text": format!("CLI{i}"), "country": "us"}}))
             .send()
@@ -75,34 +60,19 @@ async fn verify_and_rebuild_work_on_a_filled_database_and_verify_names_a_tampere
         assert_eq!(res.status(), 200);
     }
     // SIGTERM: graceful shutdown
-    Command::new("kill")
-        .arg(server.id().to_string())
-        .status()
-        .unwrap();
+    Command::new("kill").arg(server.id().to_string()).status().unwrap();
     assert!(server.wait().unwrap().success());
 
     let verify = users_api(&dir, &["verify"]);
-    assert!(
-        verify.status.success(),
-        "{}",
-        String::from_utf8_lossy(&verify.stdout)
-    );
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
     let report: Value = serde_json::from_slice(&verify.stdout).unwrap();
     // tenant + partner + 5 registrations + 5 vehicles
-    assert_eq!(
-        (
-            report["events_checked"].as_u64(),
-            report["first_broken"].is_null()
-        ),
-        (Some(12), true)
-    );
+    assert_eq!((report["events_checked"].as_u64(), report["first_broken"].is_null()), (Some(12), true));
 
     let rebuild = users_api(&dir, &["rebuild"]);
     assert!(rebuild.status.success());
-    let lines: Vec<Value> = String::from_utf8_lossy(&rebuild.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines: Vec<Value> =
+        String::from_utf8_lossy(&rebuild.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines.len(), 3, "one report per projection");
     assert!(lines.iter().all(|r| r["matched_live"] == true), "{lines:?}");
 
@@ -114,13 +84,11 @@ async fn verify_and_rebuild_work_on_a_filled_database_and_verify_names_a_tampere
             .fetch_one(&pool)
             .await
             .unwrap();
-    let edited = sqlx::query(
-        "update events set payload = replace(payload, 'CLI2', 'CLI3') where global_position = $1",
-    )
-    .bind(position)
-    .execute(&pool)
-    .await
-    .unwrap();
+    let edited = sqlx::query("update events set payload = replace(payload, 'CLI2', 'CLI3') where global_position = $1")
+        .bind(position)
+        .execute(&pool)
+        .await
+        .unwrap();
     assert_eq!(edited.rows_affected(), 1);
     pool.close().await;
 

@@ -1,9 +1,7 @@
 //! Append throughput: `EventStore::append` (with the server's inline projectors and with none)
 //! beside raw sqlx doing the same multi-row insert into an identically migrated database.
 use crate::report::{Row, Target as Goal};
-use crate::setup::{
-    Settings, Target, raw_pg_pool, raw_sqlite_writer, run_count, run_for, summarize,
-};
+use crate::setup::{Settings, Target, raw_pg_pool, raw_sqlite_writer, run_count, run_for, summarize};
 use anyhow::{Result, bail};
 use serde_json::{Value, json};
 use sqlx::postgres::PgPool;
@@ -67,11 +65,7 @@ fn bench_request(events: usize) -> AppendRequest {
 
 /// The store's insert statement for `events` rows, without `returning`.
 fn insert_sql(postgres: bool, events: usize) -> Arc<str> {
-    let (uuid, json, ts) = if postgres {
-        ("::uuid", "::json", "::timestamptz")
-    } else {
-        ("", "", "")
-    };
+    let (uuid, json, ts) = if postgres { ("::uuid", "::json", "::timestamptz") } else { ("", "", "") };
     let mut sql = String::from(
         "insert into events (event_id, stream_id, stream_type, stream_version, event_type, schema_version, \
          payload, metadata, correlation_id, causation_id, recorded_at, hash) values ",
@@ -103,14 +97,8 @@ fn insert_sql(postgres: bool, events: usize) -> Arc<str> {
 /// One writer of commits: the real store, or raw sqlx.
 pub enum Appender {
     Store(Arc<dyn EventStore>),
-    RawSqlite {
-        conn: Mutex<SqliteConnection>,
-        sql: Arc<str>,
-    },
-    RawPg {
-        pool: PgPool,
-        sql: Arc<str>,
-    },
+    RawSqlite { conn: Mutex<SqliteConnection>, sql: Arc<str> },
+    RawPg { pool: PgPool, sql: Arc<str> },
 }
 
 /// The values of one raw commit, built like the store builds them (minus the hash).
@@ -131,12 +119,7 @@ impl RawCommit {
             correlation_id: metadata.correlation_id,
             recorded_at: format_time(&now_micros()),
             events: (0..events)
-                .map(|_| {
-                    Ok((
-                        Uuid::now_v7().to_string(),
-                        serde_json::to_string(&bench_payload())?,
-                    ))
-                })
+                .map(|_| Ok((Uuid::now_v7().to_string(), serde_json::to_string(&bench_payload())?)))
                 .collect::<Result<_>>()?,
         })
     }
@@ -168,14 +151,10 @@ macro_rules! bind_commit {
 impl Appender {
     async fn raw(target: &Target, url: &str, events: usize) -> Result<Self> {
         Ok(match target {
-            Target::Sqlite { .. } => Self::RawSqlite {
-                conn: Mutex::new(raw_sqlite_writer(url).await?),
-                sql: insert_sql(false, events),
-            },
-            Target::Postgres { .. } => Self::RawPg {
-                pool: raw_pg_pool(url).await?,
-                sql: insert_sql(true, events),
-            },
+            Target::Sqlite { .. } => {
+                Self::RawSqlite { conn: Mutex::new(raw_sqlite_writer(url).await?), sql: insert_sql(false, events) }
+            }
+            Target::Postgres { .. } => Self::RawPg { pool: raw_pg_pool(url).await?, sql: insert_sql(true, events) },
         })
     }
 
@@ -189,17 +168,13 @@ impl Appender {
                 let c = RawCommit::new(events)?;
                 let mut conn = conn.lock().await;
                 let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-                bind_commit!(sqlx::query(AssertSqlSafe(sql.clone())), c)
-                    .execute(&mut *tx)
-                    .await?;
+                bind_commit!(sqlx::query(AssertSqlSafe(sql.clone())), c).execute(&mut *tx).await?;
                 tx.commit().await?;
             }
             Self::RawPg { pool, sql } => {
                 let c = RawCommit::new(events)?;
                 let mut tx = pool.begin().await?;
-                bind_commit!(sqlx::query(AssertSqlSafe(sql.clone())), c)
-                    .execute(&mut *tx)
-                    .await?;
+                bind_commit!(sqlx::query(AssertSqlSafe(sql.clone())), c).execute(&mut *tx).await?;
                 tx.commit().await?;
             }
         }
@@ -208,17 +183,10 @@ impl Appender {
 
     async fn count(&self, sql: &'static str) -> Result<i64> {
         Ok(match self {
-            Self::Store(store) => store
-                .db()
-                .fetch_optional::<(i64,)>(sql, &[])
-                .await?
-                .map_or(0, |r| r.0),
+            Self::Store(store) => store.db().fetch_optional::<(i64,)>(sql, &[]).await?.map_or(0, |r| r.0),
             Self::RawSqlite { conn, .. } => {
                 let mut conn = conn.lock().await;
-                sqlx::query_as::<_, (i64,)>(sql)
-                    .fetch_one(&mut *conn)
-                    .await?
-                    .0
+                sqlx::query_as::<_, (i64,)>(sql).fetch_one(&mut *conn).await?.0
             }
             Self::RawPg { pool, .. } => sqlx::query_as::<_, (i64,)>(sql).fetch_one(pool).await?.0,
         })
@@ -236,41 +204,23 @@ async fn timed(app: &Arc<Appender>, writers: usize, commits: u64, events: usize)
 }
 
 /// One (events per commit, writers) cell: store with inline projectors, store without, raw.
-pub async fn scenario(
-    target: &Target,
-    settings: &Settings,
-    events: usize,
-    writers: usize,
-) -> Result<Vec<Row>> {
+pub async fn scenario(target: &Target, settings: &Settings, events: usize, writers: usize) -> Result<Vec<Row>> {
     let tag = format!("append_{events}e_{writers}w");
     let engine = target.name();
     let inline = Arc::new(Appender::Store(
-        target
-            .open_store(
-                &target.fresh(&format!("{tag}_inline")).await?,
-                projections::inline(),
-            )
-            .await?,
+        target.open_store(&target.fresh(&format!("{tag}_inline")).await?, projections::inline()).await?,
     ));
-    let plain = Arc::new(Appender::Store(
-        target
-            .open_store(&target.fresh(&format!("{tag}_plain")).await?, Vec::new())
-            .await?,
-    ));
-    let raw =
-        Arc::new(Appender::raw(target, &target.fresh(&format!("{tag}_raw")).await?, events).await?);
+    let plain =
+        Arc::new(Appender::Store(target.open_store(&target.fresh(&format!("{tag}_plain")).await?, Vec::new()).await?));
+    let raw = Arc::new(Appender::raw(target, &target.fresh(&format!("{tag}_raw")).await?, events).await?);
 
     // warm up each for the same number of commits; the store's warm-up rate sets the run length
     let warm = {
         let app = inline.clone();
-        run_for(
-            writers,
-            Duration::from_secs_f64(settings.warmup_secs),
-            move || {
-                let app = app.clone();
-                async move { app.commit(events).await }
-            },
-        )
+        run_for(writers, Duration::from_secs_f64(settings.warmup_secs), move || {
+            let app = app.clone();
+            async move { app.commit(events).await }
+        })
         .await?
     };
     timed(&plain, writers, warm, events).await?;
@@ -282,11 +232,7 @@ pub async fn scenario(
         settings.rounds
     );
 
-    let apps = [
-        ("store, inline", &inline),
-        ("store, no inline", &plain),
-        ("raw", &raw),
-    ];
+    let apps = [("store, inline", &inline), ("store, no inline", &plain), ("raw", &raw)];
     let mut samples: [Vec<f64>; 3] = Default::default();
     for round in 0..settings.rounds {
         // rotate the order so no variant always runs first

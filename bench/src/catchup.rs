@@ -18,9 +18,7 @@ use sqlx::{AssertSqlSafe, Connection, SqliteConnection, SqlitePool};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use store::{
-    AppendRequest, Batch, ClaimOp, EventStore, NewEvent, Projector, Tables, args, format_time,
-};
+use store::{AppendRequest, Arg, Batch, ClaimOp, EventStore, NewEvent, Projector, Tables, format_time};
 use uuid::Uuid;
 
 /// The store's rebuild page (`SqliteStore::rebuild` / `PostgresStore::rebuild` read 5 000).
@@ -34,44 +32,22 @@ fn user_request(i: u64) -> Result<AppendRequest> {
     let user_id = Uuid::now_v7();
     let tenant_id = format!("tenant-{:02}", i % 8);
     let partner_id = format!("partner-{:03}", i % 40);
-    let test_user = i % 10 == 0;
+    let test_user = i.is_multiple_of(10);
     let email = Email::parse(&format!("driver.{i}@fleet{}.example.com", i % 97))?;
-    let external_uid = if i % 2 == 0 {
-        Some(ExternalUid::parse(&format!("ext-{i:09}"))?)
-    } else {
-        None
-    };
-    let base = Utc
-        .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
-        .single()
-        .context("base date")?;
+    let external_uid = if i.is_multiple_of(2) { Some(ExternalUid::parse(&format!("ext-{i:09}"))?) } else { None };
+    let base = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().context("base date")?;
     let registered_at = base - chrono::Duration::days((i % 365) as i64)
         + chrono::Duration::microseconds(((i * 7_919_993) % 86_400_000_000) as i64);
     let claim = partner_email_claim(&partner_id, test_user, &email);
-    let event = UserEvent::UserRegistered {
-        user_id,
-        tenant_id,
-        partner_id,
-        email,
-        external_uid,
-        test_user,
-        registered_at,
-    };
+    let event =
+        UserEvent::UserRegistered { user_id, tenant_id, partner_id, email, external_uid, test_user, registered_at };
     let (event_type, schema_version, payload) = event.encode()?;
     Ok(AppendRequest {
         stream_id: domain::user::stream_id(user_id),
         stream_type: "user".into(),
         expected_version: 0,
-        events: vec![NewEvent {
-            event_id: Uuid::now_v7(),
-            event_type,
-            schema_version,
-            payload,
-        }],
-        claims: vec![ClaimOp::Take {
-            scope: claim.scope.to_owned(),
-            value: claim.value,
-        }],
+        events: vec![NewEvent { event_id: Uuid::now_v7(), event_type, schema_version, payload }],
+        claims: vec![ClaimOp::Take { scope: claim.scope.to_owned(), value: claim.value }],
         metadata: bench_metadata(),
     })
 }
@@ -109,13 +85,8 @@ const PG_PAGE: &str = "select global_position, transaction_id::text::bigint as t
 /// Raw sqlx connections to the catch-up database: a writer (SQLite: one connection taking
 /// `BEGIN IMMEDIATE`, like the store) and readers.
 enum Raw {
-    Sqlite {
-        writer: SqliteConnection,
-        readers: SqlitePool,
-    },
-    Postgres {
-        pool: PgPool,
-    },
+    Sqlite { writer: SqliteConnection, readers: SqlitePool },
+    Postgres { pool: PgPool },
 }
 
 /// How the raw baseline writes a page: one statement per event (what the store's `Projector`
@@ -161,15 +132,8 @@ struct RawSql {
 fn values(postgres: bool, rows: usize, width: usize) -> String {
     (0..rows)
         .map(|r| {
-            let cols: Vec<String> = (1..=width)
-                .map(|c| {
-                    if postgres {
-                        format!("${}", r * width + c)
-                    } else {
-                        "?".to_owned()
-                    }
-                })
-                .collect();
+            let cols: Vec<String> =
+                (1..=width).map(|c| if postgres { format!("${}", r * width + c) } else { "?".to_owned() }).collect();
             format!("({})", cols.join(", "))
         })
         .collect::<Vec<_>>()
@@ -178,11 +142,7 @@ fn values(postgres: bool, rows: usize, width: usize) -> String {
 
 impl RawSql {
     fn new(postgres: bool) -> Self {
-        Self {
-            postgres,
-            view: HashMap::new(),
-            days: HashMap::new(),
-        }
+        Self { postgres, view: HashMap::new(), days: HashMap::new() }
     }
 
     fn view(&mut self, rows: usize) -> Arc<str> {
@@ -246,12 +206,7 @@ fn day_rows(page: &[RawEvent], writes: Writes) -> Result<Vec<DayRow>> {
         let day = p.registered_at.format("%Y-%m-%d").to_string();
         let test = i64::from(p.test_user);
         match writes {
-            Writes::PerEvent => rows.push(DayRow {
-                tenant_id: p.tenant_id,
-                day,
-                users: 1,
-                test_users: test,
-            }),
+            Writes::PerEvent => rows.push(DayRow { tenant_id: p.tenant_id, day, users: 1, test_users: test }),
             Writes::MultiRow => {
                 let sum = sums.entry((p.tenant_id, day)).or_default();
                 sum.0 += 1;
@@ -259,15 +214,12 @@ fn day_rows(page: &[RawEvent], writes: Writes) -> Result<Vec<DayRow>> {
             }
         }
     }
-    rows.extend(
-        sums.into_iter()
-            .map(|((tenant_id, day), (users, test_users))| DayRow {
-                tenant_id,
-                day,
-                users,
-                test_users,
-            }),
-    );
+    rows.extend(sums.into_iter().map(|((tenant_id, day), (users, test_users))| DayRow {
+        tenant_id,
+        day,
+        users,
+        test_users,
+    }));
     Ok(rows)
 }
 
@@ -316,18 +268,12 @@ impl Raw {
                 let options = sqlite_options(url)?;
                 Self::Sqlite {
                     writer: SqliteConnection::connect_with(&options).await?,
-                    readers: SqlitePoolOptions::new()
-                        .max_connections(8)
-                        .connect_with(options)
-                        .await?,
+                    readers: SqlitePoolOptions::new().max_connections(8).connect_with(options).await?,
                 }
             }
-            Target::Postgres { .. } => Self::Postgres {
-                pool: PgPoolOptions::new()
-                    .max_connections(32)
-                    .connect(url)
-                    .await?,
-            },
+            Target::Postgres { .. } => {
+                Self::Postgres { pool: PgPoolOptions::new().max_connections(32).connect(url).await? }
+            }
         })
     }
 
@@ -347,12 +293,7 @@ impl Raw {
     async fn count(&mut self, sql: &str) -> Result<i64> {
         let sql = AssertSqlSafe(sql.to_owned());
         Ok(match self {
-            Self::Sqlite { writer, .. } => {
-                sqlx::query_as::<_, (i64,)>(sql)
-                    .fetch_one(&mut *writer)
-                    .await?
-                    .0
-            }
+            Self::Sqlite { writer, .. } => sqlx::query_as::<_, (i64,)>(sql).fetch_one(&mut *writer).await?.0,
             Self::Postgres { pool } => sqlx::query_as::<_, (i64,)>(sql).fetch_one(&*pool).await?.0,
         })
     }
@@ -361,8 +302,7 @@ impl Raw {
     async fn fresh_tables(&mut self, projector: &dyn Projector) -> Result<()> {
         let t = Tables::with_suffix(RAW_SUFFIX);
         for spec in projector.tables() {
-            self.exec(&format!("drop table if exists {}", t.name(spec.name)))
-                .await?;
+            self.exec(&format!("drop table if exists {}", t.name(spec.name))).await?;
         }
         for statement in t.ddl(projector.tables()) {
             self.exec(&statement).await?;
@@ -375,29 +315,16 @@ impl Raw {
     async fn rebuild_user_view(&mut self, writes: Writes) -> Result<u64> {
         self.fresh_tables(&UserViewProjector).await?;
         let mut sql = RawSql::new(matches!(self, Self::Postgres { .. }));
-        let chunk = if writes == Writes::MultiRow {
-            MULTI_ROW
-        } else {
-            1
-        };
+        let chunk = if writes == Writes::MultiRow { MULTI_ROW } else { 1 };
         let mut after = (0i64, 0i64);
         let mut applied = 0u64;
         loop {
             let page: Vec<RawEvent> = match self {
                 Self::Sqlite { readers, .. } => {
-                    sqlx::query_as(SQLITE_PAGE)
-                        .bind(after.1)
-                        .bind(REBUILD_PAGE)
-                        .fetch_all(&*readers)
-                        .await?
+                    sqlx::query_as(SQLITE_PAGE).bind(after.1).bind(REBUILD_PAGE).fetch_all(&*readers).await?
                 }
                 Self::Postgres { pool } => {
-                    sqlx::query_as(PG_PAGE)
-                        .bind(after.0)
-                        .bind(after.1)
-                        .bind(REBUILD_PAGE)
-                        .fetch_all(&*pool)
-                        .await?
+                    sqlx::query_as(PG_PAGE).bind(after.0).bind(after.1).bind(REBUILD_PAGE).fetch_all(&*pool).await?
                 }
             };
             let Some(last) = page.last() else { break };
@@ -430,14 +357,9 @@ impl Raw {
              last_position bigint not null)",
         )
         .await?;
-        self.exec("insert into raw_checkpoints values ('signups', 0, 0)")
-            .await?;
+        self.exec("insert into raw_checkpoints values ('signups', 0, 0)").await?;
         let mut sql = RawSql::new(matches!(self, Self::Postgres { .. }));
-        let chunk = if writes == Writes::MultiRow {
-            MULTI_ROW
-        } else {
-            1
-        };
+        let chunk = if writes == Writes::MultiRow { MULTI_ROW } else { 1 };
         let mut applied = 0u64;
         loop {
             let n = match self {
@@ -448,19 +370,12 @@ impl Raw {
                     )
                     .fetch_one(&mut *tx)
                     .await?;
-                    let page: Vec<RawEvent> = sqlx::query_as(SQLITE_PAGE)
-                        .bind(position)
-                        .bind(CATCH_UP_BATCH)
-                        .fetch_all(&mut *tx)
-                        .await?;
+                    let page: Vec<RawEvent> =
+                        sqlx::query_as(SQLITE_PAGE).bind(position).bind(CATCH_UP_BATCH).fetch_all(&mut *tx).await?;
                     let rows = day_rows(&page, writes)?;
                     write_days!(tx, rows, chunk, sql);
                     if let Some(last) = page.last() {
-                        sqlx::query(CHECKPOINT)
-                            .bind(last.tx)
-                            .bind(last.global_position)
-                            .execute(&mut *tx)
-                            .await?;
+                        sqlx::query(CHECKPOINT).bind(last.tx).bind(last.global_position).execute(&mut *tx).await?;
                     }
                     tx.commit().await?;
                     page.len()
@@ -481,11 +396,7 @@ impl Raw {
                     let rows = day_rows(&page, writes)?;
                     write_days!(tx, rows, chunk, sql);
                     if let Some(last) = page.last() {
-                        sqlx::query(CHECKPOINT)
-                            .bind(last.tx)
-                            .bind(last.global_position)
-                            .execute(&mut *tx)
-                            .await?;
+                        sqlx::query(CHECKPOINT).bind(last.tx).bind(last.global_position).execute(&mut *tx).await?;
                     }
                     tx.commit().await?;
                     page.len()
@@ -501,28 +412,16 @@ impl Raw {
 
     /// Rows in `a` not in `b` plus rows in `b` not in `a`.
     async fn difference(&mut self, a: &str, b: &str) -> Result<i64> {
-        Ok(self
-            .count(&format!(
-                "select count(*) from (select * from {a} except select * from {b}) d"
-            ))
-            .await?
-            + self
-                .count(&format!(
-                    "select count(*) from (select * from {b} except select * from {a}) d"
-                ))
-                .await?)
+        Ok(self.count(&format!("select count(*) from (select * from {a} except select * from {b}) d")).await?
+            + self.count(&format!("select count(*) from (select * from {b} except select * from {a}) d")).await?)
     }
 }
 
-const CHECKPOINT: &str =
-    "update raw_checkpoints set last_tx = $1, last_position = $2 where projection = 'signups'";
+const CHECKPOINT: &str = "update raw_checkpoints set last_tx = $1, last_position = $2 where projection = 'signups'";
 async fn store_signups(store: &dyn EventStore) -> Result<u64> {
     let mut applied = 0u64;
     loop {
-        match store
-            .project_batch(&SignupsProjector, CATCH_UP_BATCH)
-            .await?
-        {
+        match store.project_batch(&SignupsProjector, CATCH_UP_BATCH).await? {
             Batch::Applied(n, _) => applied += n as u64,
             Batch::Idle => return Ok(applied),
             Batch::Leased => bail!("the sign-ups lease is held elsewhere"),
@@ -531,16 +430,10 @@ async fn store_signups(store: &dyn EventStore) -> Result<u64> {
 }
 
 async fn reset_signups(store: &dyn EventStore) -> Result<()> {
+    store.db().execute("delete from user_signups_daily", &[]).await?;
     store
         .db()
-        .execute("delete from user_signups_daily", &[])
-        .await?;
-    store
-        .db()
-        .execute(
-            "delete from projection_checkpoints where projection = $1",
-            &args![SignupsProjector.name()],
-        )
+        .execute("delete from projection_checkpoints where projection = $1", &[Arg::from(SignupsProjector.name())])
         .await?;
     Ok(())
 }
@@ -550,11 +443,7 @@ fn rate(events: u64, took: Duration) -> f64 {
 }
 
 /// Seed the log, then measure both catch-up figures and their raw baselines.
-pub async fn run(
-    target: &Target,
-    settings: &Settings,
-    notes: &mut Vec<String>,
-) -> Result<Vec<Row>> {
+pub async fn run(target: &Target, settings: &Settings, notes: &mut Vec<String>) -> Result<Vec<Row>> {
     let engine = target.name();
     let n = settings.catchup_events;
     let url = target.fresh("catchup").await?;
@@ -566,7 +455,7 @@ pub async fn run(
     let took = run_count(16, n, move |i| {
         let store = seeder.clone();
         async move {
-            if i % step == 0 {
+            if i.is_multiple_of(step) {
                 eprintln!("  seeded {i}/{n}");
             }
             store.append(user_request(i)?).await?;
@@ -599,11 +488,7 @@ pub async fn run(
         let report = store.rebuild(&UserViewProjector).await?;
         let took = start.elapsed();
         if report.events_applied != n || !report.matched_live() {
-            bail!(
-                "rebuild applied {} of {n} events, matched live: {}",
-                report.events_applied,
-                report.matched_live()
-            );
+            bail!("rebuild applied {} of {n} events, matched live: {}", report.events_applied, report.matched_live());
         }
         samples[0].push(rate(n, took));
 
@@ -632,13 +517,9 @@ pub async fn run(
             if differ != 0 {
                 bail!("raw user_view ({writes:?}) differs from the store's in {differ} rows");
             }
-            let differ = raw
-                .difference("user_signups_daily", "user_signups_daily__raw")
-                .await?;
+            let differ = raw.difference("user_signups_daily", "user_signups_daily__raw").await?;
             if differ != 0 {
-                bail!(
-                    "raw user_signups_daily ({writes:?}) differs from the store's in {differ} rows"
-                );
+                bail!("raw user_signups_daily ({writes:?}) differs from the store's in {differ} rows");
             }
         }
         let r = |i: usize| samples[i][round];
@@ -664,16 +545,11 @@ pub async fn run(
 
     let sqlite = matches!(target, Target::Sqlite { .. });
     let goal = || {
-        if sqlite {
-            Goal::EventsPerSec(100_000.0)
-        } else {
-            Goal::None
-        }
+        if sqlite { Goal::EventsPerSec(100_000.0) } else { Goal::None }
     };
     let events = thousands(n as f64);
     let rebuild = format!("catch-up, `rebuild(user_view)`, {events} events");
-    let signups =
-        format!("catch-up, `project_batch(user_signups_daily, 1000)` loop, {events} events");
+    let signups = format!("catch-up, `project_batch(user_signups_daily, 1000)` loop, {events} events");
     Ok(vec![
         Row {
             engine,

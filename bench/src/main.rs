@@ -76,11 +76,7 @@ async fn bench_engine(
     if only != Some(Part::Append) {
         rows.extend(catchup::run(target, settings, notes).await?);
     }
-    notes.push(format!(
-        "{}: load average before {before}, after {}",
-        target.name(),
-        loadavg()
-    ));
+    notes.push(format!("{}: load average before {before}, after {}", target.name(), loadavg()));
     Ok(rows)
 }
 
@@ -91,9 +87,7 @@ async fn main() -> Result<()> {
         secs: cli.secs.unwrap_or(if cli.quick { 1.0 } else { 3.0 }),
         warmup_secs: if cli.quick { 0.3 } else { 1.0 },
         rounds: cli.rounds.unwrap_or(if cli.quick { 1 } else { 3 }).max(1),
-        catchup_events: cli
-            .events
-            .unwrap_or(if cli.quick { 20_000 } else { 200_000 }),
+        catchup_events: cli.events.unwrap_or(if cli.quick { 20_000 } else { 200_000 }),
     };
     eprintln!("settings: {settings:?}");
     let mut rows = Vec::new();
@@ -105,10 +99,7 @@ async fn main() -> Result<()> {
             cpu_model(),
             loadavg()
         ),
-        format!(
-            "- date: {}",
-            chrono::Utc::now().format("%Y-%m-%d %H:%M UTC")
-        ),
+        format!("- date: {}", chrono::Utc::now().format("%Y-%m-%d %H:%M UTC")),
         format!("- settings: {settings:?}"),
     ];
 
@@ -131,10 +122,7 @@ async fn main() -> Result<()> {
                 (Some(server), url)
             }
         };
-        let admin = PgPoolOptions::new()
-            .max_connections(2)
-            .connect(&admin_url)
-            .await?;
+        let admin = PgPoolOptions::new().max_connections(2).connect(&admin_url).await?;
         let settings_row: (String, String, String, String) = sqlx::query_as(
             "select current_setting('server_version'), current_setting('fsync'), \
              current_setting('synchronous_commit'), current_setting('full_page_writes')",
@@ -161,8 +149,6 @@ async fn main() -> Result<()> {
 async fn sqlx_sqlite_version(target: &Target) -> Result<String> {
     let url = target.fresh("version").await?;
     let mut conn = setup::raw_sqlite_writer(&url).await?;
-    let (v,): (String,) = sqlx::query_as("select sqlite_version()")
-        .fetch_one(&mut conn)
-        .await?;
+    let (v,): (String,) = sqlx::query_as("select sqlite_version()").fetch_one(&mut conn).await?;
     Ok(v)
 }

@@ -27,9 +27,7 @@ pub enum Target {
 
 impl Row {
     fn ratio(&self) -> Option<f64> {
-        self.raw
-            .filter(|r| r.median > 0.0)
-            .map(|r| self.store.median / r.median)
+        self.raw.filter(|r| r.median > 0.0).map(|r| self.store.median / r.median)
     }
 
     fn verdict(&self) -> String {
@@ -57,7 +55,7 @@ pub fn thousands(x: f64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -83,16 +81,10 @@ pub fn markdown(rows: &[Row]) -> String {
     );
     for row in rows {
         let (raw_commits, raw_events, raw_spread) = match &row.raw {
-            Some(raw) => (
-                commits(raw.median, row.events_per_commit),
-                thousands(raw.median),
-                spread(raw),
-            ),
+            Some(raw) => (commits(raw.median, row.events_per_commit), thousands(raw.median), spread(raw)),
             None => ("—".into(), "—".into(), "—".into()),
         };
-        let ratio = row
-            .ratio()
-            .map_or_else(|| "—".into(), |r| format!("{:.0} %", r * 100.0));
+        let ratio = row.ratio().map_or_else(|| "—".into(), |r| format!("{:.0} %", r * 100.0));
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} | {} | {} / {} | {} |\n",
             row.engine,

@@ -49,44 +49,30 @@ impl Target {
                 for suffix in ["", "-wal", "-shm"] {
                     let p = PathBuf::from(format!("{}{suffix}", path.display()));
                     if p.exists() {
-                        std::fs::remove_file(&p)
-                            .with_context(|| format!("removing {}", p.display()))?;
+                        std::fs::remove_file(&p).with_context(|| format!("removing {}", p.display()))?;
                     }
                 }
                 Ok(format!("sqlite://{}", path.display()))
             }
             Self::Postgres { admin, admin_url } => {
                 // names are ours (letters, digits, underscores), never input
-                sqlx::query(AssertSqlSafe(format!(
-                    "drop database if exists {name} with (force)"
-                )))
-                .execute(admin)
-                .await?;
-                sqlx::query(AssertSqlSafe(format!("create database {name}")))
+                sqlx::query(AssertSqlSafe(format!("drop database if exists {name} with (force)")))
                     .execute(admin)
                     .await?;
+                sqlx::query(AssertSqlSafe(format!("create database {name}"))).execute(admin).await?;
                 let (base, query) = match admin_url.split_once('?') {
                     Some((b, q)) => (b, format!("?{q}")),
                     None => (admin_url.as_str(), String::new()),
                 };
-                let (server, _) = base
-                    .rsplit_once('/')
-                    .context("the PostgreSQL URL has no database part")?;
+                let (server, _) = base.rsplit_once('/').context("the PostgreSQL URL has no database part")?;
                 Ok(format!("{server}/{name}{query}"))
             }
         }
     }
 
     /// Open the real store on `url` as the server does, with these inline projectors.
-    pub async fn open_store(
-        &self,
-        url: &str,
-        inline: Vec<Arc<dyn Projector>>,
-    ) -> Result<Arc<dyn EventStore>> {
-        let options = StoreOptions {
-            inline,
-            ..StoreOptions::default()
-        };
+    pub async fn open_store(&self, url: &str, inline: Vec<Arc<dyn Projector>>) -> Result<Arc<dyn EventStore>> {
+        let options = StoreOptions { inline, ..StoreOptions::default() };
         Ok(match self {
             Self::Sqlite { .. } => Arc::new(SqliteStore::open(url, options).await?),
             Self::Postgres { .. } => Arc::new(PostgresStore::open(url, options).await?),
@@ -108,19 +94,13 @@ pub fn sqlite_options(url: &str) -> Result<SqliteConnectOptions> {
 pub async fn raw_sqlite_writer(url: &str) -> Result<SqliteConnection> {
     use sqlx::Connection;
     let mut conn = SqliteConnection::connect_with(&sqlite_options(url)?).await?;
-    sqlx::migrate!("../migrations/sqlite")
-        .run(&mut conn)
-        .await?;
+    sqlx::migrate!("../migrations/sqlite").run(&mut conn).await?;
     Ok(conn)
 }
 
 /// A raw PostgreSQL pool the size of the store's (32), on a database migrated like the store's.
 pub async fn raw_pg_pool(url: &str) -> Result<PgPool> {
-    let pool = PgPoolOptions::new()
-        .max_connections(32)
-        .acquire_timeout(Duration::from_secs(10))
-        .connect(url)
-        .await?;
+    let pool = PgPoolOptions::new().max_connections(32).acquire_timeout(Duration::from_secs(10)).connect(url).await?;
     sqlx::migrate!("../migrations/postgres").run(&pool).await?;
     Ok(pool)
 }
@@ -135,10 +115,7 @@ impl PgServer {
     pub fn start() -> Result<(Self, String)> {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/pg-server");
         let dir = std::env::temp_dir().join(format!("bench-pg-{}", std::process::id()));
-        eprintln!(
-            "starting a durable PostgreSQL server in {} (PG_SERVER_DURABLE=1)",
-            dir.display()
-        );
+        eprintln!("starting a durable PostgreSQL server in {} (PG_SERVER_DURABLE=1)", dir.display());
         let out = Command::new(&script)
             .arg("start")
             .arg(&dir)
@@ -151,12 +128,7 @@ impl PgServer {
             bail!("pg-server start failed ({})", out.status);
         }
         let stdout = String::from_utf8(out.stdout).context("pg-server printed non-UTF-8")?;
-        let url = stdout
-            .lines()
-            .last()
-            .context("pg-server printed no URL")?
-            .trim()
-            .to_owned();
+        let url = stdout.lines().last().context("pg-server printed no URL")?.trim().to_owned();
         Ok((server, url))
     }
 }
@@ -265,22 +237,11 @@ pub fn summarize(samples: &[f64]) -> Summary {
     let mut s = samples.to_vec();
     s.sort_by(f64::total_cmp);
     if s.is_empty() {
-        return Summary {
-            median: 0.0,
-            spread: 0.0,
-        };
+        return Summary { median: 0.0, spread: 0.0 };
     }
     let mid = s.len() / 2;
-    let median = if s.len() % 2 == 1 {
-        s[mid]
-    } else {
-        (s[mid - 1] + s[mid]) / 2.0
-    };
-    let spread = if median > 0.0 {
-        (s[s.len() - 1] - s[0]) / median
-    } else {
-        0.0
-    };
+    let median = if s.len() % 2 == 1 { s[mid] } else { (s[mid - 1] + s[mid]) / 2.0 };
+    let spread = if median > 0.0 { (s[s.len() - 1] - s[0]) / median } else { 0.0 };
     Summary { median, spread }
 }
 

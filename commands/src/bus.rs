@@ -11,11 +11,7 @@ pub enum CommandError<E: std::error::Error> {
     Domain(E),
     /// A unique claim the events need belongs to another stream.
     #[error("claim {scope}:{value} is held by {owner}")]
-    Claim {
-        scope: String,
-        value: String,
-        owner: String,
-    },
+    Claim { scope: String, value: String, owner: String },
     /// Other writers kept winning the race for the stream; nothing was appended.
     #[error("stream {0} kept changing; gave up after retries")]
     Contended(String),
@@ -41,10 +37,7 @@ pub struct CommandBus {
 
 impl CommandBus {
     pub fn new(store: Arc<dyn EventStore>) -> Self {
-        Self {
-            store,
-            max_attempts: 5,
-        }
+        Self { store, max_attempts: 5 }
     }
 
     pub fn store(&self) -> &Arc<dyn EventStore> {
@@ -69,52 +62,29 @@ impl CommandBus {
             let version = history.last().map_or(0, |e| e.stream_version);
             let mut aggregate = A::default();
             for event in history {
-                aggregate.apply(
-                    A::Event::decode(&event.event_type, event.payload).map_err(StoreError::from)?,
-                );
+                aggregate.apply(A::Event::decode(&event.event_type, event.payload).map_err(StoreError::from)?);
             }
             let sink = EventSink::default();
-            aggregate
-                .handle(command.clone(), services, &sink)
-                .await
-                .map_err(CommandError::Domain)?;
+            aggregate.handle(command.clone(), services, &sink).await.map_err(CommandError::Domain)?;
             let events = sink.collect().await;
             if events.is_empty() {
-                return Ok(Executed {
-                    stream_version: version,
-                    events,
-                });
+                return Ok(Executed { stream_version: version, events });
             }
             let request = AppendRequest {
                 stream_id: stream_id.to_owned(),
                 stream_type: A::TYPE.to_owned(),
                 expected_version: version,
                 events: encode(&events)?,
-                claims: events
-                    .iter()
-                    .flat_map(HasClaims::claim_changes)
-                    .map(claim_op)
-                    .collect(),
+                claims: events.iter().flat_map(HasClaims::claim_changes).map(claim_op).collect(),
                 metadata: metadata.clone(),
             };
             match self.store.append(request).await {
                 Ok(appended) => {
-                    return Ok(Executed {
-                        stream_version: appended.stream_version,
-                        events,
-                    });
+                    return Ok(Executed { stream_version: appended.stream_version, events });
                 }
                 Err(StoreError::Concurrency { .. }) => continue,
-                Err(StoreError::Claim {
-                    scope,
-                    value,
-                    owner,
-                }) => {
-                    return Err(CommandError::Claim {
-                        scope,
-                        value,
-                        owner,
-                    });
+                Err(StoreError::Claim { scope, value, owner }) => {
+                    return Err(CommandError::Claim { scope, value, owner });
                 }
                 Err(e) => return Err(e.into()),
             }
@@ -128,25 +98,14 @@ fn encode<E: EventCodec>(events: &[E]) -> Result<Vec<NewEvent>, StoreError> {
         .iter()
         .map(|e| {
             let (event_type, schema_version, payload) = e.encode()?;
-            Ok(NewEvent {
-                event_id: Uuid::now_v7(),
-                event_type,
-                schema_version,
-                payload,
-            })
+            Ok(NewEvent { event_id: Uuid::now_v7(), event_type, schema_version, payload })
         })
         .collect()
 }
 
 fn claim_op(change: ClaimChange) -> ClaimOp {
     match change {
-        ClaimChange::Take(c) => ClaimOp::Take {
-            scope: c.scope.to_owned(),
-            value: c.value,
-        },
-        ClaimChange::Release(c) => ClaimOp::Release {
-            scope: c.scope.to_owned(),
-            value: c.value,
-        },
+        ClaimChange::Take(c) => ClaimOp::Take { scope: c.scope.to_owned(), value: c.value },
+        ClaimChange::Release(c) => ClaimOp::Release { scope: c.scope.to_owned(), value: c.value },
     }
 }

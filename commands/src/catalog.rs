@@ -38,16 +38,9 @@ impl CatalogService {
         metadata: &Metadata,
     ) -> Result<(), CatalogCommandError> {
         let stream = catalog::stream_id(&seed.tenant_id);
-        let create = CatalogCommand::CreateTenant {
-            tenant_id: seed.tenant_id.clone(),
-            name: seed.tenant_name.clone(),
-            at,
-        };
-        match self
-            .bus
-            .execute::<Catalog>(&stream, create, &(), metadata)
-            .await
-        {
+        let create =
+            CatalogCommand::CreateTenant { tenant_id: seed.tenant_id.clone(), name: seed.tenant_name.clone(), at };
+        match self.bus.execute::<Catalog>(&stream, create, &(), metadata).await {
             Ok(_) | Err(CommandError::Domain(CatalogError::TenantExists)) => {}
             Err(e) => return Err(e),
         }
@@ -61,22 +54,11 @@ impl CatalogService {
             keys: keys.clone(),
             at,
         };
-        match self
-            .bus
-            .execute::<Catalog>(&stream, register, &(), metadata)
-            .await
-        {
+        match self.bus.execute::<Catalog>(&stream, register, &(), metadata).await {
             Ok(_) => Ok(()),
             Err(CommandError::Domain(CatalogError::PartnerExists)) => {
-                let rotate = CatalogCommand::RotatePartnerKeys {
-                    partner_id: seed.partner_id.clone(),
-                    keys,
-                    at,
-                };
-                self.bus
-                    .execute::<Catalog>(&stream, rotate, &(), metadata)
-                    .await
-                    .map(|_| ())
+                let rotate = CatalogCommand::RotatePartnerKeys { partner_id: seed.partner_id.clone(), keys, at };
+                self.bus.execute::<Catalog>(&stream, rotate, &(), metadata).await.map(|_| ())
             }
             Err(e) => Err(e),
         }

@@ -73,20 +73,13 @@ impl UserService {
                 test_user,
                 at,
             };
-            match self
-                .bus
-                .execute::<User>(&user::stream_id(user_id), register, &(), metadata)
-                .await
-            {
+            match self.bus.execute::<User>(&user::stream_id(user_id), register, &(), metadata).await {
                 Ok(_) => return Ok(user_id),
                 Err(CommandError::Claim { .. }) => continue,
                 Err(e) => return Err(e),
             }
         }
-        Err(CommandError::Contended(format!(
-            "partner {} user {email}",
-            partner.partner_id
-        )))
+        Err(CommandError::Contended(format!("partner {} user {email}", partner.partner_id)))
     }
 
     #[tracing::instrument(skip_all, fields(user = %user_id))]
@@ -98,9 +91,7 @@ impl UserService {
         metadata: &Metadata,
     ) -> Result<Executed<UserEvent>, UserCommandError> {
         let command = UserCommand::ChangeVehicle { license_plate, at };
-        self.bus
-            .execute::<User>(&user::stream_id(user_id), command, &(), metadata)
-            .await
+        self.bus.execute::<User>(&user::stream_id(user_id), command, &(), metadata).await
     }
 }
 
@@ -108,7 +99,5 @@ fn user_id_of(stream_id: &str) -> Result<Uuid, UserCommandError> {
     stream_id
         .strip_prefix("user-")
         .and_then(|id| Uuid::parse_str(id).ok())
-        .ok_or_else(|| {
-            StoreError::Corrupt(format!("claim owner {stream_id} is not a user stream")).into()
-        })
+        .ok_or_else(|| StoreError::Corrupt(format!("claim owner {stream_id} is not a user stream")).into())
 }

@@ -10,10 +10,7 @@ use serde_json::{Value, json};
 pub trait EventCodec: DomainEvent + Serialize + DeserializeOwned {
     fn encode(&self) -> Result<(String, i32, Value), serde_json::Error> {
         let mut tagged = serde_json::to_value(self)?;
-        let data = tagged
-            .get_mut("data")
-            .map(Value::take)
-            .unwrap_or_else(|| json!({}));
+        let data = tagged.get_mut("data").map(Value::take).unwrap_or_else(|| json!({}));
         let version = self.event_version().parse::<i32>().unwrap_or(1);
         Ok((self.event_type(), version, data))
     }

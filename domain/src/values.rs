@@ -34,11 +34,7 @@ impl Email {
             && !domain.contains("..")
             && !domain.contains('@')
             && email.chars().all(|c| c.is_ascii_graphic() || !c.is_ascii());
-        if well_formed {
-            Ok(Self(email))
-        } else {
-            Err(ValueError::InvalidEmail)
-        }
+        if well_formed { Ok(Self(email)) } else { Err(ValueError::InvalidEmail) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -59,13 +55,8 @@ pub struct ExternalUid(String);
 
 impl ExternalUid {
     pub fn parse(raw: &str) -> Result<Self, ValueError> {
-        let ok =
-            !raw.is_empty() && raw.chars().count() <= 128 && !raw.chars().any(char::is_control);
-        if ok {
-            Ok(Self(raw.to_owned()))
-        } else {
-            Err(ValueError::InvalidExternalUid)
-        }
+        let ok = !raw.is_empty() && raw.chars().count() <= 128 && !raw.chars().any(char::is_control);
+        if ok { Ok(Self(raw.to_owned())) } else { Err(ValueError::InvalidExternalUid) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -87,9 +78,7 @@ impl LicensePlate {
     pub fn parse(text: &str, country: &str, subdivision: Option<&str>) -> Result<Self, ValueError> {
         let text = text.trim().to_owned();
         let text_ok = (1..=16).contains(&text.chars().count())
-            && text
-                .chars()
-                .all(|c| c.is_alphanumeric() || c == ' ' || c == '-')
+            && text.chars().all(|c| c.is_alphanumeric() || c == ' ' || c == '-')
             && text.chars().any(char::is_alphanumeric);
         if !text_ok {
             return Err(ValueError::InvalidPlateText);
@@ -104,11 +93,7 @@ impl LicensePlate {
             Some(s) if s.len() <= 3 && s.chars().all(|c| c.is_ascii_alphanumeric()) => Some(s),
             Some(_) => return Err(ValueError::InvalidPlateSubdivision),
         };
-        Ok(Self {
-            text,
-            country,
-            subdivision,
-        })
+        Ok(Self { text, country, subdivision })
     }
 
     pub fn text(&self) -> &str {
@@ -136,17 +121,7 @@ mod tests {
 
     #[test]
     fn malformed_emails_are_refused() {
-        for raw in [
-            "",
-            "foo",
-            "@bar.com",
-            "foo@",
-            "foo@bar",
-            "foo@.com",
-            "foo@bar..com",
-            "a b@c.de",
-            "a@b@c.de",
-        ] {
+        for raw in ["", "foo", "@bar.com", "foo@", "foo@bar", "foo@.com", "foo@bar..com", "a b@c.de", "a@b@c.de"] {
             assert_eq!(Email::parse(raw), Err(ValueError::InvalidEmail), "{raw:?}");
         }
     }
@@ -154,53 +129,21 @@ mod tests {
     #[test]
     fn plates_are_normalised_and_validated() {
         let plate = LicensePlate::parse("123abc", "US", Some("NY")).expect("valid");
-        assert_eq!(
-            (plate.text(), plate.country(), plate.subdivision()),
-            ("123abc", "us", Some("ny"))
-        );
-        assert_eq!(
-            LicensePlate::parse("", "us", None),
-            Err(ValueError::InvalidPlateText)
-        );
-        assert_eq!(
-            LicensePlate::parse("ab$12", "us", None),
-            Err(ValueError::InvalidPlateText)
-        );
-        assert_eq!(
-            LicensePlate::parse("X".repeat(17).as_str(), "us", None),
-            Err(ValueError::InvalidPlateText)
-        );
-        assert_eq!(
-            LicensePlate::parse("abc", "usa", None),
-            Err(ValueError::InvalidPlateCountry)
-        );
-        assert_eq!(
-            LicensePlate::parse("abc", "u1", None),
-            Err(ValueError::InvalidPlateCountry)
-        );
-        assert_eq!(
-            LicensePlate::parse("abc", "us", Some("new york")),
-            Err(ValueError::InvalidPlateSubdivision)
-        );
-        assert_eq!(
-            LicensePlate::parse("abc", "de", Some(""))
-                .expect("valid")
-                .subdivision(),
-            None
-        );
+        assert_eq!((plate.text(), plate.country(), plate.subdivision()), ("123abc", "us", Some("ny")));
+        assert_eq!(LicensePlate::parse("", "us", None), Err(ValueError::InvalidPlateText));
+        assert_eq!(LicensePlate::parse("ab$12", "us", None), Err(ValueError::InvalidPlateText));
+        assert_eq!(LicensePlate::parse("X".repeat(17).as_str(), "us", None), Err(ValueError::InvalidPlateText));
+        assert_eq!(LicensePlate::parse("abc", "usa", None), Err(ValueError::InvalidPlateCountry));
+        assert_eq!(LicensePlate::parse("abc", "u1", None), Err(ValueError::InvalidPlateCountry));
+        assert_eq!(LicensePlate::parse("abc", "us", Some("new york")), Err(ValueError::InvalidPlateSubdivision));
+        assert_eq!(LicensePlate::parse("abc", "de", Some("")).expect("valid").subdivision(), None);
     }
 
     #[test]
     fn external_uids_are_bounded() {
         assert!(ExternalUid::parse("1234").is_ok());
         assert_eq!(ExternalUid::parse(""), Err(ValueError::InvalidExternalUid));
-        assert_eq!(
-            ExternalUid::parse(&"x".repeat(129)),
-            Err(ValueError::InvalidExternalUid)
-        );
-        assert_eq!(
-            ExternalUid::parse("a\nb"),
-            Err(ValueError::InvalidExternalUid)
-        );
+        assert_eq!(ExternalUid::parse(&"x".repeat(129)), Err(ValueError::InvalidExternalUid));
+        assert_eq!(ExternalUid::parse("a\nb"), Err(ValueError::InvalidExternalUid));
     }
 }

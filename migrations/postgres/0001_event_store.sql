@@ -39,6 +39,8 @@ create table if not exists projection_checkpoints (
 
 create table if not exists signing_keys (
     kid         text primary key,
+    -- 1 for the first key, +1 per rotation: racing instances cannot both add "the first" key
+    generation  integer not null unique,
     algorithm   text not null,
     private_der text not null,
     public_raw  text not null,

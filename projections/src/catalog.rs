@@ -12,6 +12,7 @@ const TABLES: &[TableSpec] = &[
                 tenant_id  text primary key,
                 name       text not null,
                 created_at text not null)",
+        indexes: "",
     },
     TableSpec {
         name: "catalog_partners",
@@ -22,8 +23,9 @@ const TABLES: &[TableSpec] = &[
                 access_key_hash   text not null,
                 server_token_hash text not null,
                 registered_at     text not null,
-                updated_at        text not null);
-              create index if not exists {catalog_partners}_access_key on {catalog_partners} (access_key_hash)",
+                updated_at        text not null)",
+        indexes: "create index if not exists {catalog_partners}_access_key
+                   on {catalog_partners} (access_key_hash)",
     },
 ];
 
@@ -37,12 +39,7 @@ impl Projector for CatalogProjector {
         TABLES
     }
 
-    async fn apply(
-        &self,
-        tx: &mut Tx<'_>,
-        t: &Tables,
-        event: &RecordedEvent,
-    ) -> Result<(), StoreError> {
+    async fn apply(&self, tx: &mut Tx<'_>, t: &Tables, event: &RecordedEvent) -> Result<(), StoreError> {
         if event.stream_type != "catalog" {
             return Ok(());
         }
@@ -50,59 +47,30 @@ impl Projector for CatalogProjector {
             return Ok(());
         };
         match super::decode::<CatalogEvent>(event)? {
-            CatalogEvent::TenantCreated {
-                tenant_id,
-                name,
-                created_at,
-            } => {
+            CatalogEvent::TenantCreated { tenant_id, name, created_at } => {
                 let sql = format!(
                     "insert into {} (tenant_id, name, created_at) values ($1, $2, $3) on conflict (tenant_id) do nothing",
                     t.name("catalog_tenants")
                 );
-                tx.execute(&sql, &args![tenant_id, name, format_time(&created_at)])
-                    .await?;
+                tx.execute(&sql, &args![tenant_id, name, format_time(&created_at)]).await?;
             }
-            CatalogEvent::PartnerRegistered {
-                partner_id,
-                name,
-                keys,
-                registered_at,
-            } => {
+            CatalogEvent::PartnerRegistered { partner_id, name, keys, registered_at } => {
                 let at = format_time(&registered_at);
                 let sql = format!(
                     "insert into {} (partner_id, tenant_id, name, access_key_hash, server_token_hash, registered_at, updated_at) \
                      values ($1, $2, $3, $4, $5, $6, $6) on conflict (partner_id) do nothing",
                     t.name("catalog_partners")
                 );
-                tx.execute(
-                    &sql,
-                    &args![
-                        partner_id,
-                        tenant_id,
-                        name,
-                        keys.access_key_hash,
-                        keys.server_token_hash,
-                        at
-                    ],
-                )
-                .await?;
+                tx.execute(&sql, &args![partner_id, tenant_id, name, keys.access_key_hash, keys.server_token_hash, at])
+                    .await?;
             }
-            CatalogEvent::PartnerKeysRotated {
-                partner_id,
-                keys,
-                rotated_at,
-                ..
-            } => {
+            CatalogEvent::PartnerKeysRotated { partner_id, keys, rotated_at, .. } => {
                 let sql = format!(
                     "update {} set access_key_hash = $2, server_token_hash = $3, updated_at = $4 where partner_id = $1",
                     t.name("catalog_partners")
                 );
                 let at = format_time(&rotated_at);
-                tx.execute(
-                    &sql,
-                    &args![partner_id, keys.access_key_hash, keys.server_token_hash, at],
-                )
-                .await?;
+                tx.execute(&sql, &args![partner_id, keys.access_key_hash, keys.server_token_hash, at]).await?;
             }
         }
         Ok(())
@@ -117,10 +85,7 @@ pub struct PartnerRow {
     pub server_token_hash: String,
 }
 
-pub async fn partner_by_access_key_hash(
-    db: &Db,
-    hash: &str,
-) -> Result<Option<PartnerRow>, StoreError> {
+pub async fn partner_by_access_key_hash(db: &Db, hash: &str) -> Result<Option<PartnerRow>, StoreError> {
     Ok(db
         .fetch_optional(
             "select partner_id, tenant_id, name, server_token_hash from catalog_partners where access_key_hash = $1",

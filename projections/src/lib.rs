@@ -14,10 +14,7 @@ use store::{Projector, StoreError};
 
 /// Read models the API reads right after a write: applied inside the append transaction.
 pub fn inline() -> Vec<Arc<dyn Projector>> {
-    vec![
-        Arc::new(catalog::CatalogProjector),
-        Arc::new(users::UserViewProjector),
-    ]
+    vec![Arc::new(catalog::CatalogProjector), Arc::new(users::UserViewProjector)]
 }
 
 /// Read models for analytics and operators: applied by catch-up runners after commit.
@@ -30,10 +27,7 @@ pub fn all() -> Vec<Arc<dyn Projector>> {
 }
 
 pub fn by_name(name: &str) -> Result<Arc<dyn Projector>, StoreError> {
-    all()
-        .into_iter()
-        .find(|p| p.name() == name)
-        .ok_or_else(|| StoreError::UnknownProjection(name.to_owned()))
+    all().into_iter().find(|p| p.name() == name).ok_or_else(|| StoreError::UnknownProjection(name.to_owned()))
 }
 
 fn decode<E: domain::EventCodec>(event: &store::RecordedEvent) -> Result<E, StoreError> {

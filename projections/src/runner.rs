@@ -24,23 +24,13 @@ impl ProjectionRunners {
     }
 }
 
-pub fn spawn_runners(
-    store: Arc<dyn EventStore>,
-    projectors: Vec<Arc<dyn Projector>>,
-) -> ProjectionRunners {
+pub fn spawn_runners(store: Arc<dyn EventStore>, projectors: Vec<Arc<dyn Projector>>) -> ProjectionRunners {
     let (stop, stopped) = watch::channel(false);
-    let tasks = projectors
-        .into_iter()
-        .map(|p| tokio::spawn(run(store.clone(), p, stopped.clone())))
-        .collect();
+    let tasks = projectors.into_iter().map(|p| tokio::spawn(run(store.clone(), p, stopped.clone()))).collect();
     ProjectionRunners { stop, tasks }
 }
 
-async fn run(
-    store: Arc<dyn EventStore>,
-    projector: Arc<dyn Projector>,
-    mut stopped: watch::Receiver<bool>,
-) {
+async fn run(store: Arc<dyn EventStore>, projector: Arc<dyn Projector>, mut stopped: watch::Receiver<bool>) {
     let notify = store.notifier();
     let mut failures = 0u32;
     if let Err(e) = store.ensure_tables(projector.as_ref()).await {

@@ -13,6 +13,7 @@ const TABLES: &[TableSpec] = &[TableSpec {
             users      bigint not null,
             test_users bigint not null,
             primary key (tenant_id, day))",
+    indexes: "",
 }];
 
 #[async_trait]
@@ -25,23 +26,12 @@ impl Projector for SignupsProjector {
         TABLES
     }
 
-    async fn apply(
-        &self,
-        tx: &mut Tx<'_>,
-        t: &Tables,
-        event: &RecordedEvent,
-    ) -> Result<(), StoreError> {
+    async fn apply(&self, tx: &mut Tx<'_>, t: &Tables, event: &RecordedEvent) -> Result<(), StoreError> {
         if event.event_type != "UserRegistered" {
             return Ok(());
         }
         // exactly once: the runner writes the checkpoint in this same transaction
-        if let UserEvent::UserRegistered {
-            tenant_id,
-            test_user,
-            registered_at,
-            ..
-        } = super::decode(event)?
-        {
+        if let UserEvent::UserRegistered { tenant_id, test_user, registered_at, .. } = super::decode(event)? {
             let sql = format!(
                 "insert into {t} (tenant_id, day, users, test_users) values ($1, $2, 1, $3) \
                  on conflict (tenant_id, day) do update set users = {t}.users + 1, \
@@ -49,8 +39,7 @@ impl Projector for SignupsProjector {
                 t = t.name("user_signups_daily")
             );
             let day = registered_at.format("%Y-%m-%d").to_string();
-            tx.execute(&sql, &args![tenant_id, day, i64::from(test_user)])
-                .await?;
+            tx.execute(&sql, &args![tenant_id, day, i64::from(test_user)]).await?;
         }
         Ok(())
     }

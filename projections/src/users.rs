@@ -19,8 +19,8 @@ const TABLES: &[TableSpec] = &[TableSpec {
             plate_subdivision text,
             registered_at     text not null,
             updated_at        text not null,
-            stream_version    bigint not null);
-          create index if not exists {user_view}_partner_email on {user_view} (partner_id, email)",
+            stream_version    bigint not null)",
+    indexes: "",
 }];
 
 #[async_trait]
@@ -33,12 +33,7 @@ impl Projector for UserViewProjector {
         TABLES
     }
 
-    async fn apply(
-        &self,
-        tx: &mut Tx<'_>,
-        t: &Tables,
-        event: &RecordedEvent,
-    ) -> Result<(), StoreError> {
+    async fn apply(&self, tx: &mut Tx<'_>, t: &Tables, event: &RecordedEvent) -> Result<(), StoreError> {
         if event.stream_type != "user" {
             return Ok(());
         }
@@ -48,13 +43,7 @@ impl Projector for UserViewProjector {
         // `stream_version < $n` guards keep a replayed event from applying twice
         match super::decode::<UserEvent>(event)? {
             UserEvent::UserRegistered {
-                tenant_id,
-                partner_id,
-                email,
-                external_uid,
-                test_user,
-                registered_at,
-                ..
+                tenant_id, partner_id, email, external_uid, test_user, registered_at, ..
             } => {
                 let at = format_time(&registered_at);
                 let sql = format!(
@@ -63,38 +52,18 @@ impl Projector for UserViewProjector {
                      on conflict (user_id) do nothing"
                 );
                 let uid = external_uid.map(|u| u.as_str().to_owned());
-                tx.execute(
-                    &sql,
-                    &args![
-                        user_id,
-                        tenant_id,
-                        partner_id,
-                        email.as_str(),
-                        uid,
-                        test_user,
-                        at,
-                        version
-                    ],
-                )
-                .await?;
+                tx.execute(&sql, &args![user_id, tenant_id, partner_id, email.as_str(), uid, test_user, at, version])
+                    .await?;
             }
-            UserEvent::PartnerExternalUidLinked {
-                external_uid,
-                linked_at,
-                ..
-            } => {
+            UserEvent::PartnerExternalUidLinked { external_uid, linked_at, .. } => {
                 let sql = format!(
                     "update {table} set external_uid = coalesce(external_uid, $2), updated_at = $3, stream_version = $4 \
                      where user_id = $1 and stream_version < $4"
                 );
                 let at = format_time(&linked_at);
-                tx.execute(&sql, &args![user_id, external_uid.as_str(), at, version])
-                    .await?;
+                tx.execute(&sql, &args![user_id, external_uid.as_str(), at, version]).await?;
             }
-            UserEvent::VehicleChanged {
-                license_plate,
-                changed_at,
-            } => {
+            UserEvent::VehicleChanged { license_plate, changed_at } => {
                 let sql = format!(
                     "update {table} set plate_text = $2, plate_country = $3, plate_subdivision = $4, updated_at = $5, \
                      stream_version = $6 where user_id = $1 and stream_version < $6"

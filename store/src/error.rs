@@ -4,17 +4,10 @@ use thiserror::Error;
 pub enum StoreError {
     /// Another command appended to the stream first; reload and decide again.
     #[error("stream {stream_id} is no longer at version {expected_version}")]
-    Concurrency {
-        stream_id: String,
-        expected_version: i64,
-    },
+    Concurrency { stream_id: String, expected_version: i64 },
     /// A unique claim is held by another stream.
     #[error("claim {scope}:{value} is held by {owner}")]
-    Claim {
-        scope: String,
-        value: String,
-        owner: String,
-    },
+    Claim { scope: String, value: String, owner: String },
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("migration error: {0}")]

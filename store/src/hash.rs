@@ -6,6 +6,7 @@ use sha2::{Digest, Sha256};
 pub struct HashInput<'a> {
     pub previous_hash: &'a str,
     pub stream_id: &'a str,
+    pub stream_type: &'a str,
     pub stream_version: i64,
     pub event_id: &'a str,
     pub event_type: &'a str,
@@ -22,6 +23,7 @@ pub fn event_hash(input: &HashInput<'_>) -> String {
     for part in [
         input.previous_hash,
         input.stream_id,
+        input.stream_type,
         &input.stream_version.to_string(),
         input.event_id,
         input.event_type,
@@ -47,6 +49,7 @@ mod tests {
         HashInput {
             previous_hash: "",
             stream_id: "user-1",
+            stream_type: "user",
             stream_version: 1,
             event_id: "e1",
             event_type: "UserRegistered",
@@ -61,18 +64,12 @@ mod tests {
 
     #[test]
     fn moving_bytes_between_fields_changes_the_hash() {
-        assert_ne!(
-            event_hash(&input("{}x", "{}")),
-            event_hash(&input("{}", "x{}"))
-        );
+        assert_ne!(event_hash(&input("{}x", "{}")), event_hash(&input("{}", "x{}")));
     }
 
     #[test]
     fn the_hash_is_stable_for_the_same_bytes() {
-        assert_eq!(
-            event_hash(&input("{}", "{}")),
-            event_hash(&input("{}", "{}"))
-        );
+        assert_eq!(event_hash(&input("{}", "{}")), event_hash(&input("{}", "{}")));
         assert_eq!(event_hash(&input("{}", "{}")).len(), 64);
     }
 }

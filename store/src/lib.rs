@@ -17,8 +17,8 @@ mod upcast;
 pub use error::StoreError;
 pub use log::{RebuildReport, TableComparison, Tampered, VerifyReport};
 pub use model::{
-    AppendRequest, Appended, Checkpoint, ClaimOp, Metadata, NewEvent, RecordedEvent, StoredEvent,
-    format_time, now_micros,
+    AppendRequest, Appended, Checkpoint, ClaimOp, Metadata, NewEvent, RecordedEvent, StoredEvent, format_time,
+    now_micros,
 };
 pub use postgres::PostgresStore;
 pub use projector::{Projector, TableSpec, Tables};
@@ -68,21 +68,13 @@ pub trait EventStore: Send + Sync {
 
     /// Apply the next batch of events after the projector's checkpoint, writing the checkpoint
     /// in the same transaction as its tables.
-    async fn project_batch(
-        &self,
-        projector: &dyn Projector,
-        limit: i64,
-    ) -> Result<Batch, StoreError>;
+    async fn project_batch(&self, projector: &dyn Projector, limit: i64) -> Result<Batch, StoreError>;
 
     /// Rebuild a projector from position 0 into fresh tables, compare them with the live ones
     /// and swap them in.
     async fn rebuild(&self, projector: &dyn Projector) -> Result<RebuildReport, StoreError>;
 
-    async fn read_stream(
-        &self,
-        stream_id: &str,
-        after_version: i64,
-    ) -> Result<Vec<RecordedEvent>, StoreError> {
+    async fn read_stream(&self, stream_id: &str, after_version: i64) -> Result<Vec<RecordedEvent>, StoreError> {
         log::read_stream_in_db(self.db(), stream_id, after_version)
             .await?
             .into_iter()
@@ -91,25 +83,13 @@ pub trait EventStore: Send + Sync {
     }
 
     /// Events after `after` in commit order, exactly as stored.
-    async fn read_all_stored(
-        &self,
-        after: Checkpoint,
-        limit: i64,
-    ) -> Result<Vec<StoredEvent>, StoreError> {
+    async fn read_all_stored(&self, after: Checkpoint, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
         log::read_after_in_db(self.db(), after, limit).await
     }
 
     /// Events after `after` in commit order, upcast to their newest schema.
-    async fn read_all(
-        &self,
-        after: Checkpoint,
-        limit: i64,
-    ) -> Result<Vec<RecordedEvent>, StoreError> {
-        self.read_all_stored(after, limit)
-            .await?
-            .into_iter()
-            .map(|e| log::to_recorded(e, self.upcasters()))
-            .collect()
+    async fn read_all(&self, after: Checkpoint, limit: i64) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.read_all_stored(after, limit).await?.into_iter().map(|e| log::to_recorded(e, self.upcasters())).collect()
     }
 
     /// The stream that holds a unique claim, if any.
@@ -144,21 +124,19 @@ pub trait EventStore: Send + Sync {
             let events = self.read_all_stored(after, 2_000).await?;
             let Some(last) = events.last() else { break };
             after = last.checkpoint();
-            if let Some(broken) = log::verify_events(&mut state, &events) {
-                return Ok(VerifyReport {
-                    events_checked: checked,
-                    streams: state.len() as u64,
-                    first_broken: Some(broken),
-                });
+            let (passed, broken) = log::verify_events(&mut state, &events);
+            checked += passed;
+            if broken.is_some() {
+                let streams = state.len() as u64;
+                return Ok(VerifyReport { events_checked: checked, streams, first_broken: broken });
             }
-            checked += events.len() as u64;
         }
-        Ok(VerifyReport {
-            events_checked: checked,
-            streams: state.len() as u64,
-            first_broken: None,
-        })
+        Ok(VerifyReport { events_checked: checked, streams: state.len() as u64, first_broken: None })
     }
+}
+
+fn is_inline(options: &StoreOptions, projector: &dyn Projector) -> bool {
+    options.inline.iter().any(|p| p.name() == projector.name())
 }
 
 /// A suffix no earlier rebuild used, so index names never collide with the live tables'.

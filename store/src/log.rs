@@ -5,8 +5,7 @@ use crate::args;
 use crate::error::StoreError;
 use crate::hash::{HashInput, event_hash};
 use crate::model::{
-    AppendRequest, Appended, Checkpoint, ClaimOp, Metadata, RecordedEvent, StoredEvent,
-    format_time, now_micros,
+    AppendRequest, Appended, Checkpoint, ClaimOp, Metadata, RecordedEvent, StoredEvent, format_time, now_micros,
 };
 use crate::projector::{Projector, Tables};
 use crate::sql::{Arg, Engine, Tx};
@@ -47,9 +46,7 @@ impl TryFrom<EventRow> for StoredEvent {
 
     fn try_from(r: EventRow) -> Result<Self, StoreError> {
         let recorded_at = DateTime::parse_from_rfc3339(&r.recorded_at)
-            .map_err(|e| {
-                StoreError::Corrupt(format!("event {}: recorded_at {e}", r.global_position))
-            })?
+            .map_err(|e| StoreError::Corrupt(format!("event {}: recorded_at {e}", r.global_position)))?
             .with_timezone(&Utc);
         Ok(StoredEvent {
             position: r.global_position,
@@ -74,10 +71,7 @@ fn rows_to_stored(rows: Vec<EventRow>) -> Result<Vec<StoredEvent>, StoreError> {
     rows.into_iter().map(StoredEvent::try_from).collect()
 }
 
-pub(crate) fn to_recorded(
-    e: StoredEvent,
-    upcasters: &Upcasters,
-) -> Result<RecordedEvent, StoreError> {
+pub(crate) fn to_recorded(e: StoredEvent, upcasters: &Upcasters) -> Result<RecordedEvent, StoreError> {
     let payload = serde_json::from_str(&e.payload)?;
     let (schema_version, payload) = upcasters.upcast(&e.event_type, e.schema_version, payload);
     let mut metadata: Metadata = serde_json::from_str(&e.metadata)?;
@@ -115,17 +109,11 @@ pub(crate) fn stream_sql(engine: Engine) -> String {
 pub(crate) fn after_sql(engine: Engine, gated: bool) -> (String, fn(Checkpoint, i64) -> Vec<Arg>) {
     match engine {
         Engine::Sqlite => (
-            format!(
-                "select {SQLITE_COLUMNS} from events where global_position > $1 order by global_position limit $2"
-            ),
+            format!("select {SQLITE_COLUMNS} from events where global_position > $1 order by global_position limit $2"),
             |cp, limit| args![cp.position, limit],
         ),
         Engine::Postgres => {
-            let gate = if gated {
-                "and e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())"
-            } else {
-                ""
-            };
+            let gate = if gated { "and e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())" } else { "" };
             (
                 format!(
                     "select {PG_COLUMNS} from events e \
@@ -162,21 +150,14 @@ pub(crate) async fn read_stream_in_db(
     stream_id: &str,
     after_version: i64,
 ) -> Result<Vec<StoredEvent>, StoreError> {
-    rows_to_stored(
-        db.fetch_all::<EventRow>(&stream_sql(db.engine()), &args![stream_id, after_version])
-            .await?,
-    )
+    rows_to_stored(db.fetch_all::<EventRow>(&stream_sql(db.engine()), &args![stream_id, after_version]).await?)
 }
 
 fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
-async fn apply_claims(
-    tx: &mut Tx<'_>,
-    stream_id: &str,
-    claims: &[ClaimOp],
-) -> Result<(), StoreError> {
+async fn apply_claims(tx: &mut Tx<'_>, stream_id: &str, claims: &[ClaimOp]) -> Result<(), StoreError> {
     for op in claims {
         match op {
             ClaimOp::Take { scope, value } => {
@@ -197,11 +178,7 @@ async fn apply_claims(
                     match owner {
                         Some((owner,)) if owner == stream_id => {}
                         Some((owner,)) => {
-                            return Err(StoreError::Claim {
-                                scope: scope.clone(),
-                                value: value.clone(),
-                                owner,
-                            });
+                            return Err(StoreError::Claim { scope: scope.clone(), value: value.clone(), owner });
                         }
                         // released by a transaction that committed in between: take it again
                         None => {
@@ -233,10 +210,8 @@ pub(crate) async fn append_in_tx(
     req: &AppendRequest,
     inline: &[Arc<dyn Projector>],
 ) -> Result<Appended, StoreError> {
-    let concurrency = || StoreError::Concurrency {
-        stream_id: req.stream_id.clone(),
-        expected_version: req.expected_version,
-    };
+    let concurrency =
+        || StoreError::Concurrency { stream_id: req.stream_id.clone(), expected_version: req.expected_version };
     let engine = tx.engine();
     let mut previous_hash = if req.expected_version > 0 {
         let row: Option<(String,)> = tx
@@ -272,6 +247,7 @@ pub(crate) async fn append_in_tx(
         let hash = event_hash(&HashInput {
             previous_hash: &previous_hash,
             stream_id: &req.stream_id,
+            stream_type: &req.stream_type,
             stream_version: version,
             event_id: &event_id,
             event_type: &event.event_type,
@@ -322,13 +298,10 @@ pub(crate) async fn append_in_tx(
         Engine::Postgres => " returning global_position, transaction_id::text::bigint",
         Engine::Sqlite => " returning global_position, 0",
     });
-    let mut rows: Vec<(i64, i64)> = tx.fetch_all(&sql, &binds).await.map_err(|e| {
-        if is_unique_violation(&e) {
-            concurrency()
-        } else {
-            StoreError::Database(e)
-        }
-    })?;
+    let mut rows: Vec<(i64, i64)> = tx
+        .fetch_all(&sql, &binds)
+        .await
+        .map_err(|e| if is_unique_violation(&e) { concurrency() } else { StoreError::Database(e) })?;
     rows.sort_unstable();
     let (first, last) = match (rows.first(), rows.last()) {
         (Some(f), Some(l)) => (f.0, l.0),
@@ -336,24 +309,19 @@ pub(crate) async fn append_in_tx(
     };
 
     if !inline.is_empty() {
-        let recorded =
-            req.events
-                .iter()
-                .zip(&rows)
-                .enumerate()
-                .map(|(i, (event, (position, xid)))| RecordedEvent {
-                    position: *position,
-                    tx: *xid,
-                    event_id: event.event_id.to_string(),
-                    stream_id: req.stream_id.clone(),
-                    stream_type: req.stream_type.clone(),
-                    stream_version: req.expected_version + 1 + i as i64,
-                    event_type: event.event_type.clone(),
-                    schema_version: event.schema_version,
-                    payload: event.payload.clone(),
-                    metadata: req.metadata.clone(),
-                    recorded_at,
-                });
+        let recorded = req.events.iter().zip(&rows).enumerate().map(|(i, (event, (position, xid)))| RecordedEvent {
+            position: *position,
+            tx: *xid,
+            event_id: event.event_id.to_string(),
+            stream_id: req.stream_id.clone(),
+            stream_type: req.stream_type.clone(),
+            stream_version: req.expected_version + 1 + i as i64,
+            event_type: event.event_type.clone(),
+            schema_version: event.schema_version,
+            payload: event.payload.clone(),
+            metadata: req.metadata.clone(),
+            recorded_at,
+        });
         let tables = Tables::live();
         for event in recorded {
             for projector in inline {
@@ -369,32 +337,19 @@ pub(crate) async fn append_in_tx(
     })
 }
 
-pub(crate) async fn read_checkpoint(
-    tx: &mut Tx<'_>,
-    projection: &str,
-) -> Result<Checkpoint, StoreError> {
+pub(crate) async fn read_checkpoint(tx: &mut Tx<'_>, projection: &str) -> Result<Checkpoint, StoreError> {
     let row: Option<(i64, i64)> = tx
         .fetch_optional(
             "select last_tx, last_position from projection_checkpoints where projection = $1",
             &args![projection],
         )
         .await?;
-    Ok(row
-        .map(|(tx, position)| Checkpoint { tx, position })
-        .unwrap_or_default())
+    Ok(row.map(|(tx, position)| Checkpoint { tx, position }).unwrap_or_default())
 }
 
-pub(crate) async fn write_checkpoint(
-    tx: &mut Tx<'_>,
-    projection: &str,
-    cp: Checkpoint,
-) -> Result<(), StoreError> {
+pub(crate) async fn write_checkpoint(tx: &mut Tx<'_>, projection: &str, cp: Checkpoint) -> Result<(), StoreError> {
     let at = format_time(&now_micros());
-    let ts = if tx.engine() == Engine::Postgres {
-        "::timestamptz"
-    } else {
-        ""
-    };
+    let ts = if tx.engine() == Engine::Postgres { "::timestamptz" } else { "" };
     tx.execute(
         &format!(
             "insert into projection_checkpoints (projection, last_tx, last_position, updated_at) values ($1, $2, $3, $4{ts}) \
@@ -418,13 +373,10 @@ pub(crate) async fn apply_events(
     let mut last = None;
     for stored in events {
         let event = to_recorded(stored, upcasters)?;
-        projector
-            .apply(tx, tables, &event)
-            .await
-            .map_err(|e| StoreError::Projection {
-                projection: projector.name().to_owned(),
-                message: format!("event {} ({}): {e}", event.position, event.event_type),
-            })?;
+        projector.apply(tx, tables, &event).await.map_err(|e| StoreError::Projection {
+            projection: projector.name().to_owned(),
+            message: format!("event {} ({}): {e}", event.position, event.event_type),
+        })?;
         last = Some(event.checkpoint());
     }
     Ok(last)
@@ -438,15 +390,24 @@ pub(crate) async fn create_tables(
     for statement in tables.ddl(projector.tables()) {
         tx.execute(&statement, &[]).await?;
     }
+    // a rebuild's fresh tables get their indexes after the swap, under the live names
+    if tables.is_live() {
+        create_indexes(tx, projector).await?;
+    }
+    Ok(())
+}
+
+async fn create_indexes(tx: &mut Tx<'_>, projector: &dyn Projector) -> Result<(), StoreError> {
+    for statement in Tables::live().index_ddl(projector.tables()) {
+        tx.execute(&statement, &[]).await?;
+    }
     Ok(())
 }
 
 pub(crate) async fn table_exists(tx: &mut Tx<'_>, name: &str) -> Result<bool, StoreError> {
     let sql = match tx.engine() {
         Engine::Sqlite => "select count(*) from sqlite_master where type = 'table' and name = $1",
-        Engine::Postgres => {
-            "select count(*) from pg_tables where schemaname = current_schema() and tablename = $1"
-        }
+        Engine::Postgres => "select count(*) from pg_tables where schemaname = current_schema() and tablename = $1",
     };
     let (n,): (i64,) = tx.fetch_optional(sql, &args![name]).await?.unwrap_or((0,));
     Ok(n > 0)
@@ -480,20 +441,20 @@ pub struct RebuildReport {
 impl RebuildReport {
     /// True when every rebuilt table held exactly the live rows.
     pub fn matched_live(&self) -> bool {
-        self.tables
-            .iter()
-            .all(|t| t.only_live == 0 && t.only_rebuilt == 0)
+        self.tables.iter().all(|t| t.only_live == 0 && t.only_rebuilt == 0)
     }
 }
 
 /// The last step of a rebuild, inside a transaction that excludes appends: compare the fresh
-/// tables with the live ones, then swap them in and set the checkpoint.
+/// tables with the live ones, then swap them in and set the checkpoint. Inline projections keep
+/// no checkpoint: the append transaction keeps them current.
 pub(crate) async fn compare_and_swap(
     tx: &mut Tx<'_>,
     projector: &dyn Projector,
     fresh: &Tables,
     cp: Checkpoint,
     events_applied: u64,
+    inline: bool,
 ) -> Result<RebuildReport, StoreError> {
     let mut comparisons = Vec::new();
     for spec in projector.tables() {
@@ -504,8 +465,11 @@ pub(crate) async fn compare_and_swap(
                 table: live.to_owned(),
                 live_rows: count(tx, &format!("select count(*) from {live}")).await?,
                 rebuilt_rows: count(tx, &format!("select count(*) from {rebuilt}")).await?,
-                only_live: count(tx, &format!("select count(*) from (select * from {live} except select * from {rebuilt}) d"))
-                    .await?,
+                only_live: count(
+                    tx,
+                    &format!("select count(*) from (select * from {live} except select * from {rebuilt}) d"),
+                )
+                .await?,
                 only_rebuilt: count(
                     tx,
                     &format!("select count(*) from (select * from {rebuilt} except select * from {live}) d"),
@@ -523,18 +487,17 @@ pub(crate) async fn compare_and_swap(
             }
         };
         comparisons.push(comparison);
-        tx.execute(&format!("drop table if exists {live}"), &[])
-            .await?;
-        tx.execute(&format!("alter table {rebuilt} rename to {live}"), &[])
-            .await?;
+        tx.execute(&format!("drop table if exists {live}"), &[]).await?;
+        tx.execute(&format!("alter table {rebuilt} rename to {live}"), &[]).await?;
     }
-    write_checkpoint(tx, projector.name(), cp).await?;
-    Ok(RebuildReport {
-        projection: projector.name().to_owned(),
-        events_applied,
-        checkpoint: cp,
-        tables: comparisons,
-    })
+    create_indexes(tx, projector).await?;
+    if inline {
+        let sql = "delete from projection_checkpoints where projection = $1";
+        tx.execute(sql, &args![projector.name()]).await?;
+    } else {
+        write_checkpoint(tx, projector.name(), cp).await?;
+    }
+    Ok(RebuildReport { projection: projector.name().to_owned(), events_applied, checkpoint: cp, tables: comparisons })
 }
 
 /// The first broken link `verify` found.
@@ -555,11 +518,12 @@ pub struct VerifyReport {
 }
 
 /// Recompute every stream's hash chain in commit order and check versions run 1, 2, 3 …
+/// Returns how many events passed, and the first that did not.
 pub(crate) fn verify_events(
     state: &mut std::collections::HashMap<String, (i64, String)>,
     events: &[StoredEvent],
-) -> Option<Tampered> {
-    for e in events {
+) -> (u64, Option<Tampered>) {
+    for (passed, e) in events.iter().enumerate() {
         let broken = |reason: String| Tampered {
             position: e.position,
             event_id: e.event_id.clone(),
@@ -567,20 +531,19 @@ pub(crate) fn verify_events(
             stream_version: e.stream_version,
             reason,
         };
-        let (last_version, previous_hash) = state
-            .get(&e.stream_id)
-            .cloned()
-            .unwrap_or((0, String::new()));
+        let (last_version, previous_hash) = state.get(&e.stream_id).cloned().unwrap_or((0, String::new()));
         if e.stream_version != last_version + 1 {
-            return Some(broken(format!(
+            let reason = format!(
                 "stream version {} follows version {last_version}: an event was removed or reordered",
                 e.stream_version
-            )));
+            );
+            return (passed as u64, Some(broken(reason)));
         }
         let recorded_at = format_time(&e.recorded_at);
         let expected = event_hash(&HashInput {
             previous_hash: &previous_hash,
             stream_id: &e.stream_id,
+            stream_type: &e.stream_type,
             stream_version: e.stream_version,
             event_id: &e.event_id,
             event_type: &e.event_type,
@@ -592,11 +555,10 @@ pub(crate) fn verify_events(
             payload: &e.payload,
         });
         if expected != e.hash {
-            return Some(broken(
-                "stored bytes do not match the event's hash: the event was changed".into(),
-            ));
+            let reason = "stored bytes do not match the event's hash: the event was changed";
+            return (passed as u64, Some(broken(reason.into())));
         }
         state.insert(e.stream_id.clone(), (e.stream_version, e.hash.clone()));
     }
-    None
+    (events.len() as u64, None)
 }

@@ -88,10 +88,7 @@ pub struct StoredEvent {
 
 impl StoredEvent {
     pub fn checkpoint(&self) -> Checkpoint {
-        Checkpoint {
-            tx: self.tx,
-            position: self.position,
-        }
+        Checkpoint { tx: self.tx, position: self.position }
     }
 }
 
@@ -113,10 +110,7 @@ pub struct RecordedEvent {
 
 impl RecordedEvent {
     pub fn checkpoint(&self) -> Checkpoint {
-        Checkpoint {
-            tx: self.tx,
-            position: self.position,
-        }
+        Checkpoint { tx: self.tx, position: self.position }
     }
 }
 

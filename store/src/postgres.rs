@@ -7,7 +7,7 @@ use crate::model::{AppendRequest, Appended, Checkpoint};
 use crate::projector::{Projector, Tables};
 use crate::sql::{Db, Tx};
 use crate::upcast::Upcasters;
-use crate::{Batch, EventStore, RebuildReport, StoreError, StoreOptions, rebuild_suffix};
+use crate::{Batch, EventStore, RebuildReport, StoreError, StoreOptions, is_inline, rebuild_suffix};
 use async_trait::async_trait;
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -32,12 +32,7 @@ impl PostgresStore {
             .connect_with(connect)
             .await?;
         sqlx::migrate!("../migrations/postgres").run(&pool).await?;
-        let store = Self {
-            db: Db::Postgres(pool.clone()),
-            pool,
-            options,
-            notify: Arc::new(Notify::new()),
-        };
+        let store = Self { db: Db::Postgres(pool.clone()), pool, options, notify: Arc::new(Notify::new()) };
         for projector in store.options.inline.clone() {
             store.ensure_tables(projector.as_ref()).await?;
         }
@@ -71,9 +66,7 @@ impl EventStore for PostgresStore {
 
     async fn append(&self, request: AppendRequest) -> Result<Appended, StoreError> {
         let inline = &self.options.inline;
-        let appended = self
-            .write(async |tx| log::append_in_tx(tx, &request, inline).await)
-            .await?;
+        let appended = self.write(async |tx| log::append_in_tx(tx, &request, inline).await).await?;
         self.notify.notify_waiters();
         Ok(appended)
     }
@@ -81,18 +74,13 @@ impl EventStore for PostgresStore {
     async fn ensure_tables(&self, projector: &dyn Projector) -> Result<(), StoreError> {
         // concurrent instances may race on `create table if not exists`: serialise them
         self.write(async |tx| {
-            tx.execute("select pg_advisory_xact_lock(7426001)", &[])
-                .await?;
+            tx.execute("select pg_advisory_xact_lock(7426001)", &[]).await?;
             log::create_tables(tx, projector, &Tables::live()).await
         })
         .await
     }
 
-    async fn project_batch(
-        &self,
-        projector: &dyn Projector,
-        limit: i64,
-    ) -> Result<Batch, StoreError> {
+    async fn project_batch(&self, projector: &dyn Projector, limit: i64) -> Result<Batch, StoreError> {
         let name = projector.name();
         self.db
             .execute(
@@ -125,9 +113,9 @@ impl EventStore for PostgresStore {
 
     async fn rebuild(&self, projector: &dyn Projector) -> Result<RebuildReport, StoreError> {
         let fresh = Tables::with_suffix(rebuild_suffix());
+        let inline = is_inline(&self.options, projector);
         let upcasters = &self.options.upcasters;
-        self.write(async |tx| log::create_tables(tx, projector, &fresh).await)
-            .await?;
+        self.write(async |tx| log::create_tables(tx, projector, &fresh).await).await?;
         let mut cp = Checkpoint::default();
         let mut applied = 0u64;
         loop {
@@ -136,9 +124,8 @@ impl EventStore for PostgresStore {
                 break;
             }
             applied += events.len() as u64;
-            if let Some(last) = self
-                .write(async |tx| log::apply_events(tx, projector, &fresh, events, upcasters).await)
-                .await?
+            if let Some(last) =
+                self.write(async |tx| log::apply_events(tx, projector, &fresh, events, upcasters).await).await?
             {
                 cp = last;
             }
@@ -164,7 +151,7 @@ impl EventStore for PostgresStore {
                     cp = last;
                 }
             }
-            log::compare_and_swap(tx, projector, &fresh, cp, applied).await
+            log::compare_and_swap(tx, projector, &fresh, cp, applied, inline).await
         })
         .await
     }

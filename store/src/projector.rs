@@ -5,12 +5,14 @@ use crate::model::RecordedEvent;
 use crate::sql::Tx;
 use async_trait::async_trait;
 
-/// One table a projector owns. `ddl` holds `;`-separated statements where `{name}` stands for
-/// the physical name of any of the projector's tables, so a rebuild can create fresh copies.
+/// One table a projector owns. `ddl` creates the table and `indexes` its indexes (both
+/// `;`-separated; `{name}` stands for the physical name of any of the projector's tables), so a
+/// rebuild can create fresh copies and index them once they are live.
 #[derive(Debug, Clone, Copy)]
 pub struct TableSpec {
     pub name: &'static str,
     pub ddl: &'static str,
+    pub indexes: &'static str,
 }
 
 /// Maps a projector's logical table names to physical ones: the live tables, or a rebuild's
@@ -26,20 +28,30 @@ impl Tables {
     }
 
     pub fn with_suffix(suffix: impl Into<String>) -> Self {
-        Self {
-            suffix: suffix.into(),
-        }
+        Self { suffix: suffix.into() }
     }
 
     pub fn name(&self, logical: &str) -> String {
         format!("{logical}{}", self.suffix)
     }
 
-    /// The DDL of `specs` with every `{table}` placeholder replaced by its physical name.
+    pub fn is_live(&self) -> bool {
+        self.suffix.is_empty()
+    }
+
+    /// The table DDL of `specs` with every `{table}` placeholder replaced by its physical name.
     pub fn ddl(&self, specs: &[TableSpec]) -> Vec<String> {
+        self.statements(specs, |spec| spec.ddl)
+    }
+
+    pub fn index_ddl(&self, specs: &[TableSpec]) -> Vec<String> {
+        self.statements(specs, |spec| spec.indexes)
+    }
+
+    fn statements(&self, specs: &[TableSpec], part: fn(&TableSpec) -> &'static str) -> Vec<String> {
         specs
             .iter()
-            .flat_map(|spec| spec.ddl.split(';'))
+            .flat_map(|spec| part(spec).split(';'))
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(|statement| {
@@ -60,12 +72,7 @@ pub trait Projector: Send + Sync {
 
     /// Copy one event into the tables. Must be idempotent per event and ignore event types it
     /// does not know.
-    async fn apply(
-        &self,
-        tx: &mut Tx<'_>,
-        tables: &Tables,
-        event: &RecordedEvent,
-    ) -> Result<(), StoreError>;
+    async fn apply(&self, tx: &mut Tx<'_>, tables: &Tables, event: &RecordedEvent) -> Result<(), StoreError>;
 }
 
 #[cfg(test)]
@@ -75,12 +82,10 @@ mod tests {
     const SPECS: &[TableSpec] = &[
         TableSpec {
             name: "a",
-            ddl: "create table if not exists {a} (id text primary key); create index if not exists {a}_x on {a} (id)",
+            ddl: "create table if not exists {a} (id text primary key)",
+            indexes: "create index if not exists {a}_x on {a} (id)",
         },
-        TableSpec {
-            name: "b",
-            ddl: "create table if not exists {b} (a_id text references {a} (id))",
-        },
+        TableSpec { name: "b", ddl: "create table if not exists {b} (a_id text references {a} (id))", indexes: "" },
     ];
 
     #[test]
@@ -90,13 +95,11 @@ mod tests {
             ddl,
             vec![
                 "create table if not exists a__rb_1 (id text primary key)",
-                "create index if not exists a__rb_1_x on a__rb_1 (id)",
                 "create table if not exists b__rb_1 (a_id text references a__rb_1 (id))",
             ]
         );
-        assert_eq!(
-            Tables::live().ddl(SPECS)[0],
-            "create table if not exists a (id text primary key)"
-        );
+        let indexes = Tables::live().index_ddl(SPECS);
+        assert_eq!(indexes, vec!["create index if not exists a_x on a (id)"]);
+        assert_eq!(Tables::live().ddl(SPECS)[0], "create table if not exists a (id text primary key)");
     }
 }

@@ -79,14 +79,8 @@ macro_rules! bind_all {
 }
 
 /// Rows that decode the same way from both engines (`#[derive(sqlx::FromRow)]` gives this).
-pub trait AnyRow:
-    for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
-{
-}
-impl<T> AnyRow for T where
-    T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
-{
-}
+pub trait AnyRow: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+impl<T> AnyRow for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
 
 fn sql_text(sql: &str) -> AssertSqlSafe<String> {
     // every statement passed here is written by this crate's callers with `$n` binds for data;
@@ -110,52 +104,22 @@ impl Tx<'_> {
 
     pub async fn execute(&mut self, sql: &str, args: &[Arg]) -> Result<u64, sqlx::Error> {
         Ok(match self {
-            Self::Sqlite(c) => bind_all!(sqlx::query(sql_text(sql)), args)
-                .execute(&mut **c)
-                .await?
-                .rows_affected(),
-            Self::Postgres(c) => bind_all!(sqlx::query(sql_text(sql)), args)
-                .execute(&mut **c)
-                .await?
-                .rows_affected(),
+            Self::Sqlite(c) => bind_all!(sqlx::query(sql_text(sql)), args).execute(&mut **c).await?.rows_affected(),
+            Self::Postgres(c) => bind_all!(sqlx::query(sql_text(sql)), args).execute(&mut **c).await?.rows_affected(),
         })
     }
 
-    pub async fn fetch_all<T: AnyRow>(
-        &mut self,
-        sql: &str,
-        args: &[Arg],
-    ) -> Result<Vec<T>, sqlx::Error> {
+    pub async fn fetch_all<T: AnyRow>(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<T>, sqlx::Error> {
         match self {
-            Self::Sqlite(c) => {
-                bind_all!(sqlx::query_as(sql_text(sql)), args)
-                    .fetch_all(&mut **c)
-                    .await
-            }
-            Self::Postgres(c) => {
-                bind_all!(sqlx::query_as(sql_text(sql)), args)
-                    .fetch_all(&mut **c)
-                    .await
-            }
+            Self::Sqlite(c) => bind_all!(sqlx::query_as(sql_text(sql)), args).fetch_all(&mut **c).await,
+            Self::Postgres(c) => bind_all!(sqlx::query_as(sql_text(sql)), args).fetch_all(&mut **c).await,
         }
     }
 
-    pub async fn fetch_optional<T: AnyRow>(
-        &mut self,
-        sql: &str,
-        args: &[Arg],
-    ) -> Result<Option<T>, sqlx::Error> {
+    pub async fn fetch_optional<T: AnyRow>(&mut self, sql: &str, args: &[Arg]) -> Result<Option<T>, sqlx::Error> {
         match self {
-            Self::Sqlite(c) => {
-                bind_all!(sqlx::query_as(sql_text(sql)), args)
-                    .fetch_optional(&mut **c)
-                    .await
-            }
-            Self::Postgres(c) => {
-                bind_all!(sqlx::query_as(sql_text(sql)), args)
-                    .fetch_optional(&mut **c)
-                    .await
-            }
+            Self::Sqlite(c) => bind_all!(sqlx::query_as(sql_text(sql)), args).fetch_optional(&mut **c).await,
+            Self::Postgres(c) => bind_all!(sqlx::query_as(sql_text(sql)), args).fetch_optional(&mut **c).await,
         }
     }
 }
@@ -175,55 +139,25 @@ impl Db {
         }
     }
 
-    pub async fn fetch_all<T: AnyRow>(
-        &self,
-        sql: &str,
-        args: &[Arg],
-    ) -> Result<Vec<T>, sqlx::Error> {
+    pub async fn fetch_all<T: AnyRow>(&self, sql: &str, args: &[Arg]) -> Result<Vec<T>, sqlx::Error> {
         match self {
-            Self::Sqlite(p) => {
-                bind_all!(sqlx::query_as(sql_text(sql)), args)
-                    .fetch_all(p)
-                    .await
-            }
-            Self::Postgres(p) => {
-                bind_all!(sqlx::query_as(sql_text(sql)), args)
-                    .fetch_all(p)
-                    .await
-            }
+            Self::Sqlite(p) => bind_all!(sqlx::query_as(sql_text(sql)), args).fetch_all(p).await,
+            Self::Postgres(p) => bind_all!(sqlx::query_as(sql_text(sql)), args).fetch_all(p).await,
         }
     }
 
-    pub async fn fetch_optional<T: AnyRow>(
-        &self,
-        sql: &str,
-        args: &[Arg],
-    ) -> Result<Option<T>, sqlx::Error> {
+    pub async fn fetch_optional<T: AnyRow>(&self, sql: &str, args: &[Arg]) -> Result<Option<T>, sqlx::Error> {
         match self {
-            Self::Sqlite(p) => {
-                bind_all!(sqlx::query_as(sql_text(sql)), args)
-                    .fetch_optional(p)
-                    .await
-            }
-            Self::Postgres(p) => {
-                bind_all!(sqlx::query_as(sql_text(sql)), args)
-                    .fetch_optional(p)
-                    .await
-            }
+            Self::Sqlite(p) => bind_all!(sqlx::query_as(sql_text(sql)), args).fetch_optional(p).await,
+            Self::Postgres(p) => bind_all!(sqlx::query_as(sql_text(sql)), args).fetch_optional(p).await,
         }
     }
 
     /// Writes outside the event log (signing keys); never used for read models.
     pub async fn execute(&self, sql: &str, args: &[Arg]) -> Result<u64, sqlx::Error> {
         Ok(match self {
-            Self::Sqlite(p) => bind_all!(sqlx::query(sql_text(sql)), args)
-                .execute(p)
-                .await?
-                .rows_affected(),
-            Self::Postgres(p) => bind_all!(sqlx::query(sql_text(sql)), args)
-                .execute(p)
-                .await?
-                .rows_affected(),
+            Self::Sqlite(p) => bind_all!(sqlx::query(sql_text(sql)), args).execute(p).await?.rows_affected(),
+            Self::Postgres(p) => bind_all!(sqlx::query(sql_text(sql)), args).execute(p).await?.rows_affected(),
         })
     }
 }

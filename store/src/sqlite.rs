@@ -5,7 +5,7 @@ use crate::model::{AppendRequest, Appended, Checkpoint};
 use crate::projector::{Projector, Tables};
 use crate::sql::{Db, Tx};
 use crate::upcast::Upcasters;
-use crate::{Batch, EventStore, RebuildReport, StoreError, StoreOptions, rebuild_suffix};
+use crate::{Batch, EventStore, RebuildReport, StoreError, StoreOptions, is_inline, rebuild_suffix};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Connection, SqliteConnection};
@@ -33,19 +33,10 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
         let mut writer = SqliteConnection::connect_with(&connect).await?;
-        sqlx::migrate!("../migrations/sqlite")
-            .run(&mut writer)
-            .await?;
-        let readers = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(connect)
-            .await?;
-        let store = Self {
-            writer: Mutex::new(writer),
-            db: Db::Sqlite(readers),
-            options,
-            notify: Arc::new(Notify::new()),
-        };
+        sqlx::migrate!("../migrations/sqlite").run(&mut writer).await?;
+        let readers = SqlitePoolOptions::new().max_connections(8).connect_with(connect).await?;
+        let store =
+            Self { writer: Mutex::new(writer), db: Db::Sqlite(readers), options, notify: Arc::new(Notify::new()) };
         for projector in store.options.inline.clone() {
             store.ensure_tables(projector.as_ref()).await?;
         }
@@ -81,23 +72,16 @@ impl EventStore for SqliteStore {
 
     async fn append(&self, request: AppendRequest) -> Result<Appended, StoreError> {
         let inline = &self.options.inline;
-        let appended = self
-            .write(async |tx| log::append_in_tx(tx, &request, inline).await)
-            .await?;
+        let appended = self.write(async |tx| log::append_in_tx(tx, &request, inline).await).await?;
         self.notify.notify_waiters();
         Ok(appended)
     }
 
     async fn ensure_tables(&self, projector: &dyn Projector) -> Result<(), StoreError> {
-        self.write(async |tx| log::create_tables(tx, projector, &Tables::live()).await)
-            .await
+        self.write(async |tx| log::create_tables(tx, projector, &Tables::live()).await).await
     }
 
-    async fn project_batch(
-        &self,
-        projector: &dyn Projector,
-        limit: i64,
-    ) -> Result<Batch, StoreError> {
+    async fn project_batch(&self, projector: &dyn Projector, limit: i64) -> Result<Batch, StoreError> {
         let upcasters = &self.options.upcasters;
         self.write(async |tx| {
             let cp = log::read_checkpoint(tx, projector.name()).await?;
@@ -116,9 +100,9 @@ impl EventStore for SqliteStore {
 
     async fn rebuild(&self, projector: &dyn Projector) -> Result<RebuildReport, StoreError> {
         let fresh = Tables::with_suffix(rebuild_suffix());
+        let inline = is_inline(&self.options, projector);
         let upcasters = &self.options.upcasters;
-        self.write(async |tx| log::create_tables(tx, projector, &fresh).await)
-            .await?;
+        self.write(async |tx| log::create_tables(tx, projector, &fresh).await).await?;
         let mut cp = Checkpoint::default();
         let mut applied = 0u64;
         // most of the log in short transactions, so appends keep flowing meanwhile
@@ -128,9 +112,8 @@ impl EventStore for SqliteStore {
                 break;
             }
             applied += events.len() as u64;
-            if let Some(last) = self
-                .write(async |tx| log::apply_events(tx, projector, &fresh, events, upcasters).await)
-                .await?
+            if let Some(last) =
+                self.write(async |tx| log::apply_events(tx, projector, &fresh, events, upcasters).await).await?
             {
                 cp = last;
             }
@@ -143,13 +126,11 @@ impl EventStore for SqliteStore {
                     break;
                 }
                 applied += events.len() as u64;
-                if let Some(last) =
-                    log::apply_events(tx, projector, &fresh, events, upcasters).await?
-                {
+                if let Some(last) = log::apply_events(tx, projector, &fresh, events, upcasters).await? {
                     cp = last;
                 }
             }
-            log::compare_and_swap(tx, projector, &fresh, cp, applied).await
+            log::compare_and_swap(tx, projector, &fresh, cp, applied, inline).await
         })
         .await
     }

@@ -18,8 +18,7 @@ impl Upcasters {
         from_version: i32,
         f: impl Fn(Value) -> Value + Send + Sync + 'static,
     ) -> Self {
-        self.steps
-            .insert((event_type.to_owned(), from_version), Box::new(f));
+        self.steps.insert((event_type.to_owned(), from_version), Box::new(f));
         self
     }
 
@@ -51,10 +50,7 @@ mod tests {
             });
         let (version, payload) = ups.upcast("VehicleChanged", 1, json!({ "plate": "ABC" }));
         assert_eq!(version, 3);
-        assert_eq!(
-            payload,
-            json!({ "plate": { "text": "ABC", "country": "us" } })
-        );
+        assert_eq!(payload, json!({ "plate": { "text": "ABC", "country": "us" } }));
         assert_eq!(ups.upcast("Other", 1, json!({})), (1, json!({})));
     }
 }

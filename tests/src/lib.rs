@@ -27,8 +27,7 @@ pub struct Scratch(pub PathBuf);
 
 impl Scratch {
     pub fn new() -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("users-api-test-{}", uuid::Uuid::new_v4().simple()));
+        let dir = std::env::temp_dir().join(format!("users-api-test-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).unwrap();
         Self(dir)
     }
@@ -76,13 +75,8 @@ pub fn pg_admin_url() -> &'static str {
 pub async fn fresh_pg_database() -> String {
     let admin = pg_admin_url();
     let name = format!("t_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::PgConnection::connect(admin)
-        .await
-        .expect("connect to test PostgreSQL");
-    sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    let mut conn = sqlx::PgConnection::connect(admin).await.expect("connect to test PostgreSQL");
+    sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}"))).execute(&mut conn).await.unwrap();
     let _ = conn.close().await;
     match admin.rfind('/') {
         Some(i) => format!("{}/{name}", &admin[..i]),
@@ -155,48 +149,27 @@ impl TestApp {
     }
 
     pub fn coord(&self, path: &str) -> String {
-        format!(
-            "{}/v1/users{path}?access_key={}",
-            self.address, self.access_key
-        )
+        format!("{}/v1/users{path}?access_key={}", self.address, self.access_key)
     }
 
     pub async fn create_test_jwt(&self, body: Value) -> reqwest::Response {
-        self.client
-            .post(self.coord("/testing/create_jwt"))
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
+        self.client.post(self.coord("/testing/create_jwt")).json(&body).send().await.unwrap()
     }
 
     /// A test token for `email`, asserting success.
     pub async fn token_for(&self, email: &str) -> String {
-        let res = self
-            .create_test_jwt(serde_json::json!({ "email": email }))
-            .await;
+        let res = self.create_test_jwt(serde_json::json!({ "email": email })).await;
         assert_eq!(res.status(), 200);
         let body: Value = res.json().await.unwrap();
         body["jwt_token"].as_str().unwrap().to_owned()
     }
 
     pub async fn current_user(&self, token: &str) -> reqwest::Response {
-        self.client
-            .get(self.coord("/user/current"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
+        self.client.get(self.coord("/user/current")).bearer_auth(token).send().await.unwrap()
     }
 
     pub async fn put_vehicle(&self, token: &str, body: Value) -> reqwest::Response {
-        self.client
-            .put(self.coord("/user/current/vehicle"))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
+        self.client.put(self.coord("/user/current/vehicle")).bearer_auth(token).json(&body).send().await.unwrap()
     }
 
     /// Stop the server gracefully (in-flight requests and projector batches finish).

@@ -18,144 +18,74 @@ async fn assert_coord_error(res: reqwest::Response, status: u16, code: &str) {
     assert_eq!(res.status(), status);
     let body: Value = res.json().await.unwrap();
     let keys: BTreeSet<_> = body.as_object().unwrap().keys().cloned().collect();
-    assert_eq!(
-        keys,
-        BTreeSet::from(["code".to_owned(), "message".to_owned()]),
-        "{body}"
-    );
+    assert_eq!(keys, BTreeSet::from(["code".to_owned(), "message".to_owned()]), "{body}");
     assert_eq!(body["code"], code, "{body}");
     assert!(!body["message"].as_str().unwrap().is_empty());
 }
 
-both_engines!(
-    a_test_jwt_is_an_eddsa_token_verifiable_with_the_jwks,
-    |engine| async move {
-        let app = TestApp::spawn(engine).await;
-        let token = app.token_for("foo@bar.com").await;
-        let header = jsonwebtoken::decode_header(&token).unwrap();
-        assert_eq!(header.alg, Algorithm::EdDSA);
-        let jwks: Value = app
-            .client
-            .get(app.url("/.well-known/jwks.json"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let jwk = jwks["keys"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|k| k["kid"].as_str() == header.kid.as_deref())
-            .expect("kid in JWKS");
-        let key = DecodingKey::from_ed_components(jwk["x"].as_str().unwrap()).unwrap();
-        let mut validation = Validation::new(Algorithm::EdDSA);
-        validation.set_audience(&["coord"]);
-        let data = jsonwebtoken::decode::<Value>(&token, &key, &validation).unwrap();
-        let c = data.claims;
-        assert_eq!(
-            c["exp"].as_i64().unwrap() - c["iat"].as_i64().unwrap(),
-            3600,
-            "coord tokens last one hour"
-        );
-        assert_eq!(
-            (c["test"].as_bool(), c["tenant"].as_str(), c["iss"].as_str()),
-            (Some(true), Some("demo"), Some("users-api"))
-        );
-        assert!(uuid::Uuid::parse_str(c["sub"].as_str().unwrap()).is_ok());
+both_engines!(a_test_jwt_is_an_eddsa_token_verifiable_with_the_jwks, |engine| async move {
+    let app = TestApp::spawn(engine).await;
+    let token = app.token_for("foo@bar.com").await;
+    let header = jsonwebtoken::decode_header(&token).unwrap();
+    assert_eq!(header.alg, Algorithm::EdDSA);
+    let jwks: Value = app.client.get(app.url("/.well-known/jwks.json")).send().await.unwrap().json().await.unwrap();
+    let jwk = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kid"].as_str() == header.kid.as_deref())
+        .expect("kid in JWKS");
+    let key = DecodingKey::from_ed_components(jwk["x"].as_str().unwrap()).unwrap();
+    let mut validation = Validation::new(Algorithm::EdDSA);
+    validation.set_audience(&["coord"]);
+    let data = jsonwebtoken::decode::<Value>(&token, &key, &validation).unwrap();
+    let c = data.claims;
+    assert_eq!(c["exp"].as_i64().unwrap() - c["iat"].as_i64().unwrap(), 3600, "coord tokens last one hour");
+    assert_eq!(
+        (c["test"].as_bool(), c["tenant"].as_str(), c["iss"].as_str()),
+        (Some(true), Some("demo"), Some("users-api"))
+    );
+    assert!(uuid::Uuid::parse_str(c["sub"].as_str().unwrap()).is_ok());
+});
+
+both_engines!(the_same_partner_and_email_always_resolve_to_the_same_user, |engine| async move {
+    let app = TestApp::spawn(engine).await;
+    let a = claims_of(&app.token_for("Foo@Bar.com").await)["sub"].clone();
+    let b = claims_of(&app.token_for("  foo@bar.COM ").await)["sub"].clone();
+    let other = claims_of(&app.token_for("someone@else.com").await)["sub"].clone();
+    assert_eq!(a, b);
+    assert_ne!(a, other);
+
+    // external uid: linked on first mention, then resolves the user by itself
+    let res = app.create_test_jwt(json!({"email": "foo@bar.com", "external_uid": "1234"})).await;
+    assert_eq!(claims_of(res.json::<Value>().await.unwrap()["jwt_token"].as_str().unwrap())["sub"], a);
+    let res = app.create_test_jwt(json!({"email": "changed@bar.com", "external_uid": "1234"})).await;
+    assert_eq!(claims_of(res.json::<Value>().await.unwrap()["jwt_token"].as_str().unwrap())["sub"], a);
+    // the same email with another external uid is a conflict, not a silent re-link
+    assert_coord_error(
+        app.create_test_jwt(json!({"email": "foo@bar.com", "external_uid": "999"})).await,
+        409,
+        "conflict",
+    )
+    .await;
+});
+
+both_engines!(concurrent_first_sight_creates_one_user, |engine| async move {
+    let app = TestApp::spawn(engine).await;
+    let calls = (0..12).map(|_| app.create_test_jwt(json!({"email": "race@bar.com", "external_uid": "r-1"})));
+    let responses = futures_join_all(calls).await;
+    let mut subs = BTreeSet::new();
+    for res in responses {
+        assert_eq!(res.status(), 200);
+        subs.insert(claims_of(res.json::<Value>().await.unwrap()["jwt_token"].as_str().unwrap())["sub"].to_string());
     }
-);
+    assert_eq!(subs.len(), 1, "{subs:?}");
+    let user = subs.into_iter().next().unwrap().trim_matches('"').to_owned();
+    let history = app.state.store.read_stream(&format!("user-{user}"), 0).await.unwrap();
+    assert_eq!(history.iter().map(|e| e.event_type.as_str()).collect::<Vec<_>>(), vec!["UserRegistered"]);
+});
 
-both_engines!(
-    the_same_partner_and_email_always_resolve_to_the_same_user,
-    |engine| async move {
-        let app = TestApp::spawn(engine).await;
-        let a = claims_of(&app.token_for("Foo@Bar.com").await)["sub"].clone();
-        let b = claims_of(&app.token_for("  foo@bar.COM ").await)["sub"].clone();
-        let other = claims_of(&app.token_for("someone@else.com").await)["sub"].clone();
-        assert_eq!(a, b);
-        assert_ne!(a, other);
-
-        // external uid: linked on first mention, then resolves the user by itself
-        let res = app
-            .create_test_jwt(json!({"email": "foo@bar.com", "external_uid": "1234"}))
-            .await;
-        assert_eq!(
-            claims_of(
-                res.json::<Value>().await.unwrap()["jwt_token"]
-                    .as_str()
-                    .unwrap()
-            )["sub"],
-            a
-        );
-        let res = app
-            .create_test_jwt(json!({"email": "changed@bar.com", "external_uid": "1234"}))
-            .await;
-        assert_eq!(
-            claims_of(
-                res.json::<Value>().await.unwrap()["jwt_token"]
-                    .as_str()
-                    .unwrap()
-            )["sub"],
-            a
-        );
-        // the same email with another external uid is a conflict, not a silent re-link
-        assert_coord_error(
-            app.create_test_jwt(json!({"email": "foo@bar.com", "external_uid": "999"}))
-                .await,
-            409,
-            "conflict",
-        )
-        .await;
-    }
-);
-
-both_engines!(
-    concurrent_first_sight_creates_one_user,
-    |engine| async move {
-        let app = TestApp::spawn(engine).await;
-        let calls = (0..12)
-            .map(|_| app.create_test_jwt(json!({"email": "race@bar.com", "external_uid": "r-1"})));
-        let responses = futures_join_all(calls).await;
-        let mut subs = BTreeSet::new();
-        for res in responses {
-            assert_eq!(res.status(), 200);
-            subs.insert(
-                claims_of(
-                    res.json::<Value>().await.unwrap()["jwt_token"]
-                        .as_str()
-                        .unwrap(),
-                )["sub"]
-                    .to_string(),
-            );
-        }
-        assert_eq!(subs.len(), 1, "{subs:?}");
-        let user = subs
-            .into_iter()
-            .next()
-            .unwrap()
-            .trim_matches('"')
-            .to_owned();
-        let history = app
-            .state
-            .store
-            .read_stream(&format!("user-{user}"), 0)
-            .await
-            .unwrap();
-        assert_eq!(
-            history
-                .iter()
-                .map(|e| e.event_type.as_str())
-                .collect::<Vec<_>>(),
-            vec!["UserRegistered"]
-        );
-    }
-);
-
-async fn futures_join_all<F: std::future::Future>(
-    futures: impl Iterator<Item = F>,
-) -> Vec<F::Output> {
+async fn futures_join_all<F: std::future::Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output> {
     let mut out = Vec::new();
     let handles: Vec<_> = futures.map(Box::pin).collect();
     // poll them concurrently on this task
@@ -174,11 +104,7 @@ async fn futures_join_all<F: std::future::Future>(
                 }
             }
         }
-        if done {
-            std::task::Poll::Ready(())
-        } else {
-            std::task::Poll::Pending
-        }
+        if done { std::task::Poll::Ready(()) } else { std::task::Poll::Pending }
     })
     .await;
     for r in results {
@@ -187,177 +113,118 @@ async fn futures_join_all<F: std::future::Future>(
     out
 }
 
-both_engines!(
-    the_vehicle_is_echoed_and_visible_in_the_current_user,
-    |engine| async move {
-        let app = TestApp::spawn(engine).await;
-        let token = app.token_for("car@owner.com").await;
-        let fresh: Value = app.current_user(&token).await.json().await.unwrap();
-        assert_eq!(
-            fresh,
-            json!({"email": "car@owner.com", "transactable_systems": []}),
-            "no vehicle key before one is set"
-        );
+both_engines!(the_vehicle_is_echoed_and_visible_in_the_current_user, |engine| async move {
+    let app = TestApp::spawn(engine).await;
+    let token = app.token_for("car@owner.com").await;
+    let fresh: Value = app.current_user(&token).await.json().await.unwrap();
+    assert_eq!(
+        fresh,
+        json!({"email": "car@owner.com", "transactable_systems": []}),
+        "no vehicle key before one is set"
+    );
 
-        let plate =
-            json!({"license_plate": {"text": "123abc", "country": "US", "subdivision": "NY"}});
-        let res = app.put_vehicle(&token, plate).await;
-        assert_eq!(res.status(), 200);
-        let expected =
-            json!({"license_plate": {"text": "123abc", "country": "us", "subdivision": "ny"}});
-        assert_eq!(res.json::<Value>().await.unwrap(), expected);
-        let current: Value = app.current_user(&token).await.json().await.unwrap();
-        assert_eq!(current["vehicle"], expected);
+    let plate = json!({"license_plate": {"text": "123abc", "country": "US", "subdivision": "NY"}});
+    let res = app.put_vehicle(&token, plate).await;
+    assert_eq!(res.status(), 200);
+    let expected = json!({"license_plate": {"text": "123abc", "country": "us", "subdivision": "ny"}});
+    assert_eq!(res.json::<Value>().await.unwrap(), expected);
+    let current: Value = app.current_user(&token).await.json().await.unwrap();
+    assert_eq!(current["vehicle"], expected);
 
-        // the seed's older name for the same operation
-        let res = app
-            .client
-            .post(app.coord("/user/current/update_vehicle"))
-            .bearer_auth(&token)
-            .json(&json!({"license_plate": {"text": "XY-77", "country": "de"}}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 200);
-        let current: Value = app.current_user(&token).await.json().await.unwrap();
-        assert_eq!(
-            current["vehicle"],
-            json!({"license_plate": {"text": "XY-77", "country": "de"}})
-        );
+    // the seed's older name for the same operation
+    let res = app
+        .client
+        .post(app.coord("/user/current/update_vehicle"))
+        .bearer_auth(&token)
+        .json(&json!({"license_plate": {"text": "XY-77", "country": "de"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let current: Value = app.current_user(&token).await.json().await.unwrap();
+    assert_eq!(current["vehicle"], json!({"license_plate": {"text": "XY-77", "country": "de"}}));
+});
+
+both_engines!(events_carry_coord_metadata_and_a_repeated_plate_appends_nothing, |engine| async move {
+    let app = TestApp::spawn(engine).await;
+    let token = app.token_for("audit@me.com").await;
+    let user = claims_of(&token)["sub"].as_str().unwrap().to_owned();
+    let plate = json!({"license_plate": {"text": "A1", "country": "nl"}});
+    for _ in 0..3 {
+        assert_eq!(app.put_vehicle(&token, plate.clone()).await.status(), 200);
     }
-);
+    let res = app
+        .client
+        .put(app.coord("/user/current/vehicle"))
+        .bearer_auth(&token)
+        .header("x-request-id", "req-42")
+        .json(&json!({"license_plate": {"text": "B2", "country": "nl"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["x-request-id"], "req-42");
+    let history = app.state.store.read_stream(&format!("user-{user}"), 0).await.unwrap();
+    assert_eq!(
+        history.iter().map(|e| e.event_type.as_str()).collect::<Vec<_>>(),
+        vec!["UserRegistered", "VehicleChanged", "VehicleChanged"]
+    );
+    let last = &history[2].metadata;
+    assert_eq!(
+        (last.dialect.as_deref(), last.tenant.as_deref(), last.request_id.as_deref()),
+        (Some("coord"), Some("demo"), Some("req-42"))
+    );
+    assert_eq!(last.actor.as_deref(), Some(format!("user:{user}").as_str()));
+    assert_eq!(history[0].metadata.actor.as_deref(), Some("partner:demo-partner"));
+});
 
-both_engines!(
-    events_carry_coord_metadata_and_a_repeated_plate_appends_nothing,
-    |engine| async move {
-        let app = TestApp::spawn(engine).await;
-        let token = app.token_for("audit@me.com").await;
-        let user = claims_of(&token)["sub"].as_str().unwrap().to_owned();
-        let plate = json!({"license_plate": {"text": "A1", "country": "nl"}});
-        for _ in 0..3 {
-            assert_eq!(app.put_vehicle(&token, plate.clone()).await.status(), 200);
-        }
-        let res = app
-            .client
-            .put(app.coord("/user/current/vehicle"))
-            .bearer_auth(&token)
-            .header("x-request-id", "req-42")
-            .json(&json!({"license_plate": {"text": "B2", "country": "nl"}}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.headers()["x-request-id"], "req-42");
-        let history = app
-            .state
-            .store
-            .read_stream(&format!("user-{user}"), 0)
-            .await
-            .unwrap();
-        assert_eq!(
-            history
-                .iter()
-                .map(|e| e.event_type.as_str())
-                .collect::<Vec<_>>(),
-            vec!["UserRegistered", "VehicleChanged", "VehicleChanged"]
-        );
-        let last = &history[2].metadata;
-        assert_eq!(
-            (
-                last.dialect.as_deref(),
-                last.tenant.as_deref(),
-                last.request_id.as_deref()
-            ),
-            (Some("coord"), Some("demo"), Some("req-42"))
-        );
-        assert_eq!(last.actor.as_deref(), Some(format!("user:{user}").as_str()));
-        assert_eq!(
-            history[0].metadata.actor.as_deref(),
-            Some("partner:demo-partner")
-        );
+both_engines!(bad_requests_get_coord_errors_and_append_nothing, |engine| async move {
+    let app = TestApp::spawn(engine).await;
+    let token = app.token_for("bad@input.com").await;
+    let user = claims_of(&token)["sub"].as_str().unwrap().to_owned();
+    let before = app.state.store.read_stream(&format!("user-{user}"), 0).await.unwrap().len();
+
+    let invalid_plates = [
+        (json!({"license_plate": {"text": "", "country": "us"}}), "invalid_license_plate"),
+        (json!({"license_plate": {"text": "ab$cd", "country": "us"}}), "invalid_license_plate"),
+        (json!({"license_plate": {"text": "abc", "country": "usa"}}), "invalid_license_plate"),
+        (
+            json!({"license_plate": {"text": "abc", "country": "us", "subdivision": "new york"}}),
+            "invalid_license_plate",
+        ),
+        (json!({"license_plate": {"text": "abc"}}), "invalid_body"),
+        (json!({"plate": "abc"}), "invalid_body"),
+        (json!([1, 2]), "invalid_body"),
+    ];
+    for (body, code) in invalid_plates {
+        assert_coord_error(app.put_vehicle(&token, body).await, 400, code).await;
     }
-);
+    let res = app
+        .client
+        .put(app.coord("/user/current/vehicle"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_coord_error(res, 400, "invalid_body").await;
+    let res = app.client.put(app.coord("/user/current/vehicle")).bearer_auth(&token).body("text").send().await.unwrap();
+    assert_coord_error(res, 415, "unsupported_media_type").await;
+    assert_eq!(
+        app.state.store.read_stream(&format!("user-{user}"), 0).await.unwrap().len(),
+        before,
+        "failed commands append nothing"
+    );
 
-both_engines!(
-    bad_requests_get_coord_errors_and_append_nothing,
-    |engine| async move {
-        let app = TestApp::spawn(engine).await;
-        let token = app.token_for("bad@input.com").await;
-        let user = claims_of(&token)["sub"].as_str().unwrap().to_owned();
-        let before = app
-            .state
-            .store
-            .read_stream(&format!("user-{user}"), 0)
-            .await
-            .unwrap()
-            .len();
-
-        let invalid_plates = [
-            (
-                json!({"license_plate": {"text": "", "country": "us"}}),
-                "invalid_license_plate",
-            ),
-            (
-                json!({"license_plate": {"text": "ab$cd", "country": "us"}}),
-                "invalid_license_plate",
-            ),
-            (
-                json!({"license_plate": {"text": "abc", "country": "usa"}}),
-                "invalid_license_plate",
-            ),
-            (
-                json!({"license_plate": {"text": "abc", "country": "us", "subdivision": "new york"}}),
-                "invalid_license_plate",
-            ),
-            (json!({"license_plate": {"text": "abc"}}), "invalid_body"),
-            (json!({"plate": "abc"}), "invalid_body"),
-            (json!([1, 2]), "invalid_body"),
-        ];
-        for (body, code) in invalid_plates {
-            assert_coord_error(app.put_vehicle(&token, body).await, 400, code).await;
-        }
-        let res = app
-            .client
-            .put(app.coord("/user/current/vehicle"))
-            .bearer_auth(&token)
-            .header("content-type", "application/json")
-            .body("{not json")
-            .send()
-            .await
-            .unwrap();
-        assert_coord_error(res, 400, "invalid_body").await;
-        let res = app
-            .client
-            .put(app.coord("/user/current/vehicle"))
-            .bearer_auth(&token)
-            .body("text")
-            .send()
-            .await
-            .unwrap();
-        assert_coord_error(res, 415, "unsupported_media_type").await;
-        assert_eq!(
-            app.state
-                .store
-                .read_stream(&format!("user-{user}"), 0)
-                .await
-                .unwrap()
-                .len(),
-            before,
-            "failed commands append nothing"
-        );
-
-        for (body, code) in [
-            (json!({}), "invalid_body"),
-            (json!({"email": "not-an-email"}), "invalid_email"),
-            (json!({"email": 5}), "invalid_body"),
-            (
-                json!({"email": "a@b.co", "external_uid": ""}),
-                "invalid_external_uid",
-            ),
-        ] {
-            assert_coord_error(app.create_test_jwt(body).await, 400, code).await;
-        }
+    for (body, code) in [
+        (json!({}), "invalid_body"),
+        (json!({"email": "not-an-email"}), "invalid_email"),
+        (json!({"email": 5}), "invalid_body"),
+        (json!({"email": "a@b.co", "external_uid": ""}), "invalid_external_uid"),
+    ] {
+        assert_coord_error(app.create_test_jwt(body).await, 400, code).await;
     }
-);
+});
 
 both_engines!(partner_keys_and_tokens_are_checked, |engine| async move {
     let app = TestApp::spawn(engine).await;
@@ -365,31 +232,19 @@ both_engines!(partner_keys_and_tokens_are_checked, |engine| async move {
     let base = format!("{}/v1/users", app.address);
     let c = &app.client;
     assert_coord_error(
-        c.get(format!("{base}/user/current"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap(),
+        c.get(format!("{base}/user/current")).bearer_auth(&token).send().await.unwrap(),
         401,
         "missing_access_key",
     )
     .await;
     assert_coord_error(
-        c.get(format!("{base}/user/current?access_key="))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap(),
+        c.get(format!("{base}/user/current?access_key=")).bearer_auth(&token).send().await.unwrap(),
         401,
         "missing_access_key",
     )
     .await;
     assert_coord_error(
-        c.get(format!("{base}/user/current?access_key=wrong"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap(),
+        c.get(format!("{base}/user/current?access_key=wrong")).bearer_auth(&token).send().await.unwrap(),
         401,
         "invalid_access_key",
     )
@@ -401,239 +256,192 @@ both_engines!(partner_keys_and_tokens_are_checked, |engine| async move {
         .await
         .unwrap();
     assert_coord_error(res, 401, "invalid_access_key").await;
+    assert_coord_error(c.get(app.coord("/user/current")).send().await.unwrap(), 401, "missing_token").await;
     assert_coord_error(
-        c.get(app.coord("/user/current")).send().await.unwrap(),
-        401,
-        "missing_token",
-    )
-    .await;
-    assert_coord_error(
-        c.get(app.coord("/user/current"))
-            .header("authorization", "Basic abc")
-            .send()
-            .await
-            .unwrap(),
+        c.get(app.coord("/user/current")).header("authorization", "Basic abc").send().await.unwrap(),
         401,
         "malformed_token",
     )
     .await;
     assert_coord_error(app.current_user("not.a.jwt").await, 401, "malformed_token").await;
     assert_coord_error(app.current_user("garbage").await, 401, "malformed_token").await;
-    assert_coord_error(
-        c.get(app.coord("/nope")).send().await.unwrap(),
-        404,
-        "not_found",
-    )
-    .await;
-    assert_coord_error(
-        c.delete(app.coord("/user/current")).send().await.unwrap(),
-        405,
-        "method_not_allowed",
-    )
-    .await;
+    assert_coord_error(c.get(app.coord("/nope")).send().await.unwrap(), 404, "not_found").await;
+    assert_coord_error(c.delete(app.coord("/user/current")).send().await.unwrap(), 405, "method_not_allowed").await;
 });
 
-both_engines!(
-    forged_expired_and_foreign_tokens_are_refused,
-    |engine| async move {
-        let app = TestApp::spawn(engine).await;
-        let token = app.token_for("forge@check.com").await;
-        let header = jsonwebtoken::decode_header(&token).unwrap();
-        let kid = header.kid.clone().unwrap();
-        let claims = claims_of(&token);
-        let now = chrono::Utc::now().timestamp();
-        let b64 = |v: &Value| URL_SAFE_NO_PAD.encode(serde_json::to_vec(v).unwrap());
+both_engines!(forged_expired_and_foreign_tokens_are_refused, |engine| async move {
+    let app = TestApp::spawn(engine).await;
+    let token = app.token_for("forge@check.com").await;
+    let header = jsonwebtoken::decode_header(&token).unwrap();
+    let kid = header.kid.clone().unwrap();
+    let claims = claims_of(&token);
+    let now = chrono::Utc::now().timestamp();
+    let b64 = |v: &Value| URL_SAFE_NO_PAD.encode(serde_json::to_vec(v).unwrap());
 
-        // alg none: not even a header this service can parse
-        let none = format!(
-            "{}.{}.",
-            b64(&json!({"alg": "none", "typ": "JWT", "kid": kid})),
-            b64(&claims)
-        );
-        assert_coord_error(app.current_user(&none).await, 401, "malformed_token").await;
+    // alg none: not even a header this service can parse
+    let none = format!("{}.{}.", b64(&json!({"alg": "none", "typ": "JWT", "kid": kid})), b64(&claims));
+    assert_coord_error(app.current_user(&none).await, 401, "malformed_token").await;
 
-        // HS256 "signed" with the public key from the JWKS
-        let jwks: Value = app
-            .client
-            .get(app.url("/.well-known/jwks.json"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let x = jwks["keys"][0]["x"].as_str().unwrap();
-        let mut hs = Header::new(Algorithm::HS256);
-        hs.kid = Some(kid.clone());
-        let hs_token =
-            jsonwebtoken::encode(&hs, &claims, &EncodingKey::from_secret(x.as_bytes())).unwrap();
-        assert_coord_error(app.current_user(&hs_token).await, 401, "invalid_token").await;
+    // HS256 "signed" with the public key from the JWKS
+    let jwks: Value = app.client.get(app.url("/.well-known/jwks.json")).send().await.unwrap().json().await.unwrap();
+    let x = jwks["keys"][0]["x"].as_str().unwrap();
+    let mut hs = Header::new(Algorithm::HS256);
+    hs.kid = Some(kid.clone());
+    let hs_token = jsonwebtoken::encode(&hs, &claims, &EncodingKey::from_secret(x.as_bytes())).unwrap();
+    assert_coord_error(app.current_user(&hs_token).await, 401, "invalid_token").await;
 
-        // signed by a foreign Ed25519 key, with our kid and with an unknown kid
-        use ed25519_dalek::pkcs8::EncodePrivateKey;
-        let foreign = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
-        let foreign_key = EncodingKey::from_ed_der(foreign.to_pkcs8_der().unwrap().as_bytes());
-        for k in [kid.clone(), "unknown-kid".to_owned()] {
-            let mut h = Header::new(Algorithm::EdDSA);
-            h.kid = Some(k);
-            let forged = jsonwebtoken::encode(&h, &claims, &foreign_key).unwrap();
-            assert_coord_error(app.current_user(&forged).await, 401, "invalid_token").await;
-        }
-
-        // tampered claims under a real signature
-        let parts: Vec<&str> = token.split('.').collect();
-        let mut elevated = claims.clone();
-        elevated["sub"] = json!(uuid::Uuid::new_v4().to_string());
-        let tampered = format!("{}.{}.{}", parts[0], b64(&elevated), parts[2]);
-        assert_coord_error(app.current_user(&tampered).await, 401, "invalid_token").await;
-
-        // real key, but expired, not yet valid, wrong audience or issued to another partner
-        let tokens = &app.state.tokens;
-        let mint = |edit: &dyn Fn(&mut api::tokens::AccessClaims)| {
-            let mut c: api::tokens::AccessClaims = serde_json::from_value(claims.clone()).unwrap();
-            edit(&mut c);
-            tokens.mint(&c).unwrap()
-        };
-        let expired = mint(&|c| {
-            c.iat = now - 7200;
-            c.exp = now - 3600;
-        });
-        assert_coord_error(app.current_user(&expired).await, 401, "expired_token").await;
-        let wrong_aud = mint(&|c| c.aud = "suite".into());
-        assert_coord_error(app.current_user(&wrong_aud).await, 401, "invalid_token").await;
-        let wrong_iss = mint(&|c| c.iss = "someone-else".into());
-        assert_coord_error(app.current_user(&wrong_iss).await, 401, "invalid_token").await;
-        let other_partner = mint(&|c| c.azp = "other-partner".into());
-        assert_coord_error(app.current_user(&other_partner).await, 403, "foreign_token").await;
-        let other_tenant = mint(&|c| c.tenant = "other-tenant".into());
-        assert_coord_error(app.current_user(&other_tenant).await, 403, "foreign_token").await;
-        let unknown_user = mint(&|c| c.sub = uuid::Uuid::new_v4().to_string());
-        assert_coord_error(app.current_user(&unknown_user).await, 404, "unknown_user").await;
-
-        // and the genuine token still works
-        assert_eq!(app.current_user(&token).await.status(), 200);
+    // signed by a foreign Ed25519 key, with our kid and with an unknown kid
+    use ed25519_dalek::pkcs8::EncodePrivateKey;
+    let foreign = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
+    let foreign_key = EncodingKey::from_ed_der(foreign.to_pkcs8_der().unwrap().as_bytes());
+    for k in [kid.clone(), "unknown-kid".to_owned()] {
+        let mut h = Header::new(Algorithm::EdDSA);
+        h.kid = Some(k);
+        let forged = jsonwebtoken::encode(&h, &claims, &foreign_key).unwrap();
+        assert_coord_error(app.current_user(&forged).await, 401, "invalid_token").await;
     }
-);
 
-both_engines!(
-    test_users_never_resolve_to_production_users,
-    |engine| async move {
-        let app = TestApp::spawn(engine).await;
-        let test_user = claims_of(&app.token_for("same@person.com").await)["sub"].clone();
-        let partner = commands::user::PartnerRef {
-            tenant_id: "demo".into(),
-            partner_id: "demo-partner".into(),
-        };
-        let email = domain::values::Email::parse("same@person.com").unwrap();
-        let live_user = app
-            .state
-            .users
-            .resolve_through_partner(
-                &partner,
-                &email,
-                None,
-                false,
-                chrono::Utc::now(),
-                &store::Metadata::default(),
-            )
-            .await
-            .unwrap();
-        assert_ne!(test_user, json!(live_user.to_string()));
-    }
-);
+    // tampered claims under a real signature
+    let parts: Vec<&str> = token.split('.').collect();
+    let mut elevated = claims.clone();
+    elevated["sub"] = json!(uuid::Uuid::new_v4().to_string());
+    let tampered = format!("{}.{}.{}", parts[0], b64(&elevated), parts[2]);
+    assert_coord_error(app.current_user(&tampered).await, 401, "invalid_token").await;
 
-both_engines!(
-    rebuilt_read_models_equal_the_live_ones,
-    |engine| async move {
-        let app = TestApp::spawn(engine).await;
-        for i in 0..15 {
-            let token = app.token_for(&format!("user{i}@fleet.com")).await;
-            if i % 2 == 0 {
-                let body = json!({"license_plate": {"text": format!("P{i}"), "country": "us", "subdivision": "ca"}});
-                assert_eq!(app.put_vehicle(&token, body).await.status(), 200);
-            }
+    // real key, but expired, not yet valid, wrong audience or issued to another partner
+    let tokens = &app.state.tokens;
+    let mint = |edit: &dyn Fn(&mut api::tokens::AccessClaims)| {
+        let mut c: api::tokens::AccessClaims = serde_json::from_value(claims.clone()).unwrap();
+        edit(&mut c);
+        tokens.mint(&c).unwrap()
+    };
+    let expired = mint(&|c| {
+        c.iat = now - 7200;
+        c.exp = now - 3600;
+    });
+    assert_coord_error(app.current_user(&expired).await, 401, "expired_token").await;
+    let wrong_aud = mint(&|c| c.aud = "suite".into());
+    assert_coord_error(app.current_user(&wrong_aud).await, 401, "invalid_token").await;
+    let wrong_iss = mint(&|c| c.iss = "someone-else".into());
+    assert_coord_error(app.current_user(&wrong_iss).await, 401, "invalid_token").await;
+    let other_partner = mint(&|c| c.azp = "other-partner".into());
+    assert_coord_error(app.current_user(&other_partner).await, 403, "foreign_token").await;
+    let other_tenant = mint(&|c| c.tenant = "other-tenant".into());
+    assert_coord_error(app.current_user(&other_tenant).await, 403, "foreign_token").await;
+    let unknown_user = mint(&|c| c.sub = uuid::Uuid::new_v4().to_string());
+    assert_coord_error(app.current_user(&unknown_user).await, 404, "unknown_user").await;
+
+    // and the genuine token still works
+    assert_eq!(app.current_user(&token).await.status(), 200);
+});
+
+both_engines!(test_users_never_resolve_to_production_users, |engine| async move {
+    let app = TestApp::spawn(engine).await;
+    let test_user = claims_of(&app.token_for("same@person.com").await)["sub"].clone();
+    let partner = commands::user::PartnerRef { tenant_id: "demo".into(), partner_id: "demo-partner".into() };
+    let email = domain::values::Email::parse("same@person.com").unwrap();
+    let live_user = app
+        .state
+        .users
+        .resolve_through_partner(&partner, &email, None, false, chrono::Utc::now(), &store::Metadata::default())
+        .await
+        .unwrap();
+    assert_ne!(test_user, json!(live_user.to_string()));
+});
+
+both_engines!(rebuilt_read_models_equal_the_live_ones, |engine| async move {
+    let app = TestApp::spawn(engine).await;
+    for i in 0..15 {
+        let token = app.token_for(&format!("user{i}@fleet.com")).await;
+        if i % 2 == 0 {
+            let body = json!({"license_plate": {"text": format!("P{i}"), "country": "us", "subdivision": "ca"}});
+            assert_eq!(app.put_vehicle(&token, body).await.status(), 200);
         }
-        let store = app.state.store.clone();
-        // wait until the catch-up projection has applied every event
-        let head = tests::eventually(20, || {
-            let store = store.clone();
-            async move {
-                let all = store.read_all(Checkpoint::default(), 10_000).await.unwrap();
-                let cp = store.checkpoint("user_signups_daily").await.unwrap();
-                all.len() >= 24 && cp == all.last().map(|e| e.checkpoint())
-            }
-        })
-        .await;
-        assert!(head, "catch-up projection reached the head");
-        let count: Vec<(i64,)> = store
-            .db()
-            .fetch_all(
-                "select cast(sum(test_users) as bigint) from user_signups_daily",
-                &[],
-            )
-            .await
-            .unwrap();
-        assert_eq!(count[0].0, 15);
-
-        for projector in projections::all() {
-            let report = store.rebuild(projector.as_ref()).await.unwrap();
-            assert!(report.matched_live(), "{report:?}");
-            assert!(report.tables.iter().all(|t| t.live_rows == t.rebuilt_rows));
-        }
-        // a damaged live row is found by the comparison and repaired by the swap
-        store
-            .db()
-            .execute(
-                "update user_view set email = 'wrong@x.com' where email = 'user3@fleet.com'",
-                &[],
-            )
-            .await
-            .unwrap();
-        let report = store
-            .rebuild(projections::by_name("user_view").unwrap().as_ref())
-            .await
-            .unwrap();
-        assert!(!report.matched_live());
-        assert_eq!(
-            (report.tables[0].only_live, report.tables[0].only_rebuilt),
-            (1, 1)
-        );
-        let repaired: Vec<(String,)> = store
-            .db()
-            .fetch_all(
-                "select email from user_view where email like 'user3@%'",
-                &[],
-            )
-            .await
-            .unwrap();
-        assert_eq!(repaired, vec![("user3@fleet.com".to_owned(),)]);
-        // the API keeps working on the swapped tables
-        let token = app.token_for("user3@fleet.com").await;
-        assert_eq!(
-            app.current_user(&token)
-                .await
-                .json::<Value>()
-                .await
-                .unwrap()["email"],
-            "user3@fleet.com"
-        );
-        assert!(store.verify().await.unwrap().first_broken.is_none());
     }
-);
+    let store = app.state.store.clone();
+    // wait until the catch-up projection has applied every event
+    let head = tests::eventually(20, || {
+        let store = store.clone();
+        async move {
+            let all = store.read_all(Checkpoint::default(), 10_000).await.unwrap();
+            let cp = store.checkpoint("user_signups_daily").await.unwrap();
+            all.len() >= 24 && cp == all.last().map(|e| e.checkpoint())
+        }
+    })
+    .await;
+    assert!(head, "catch-up projection reached the head");
+    let count: Vec<(i64,)> =
+        store.db().fetch_all("select cast(sum(test_users) as bigint) from user_signups_daily", &[]).await.unwrap();
+    assert_eq!(count[0].0, 15);
+
+    for projector in projections::all() {
+        let report = store.rebuild(projector.as_ref()).await.unwrap();
+        assert!(report.matched_live(), "{report:?}");
+        assert!(report.tables.iter().all(|t| t.live_rows == t.rebuilt_rows));
+    }
+    // rebuilding again keeps one index per definition, under its live name
+    let catalog = projections::by_name("catalog").unwrap();
+    assert!(store.rebuild(catalog.as_ref()).await.unwrap().matched_live());
+    let index_sql = match engine {
+        Engine::Sqlite => {
+            "select name from sqlite_master where type = 'index' and tbl_name = 'catalog_partners' and sql is not null"
+        }
+        Engine::Postgres => {
+            "select indexname from pg_indexes where tablename = 'catalog_partners' and indexname not like '%pkey'"
+        }
+    };
+    let indexes: Vec<(String,)> = store.db().fetch_all(index_sql, &[]).await.unwrap();
+    assert_eq!(indexes, vec![("catalog_partners_access_key".to_owned(),)]);
+    // inline projections keep no checkpoint; catch-up ones resume where the rebuild stopped
+    assert_eq!(store.checkpoint("user_view").await.unwrap(), None);
+    assert!(store.checkpoint("user_signups_daily").await.unwrap().is_some());
+
+    // a damaged live row is found by the comparison and repaired by the swap
+    store
+        .db()
+        .execute("update user_view set email = 'wrong@x.com' where email = 'user3@fleet.com'", &[])
+        .await
+        .unwrap();
+    let report = store.rebuild(projections::by_name("user_view").unwrap().as_ref()).await.unwrap();
+    assert!(!report.matched_live());
+    assert_eq!((report.tables[0].only_live, report.tables[0].only_rebuilt), (1, 1));
+    let repaired: Vec<(String,)> =
+        store.db().fetch_all("select email from user_view where email like 'user3@%'", &[]).await.unwrap();
+    assert_eq!(repaired, vec![("user3@fleet.com".to_owned(),)]);
+    // the API keeps working on the swapped tables
+    let token = app.token_for("user3@fleet.com").await;
+    assert_eq!(app.current_user(&token).await.json::<Value>().await.unwrap()["email"], "user3@fleet.com");
+    assert!(store.verify().await.unwrap().first_broken.is_none());
+});
 
 #[tokio::test]
 async fn health_and_readiness_answer() {
     let app = TestApp::spawn(Engine::Sqlite).await;
-    let health: Value = app
-        .client
-        .get(app.url("/healthz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health: Value = app.client.get(app.url("/healthz")).send().await.unwrap().json().await.unwrap();
     assert_eq!(health["status"], "ok");
     let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 200);
 }
+
+both_engines!(instances_starting_together_share_one_signing_key, |engine| async move {
+    let scratch = tests::Scratch::new();
+    let url = tests::database_url(engine, &scratch).await;
+    let store = tests::open_store(engine, &url, store::StoreOptions::default()).await;
+    let (a, b) = tokio::join!(
+        api::tokens::TokenService::load_or_create(store.db()),
+        api::tokens::TokenService::load_or_create(store.db())
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.jwks(), b.jwks());
+    assert_eq!(a.jwks()["keys"].as_array().unwrap().len(), 1);
+    let claims = api::tokens::TokenService::claims(
+        "u",
+        "t",
+        "p",
+        "coord",
+        true,
+        chrono::Utc::now(),
+        chrono::Duration::minutes(5),
+    );
+    assert_eq!(b.verify(&a.mint(&claims).unwrap(), "coord").unwrap(), claims);
+});

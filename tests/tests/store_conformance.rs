@@ -5,19 +5,14 @@ use async_trait::async_trait;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use store::{
-    AppendRequest, Batch, Checkpoint, ClaimOp, EventStore, Metadata, NewEvent, Projector,
-    RecordedEvent, StoreError, StoreOptions, TableSpec, Tables, Tx, Upcasters, args,
+    AppendRequest, Batch, Checkpoint, ClaimOp, EventStore, Metadata, NewEvent, Projector, RecordedEvent, StoreError,
+    StoreOptions, TableSpec, Tables, Tx, Upcasters, args,
 };
 use tests::{Engine, Scratch, both_engines, database_url, open_store};
 use uuid::Uuid;
 
 fn event(event_type: &str, payload: Value) -> NewEvent {
-    NewEvent {
-        event_id: Uuid::now_v7(),
-        event_type: event_type.into(),
-        schema_version: 1,
-        payload,
-    }
+    NewEvent { event_id: Uuid::now_v7(), event_type: event_type.into(), schema_version: 1, payload }
 }
 
 fn request(stream: &str, expected: i64, events: Vec<NewEvent>) -> AppendRequest {
@@ -36,10 +31,7 @@ fn request(stream: &str, expected: i64, events: Vec<NewEvent>) -> AppendRequest 
 }
 
 fn take(scope: &str, value: &str) -> ClaimOp {
-    ClaimOp::Take {
-        scope: scope.into(),
-        value: value.into(),
-    }
+    ClaimOp::Take { scope: scope.into(), value: value.into() }
 }
 
 /// Copies every event's id and type into a table; refuses events of type "Poison".
@@ -48,6 +40,7 @@ struct Recorder;
 const RECORDER_TABLES: &[TableSpec] = &[TableSpec {
     name: "recorded",
     ddl: "create table if not exists {recorded} (event_id text primary key, event_type text not null, position bigint not null)",
+    indexes: "",
 }];
 
 #[async_trait]
@@ -58,24 +51,12 @@ impl Projector for Recorder {
     fn tables(&self) -> &'static [TableSpec] {
         RECORDER_TABLES
     }
-    async fn apply(
-        &self,
-        tx: &mut Tx<'_>,
-        t: &Tables,
-        e: &RecordedEvent,
-    ) -> Result<(), StoreError> {
+    async fn apply(&self, tx: &mut Tx<'_>, t: &Tables, e: &RecordedEvent) -> Result<(), StoreError> {
         if e.event_type == "Poison" {
             return Err(StoreError::Corrupt("poison".into()));
         }
-        let sql = format!(
-            "insert into {} (event_id, event_type, position) values ($1, $2, $3)",
-            t.name("recorded")
-        );
-        tx.execute(
-            &sql,
-            &args![e.event_id.as_str(), e.event_type.as_str(), e.position],
-        )
-        .await?;
+        let sql = format!("insert into {} (event_id, event_type, position) values ($1, $2, $3)", t.name("recorded"));
+        tx.execute(&sql, &args![e.event_id.as_str(), e.event_type.as_str(), e.position]).await?;
         Ok(())
     }
 }
@@ -83,11 +64,7 @@ impl Projector for Recorder {
 async fn store(engine: Engine, scratch: &Scratch, inline: bool) -> (Arc<dyn EventStore>, String) {
     let url = database_url(engine, scratch).await;
     let options = StoreOptions {
-        inline: if inline {
-            vec![Arc::new(Recorder)]
-        } else {
-            vec![]
-        },
+        inline: if inline { vec![Arc::new(Recorder)] } else { vec![] },
         upcasters: Arc::new(Upcasters::default()),
     };
     (open_store(engine, &url, options).await, url)
@@ -118,131 +95,71 @@ async fn next_applied(store: &Arc<dyn EventStore>, projector: &dyn Projector, li
 }
 
 async fn recorded_ids(store: &Arc<dyn EventStore>) -> Vec<String> {
-    let rows: Vec<(String,)> = store
-        .db()
-        .fetch_all("select event_id from recorded order by position", &[])
-        .await
-        .unwrap();
+    let rows: Vec<(String,)> =
+        store.db().fetch_all("select event_id from recorded order by position", &[]).await.unwrap();
     rows.into_iter().map(|r| r.0).collect()
 }
 
-both_engines!(
-    appended_events_read_back_in_order_with_metadata,
-    |engine| async move {
-        let scratch = Scratch::new();
-        let (store, _) = store(engine, &scratch, false).await;
-        let first = store
-            .append(request(
-                "thing-1",
-                0,
-                vec![
-                    event("Made", json!({"n": 1})),
-                    event("Moved", json!({"n": 2})),
-                ],
-            ))
-            .await
-            .unwrap();
-        assert_eq!(first.stream_version, 2);
-        let second = store
-            .append(request("thing-2", 0, vec![event("Made", json!({"n": 3}))]))
-            .await
-            .unwrap();
-        assert!(second.first_position > first.last_position);
-        store
-            .append(request("thing-1", 2, vec![event("Moved", json!({"n": 4}))]))
-            .await
-            .unwrap();
+both_engines!(appended_events_read_back_in_order_with_metadata, |engine| async move {
+    let scratch = Scratch::new();
+    let (store, _) = store(engine, &scratch, false).await;
+    let first = store
+        .append(request("thing-1", 0, vec![event("Made", json!({"n": 1})), event("Moved", json!({"n": 2}))]))
+        .await
+        .unwrap();
+    assert_eq!(first.stream_version, 2);
+    let second = store.append(request("thing-2", 0, vec![event("Made", json!({"n": 3}))])).await.unwrap();
+    assert!(second.first_position > first.last_position);
+    store.append(request("thing-1", 2, vec![event("Moved", json!({"n": 4}))])).await.unwrap();
 
-        let stream = store.read_stream("thing-1", 0).await.unwrap();
-        assert_eq!(
-            stream.iter().map(|e| e.stream_version).collect::<Vec<_>>(),
-            vec![1, 2, 3]
-        );
-        assert_eq!(
-            stream
-                .iter()
-                .map(|e| e.payload["n"].as_i64().unwrap())
-                .collect::<Vec<_>>(),
-            vec![1, 2, 4]
-        );
-        assert_eq!(stream[0].metadata.actor.as_deref(), Some("tester"));
-        assert_eq!(stream[0].metadata.correlation_id.as_deref(), Some("corr-1"));
-        assert_eq!(store.read_stream("thing-1", 2).await.unwrap().len(), 1);
+    let stream = store.read_stream("thing-1", 0).await.unwrap();
+    assert_eq!(stream.iter().map(|e| e.stream_version).collect::<Vec<_>>(), vec![1, 2, 3]);
+    assert_eq!(stream.iter().map(|e| e.payload["n"].as_i64().unwrap()).collect::<Vec<_>>(), vec![1, 2, 4]);
+    assert_eq!(stream[0].metadata.actor.as_deref(), Some("tester"));
+    assert_eq!(stream[0].metadata.correlation_id.as_deref(), Some("corr-1"));
+    assert_eq!(store.read_stream("thing-1", 2).await.unwrap().len(), 1);
 
-        let all = read_all_when(&store, 4).await;
-        assert_eq!(
-            all.iter()
-                .map(|e| e.payload["n"].as_i64().unwrap())
-                .collect::<Vec<_>>(),
-            vec![1, 2, 3, 4]
-        );
-        let tail = store.read_all(all[1].checkpoint(), 100).await.unwrap();
-        assert_eq!(
-            tail.len(),
-            2,
-            "reading after a checkpoint resumes exactly there"
-        );
+    let all = read_all_when(&store, 4).await;
+    assert_eq!(all.iter().map(|e| e.payload["n"].as_i64().unwrap()).collect::<Vec<_>>(), vec![1, 2, 3, 4]);
+    let tail = store.read_all(all[1].checkpoint(), 100).await.unwrap();
+    assert_eq!(tail.len(), 2, "reading after a checkpoint resumes exactly there");
+    assert!(all.windows(2).all(|w| w[0].checkpoint() < w[1].checkpoint()));
+});
+
+both_engines!(a_stale_expected_version_is_a_concurrency_error_and_appends_nothing, |engine| async move {
+    let scratch = Scratch::new();
+    let (store, _) = store(engine, &scratch, false).await;
+    store.append(request("thing-1", 0, vec![event("Made", json!({}))])).await.unwrap();
+    for expected in [0, 2, 7] {
+        let err = store.append(request("thing-1", expected, vec![event("Moved", json!({}))])).await.unwrap_err();
         assert!(
-            all.windows(2)
-                .all(|w| w[0].checkpoint() < w[1].checkpoint())
+            matches!(err, StoreError::Concurrency { expected_version, .. } if expected_version == expected),
+            "{err:?}"
         );
     }
-);
+    assert_eq!(store.read_stream("thing-1", 0).await.unwrap().len(), 1);
+});
 
-both_engines!(
-    a_stale_expected_version_is_a_concurrency_error_and_appends_nothing,
-    |engine| async move {
-        let scratch = Scratch::new();
-        let (store, _) = store(engine, &scratch, false).await;
-        store
-            .append(request("thing-1", 0, vec![event("Made", json!({}))]))
-            .await
-            .unwrap();
-        for expected in [0, 2, 7] {
-            let err = store
-                .append(request(
-                    "thing-1",
-                    expected,
-                    vec![event("Moved", json!({}))],
-                ))
-                .await
-                .unwrap_err();
-            assert!(
-                matches!(err, StoreError::Concurrency { expected_version, .. } if expected_version == expected),
-                "{err:?}"
-            );
+both_engines!(concurrent_appends_to_one_stream_let_exactly_one_win, |engine| async move {
+    let scratch = Scratch::new();
+    let (store, _) = store(engine, &scratch, false).await;
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move { store.append(request("race-1", 0, vec![event("Made", json!({"by": i}))])).await })
+        })
+        .collect();
+    let mut wins = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => wins += 1,
+            Err(StoreError::Concurrency { .. }) => {}
+            Err(e) => panic!("unexpected {e:?}"),
         }
-        assert_eq!(store.read_stream("thing-1", 0).await.unwrap().len(), 1);
     }
-);
-
-both_engines!(
-    concurrent_appends_to_one_stream_let_exactly_one_win,
-    |engine| async move {
-        let scratch = Scratch::new();
-        let (store, _) = store(engine, &scratch, false).await;
-        let tasks: Vec<_> = (0..8)
-            .map(|i| {
-                let store = store.clone();
-                tokio::spawn(async move {
-                    store
-                        .append(request("race-1", 0, vec![event("Made", json!({"by": i}))]))
-                        .await
-                })
-            })
-            .collect();
-        let mut wins = 0;
-        for t in tasks {
-            match t.await.unwrap() {
-                Ok(_) => wins += 1,
-                Err(StoreError::Concurrency { .. }) => {}
-                Err(e) => panic!("unexpected {e:?}"),
-            }
-        }
-        assert_eq!(wins, 1);
-        assert_eq!(store.read_stream("race-1", 0).await.unwrap().len(), 1);
-    }
-);
+    assert_eq!(wins, 1);
+    assert_eq!(store.read_stream("race-1", 0).await.unwrap().len(), 1);
+});
 
 both_engines!(a_held_claim_refuses_the_whole_append, |engine| async move {
     let scratch = Scratch::new();
@@ -255,217 +172,102 @@ both_engines!(a_held_claim_refuses_the_whole_append, |engine| async move {
     b.claims = vec![take("phone", "+4912345"), take("email", "x@y.z")];
     let err = store.append(b).await.unwrap_err();
     match err {
-        StoreError::Claim {
-            scope,
-            value,
-            owner,
-        } => assert_eq!(
-            (scope.as_str(), value.as_str(), owner.as_str()),
-            ("email", "x@y.z", "thing-a")
-        ),
+        StoreError::Claim { scope, value, owner } => {
+            assert_eq!((scope.as_str(), value.as_str(), owner.as_str()), ("email", "x@y.z", "thing-a"))
+        }
         other => panic!("expected a claim error, got {other:?}"),
     }
-    assert!(
-        store.read_stream("thing-b", 0).await.unwrap().is_empty(),
-        "no events of the refused append"
-    );
-    assert_eq!(
-        store.claim_owner("phone", "+4912345").await.unwrap(),
-        None,
-        "no claims of the refused append"
-    );
-    assert_eq!(
-        recorded_ids(&store).await.len(),
-        1,
-        "no inline projection of the refused append"
-    );
+    assert!(store.read_stream("thing-b", 0).await.unwrap().is_empty(), "no events of the refused append");
+    assert_eq!(store.claim_owner("phone", "+4912345").await.unwrap(), None, "no claims of the refused append");
+    assert_eq!(recorded_ids(&store).await.len(), 1, "no inline projection of the refused append");
 
     // re-taking one's own claim is fine; a released claim is free for others
     let mut again = request("thing-a", 1, vec![event("Moved", json!({}))]);
     again.claims = vec![take("email", "x@y.z")];
     store.append(again).await.unwrap();
     let mut release = request("thing-a", 2, vec![event("Forgot", json!({}))]);
-    release.claims = vec![ClaimOp::Release {
-        scope: "email".into(),
-        value: "x@y.z".into(),
-    }];
+    release.claims = vec![ClaimOp::Release { scope: "email".into(), value: "x@y.z".into() }];
     store.append(release).await.unwrap();
     let mut c = request("thing-c", 0, vec![event("Made", json!({}))]);
     c.claims = vec![take("email", "x@y.z")];
     store.append(c).await.unwrap();
+    assert_eq!(store.claim_owner("email", "x@y.z").await.unwrap().as_deref(), Some("thing-c"));
+});
+
+both_engines!(a_failing_inline_projection_rolls_back_events_and_claims, |engine| async move {
+    let scratch = Scratch::new();
+    let (store, _) = store(engine, &scratch, true).await;
+    let mut poisoned = request("thing-1", 0, vec![event("Made", json!({})), event("Poison", json!({}))]);
+    poisoned.claims = vec![take("email", "p@q.r")];
+    assert!(store.append(poisoned).await.is_err());
+    assert!(store.read_stream("thing-1", 0).await.unwrap().is_empty(), "no events of the failed append");
+    assert_eq!(store.claim_owner("email", "p@q.r").await.unwrap(), None);
+    assert!(recorded_ids(&store).await.is_empty());
+    // the stream is still free at version 0
+    let ok = store.append(request("thing-1", 0, vec![event("Made", json!({}))])).await.unwrap();
+    assert_eq!(ok.stream_version, 1);
+    assert_eq!(recorded_ids(&store).await.len(), 1);
+});
+
+both_engines!(old_schema_versions_are_upcast_on_read, |engine| async move {
+    let scratch = Scratch::new();
+    let url = database_url(engine, &scratch).await;
+    let plain = open_store(engine, &url, StoreOptions::default()).await;
+    plain.append(request("car-1", 0, vec![event("PlateSet", json!({"plate": "ABC"}))])).await.unwrap();
+    drop(plain);
+
+    let upcasters = Upcasters::default().register("PlateSet", 1, |mut v| {
+        v["plate"] = json!({ "text": v["plate"].take(), "country": "us" });
+        v
+    });
+    let store = open_store(engine, &url, StoreOptions { inline: vec![], upcasters: Arc::new(upcasters) }).await;
+    let read = store.read_stream("car-1", 0).await.unwrap();
+    assert_eq!((read[0].schema_version, &read[0].payload), (2, &json!({"plate": {"text": "ABC", "country": "us"}})));
+    let all = read_all_when(&store, 1).await;
+    assert_eq!(all[0].schema_version, 2);
+    let stored = store.read_all_stored(Checkpoint::default(), 10).await.unwrap();
     assert_eq!(
-        store
-            .claim_owner("email", "x@y.z")
-            .await
-            .unwrap()
-            .as_deref(),
-        Some("thing-c")
+        (stored[0].schema_version, stored[0].payload.as_str()),
+        (1, r#"{"plate":"ABC"}"#),
+        "the stored bytes never change"
     );
 });
 
-both_engines!(
-    a_failing_inline_projection_rolls_back_events_and_claims,
-    |engine| async move {
-        let scratch = Scratch::new();
-        let (store, _) = store(engine, &scratch, true).await;
-        let mut poisoned = request(
-            "thing-1",
-            0,
-            vec![event("Made", json!({})), event("Poison", json!({}))],
-        );
-        poisoned.claims = vec![take("email", "p@q.r")];
-        assert!(store.append(poisoned).await.is_err());
-        assert!(
-            store.read_stream("thing-1", 0).await.unwrap().is_empty(),
-            "no events of the failed append"
-        );
-        assert_eq!(store.claim_owner("email", "p@q.r").await.unwrap(), None);
-        assert!(recorded_ids(&store).await.is_empty());
-        // the stream is still free at version 0
-        let ok = store
-            .append(request("thing-1", 0, vec![event("Made", json!({}))]))
-            .await
-            .unwrap();
-        assert_eq!(ok.stream_version, 1);
-        assert_eq!(recorded_ids(&store).await.len(), 1);
+both_engines!(catch_up_batches_write_the_checkpoint_with_the_tables, |engine| async move {
+    let scratch = Scratch::new();
+    let (store, _) = store(engine, &scratch, false).await;
+    for i in 0..5 {
+        store.append(request(&format!("thing-{i}"), 0, vec![event("Made", json!({}))])).await.unwrap();
     }
-);
+    store.ensure_tables(&Recorder).await.unwrap();
+    read_all_when(&store, 5).await;
+    assert!(matches!(store.project_batch(&Recorder, 3).await.unwrap(), Batch::Applied(3, _)));
+    assert_eq!(recorded_ids(&store).await.len(), 3);
+    assert!(matches!(store.project_batch(&Recorder, 3).await.unwrap(), Batch::Applied(2, _)));
+    assert_eq!(store.project_batch(&Recorder, 3).await.unwrap(), Batch::Idle);
+    let all = store.read_all(Checkpoint::default(), 10).await.unwrap();
+    assert_eq!(recorded_ids(&store).await, all.iter().map(|e| e.event_id.clone()).collect::<Vec<_>>());
+    assert_eq!(store.checkpoint("recorder").await.unwrap(), Some(all[4].checkpoint()));
+});
 
-both_engines!(
-    old_schema_versions_are_upcast_on_read,
-    |engine| async move {
-        let scratch = Scratch::new();
-        let url = database_url(engine, &scratch).await;
-        let plain = open_store(engine, &url, StoreOptions::default()).await;
-        plain
-            .append(request(
-                "car-1",
-                0,
-                vec![event("PlateSet", json!({"plate": "ABC"}))],
-            ))
-            .await
-            .unwrap();
-        drop(plain);
-
-        let upcasters = Upcasters::default().register("PlateSet", 1, |mut v| {
-            v["plate"] = json!({ "text": v["plate"].take(), "country": "us" });
-            v
-        });
-        let store = open_store(
-            engine,
-            &url,
-            StoreOptions {
-                inline: vec![],
-                upcasters: Arc::new(upcasters),
-            },
-        )
-        .await;
-        let read = store.read_stream("car-1", 0).await.unwrap();
-        assert_eq!(
-            (read[0].schema_version, &read[0].payload),
-            (2, &json!({"plate": {"text": "ABC", "country": "us"}}))
-        );
-        let all = read_all_when(&store, 1).await;
-        assert_eq!(all[0].schema_version, 2);
-        let stored = store
-            .read_all_stored(Checkpoint::default(), 10)
-            .await
-            .unwrap();
-        assert_eq!(
-            (stored[0].schema_version, stored[0].payload.as_str()),
-            (1, r#"{"plate":"ABC"}"#),
-            "the stored bytes never change"
-        );
-    }
-);
-
-both_engines!(
-    catch_up_batches_write_the_checkpoint_with_the_tables,
-    |engine| async move {
-        let scratch = Scratch::new();
-        let (store, _) = store(engine, &scratch, false).await;
-        for i in 0..5 {
-            store
-                .append(request(
-                    &format!("thing-{i}"),
-                    0,
-                    vec![event("Made", json!({}))],
-                ))
-                .await
-                .unwrap();
-        }
-        store.ensure_tables(&Recorder).await.unwrap();
-        read_all_when(&store, 5).await;
-        assert!(matches!(
-            store.project_batch(&Recorder, 3).await.unwrap(),
-            Batch::Applied(3, _)
-        ));
-        assert_eq!(recorded_ids(&store).await.len(), 3);
-        assert!(matches!(
-            store.project_batch(&Recorder, 3).await.unwrap(),
-            Batch::Applied(2, _)
-        ));
-        assert_eq!(
-            store.project_batch(&Recorder, 3).await.unwrap(),
-            Batch::Idle
-        );
-        let all = store.read_all(Checkpoint::default(), 10).await.unwrap();
-        assert_eq!(
-            recorded_ids(&store).await,
-            all.iter().map(|e| e.event_id.clone()).collect::<Vec<_>>()
-        );
-        assert_eq!(
-            store.checkpoint("recorder").await.unwrap(),
-            Some(all[4].checkpoint())
-        );
-    }
-);
-
-both_engines!(
-    a_failing_catch_up_batch_keeps_its_checkpoint,
-    |engine| async move {
-        let scratch = Scratch::new();
-        let (store, _) = store(engine, &scratch, false).await;
-        store
-            .append(request("thing-1", 0, vec![event("Made", json!({}))]))
-            .await
-            .unwrap();
-        store
-            .append(request("thing-2", 0, vec![event("Poison", json!({}))]))
-            .await
-            .unwrap();
-        store.ensure_tables(&Recorder).await.unwrap();
-        read_all_when(&store, 2).await;
-        assert!(store.project_batch(&Recorder, 10).await.is_err());
-        assert!(
-            recorded_ids(&store).await.is_empty(),
-            "the batch rolled back whole"
-        );
-        assert_eq!(
-            store
-                .checkpoint("recorder")
-                .await
-                .unwrap()
-                .map(|c| c.position)
-                .unwrap_or(0),
-            0
-        );
-    }
-);
+both_engines!(a_failing_catch_up_batch_keeps_its_checkpoint, |engine| async move {
+    let scratch = Scratch::new();
+    let (store, _) = store(engine, &scratch, false).await;
+    store.append(request("thing-1", 0, vec![event("Made", json!({}))])).await.unwrap();
+    store.append(request("thing-2", 0, vec![event("Poison", json!({}))])).await.unwrap();
+    store.ensure_tables(&Recorder).await.unwrap();
+    read_all_when(&store, 2).await;
+    assert!(store.project_batch(&Recorder, 10).await.is_err());
+    assert!(recorded_ids(&store).await.is_empty(), "the batch rolled back whole");
+    assert_eq!(store.checkpoint("recorder").await.unwrap().map(|c| c.position).unwrap_or(0), 0);
+});
 
 both_engines!(runners_wake_up_after_commits, |engine| async move {
     let scratch = Scratch::new();
     let (store, _) = store(engine, &scratch, false).await;
     let runners = projections::spawn_runners(store.clone(), vec![Arc::new(Recorder)]);
     for i in 0..20 {
-        store
-            .append(request(
-                &format!("thing-{i}"),
-                0,
-                vec![event("Made", json!({}))],
-            ))
-            .await
-            .unwrap();
+        store.append(request(&format!("thing-{i}"), 0, vec![event("Made", json!({}))])).await.unwrap();
     }
     let caught_up = tests::eventually(10, || {
         let store = store.clone();
@@ -501,10 +303,7 @@ async fn postgres_readers_never_skip_the_event_of_a_slower_transaction() {
     .fetch_one(&mut *slow)
     .await
     .unwrap();
-    let b = store
-        .append(request("fast-1", 0, vec![event("Made", json!({}))]))
-        .await
-        .unwrap();
+    let b = store.append(request("fast-1", 0, vec![event("Made", json!({}))])).await.unwrap();
     assert!(pos_a < b.first_position);
 
     // the race is real: a naive `position > checkpoint` reader sees B alone now
@@ -514,32 +313,14 @@ async fn postgres_readers_never_skip_the_event_of_a_slower_transaction() {
         .unwrap();
     assert_eq!(naive, 1);
     // the gated reader waits for A
-    assert!(
-        store
-            .read_all(Checkpoint::default(), 10)
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    assert_eq!(
-        store.project_batch(&Recorder, 10).await.unwrap(),
-        Batch::Idle
-    );
+    assert!(store.read_all(Checkpoint::default(), 10).await.unwrap().is_empty());
+    assert_eq!(store.project_batch(&Recorder, 10).await.unwrap(), Batch::Idle);
 
     slow.commit().await.unwrap();
-    assert!(matches!(
-        next_applied(&store, &Recorder, 10).await,
-        Batch::Applied(2, _)
-    ));
-    let positions: Vec<(i64,)> = store
-        .db()
-        .fetch_all("select position from recorded order by position", &[])
-        .await
-        .unwrap();
-    assert_eq!(
-        positions.into_iter().map(|p| p.0).collect::<Vec<_>>(),
-        vec![pos_a, b.first_position]
-    );
+    assert!(matches!(next_applied(&store, &Recorder, 10).await, Batch::Applied(2, _)));
+    let positions: Vec<(i64,)> =
+        store.db().fetch_all("select position from recorded order by position", &[]).await.unwrap();
+    assert_eq!(positions.into_iter().map(|p| p.0).collect::<Vec<_>>(), vec![pos_a, b.first_position]);
 }
 
 fn store_pool(store: &Arc<dyn EventStore>) -> &sqlx::PgPool {
@@ -555,18 +336,9 @@ async fn postgres_runs_one_instance_of_a_projector_at_a_time() {
     let scratch = Scratch::new();
     let (store, url) = store(Engine::Postgres, &scratch, false).await;
     store.ensure_tables(&Recorder).await.unwrap();
-    store
-        .append(request("thing-1", 0, vec![event("Made", json!({}))]))
-        .await
-        .unwrap();
-    assert!(matches!(
-        next_applied(&store, &Recorder, 10).await,
-        Batch::Applied(1, _)
-    ));
-    store
-        .append(request("thing-2", 0, vec![event("Made", json!({}))]))
-        .await
-        .unwrap();
+    store.append(request("thing-1", 0, vec![event("Made", json!({}))])).await.unwrap();
+    assert!(matches!(next_applied(&store, &Recorder, 10).await, Batch::Applied(1, _)));
+    store.append(request("thing-2", 0, vec![event("Made", json!({}))])).await.unwrap();
     read_all_when(&store, 2).await;
 
     // another instance holds the lease
@@ -576,131 +348,68 @@ async fn postgres_runs_one_instance_of_a_projector_at_a_time() {
         .execute(&mut *lease)
         .await
         .unwrap();
-    assert_eq!(
-        store.project_batch(&Recorder, 10).await.unwrap(),
-        Batch::Leased
-    );
+    assert_eq!(store.project_batch(&Recorder, 10).await.unwrap(), Batch::Leased);
     lease.rollback().await.unwrap();
-    assert!(matches!(
-        next_applied(&store, &Recorder, 10).await,
-        Batch::Applied(1, _)
-    ));
+    assert!(matches!(next_applied(&store, &Recorder, 10).await, Batch::Applied(1, _)));
 }
 
-both_engines!(
-    verify_names_a_changed_or_removed_event,
-    |engine| async move {
-        let scratch = Scratch::new();
-        let (store, _) = store(engine, &scratch, false).await;
-        for stream in ["a-1", "b-1"] {
-            store
-                .append(request(
-                    stream,
-                    0,
-                    vec![
-                        event("Made", json!({"k": "v1"})),
-                        event("Moved", json!({"k": "v2"})),
-                    ],
-                ))
-                .await
-                .unwrap();
-            store
-                .append(request(stream, 2, vec![event("Moved", json!({"k": "v3"}))]))
-                .await
-                .unwrap();
-        }
-        let all = read_all_when(&store, 6).await;
-        let report = store.verify().await.unwrap();
-        assert_eq!(
-            (report.events_checked, report.streams, report.first_broken),
-            (6, 2, None)
-        );
-
-        let target = all
-            .iter()
-            .find(|e| e.stream_id == "b-1" && e.stream_version == 2)
-            .unwrap();
-        // one payload byte edited by hand
-        let edit = match engine {
-            Engine::Sqlite => {
-                "update events set payload = replace(payload, 'v2', 'v9') where global_position = $1"
-            }
-            Engine::Postgres => {
-                "update events set payload = replace(payload::text, 'v2', 'v9')::json where global_position = $1"
-            }
-        };
-        raw_execute(&store, edit, target.position).await;
-        let broken = store
-            .verify()
+both_engines!(verify_names_a_changed_or_removed_event, |engine| async move {
+    let scratch = Scratch::new();
+    let (store, _) = store(engine, &scratch, false).await;
+    for stream in ["a-1", "b-1"] {
+        store
+            .append(request(stream, 0, vec![event("Made", json!({"k": "v1"})), event("Moved", json!({"k": "v2"}))]))
             .await
-            .unwrap()
-            .first_broken
-            .expect("tampering detected");
-        assert_eq!(
-            (
-                broken.event_id.as_str(),
-                broken.stream_id.as_str(),
-                broken.stream_version
-            ),
-            (target.event_id.as_str(), "b-1", 2)
-        );
-        assert!(broken.reason.contains("changed"), "{}", broken.reason);
-
-        raw_execute(
-            &store,
-            edit.replace("'v2', 'v9'", "'v9', 'v2'").as_str(),
-            target.position,
-        )
-        .await;
-        assert!(
-            store.verify().await.unwrap().first_broken.is_none(),
-            "restoring the byte restores the chain"
-        );
-
-        let first_of_a = all
-            .iter()
-            .find(|e| e.stream_id == "a-1" && e.stream_version == 2)
             .unwrap();
-        raw_execute(
-            &store,
-            "delete from events where global_position = $1",
-            first_of_a.position,
-        )
-        .await;
-        let broken = store
-            .verify()
-            .await
-            .unwrap()
-            .first_broken
-            .expect("removal detected");
-        assert_eq!(
-            (broken.stream_id.as_str(), broken.stream_version),
-            ("a-1", 3)
-        );
-        assert!(broken.reason.contains("removed"), "{}", broken.reason);
+        store.append(request(stream, 2, vec![event("Moved", json!({"k": "v3"}))])).await.unwrap();
     }
-);
+    let all = read_all_when(&store, 6).await;
+    let report = store.verify().await.unwrap();
+    assert_eq!((report.events_checked, report.streams, report.first_broken), (6, 2, None));
+
+    let target = all.iter().find(|e| e.stream_id == "b-1" && e.stream_version == 2).unwrap();
+    // one payload byte edited by hand
+    let edit = match engine {
+        Engine::Sqlite => "update events set payload = replace(payload, 'v2', 'v9') where global_position = $1",
+        Engine::Postgres => {
+            "update events set payload = replace(payload::text, 'v2', 'v9')::json where global_position = $1"
+        }
+    };
+    raw_execute(&store, edit, target.position).await;
+    let report = store.verify().await.unwrap();
+    assert_eq!(report.events_checked, 4, "a-1 v1..v3 and b-1 v1 precede the broken event");
+    let broken = report.first_broken.expect("tampering detected");
+    assert_eq!(
+        (broken.event_id.as_str(), broken.stream_id.as_str(), broken.stream_version),
+        (target.event_id.as_str(), "b-1", 2)
+    );
+    assert!(broken.reason.contains("changed"), "{}", broken.reason);
+
+    raw_execute(&store, edit.replace("'v2', 'v9'", "'v9', 'v2'").as_str(), target.position).await;
+    assert!(store.verify().await.unwrap().first_broken.is_none(), "restoring the byte restores the chain");
+
+    // the stream type is covered too: moving an event to another stream type is a change
+    raw_execute(&store, "update events set stream_type = 'other' where global_position = $1", target.position).await;
+    let broken = store.verify().await.unwrap().first_broken.expect("stream type change detected");
+    assert_eq!(broken.event_id, target.event_id);
+    raw_execute(&store, "update events set stream_type = 'thing' where global_position = $1", target.position).await;
+    assert!(store.verify().await.unwrap().first_broken.is_none());
+
+    let first_of_a = all.iter().find(|e| e.stream_id == "a-1" && e.stream_version == 2).unwrap();
+    raw_execute(&store, "delete from events where global_position = $1", first_of_a.position).await;
+    let broken = store.verify().await.unwrap().first_broken.expect("removal detected");
+    assert_eq!((broken.stream_id.as_str(), broken.stream_version), ("a-1", 3));
+    assert!(broken.reason.contains("removed"), "{}", broken.reason);
+});
 
 async fn raw_execute(store: &Arc<dyn EventStore>, sql: &str, position: i64) {
     let sql = sqlx::AssertSqlSafe(sql.to_owned());
     match store.db() {
-        store::Db::Sqlite(p) => assert_eq!(
-            sqlx::query(sql)
-                .bind(position)
-                .execute(p)
-                .await
-                .unwrap()
-                .rows_affected(),
-            1
-        ),
-        store::Db::Postgres(p) => assert_eq!(
-            sqlx::query(sql)
-                .bind(position)
-                .execute(p)
-                .await
-                .unwrap()
-                .rows_affected(),
-            1
-        ),
+        store::Db::Sqlite(p) => {
+            assert_eq!(sqlx::query(sql).bind(position).execute(p).await.unwrap().rows_affected(), 1)
+        }
+        store::Db::Postgres(p) => {
+            assert_eq!(sqlx::query(sql).bind(position).execute(p).await.unwrap().rows_affected(), 1)
+        }
     }
 }

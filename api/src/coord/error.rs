@@ -16,11 +16,7 @@ impl<E: Into<ApiError>> From<E> for CoordError {
 impl IntoResponse for CoordError {
     fn into_response(self) -> Response {
         let (status, code) = self.0.kind();
-        (
-            status,
-            Json(json!({ "code": code, "message": self.0.public_message() })),
-        )
-            .into_response()
+        (status, Json(json!({ "code": code, "message": self.0.public_message() }))).into_response()
     }
 }
 

@@ -21,9 +21,7 @@ impl FromRequestParts<AppState> for Partner {
             .uri
             .query()
             .and_then(|q| {
-                form_urlencoded::parse(q.as_bytes())
-                    .find(|(k, _)| k == "access_key")
-                    .map(|(_, v)| v.into_owned())
+                form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "access_key").map(|(_, v)| v.into_owned())
             })
             .filter(|k| !k.is_empty())
             .ok_or(ApiError::MissingAccessKey)?;
@@ -45,17 +43,11 @@ impl FromRequestParts<AppState> for CoordUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, CoordError> {
         let Partner(partner) = Partner::from_request_parts(parts, state).await?;
-        let header = parts
-            .headers
-            .get(AUTHORIZATION)
-            .ok_or(ApiError::MissingToken)?;
+        let header = parts.headers.get(AUTHORIZATION).ok_or(ApiError::MissingToken)?;
         let token = header
             .to_str()
             .ok()
-            .and_then(|h| {
-                h.strip_prefix("Bearer ")
-                    .or_else(|| h.strip_prefix("bearer "))
-            })
+            .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or(ApiError::MalformedToken)?;
@@ -77,9 +69,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CoordJson<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, CoordError> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(value)) => Ok(Self(value)),
-            Err(JsonRejection::MissingJsonContentType(_)) => {
-                Err(ApiError::UnsupportedMediaType.into())
-            }
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::UnsupportedMediaType.into()),
             Err(rejection) => Err(ApiError::InvalidBody(rejection.body_text()).into()),
         }
     }

@@ -31,32 +31,12 @@ pub async fn create_test_jwt(
     CoordJson(body): CoordJson<CreateJwt>,
 ) -> Result<Json<JwtToken>, CoordError> {
     let email = Email::parse(&body.email)?;
-    let external_uid = body
-        .external_uid
-        .as_deref()
-        .map(ExternalUid::parse)
-        .transpose()?;
+    let external_uid = body.external_uid.as_deref().map(ExternalUid::parse).transpose()?;
     let now = Utc::now();
-    let partner_ref = PartnerRef {
-        tenant_id: partner.tenant_id.clone(),
-        partner_id: partner.partner_id.clone(),
-    };
-    let metadata = meta.by(
-        DIALECT,
-        &partner.tenant_id,
-        format!("partner:{}", partner.partner_id),
-    );
-    let user_id = state
-        .users
-        .resolve_through_partner(
-            &partner_ref,
-            &email,
-            external_uid.as_ref(),
-            true,
-            now,
-            &metadata,
-        )
-        .await?;
+    let partner_ref = PartnerRef { tenant_id: partner.tenant_id.clone(), partner_id: partner.partner_id.clone() };
+    let metadata = meta.by(DIALECT, &partner.tenant_id, format!("partner:{}", partner.partner_id));
+    let user_id =
+        state.users.resolve_through_partner(&partner_ref, &email, external_uid.as_ref(), true, now, &metadata).await?;
     let claims = TokenService::claims(
         &user_id.to_string(),
         &partner.tenant_id,
@@ -66,7 +46,5 @@ pub async fn create_test_jwt(
         now,
         Duration::minutes(TOKEN_LIFETIME_MINUTES),
     );
-    Ok(Json(JwtToken {
-        jwt_token: state.tokens.mint(&claims)?,
-    }))
+    Ok(Json(JwtToken { jwt_token: state.tokens.mint(&claims)? }))
 }

@@ -41,21 +41,13 @@ pub struct CurrentUser {
 impl From<UserRow> for CurrentUser {
     fn from(row: UserRow) -> Self {
         let vehicle = match (row.plate_text, row.plate_country) {
-            (Some(text), Some(country)) => Some(Vehicle {
-                license_plate: Plate {
-                    text,
-                    country,
-                    subdivision: row.plate_subdivision,
-                },
-            }),
+            (Some(text), Some(country)) => {
+                Some(Vehicle { license_plate: Plate { text, country, subdivision: row.plate_subdivision } })
+            }
             _ => None,
         };
         // account linking arrives with the transactable-systems catalog; none is linked yet
-        Self {
-            email: row.email,
-            vehicle,
-            transactable_systems: Vec::new(),
-        }
+        Self { email: row.email, vehicle, transactable_systems: Vec::new() }
     }
 }
 
@@ -72,13 +64,8 @@ impl From<&LicensePlate> for Vehicle {
 }
 
 #[tracing::instrument(skip_all, fields(user = %user.user_id))]
-pub async fn current(
-    State(state): State<AppState>,
-    user: CoordUser,
-) -> Result<Json<CurrentUser>, CoordError> {
-    let row = user_by_id(state.db(), &user.user_id.to_string())
-        .await?
-        .ok_or(ApiError::UnknownUser)?;
+pub async fn current(State(state): State<AppState>, user: CoordUser) -> Result<Json<CurrentUser>, CoordError> {
+    let row = user_by_id(state.db(), &user.user_id.to_string()).await?.ok_or(ApiError::UnknownUser)?;
     Ok(Json(row.into()))
 }
 
@@ -91,14 +78,7 @@ pub async fn put_vehicle(
 ) -> Result<Json<Vehicle>, CoordError> {
     let p = &body.license_plate;
     let plate = LicensePlate::parse(&p.text, &p.country, p.subdivision.as_deref())?;
-    let metadata = meta.by(
-        DIALECT,
-        &user.partner.tenant_id,
-        format!("user:{}", user.user_id),
-    );
-    state
-        .users
-        .change_vehicle(user.user_id, plate.clone(), Utc::now(), &metadata)
-        .await?;
+    let metadata = meta.by(DIALECT, &user.partner.tenant_id, format!("user:{}", user.user_id));
+    state.users.change_vehicle(user.user_id, plate.clone(), Utc::now(), &metadata).await?;
     Ok(Json(Vehicle::from(&plate)))
 }

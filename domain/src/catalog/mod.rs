@@ -11,16 +11,15 @@ mod tests;
 
 /// Claim scope: an access key (hash) identifies exactly one partner across all tenants.
 pub const PARTNER_ACCESS_KEY: &str = "partner-access-key";
+/// Claim scope: partner ids are unique across tenants (tokens name the partner by id).
+pub const PARTNER_ID: &str = "partner-id";
 
 pub fn stream_id(tenant_id: &str) -> String {
     format!("catalog-{tenant_id}")
 }
 
 fn access_key_claim(hash: &str) -> Claim {
-    Claim {
-        scope: PARTNER_ACCESS_KEY,
-        value: hash.to_owned(),
-    }
+    Claim { scope: PARTNER_ACCESS_KEY, value: hash.to_owned() }
 }
 
 /// The hashes of a partner's credentials.
@@ -92,14 +91,11 @@ impl HasClaims for CatalogEvent {
     fn claim_changes(&self) -> Vec<ClaimChange> {
         match self {
             Self::TenantCreated { .. } => Vec::new(),
-            Self::PartnerRegistered { keys, .. } => {
-                vec![ClaimChange::Take(access_key_claim(&keys.access_key_hash))]
-            }
-            Self::PartnerKeysRotated {
-                previous_access_key_hash,
-                keys,
-                ..
-            } => vec![
+            Self::PartnerRegistered { partner_id, keys, .. } => vec![
+                ClaimChange::Take(Claim { scope: PARTNER_ID, value: partner_id.clone() }),
+                ClaimChange::Take(access_key_claim(&keys.access_key_hash)),
+            ],
+            Self::PartnerKeysRotated { previous_access_key_hash, keys, .. } => vec![
                 ClaimChange::Release(access_key_claim(previous_access_key_hash)),
                 ClaimChange::Take(access_key_claim(&keys.access_key_hash)),
             ],
@@ -129,10 +125,7 @@ pub struct Catalog {
 
 impl Catalog {
     fn partner(&self, partner_id: &str) -> Option<&PartnerKeys> {
-        self.partners
-            .iter()
-            .find(|(id, _)| id == partner_id)
-            .map(|(_, keys)| keys)
+        self.partners.iter().find(|(id, _)| id == partner_id).map(|(_, keys)| keys)
     }
 }
 
@@ -143,40 +136,18 @@ impl Aggregate for Catalog {
     type Error = CatalogError;
     type Services = ();
 
-    async fn handle(
-        &mut self,
-        command: CatalogCommand,
-        _: &(),
-        sink: &EventSink<Self>,
-    ) -> Result<(), CatalogError> {
+    async fn handle(&mut self, command: CatalogCommand, _: &(), sink: &EventSink<Self>) -> Result<(), CatalogError> {
         match command {
-            CatalogCommand::CreateTenant {
-                tenant_id,
-                name,
-                at,
-            } => {
+            CatalogCommand::CreateTenant { tenant_id, name, at } => {
                 if self.created {
                     return Err(CatalogError::TenantExists);
                 }
                 if tenant_id.trim().is_empty() || name.trim().is_empty() {
                     return Err(CatalogError::EmptyName);
                 }
-                sink.write(
-                    CatalogEvent::TenantCreated {
-                        tenant_id,
-                        name,
-                        created_at: at,
-                    },
-                    self,
-                )
-                .await;
+                sink.write(CatalogEvent::TenantCreated { tenant_id, name, created_at: at }, self).await;
             }
-            CatalogCommand::RegisterPartner {
-                partner_id,
-                name,
-                keys,
-                at,
-            } => {
+            CatalogCommand::RegisterPartner { partner_id, name, keys, at } => {
                 if !self.created {
                     return Err(CatalogError::UnknownTenant);
                 }
@@ -186,22 +157,11 @@ impl Aggregate for Catalog {
                 if partner_id.trim().is_empty() || name.trim().is_empty() {
                     return Err(CatalogError::EmptyName);
                 }
-                let event = CatalogEvent::PartnerRegistered {
-                    partner_id,
-                    name,
-                    keys,
-                    registered_at: at,
-                };
+                let event = CatalogEvent::PartnerRegistered { partner_id, name, keys, registered_at: at };
                 sink.write(event, self).await;
             }
-            CatalogCommand::RotatePartnerKeys {
-                partner_id,
-                keys,
-                at,
-            } => {
-                let current = self
-                    .partner(&partner_id)
-                    .ok_or(CatalogError::UnknownPartner)?;
+            CatalogCommand::RotatePartnerKeys { partner_id, keys, at } => {
+                let current = self.partner(&partner_id).ok_or(CatalogError::UnknownPartner)?;
                 if *current == keys {
                     return Ok(());
                 }
@@ -220,15 +180,9 @@ impl Aggregate for Catalog {
     fn apply(&mut self, event: CatalogEvent) {
         match event {
             CatalogEvent::TenantCreated { .. } => self.created = true,
-            CatalogEvent::PartnerRegistered {
-                partner_id, keys, ..
-            } => self.partners.push((partner_id, keys)),
-            CatalogEvent::PartnerKeysRotated {
-                partner_id, keys, ..
-            } => {
-                if let Some((_, current)) =
-                    self.partners.iter_mut().find(|(id, _)| *id == partner_id)
-                {
+            CatalogEvent::PartnerRegistered { partner_id, keys, .. } => self.partners.push((partner_id, keys)),
+            CatalogEvent::PartnerKeysRotated { partner_id, keys, .. } => {
+                if let Some((_, current)) = self.partners.iter_mut().find(|(id, _)| *id == partner_id) {
                     *current = keys;
                 }
             }

@@ -4,24 +4,15 @@ use cqrs_es::test::TestFramework;
 type CatalogTest = TestFramework<Catalog>;
 
 fn at() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-22T10:00:00Z")
-        .map(|t| t.with_timezone(&Utc))
-        .expect("time")
+    DateTime::parse_from_rfc3339("2026-11-22T10:00:00Z").map(|t| t.with_timezone(&Utc)).expect("time")
 }
 
 fn keys(n: u8) -> PartnerKeys {
-    PartnerKeys {
-        access_key_hash: format!("ak{n}"),
-        server_token_hash: format!("st{n}"),
-    }
+    PartnerKeys { access_key_hash: format!("ak{n}"), server_token_hash: format!("st{n}") }
 }
 
 fn tenant_created() -> CatalogEvent {
-    CatalogEvent::TenantCreated {
-        tenant_id: "demo".into(),
-        name: "Demo".into(),
-        created_at: at(),
-    }
+    CatalogEvent::TenantCreated { tenant_id: "demo".into(), name: "Demo".into(), created_at: at() }
 }
 
 fn partner_registered() -> CatalogEvent {
@@ -34,42 +25,20 @@ fn partner_registered() -> CatalogEvent {
 }
 
 fn register_partner() -> CatalogCommand {
-    CatalogCommand::RegisterPartner {
-        partner_id: "p1".into(),
-        name: "Demo partner".into(),
-        keys: keys(1),
-        at: at(),
-    }
+    CatalogCommand::RegisterPartner { partner_id: "p1".into(), name: "Demo partner".into(), keys: keys(1), at: at() }
 }
 
 #[test]
 fn a_tenant_is_created_once() {
-    let create = CatalogCommand::CreateTenant {
-        tenant_id: "demo".into(),
-        name: "Demo".into(),
-        at: at(),
-    };
-    CatalogTest::with(())
-        .given_no_previous_events()
-        .when(create.clone())
-        .then_expect_events(vec![tenant_created()]);
-    CatalogTest::with(())
-        .given(vec![tenant_created()])
-        .when(create)
-        .then_expect_error(CatalogError::TenantExists);
+    let create = CatalogCommand::CreateTenant { tenant_id: "demo".into(), name: "Demo".into(), at: at() };
+    CatalogTest::with(()).given_no_previous_events().when(create.clone()).then_expect_events(vec![tenant_created()]);
+    CatalogTest::with(()).given(vec![tenant_created()]).when(create).then_expect_error(CatalogError::TenantExists);
 }
 
 #[test]
 fn a_tenant_needs_a_name() {
-    let create = CatalogCommand::CreateTenant {
-        tenant_id: "demo".into(),
-        name: " ".into(),
-        at: at(),
-    };
-    CatalogTest::with(())
-        .given_no_previous_events()
-        .when(create)
-        .then_expect_error(CatalogError::EmptyName);
+    let create = CatalogCommand::CreateTenant { tenant_id: "demo".into(), name: " ".into(), at: at() };
+    CatalogTest::with(()).given_no_previous_events().when(create).then_expect_error(CatalogError::EmptyName);
 }
 
 #[test]
@@ -89,12 +58,19 @@ fn partners_register_in_an_existing_tenant_only() {
 }
 
 #[test]
+fn partner_ids_and_access_keys_are_claimed_across_tenants() {
+    assert_eq!(
+        partner_registered().claim_changes(),
+        vec![
+            ClaimChange::Take(Claim { scope: PARTNER_ID, value: "p1".into() }),
+            ClaimChange::Take(Claim { scope: PARTNER_ACCESS_KEY, value: "ak1".into() }),
+        ]
+    );
+}
+
+#[test]
 fn rotating_keys_releases_the_old_access_key() {
-    let rotate = CatalogCommand::RotatePartnerKeys {
-        partner_id: "p1".into(),
-        keys: keys(2),
-        at: at(),
-    };
+    let rotate = CatalogCommand::RotatePartnerKeys { partner_id: "p1".into(), keys: keys(2), at: at() };
     let rotated = CatalogEvent::PartnerKeysRotated {
         partner_id: "p1".into(),
         previous_access_key_hash: "ak1".into(),
@@ -108,40 +84,20 @@ fn rotating_keys_releases_the_old_access_key() {
     assert_eq!(
         rotated.claim_changes(),
         vec![
-            ClaimChange::Release(Claim {
-                scope: PARTNER_ACCESS_KEY,
-                value: "ak1".into()
-            }),
-            ClaimChange::Take(Claim {
-                scope: PARTNER_ACCESS_KEY,
-                value: "ak2".into()
-            }),
+            ClaimChange::Release(Claim { scope: PARTNER_ACCESS_KEY, value: "ak1".into() }),
+            ClaimChange::Take(Claim { scope: PARTNER_ACCESS_KEY, value: "ak2".into() }),
         ]
     );
 }
 
 #[test]
 fn rotating_to_the_same_keys_changes_nothing() {
-    let rotate = CatalogCommand::RotatePartnerKeys {
-        partner_id: "p1".into(),
-        keys: keys(1),
-        at: at(),
-    };
-    CatalogTest::with(())
-        .given(vec![tenant_created(), partner_registered()])
-        .when(rotate)
-        .then_expect_events(vec![]);
+    let rotate = CatalogCommand::RotatePartnerKeys { partner_id: "p1".into(), keys: keys(1), at: at() };
+    CatalogTest::with(()).given(vec![tenant_created(), partner_registered()]).when(rotate).then_expect_events(vec![]);
 }
 
 #[test]
 fn rotating_an_unknown_partner_is_refused() {
-    let rotate = CatalogCommand::RotatePartnerKeys {
-        partner_id: "nope".into(),
-        keys: keys(2),
-        at: at(),
-    };
-    CatalogTest::with(())
-        .given(vec![tenant_created()])
-        .when(rotate)
-        .then_expect_error(CatalogError::UnknownPartner);
+    let rotate = CatalogCommand::RotatePartnerKeys { partner_id: "nope".into(), keys: keys(2), at: at() };
+    CatalogTest::with(()).given(vec![tenant_created()]).when(rotate).then_expect_error(CatalogError::UnknownPartner);
 }

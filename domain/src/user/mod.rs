@@ -26,17 +26,11 @@ fn realm(test_user: bool) -> &'static str {
 }
 
 pub fn partner_email_claim(partner_id: &str, test_user: bool, email: &Email) -> Claim {
-    Claim {
-        scope: PARTNER_EMAIL,
-        value: format!("{partner_id}:{}:{email}", realm(test_user)),
-    }
+    Claim { scope: PARTNER_EMAIL, value: format!("{partner_id}:{}:{email}", realm(test_user)) }
 }
 
 pub fn partner_external_uid_claim(partner_id: &str, test_user: bool, uid: &ExternalUid) -> Claim {
-    Claim {
-        scope: PARTNER_EXTERNAL_UID,
-        value: format!("{partner_id}:{}:{}", realm(test_user), uid.as_str()),
-    }
+    Claim { scope: PARTNER_EXTERNAL_UID, value: format!("{partner_id}:{}:{}", realm(test_user), uid.as_str()) }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -106,34 +100,15 @@ impl DomainEvent for UserEvent {
 impl HasClaims for UserEvent {
     fn claim_changes(&self) -> Vec<ClaimChange> {
         match self {
-            Self::UserRegistered {
-                partner_id,
-                email,
-                external_uid,
-                test_user,
-                ..
-            } => {
-                let mut claims = vec![ClaimChange::Take(partner_email_claim(
-                    partner_id, *test_user, email,
-                ))];
+            Self::UserRegistered { partner_id, email, external_uid, test_user, .. } => {
+                let mut claims = vec![ClaimChange::Take(partner_email_claim(partner_id, *test_user, email))];
                 if let Some(uid) = external_uid {
-                    claims.push(ClaimChange::Take(partner_external_uid_claim(
-                        partner_id, *test_user, uid,
-                    )));
+                    claims.push(ClaimChange::Take(partner_external_uid_claim(partner_id, *test_user, uid)));
                 }
                 claims
             }
-            Self::PartnerExternalUidLinked {
-                partner_id,
-                external_uid,
-                test_user,
-                ..
-            } => {
-                vec![ClaimChange::Take(partner_external_uid_claim(
-                    partner_id,
-                    *test_user,
-                    external_uid,
-                ))]
+            Self::PartnerExternalUidLinked { partner_id, external_uid, test_user, .. } => {
+                vec![ClaimChange::Take(partner_external_uid_claim(partner_id, *test_user, external_uid))]
             }
             Self::VehicleChanged { .. } => Vec::new(),
         }
@@ -161,10 +136,7 @@ pub struct User {
 
 impl User {
     fn external_uid_at(&self, partner_id: &str) -> Option<&ExternalUid> {
-        self.external_uids
-            .iter()
-            .find(|(p, _)| p == partner_id)
-            .map(|(_, uid)| uid)
+        self.external_uids.iter().find(|(p, _)| p == partner_id).map(|(_, uid)| uid)
     }
 }
 
@@ -175,12 +147,7 @@ impl Aggregate for User {
     type Error = UserError;
     type Services = ();
 
-    async fn handle(
-        &mut self,
-        command: UserCommand,
-        _: &(),
-        sink: &EventSink<Self>,
-    ) -> Result<(), UserError> {
+    async fn handle(&mut self, command: UserCommand, _: &(), sink: &EventSink<Self>) -> Result<(), UserError> {
         match command {
             UserCommand::RegisterThroughPartner {
                 user_id,
@@ -205,11 +172,7 @@ impl Aggregate for User {
                 };
                 sink.write(event, self).await;
             }
-            UserCommand::LinkPartnerExternalUid {
-                partner_id,
-                external_uid,
-                at,
-            } => {
+            UserCommand::LinkPartnerExternalUid { partner_id, external_uid, at } => {
                 if !self.registered {
                     return Err(UserError::NotRegistered);
                 }
@@ -232,14 +195,7 @@ impl Aggregate for User {
                     return Err(UserError::NotRegistered);
                 }
                 if self.license_plate.as_ref() != Some(&license_plate) {
-                    sink.write(
-                        UserEvent::VehicleChanged {
-                            license_plate,
-                            changed_at: at,
-                        },
-                        self,
-                    )
-                    .await;
+                    sink.write(UserEvent::VehicleChanged { license_plate, changed_at: at }, self).await;
                 }
             }
         }
@@ -248,28 +204,17 @@ impl Aggregate for User {
 
     fn apply(&mut self, event: UserEvent) {
         match event {
-            UserEvent::UserRegistered {
-                partner_id,
-                external_uid,
-                test_user,
-                ..
-            } => {
+            UserEvent::UserRegistered { partner_id, external_uid, test_user, .. } => {
                 self.registered = true;
                 self.test_user = test_user;
                 if let Some(uid) = external_uid {
                     self.external_uids.push((partner_id, uid));
                 }
             }
-            UserEvent::PartnerExternalUidLinked {
-                partner_id,
-                external_uid,
-                ..
-            } => {
+            UserEvent::PartnerExternalUidLinked { partner_id, external_uid, .. } => {
                 self.external_uids.push((partner_id, external_uid));
             }
-            UserEvent::VehicleChanged { license_plate, .. } => {
-                self.license_plate = Some(license_plate)
-            }
+            UserEvent::VehicleChanged { license_plate, .. } => self.license_plate = Some(license_plate),
         }
     }
 }

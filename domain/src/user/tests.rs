@@ -4,9 +4,7 @@ use cqrs_es::test::TestFramework;
 type UserTest = TestFramework<User>;
 
 fn at() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-22T10:00:00Z")
-        .map(|t| t.with_timezone(&Utc))
-        .expect("time")
+    DateTime::parse_from_rfc3339("2026-11-22T10:00:00Z").map(|t| t.with_timezone(&Utc)).expect("time")
 }
 
 fn user_id() -> Uuid {
@@ -64,23 +62,16 @@ fn a_partner_links_its_external_uid_once() {
         external_uid: ExternalUid::parse("99").expect("uid"),
         at: at(),
     };
-    UserTest::with(())
-        .given(vec![registered(None)])
-        .when(link.clone())
-        .then_expect_events(vec![UserEvent::PartnerExternalUidLinked {
+    UserTest::with(()).given(vec![registered(None)]).when(link.clone()).then_expect_events(vec![
+        UserEvent::PartnerExternalUidLinked {
             partner_id: "p1".into(),
             external_uid: ExternalUid::parse("99").expect("uid"),
             test_user: true,
             linked_at: at(),
-        }]);
-    UserTest::with(())
-        .given(vec![registered(Some("99"))])
-        .when(link.clone())
-        .then_expect_events(vec![]);
-    UserTest::with(())
-        .given(vec![registered(Some("12"))])
-        .when(link)
-        .then_expect_error(UserError::ExternalUidConflict);
+        },
+    ]);
+    UserTest::with(()).given(vec![registered(Some("99"))]).when(link.clone()).then_expect_events(vec![]);
+    UserTest::with(()).given(vec![registered(Some("12"))]).when(link).then_expect_error(UserError::ExternalUidConflict);
 }
 
 #[test]
@@ -90,40 +81,22 @@ fn linking_an_unknown_user_is_refused() {
         external_uid: ExternalUid::parse("99").expect("uid"),
         at: at(),
     };
-    UserTest::with(())
-        .given_no_previous_events()
-        .when(link)
-        .then_expect_error(UserError::NotRegistered);
+    UserTest::with(()).given_no_previous_events().when(link).then_expect_error(UserError::NotRegistered);
 }
 
 #[test]
 fn changing_the_vehicle_records_the_new_plate() {
     UserTest::with(())
         .given(vec![registered(None)])
-        .when(UserCommand::ChangeVehicle {
-            license_plate: plate("123abc"),
-            at: at(),
-        })
-        .then_expect_events(vec![UserEvent::VehicleChanged {
-            license_plate: plate("123abc"),
-            changed_at: at(),
-        }]);
+        .when(UserCommand::ChangeVehicle { license_plate: plate("123abc"), at: at() })
+        .then_expect_events(vec![UserEvent::VehicleChanged { license_plate: plate("123abc"), changed_at: at() }]);
 }
 
 #[test]
 fn setting_the_same_plate_again_changes_nothing() {
     UserTest::with(())
-        .given(vec![
-            registered(None),
-            UserEvent::VehicleChanged {
-                license_plate: plate("123abc"),
-                changed_at: at(),
-            },
-        ])
-        .when(UserCommand::ChangeVehicle {
-            license_plate: plate(" 123abc "),
-            at: at(),
-        })
+        .given(vec![registered(None), UserEvent::VehicleChanged { license_plate: plate("123abc"), changed_at: at() }])
+        .when(UserCommand::ChangeVehicle { license_plate: plate(" 123abc "), at: at() })
         .then_expect_events(vec![]);
 }
 
@@ -131,10 +104,7 @@ fn setting_the_same_plate_again_changes_nothing() {
 fn an_unregistered_user_has_no_vehicle_to_change() {
     UserTest::with(())
         .given_no_previous_events()
-        .when(UserCommand::ChangeVehicle {
-            license_plate: plate("1"),
-            at: at(),
-        })
+        .when(UserCommand::ChangeVehicle { license_plate: plate("1"), at: at() })
         .then_expect_error(UserError::NotRegistered);
 }
 
@@ -144,14 +114,8 @@ fn registration_claims_email_and_external_uid_per_partner() {
     assert_eq!(
         claims,
         vec![
-            ClaimChange::Take(Claim {
-                scope: PARTNER_EMAIL,
-                value: "p1:test:foo@bar.com".into()
-            }),
-            ClaimChange::Take(Claim {
-                scope: PARTNER_EXTERNAL_UID,
-                value: "p1:test:1234".into()
-            }),
+            ClaimChange::Take(Claim { scope: PARTNER_EMAIL, value: "p1:test:foo@bar.com".into() }),
+            ClaimChange::Take(Claim { scope: PARTNER_EXTERNAL_UID, value: "p1:test:1234".into() }),
         ]
     );
 }
@@ -162,12 +126,6 @@ fn events_round_trip_through_the_codec() {
     let event = registered(Some("1234"));
     let (event_type, version, payload) = event.encode().expect("encode");
     assert_eq!((event_type.as_str(), version), ("UserRegistered", 1));
-    assert!(
-        payload.get("type").is_none(),
-        "the tag lives in the event_type column, not the payload"
-    );
-    assert_eq!(
-        UserEvent::decode(&event_type, payload).expect("decode"),
-        event
-    );
+    assert!(payload.get("type").is_none(), "the tag lives in the event_type column, not the payload");
+    assert_eq!(UserEvent::decode(&event_type, payload).expect("decode"), event);
 }
