@@ -12,8 +12,11 @@ pub struct Row {
     pub store: Summary,
     /// The raw baseline's rate in events/s.
     pub raw: Option<Summary>,
-    /// The issue's target for store/raw or for the absolute rate, as text.
+    /// The issue's target for store/raw or for the absolute rate.
     pub target: Target,
+    /// The largest share of the machine's CPU that other processes (not this benchmark, not
+    /// its PostgreSQL server) used during one of the figure's measured runs.
+    pub others: f64,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -76,8 +79,8 @@ fn spread(s: &Summary) -> String {
 
 pub fn markdown(rows: &[Row]) -> String {
     let mut out = String::from(
-        "| Engine | Figure | Store commits/s | Store events/s | Raw commits/s | Raw events/s | Store/raw | Spread store / raw | Target |\n\
-         |---|---|---:|---:|---:|---:|---:|---|---|\n",
+        "| Engine | Figure | Store commits/s | Store events/s | Raw commits/s | Raw events/s | Store/raw | Spread store / raw | Other CPU | Target |\n\
+         |---|---|---:|---:|---:|---:|---:|---|---:|---|\n",
     );
     for row in rows {
         let (raw_commits, raw_events, raw_spread) = match &row.raw {
@@ -86,7 +89,7 @@ pub fn markdown(rows: &[Row]) -> String {
         };
         let ratio = row.ratio().map_or_else(|| "—".into(), |r| format!("{:.0} %", r * 100.0));
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} / {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} | {} / {} | {:.0} % | {} |\n",
             row.engine,
             row.figure,
             commits(row.store.median, row.events_per_commit),
@@ -96,6 +99,7 @@ pub fn markdown(rows: &[Row]) -> String {
             ratio,
             spread(&row.store),
             raw_spread,
+            row.others * 100.0,
             row.verdict(),
         ));
     }

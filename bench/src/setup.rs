@@ -263,3 +263,67 @@ pub fn cpu_model() -> String {
         })
         .unwrap_or_else(|| "unknown".into())
 }
+
+/// CPU time of the whole machine and of this benchmark (this process and the PostgreSQL
+/// server's processes), to tell how much other work ran during a measurement.
+#[derive(Debug, Clone, Copy)]
+pub struct CpuSnap {
+    busy: u64,
+    total: u64,
+    ours: u64,
+}
+
+/// utime + stime from a `/proc/<pid>/stat` line, if its command is one of `names`.
+fn proc_ticks(stat: &str, names: &[&str]) -> Option<u64> {
+    let open = stat.find('(')?;
+    let close = stat.rfind(')')?;
+    let comm = stat.get(open + 1..close)?;
+    if !names.is_empty() && !names.contains(&comm) {
+        return None;
+    }
+    let fields: Vec<&str> = stat.get(close + 2..)?.split_whitespace().collect();
+    // after the command: state is field 3 of stat(5), utime 14 and stime 15
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some(utime + stime)
+}
+
+impl CpuSnap {
+    pub fn now() -> Self {
+        let (busy, total) = std::fs::read_to_string("/proc/stat")
+            .ok()
+            .and_then(|s| {
+                let line = s.lines().next()?.to_owned();
+                let v: Vec<u64> = line.split_whitespace().skip(1).filter_map(|x| x.parse().ok()).collect();
+                // user nice system idle iowait irq softirq steal (guest time is inside user)
+                let get = |i: usize| v.get(i).copied().unwrap_or(0);
+                let idle = get(3) + get(4);
+                let busy = get(0) + get(1) + get(2) + get(5) + get(6) + get(7);
+                Some((busy, busy + idle))
+            })
+            .unwrap_or((0, 0));
+        let own = std::fs::read_to_string("/proc/self/stat").ok().and_then(|s| proc_ticks(&s, &[])).unwrap_or(0);
+        let postgres: u64 = std::fs::read_dir("/proc")
+            .map(|dir| {
+                dir.filter_map(|e| e.ok())
+                    .filter(|e| e.file_name().to_string_lossy().bytes().all(|b| b.is_ascii_digit()))
+                    .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
+                    .filter_map(|s| proc_ticks(&s, &["postgres"]))
+                    .sum()
+            })
+            .unwrap_or(0);
+        Self { busy, total, ours: own + postgres }
+    }
+
+    /// The share of the machine's CPU time since `self` that other processes used.
+    pub fn others_since(&self) -> f64 {
+        let now = Self::now();
+        let total = now.total.saturating_sub(self.total);
+        if total == 0 {
+            return 0.0;
+        }
+        let busy = now.busy.saturating_sub(self.busy);
+        let ours = now.ours.saturating_sub(self.ours);
+        busy.saturating_sub(ours) as f64 / total as f64
+    }
+}

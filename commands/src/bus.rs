@@ -57,6 +57,9 @@ impl CommandBus {
         A::Command: Clone,
         A::Event: EventCodec + HasClaims,
     {
+        // the command is what caused its events; retries keep the same id
+        let mut metadata = metadata.clone();
+        metadata.causation_id.get_or_insert_with(|| Uuid::now_v7().to_string());
         for _ in 0..self.max_attempts {
             let history = self.store.read_stream(stream_id, 0).await?;
             let version = history.last().map_or(0, |e| e.stream_version);

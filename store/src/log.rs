@@ -106,11 +106,14 @@ pub(crate) fn stream_sql(engine: Engine) -> String {
 /// Events after `after` in commit order. On PostgreSQL, `gated` stops below the oldest running
 /// transaction so a slow transaction's events are never skipped; only a caller that holds an
 /// exclusive lock on the log may read ungated.
-pub(crate) fn after_sql(engine: Engine, gated: bool) -> (String, fn(Checkpoint, i64) -> Vec<Arg>) {
+/// Binds a checkpoint and a page size for `after_sql`'s statement.
+type AfterBinds = fn(Checkpoint, i64) -> Vec<Arg>;
+
+pub(crate) fn after_sql(engine: Engine, gated: bool) -> (String, AfterBinds) {
     match engine {
         Engine::Sqlite => (
             format!("select {SQLITE_COLUMNS} from events where global_position > $1 order by global_position limit $2"),
-            |cp, limit| args![cp.position, limit],
+            |cp, limit| args![cp.position, limit].to_vec(),
         ),
         Engine::Postgres => {
             let gate = if gated { "and e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())" } else { "" };
@@ -120,7 +123,7 @@ pub(crate) fn after_sql(engine: Engine, gated: bool) -> (String, fn(Checkpoint, 
                      where (e.transaction_id, e.global_position) > ($1::text::xid8, $2) {gate} \
                      order by e.transaction_id, e.global_position limit $3"
                 ),
-                |cp, limit| args![cp.tx, cp.position, limit],
+                |cp, limit| args![cp.tx, cp.position, limit].to_vec(),
             )
         }
     }

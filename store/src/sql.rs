@@ -59,7 +59,7 @@ impl From<bool> for Arg {
 /// Builds an argument list: `args![a, b, c]`.
 #[macro_export]
 macro_rules! args {
-    ($($a:expr),* $(,)?) => { vec![$($crate::Arg::from($a)),*] };
+    ($($a:expr),* $(,)?) => { [$($crate::Arg::from($a)),*] };
 }
 
 macro_rules! bind_all {

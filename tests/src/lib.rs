@@ -50,10 +50,10 @@ impl Drop for Scratch {
 pub fn pg_admin_url() -> &'static str {
     static URL: OnceLock<String> = OnceLock::new();
     URL.get_or_init(|| {
-        if let Ok(url) = std::env::var("USERS_API_TEST_PG_URL") {
-            if !url.is_empty() {
-                return url;
-            }
+        if let Ok(url) = std::env::var("USERS_API_TEST_PG_URL")
+            && !url.is_empty()
+        {
+            return url;
         }
         let dir = std::env::temp_dir().join(format!("users-api-pg-{}", uuid::Uuid::new_v4().simple()));
         let script = repo_root().join("scripts/pg-server");
@@ -66,7 +66,9 @@ pub fn pg_admin_url() -> &'static str {
             script = script.display(),
             dir = dir.display()
         );
-        Command::new("sh").arg("-c").arg(watchdog).spawn().expect("spawn watchdog");
+        // deliberately not waited for: it outlives this process to stop the server
+        #[allow(clippy::zombie_processes)]
+        let _watchdog = Command::new("sh").arg("-c").arg(watchdog).spawn().expect("spawn watchdog");
         String::from_utf8_lossy(&out.stdout).lines().last().expect("url").trim().to_owned()
     })
 }

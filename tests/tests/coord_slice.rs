@@ -175,6 +175,10 @@ both_engines!(events_carry_coord_metadata_and_a_repeated_plate_appends_nothing, 
     );
     assert_eq!(last.actor.as_deref(), Some(format!("user:{user}").as_str()));
     assert_eq!(history[0].metadata.actor.as_deref(), Some("partner:demo-partner"));
+    // correlation follows the request, causation names the command
+    assert_eq!(last.correlation_id.as_deref(), Some("req-42"));
+    let causes: BTreeSet<_> = history.iter().map(|e| e.metadata.causation_id.clone().expect("causation id")).collect();
+    assert_eq!(causes.len(), 3, "each command has its own id");
 });
 
 both_engines!(bad_requests_get_coord_errors_and_append_nothing, |engine| async move {
