@@ -6,6 +6,7 @@ pub mod config;
 pub mod coord;
 pub mod error;
 pub mod native;
+pub mod openapi;
 mod request_meta;
 pub mod startup;
 pub mod state;

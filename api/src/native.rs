@@ -1,9 +1,10 @@
-//! The native surface: health, readiness, public signing keys.
+//! The native surface: health, readiness, public signing keys, the API description.
 use crate::state::AppState;
 use axum::Json;
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use serde_json::{Value, json};
 
@@ -12,14 +13,23 @@ pub fn router() -> Router<AppState> {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/.well-known/jwks.json", get(jwks))
+        .route("/openapi.json", get(openapi))
+        .route("/docs", get(docs))
+        .route("/docs/swagger-ui-bundle.js", get(swagger_js))
+        .route("/docs/swagger-ui.css", get(swagger_css))
 }
 
 /// Liveness: the process answers.
+#[utoipa::path(get, path = "/healthz", tag = "native", responses((status = 200, description = "Alive", example = json!({"status": "ok"}))))]
 async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
 /// Readiness: the database answers a query.
+#[utoipa::path(get, path = "/readyz", tag = "native", responses(
+    (status = 200, description = "Ready", example = json!({"status": "ready"})),
+    (status = 503, description = "The database does not answer", example = json!({"status": "unavailable"})),
+))]
 async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let probe: Result<Option<(i64,)>, _> = state.db().fetch_optional("select count(*) from signing_keys", &[]).await;
     match probe {
@@ -31,6 +41,29 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     }
 }
 
+/// The public keys that verify access tokens (Ed25519, `kid` as in the token header).
+#[utoipa::path(get, path = "/.well-known/jwks.json", tag = "native", responses((status = 200, description = "A JSON Web Key Set")))]
 async fn jwks(State(state): State<AppState>) -> Json<Value> {
     Json(state.tokens.jwks().clone())
+}
+
+/// This document.
+#[utoipa::path(get, path = "/openapi.json", tag = "native", responses((status = 200, description = "OpenAPI 3.1")))]
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(crate::openapi::document())
+}
+
+async fn docs() -> Html<&'static str> {
+    Html(include_str!("../assets/docs.html"))
+}
+
+async fn swagger_js() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("../assets/swagger-ui/swagger-ui-bundle.js"),
+    )
+}
+
+async fn swagger_css() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../assets/swagger-ui/swagger-ui.css"))
 }

@@ -2,10 +2,22 @@
 use crate::error::ApiError;
 use axum::Json;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde::Serialize;
 
 #[derive(Debug)]
 pub struct CoordError(pub ApiError);
+
+/// Every coord 4xx/5xx body. `code` is stable and documented; `message` is for people.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = coord::Error, example = json!({"code": "invalid_access_key", "message": "the access_key is not valid"}))]
+pub struct CoordErrorBody {
+    /// One of: missing_access_key, invalid_access_key, missing_token, malformed_token, expired_token,
+    /// invalid_token (401); foreign_token (403); invalid_body, invalid_email, invalid_external_uid,
+    /// invalid_license_plate (400); unknown_user, not_found (404); method_not_allowed (405);
+    /// conflict (409); unsupported_media_type (415); busy (503); internal_error (500).
+    pub code: &'static str,
+    pub message: String,
+}
 
 impl<E: Into<ApiError>> From<E> for CoordError {
     fn from(e: E) -> Self {
@@ -16,7 +28,7 @@ impl<E: Into<ApiError>> From<E> for CoordError {
 impl IntoResponse for CoordError {
     fn into_response(self) -> Response {
         let (status, code) = self.0.kind();
-        (status, Json(json!({ "code": code, "message": self.0.public_message() }))).into_response()
+        (status, Json(CoordErrorBody { code, message: self.0.public_message() })).into_response()
     }
 }
 

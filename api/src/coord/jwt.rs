@@ -11,18 +11,40 @@ use commands::user::PartnerRef;
 use domain::values::{Email, ExternalUid};
 use serde::{Deserialize, Serialize};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = coord::CreateJwt, example = json!({"email": "foo@bar.com", "external_uid": "1234"}))]
 pub struct CreateJwt {
+    /// The end user's verified email (case is ignored).
     email: String,
+    /// The partner's own id for the user (1 to 128 characters).
     #[serde(default)]
     external_uid: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = coord::JwtToken)]
 pub struct JwtToken {
+    /// An EdDSA JWT, valid for one hour; verify it with `/.well-known/jwks.json`.
     jwt_token: String,
 }
 
+/// Create a **test** JWT for a user of the partner, creating the user on first sight. The same
+/// partner and email (or external uid) always resolve to the same user. Test users are sandbox
+/// users and never resolve to production users.
+#[utoipa::path(
+    post,
+    path = "/v1/users/testing/create_jwt",
+    tag = "coord",
+    params(("access_key" = String, Query, description = "The partner's API access key")),
+    request_body = CreateJwt,
+    responses(
+        (status = 200, description = "A test token", body = JwtToken),
+        (status = 400, description = "Invalid body, email or external uid", body = super::error::CoordErrorBody),
+        (status = 401, description = "Missing or unknown access key", body = super::error::CoordErrorBody),
+        (status = 409, description = "The email belongs to a user with another external uid", body = super::error::CoordErrorBody),
+        (status = 415, description = "Body is not JSON", body = super::error::CoordErrorBody),
+    )
+)]
 #[tracing::instrument(skip_all, fields(partner = %partner.partner_id))]
 pub async fn create_test_jwt(
     State(state): State<AppState>,

@@ -1,9 +1,9 @@
 //! The coord dialect: the Coord Users API (`/v1/users`). Partners authenticate with an
 //! `access_key` query parameter; users with a Bearer JWT minted through `create_jwt`.
-mod error;
+pub(crate) mod error;
 mod extract;
-mod jwt;
-mod user;
+pub(crate) mod jwt;
+pub(crate) mod user;
 
 pub use error::CoordError;
 
@@ -21,7 +21,7 @@ pub fn router() -> Router<AppState> {
         .route("/testing/create_jwt", post(jwt::create_test_jwt))
         .route("/user/current", get(user::current))
         .route("/user/current/vehicle", put(user::put_vehicle))
-        .route("/user/current/update_vehicle", post(user::put_vehicle))
+        .route("/user/current/update_vehicle", post(user::update_vehicle))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
 }

@@ -1,4 +1,5 @@
 //! `GET /v1/users/user/current` and `PUT /v1/users/user/current/vehicle`.
+use super::error::CoordErrorBody;
 use super::extract::{CoordJson, CoordUser};
 use super::{CoordError, DIALECT};
 use crate::error::ApiError;
@@ -11,28 +12,36 @@ use domain::values::LicensePlate;
 use projections::users::{UserRow, user_by_id};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = coord::Plate)]
 pub struct Plate {
+    /// As printed: 1 to 16 letters, digits, spaces or hyphens.
     text: String,
+    /// ISO 3166-1 alpha-2, answered in lower case.
     country: String,
+    /// ISO 3166-2 subdivision (state) code, 1 to 3 letters or digits, answered in lower case.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     subdivision: Option<String>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = coord::Vehicle, example = json!({"license_plate": {"text": "123abc", "country": "us", "subdivision": "ny"}}))]
 pub struct Vehicle {
     license_plate: Plate,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = coord::TransactableSystem)]
 pub struct TransactableSystem {
     system_id: String,
     linked_account: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = coord::User)]
 pub struct CurrentUser {
     email: String,
+    /// Absent until a vehicle is set.
     #[serde(skip_serializing_if = "Option::is_none")]
     vehicle: Option<Vehicle>,
     transactable_systems: Vec<TransactableSystem>,
@@ -63,12 +72,42 @@ impl From<&LicensePlate> for Vehicle {
     }
 }
 
+/// The signed-in user: email, vehicle (when set) and transactable systems.
+#[utoipa::path(
+    get,
+    path = "/v1/users/user/current",
+    tag = "coord",
+    params(("access_key" = String, Query, description = "The partner's API access key")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The current user", body = CurrentUser),
+        (status = 401, description = "Missing/unknown access key; missing, malformed, expired or invalid token", body = CoordErrorBody),
+        (status = 403, description = "The token was minted for another partner", body = CoordErrorBody),
+        (status = 404, description = "The token's user does not exist", body = CoordErrorBody),
+    )
+)]
 #[tracing::instrument(skip_all, fields(user = %user.user_id))]
 pub async fn current(State(state): State<AppState>, user: CoordUser) -> Result<Json<CurrentUser>, CoordError> {
     let row = user_by_id(state.db(), &user.user_id.to_string()).await?.ok_or(ApiError::UnknownUser)?;
     Ok(Json(row.into()))
 }
 
+/// Set the user's vehicle; answers the stored vehicle. Setting the same plate again changes nothing.
+#[utoipa::path(
+    put,
+    path = "/v1/users/user/current/vehicle",
+    tag = "coord",
+    params(("access_key" = String, Query, description = "The partner's API access key")),
+    security(("bearer" = [])),
+    request_body = Vehicle,
+    responses(
+        (status = 200, description = "The stored vehicle", body = Vehicle),
+        (status = 400, description = "invalid_license_plate or invalid_body", body = CoordErrorBody),
+        (status = 401, description = "Missing/unknown access key or token", body = CoordErrorBody),
+        (status = 403, description = "The token was minted for another partner", body = CoordErrorBody),
+        (status = 415, description = "Body is not JSON", body = CoordErrorBody),
+    )
+)]
 #[tracing::instrument(skip_all, fields(user = %user.user_id))]
 pub async fn put_vehicle(
     State(state): State<AppState>,
@@ -81,4 +120,27 @@ pub async fn put_vehicle(
     let metadata = meta.by(DIALECT, &user.partner.tenant_id, format!("user:{}", user.user_id));
     state.users.change_vehicle(user.user_id, plate.clone(), Utc::now(), &metadata).await?;
     Ok(Json(Vehicle::from(&plate)))
+}
+
+/// The older name of `PUT /v1/users/user/current/vehicle`, kept for clients that use it.
+#[utoipa::path(
+    post,
+    path = "/v1/users/user/current/update_vehicle",
+    tag = "coord",
+    params(("access_key" = String, Query, description = "The partner's API access key")),
+    security(("bearer" = [])),
+    request_body = Vehicle,
+    responses(
+        (status = 200, description = "The stored vehicle", body = Vehicle),
+        (status = 400, description = "invalid_license_plate or invalid_body", body = CoordErrorBody),
+        (status = 401, description = "Missing/unknown access key or token", body = CoordErrorBody),
+    )
+)]
+pub async fn update_vehicle(
+    state: State<AppState>,
+    user: CoordUser,
+    meta: RequestMeta,
+    body: CoordJson<Vehicle>,
+) -> Result<Json<Vehicle>, CoordError> {
+    put_vehicle(state, user, meta, body).await
 }

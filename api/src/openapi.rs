@@ -1,0 +1,55 @@
+//! The OpenAPI document, generated from the handlers' annotations (served at `/openapi.json`,
+//! browsable at `/docs`).
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Users API",
+        description = "An event-sourced users API for mobility platforms. The coord dialect (`/v1/users`) \
+            follows the Coord Users API: partners authenticate with the `access_key` query parameter, users \
+            with `Authorization: Bearer <JWT>` minted by `create_jwt`. Coord errors are \
+            `{\"code\", \"message\"}` with the stable codes listed in `coord.Error`."
+    ),
+    paths(
+        crate::coord::jwt::create_test_jwt,
+        crate::coord::user::current,
+        crate::coord::user::put_vehicle,
+        crate::coord::user::update_vehicle,
+        crate::native::healthz,
+        crate::native::readyz,
+        crate::native::jwks,
+        crate::native::openapi,
+    ),
+    modifiers(&Security),
+    tags(
+        (name = "coord", description = "The Coord Users API dialect"),
+        (name = "native", description = "Operations, monitoring and key discovery"),
+    )
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                Http::builder()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("An EdDSA access token from create_jwt; keys at /.well-known/jwks.json"))
+                    .build(),
+            ),
+        );
+        components
+            .add_security_scheme("access_key", SecurityScheme::ApiKey(ApiKey::Query(ApiKeyValue::new("access_key"))));
+    }
+}
+
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}

@@ -1,0 +1,53 @@
+//! The native surface: the API description and its browser page.
+#![allow(clippy::unwrap_used)]
+
+use serde_json::Value;
+use tests::{Engine, TestApp};
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_route_the_server_answers() {
+    let app = TestApp::spawn(Engine::Sqlite).await;
+    let doc: Value = app.client.get(app.url("/openapi.json")).send().await.unwrap().json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc["paths"].as_object().unwrap();
+    let expected = [
+        ("post", "/v1/users/testing/create_jwt"),
+        ("get", "/v1/users/user/current"),
+        ("put", "/v1/users/user/current/vehicle"),
+        ("post", "/v1/users/user/current/update_vehicle"),
+        ("get", "/healthz"),
+        ("get", "/readyz"),
+        ("get", "/.well-known/jwks.json"),
+        ("get", "/openapi.json"),
+    ];
+    for (method, path) in expected {
+        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} is documented");
+        // and the server really routes it: anything but the 404/405 of an unknown route
+        let res = app.client.request(method.to_uppercase().parse().unwrap(), app.url(path)).send().await.unwrap();
+        assert!(![404, 405].contains(&res.status().as_u16()), "{method} {path} answers {}", res.status());
+    }
+    assert_eq!(paths.len(), expected.len(), "no undocumented extras and no stale entries");
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for name in ["coord.Error", "coord.CreateJwt", "coord.JwtToken", "coord.User", "coord.Vehicle"] {
+        assert!(schemas.contains_key(name), "{name}");
+    }
+    let error_codes = schemas["coord.Error"]["properties"]["code"]["description"].as_str().unwrap();
+    for code in ["invalid_access_key", "expired_token", "foreign_token", "invalid_license_plate"] {
+        assert!(error_codes.contains(code), "{code} is documented");
+    }
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+}
+
+#[tokio::test]
+async fn the_docs_page_loads_swagger_ui_from_this_server() {
+    let app = TestApp::spawn(Engine::Sqlite).await;
+    let page = app.client.get(app.url("/docs")).send().await.unwrap();
+    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let html = page.text().await.unwrap();
+    assert!(html.contains("/openapi.json") && html.contains("/docs/swagger-ui-bundle.js"));
+    let js = app.client.get(app.url("/docs/swagger-ui-bundle.js")).send().await.unwrap();
+    assert!(js.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    assert!(js.text().await.unwrap().contains("SwaggerUIBundle"));
+    let css = app.client.get(app.url("/docs/swagger-ui.css")).send().await.unwrap();
+    assert_eq!(css.status(), 200);
+}
