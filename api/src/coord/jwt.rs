@@ -28,7 +28,7 @@ pub struct JwtToken {
     jwt_token: String,
 }
 
-/// Create a **test** JWT for a user of the partner, creating the user on first sight. The same
+/// Create a test JWT for a user of the partner, creating the user on first sight. The same
 /// partner and email (or external uid) always resolve to the same user. Test users are sandbox
 /// users and never resolve to production users.
 #[utoipa::path(
