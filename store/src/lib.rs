@@ -8,10 +8,9 @@ mod error;
 mod hash;
 mod log;
 mod model;
-mod postgres;
 mod projector;
 mod sql;
-mod sqlite;
+mod sql_store;
 mod upcast;
 
 pub use error::StoreError;
@@ -20,10 +19,9 @@ pub use model::{
     AppendRequest, Appended, Checkpoint, ClaimOp, Metadata, NewEvent, RecordedEvent, StoredEvent, format_time,
     now_micros,
 };
-pub use postgres::PostgresStore;
 pub use projector::{Projector, TableSpec, Tables};
 pub use sql::{AnyRow, Arg, Db, Engine, Tx};
-pub use sqlite::SqliteStore;
+pub use sql_store::{PostgresStore, SqlStore, SqliteStore};
 pub use upcast::Upcasters;
 
 use async_trait::async_trait;
@@ -133,10 +131,6 @@ pub trait EventStore: Send + Sync {
         }
         Ok(VerifyReport { events_checked: checked, streams: state.len() as u64, first_broken: None })
     }
-}
-
-fn is_inline(options: &StoreOptions, projector: &dyn Projector) -> bool {
-    options.inline.iter().any(|p| p.name() == projector.name())
 }
 
 /// A suffix no earlier rebuild used, so index names never collide with the live tables'.

@@ -340,14 +340,14 @@ pub(crate) async fn append_in_tx(
     })
 }
 
-pub(crate) async fn read_checkpoint(tx: &mut Tx<'_>, projection: &str) -> Result<Checkpoint, StoreError> {
-    let row: Option<(i64, i64)> = tx
-        .fetch_optional(
-            "select last_tx, last_position from projection_checkpoints where projection = $1",
-            &args![projection],
-        )
-        .await?;
-    Ok(row.map(|(tx, position)| Checkpoint { tx, position }).unwrap_or_default())
+pub(crate) async fn ensure_checkpoint(tx: &mut Tx<'_>, projection: &str) -> Result<(), StoreError> {
+    let ts = if tx.engine() == Engine::Postgres { "::timestamptz" } else { "" };
+    let sql = format!(
+        "insert into projection_checkpoints (projection, last_tx, last_position, updated_at) \
+         values ($1, 0, 0, $2{ts}) on conflict (projection) do nothing"
+    );
+    tx.execute(&sql, &args![projection, format_time(&now_micros())]).await?;
+    Ok(())
 }
 
 pub(crate) async fn write_checkpoint(tx: &mut Tx<'_>, projection: &str, cp: Checkpoint) -> Result<(), StoreError> {

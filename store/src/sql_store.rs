@@ -1,0 +1,223 @@
+//! The store on SQL, written once for both engines. They differ in three places only:
+//! - how a write transaction opens: SQLite has one writer connection and takes `BEGIN IMMEDIATE`
+//!   (positions are then handed out in commit order); PostgreSQL takes a pooled connection;
+//! - the projector lease: `FOR UPDATE SKIP LOCKED` on PostgreSQL, where several instances may
+//!   run; SQLite's writer lock already serialises batches;
+//! - how a rebuild keeps appends out of its final transaction: on SQLite the writer lock does;
+//!   on PostgreSQL `LOCK TABLE events IN EXCLUSIVE MODE` (readers go on).
+use crate::log;
+use crate::model::{AppendRequest, Appended, Checkpoint};
+use crate::projector::{Projector, Tables};
+use crate::sql::{Db, Engine, Tx};
+use crate::upcast::Upcasters;
+use crate::{Batch, EventStore, RebuildReport, StoreError, StoreOptions, args};
+use async_trait::async_trait;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Connection, PgPool, SqliteConnection};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Mutex, Notify};
+
+/// Events per transaction while a rebuild replays the log.
+const REBUILD_PAGE: i64 = 5_000;
+
+enum Writer {
+    Sqlite(Mutex<SqliteConnection>),
+    Postgres(PgPool),
+}
+
+pub struct SqlStore {
+    writer: Writer,
+    db: Db,
+    options: StoreOptions,
+    notify: Arc<Notify>,
+}
+
+/// Opens the SQLite engine: WAL, one writer connection, a read pool.
+pub struct SqliteStore;
+
+impl SqliteStore {
+    /// Open (creating if needed) the database at `url` (`sqlite://path`) and apply migrations.
+    pub async fn open(url: &str, options: StoreOptions) -> Result<SqlStore, StoreError> {
+        let connect = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // WAL + NORMAL: a commit survives a crash of the process; a power loss may lose the
+            // last commits but never corrupts the file
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let mut writer = SqliteConnection::connect_with(&connect).await?;
+        sqlx::migrate!("../migrations/sqlite").run(&mut writer).await?;
+        let readers = SqlitePoolOptions::new().max_connections(8).connect_with(connect).await?;
+        SqlStore::start(Writer::Sqlite(Mutex::new(writer)), Db::Sqlite(readers), options).await
+    }
+}
+
+/// Opens the PostgreSQL engine: a pool; any number of instances may share the database.
+pub struct PostgresStore;
+
+impl PostgresStore {
+    pub async fn open(url: &str, options: StoreOptions) -> Result<SqlStore, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(32)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(PgConnectOptions::from_str(url)?)
+            .await?;
+        sqlx::migrate!("../migrations/postgres").run(&pool).await?;
+        SqlStore::start(Writer::Postgres(pool.clone()), Db::Postgres(pool), options).await
+    }
+}
+
+impl SqlStore {
+    async fn start(writer: Writer, db: Db, options: StoreOptions) -> Result<Self, StoreError> {
+        let store = Self { writer, db, options, notify: Arc::new(Notify::new()) };
+        for projector in store.options.inline.clone() {
+            store.ensure_tables(projector.as_ref()).await?;
+        }
+        Ok(store)
+    }
+
+    /// Run `f` inside one write transaction: committed when `f` succeeds, rolled back otherwise.
+    async fn write<T>(
+        &self,
+        f: impl for<'t> AsyncFnOnce(&mut Tx<'t>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        match &self.writer {
+            Writer::Sqlite(conn) => {
+                let mut conn = conn.lock().await;
+                let mut transaction = conn.begin_with("BEGIN IMMEDIATE").await?;
+                let out = f(&mut Tx::Sqlite(&mut transaction)).await?;
+                transaction.commit().await?;
+                Ok(out)
+            }
+            Writer::Postgres(pool) => {
+                let mut transaction = pool.begin().await?;
+                let out = f(&mut Tx::Postgres(&mut transaction)).await?;
+                transaction.commit().await?;
+                Ok(out)
+            }
+        }
+    }
+
+    fn is_inline(&self, projector: &dyn Projector) -> bool {
+        self.options.inline.iter().any(|p| p.name() == projector.name())
+    }
+}
+
+/// The projector's checkpoint, or `None` while another instance holds its lease. A projector
+/// seen for the first time starts at position 0.
+async fn lease(tx: &mut Tx<'_>, projection: &str) -> Result<Option<Checkpoint>, StoreError> {
+    // does not wait for a lease holder: `do nothing` takes no lock on an existing row
+    log::ensure_checkpoint(tx, projection).await?;
+    let sql = match tx.engine() {
+        Engine::Sqlite => "select last_tx, last_position from projection_checkpoints where projection = $1",
+        Engine::Postgres => {
+            "select last_tx, last_position from projection_checkpoints where projection = $1 for update skip locked"
+        }
+    };
+    let row: Option<(i64, i64)> = tx.fetch_optional(sql, &args![projection]).await?;
+    Ok(row.map(|(tx, position)| Checkpoint { tx, position }))
+}
+
+/// Keep appends (and this projector's live runner) out until the transaction ends, so that an
+/// ungated read sees the whole log.
+async fn exclude_appends(tx: &mut Tx<'_>, projection: &str) -> Result<(), StoreError> {
+    if tx.engine() == Engine::Postgres {
+        tx.execute("lock table events in exclusive mode", &[]).await?;
+        log::ensure_checkpoint(tx, projection).await?;
+        tx.execute("select 1 from projection_checkpoints where projection = $1 for update", &args![projection]).await?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl EventStore for SqlStore {
+    fn db(&self) -> &Db {
+        &self.db
+    }
+
+    fn upcasters(&self) -> &Upcasters {
+        &self.options.upcasters
+    }
+
+    fn notifier(&self) -> Arc<Notify> {
+        self.notify.clone()
+    }
+
+    async fn append(&self, request: AppendRequest) -> Result<Appended, StoreError> {
+        let inline = &self.options.inline;
+        let appended = self.write(async |tx| log::append_in_tx(tx, &request, inline).await).await?;
+        self.notify.notify_waiters();
+        Ok(appended)
+    }
+
+    async fn ensure_tables(&self, projector: &dyn Projector) -> Result<(), StoreError> {
+        self.write(async |tx| {
+            if tx.engine() == Engine::Postgres {
+                // instances starting together race on `create table if not exists`
+                tx.execute("select pg_advisory_xact_lock(7426001)", &[]).await?;
+            }
+            log::create_tables(tx, projector, &Tables::live()).await
+        })
+        .await
+    }
+
+    async fn project_batch(&self, projector: &dyn Projector, limit: i64) -> Result<Batch, StoreError> {
+        let name = projector.name();
+        let upcasters = &self.options.upcasters;
+        self.write(async |tx| {
+            let Some(cp) = lease(tx, name).await? else { return Ok(Batch::Leased) };
+            let events = log::read_after_in_tx(tx, cp, limit, true).await?;
+            let n = events.len();
+            match log::apply_events(tx, projector, &Tables::live(), events, upcasters).await? {
+                Some(last) => {
+                    log::write_checkpoint(tx, name, last).await?;
+                    Ok(Batch::Applied(n, last))
+                }
+                None => Ok(Batch::Idle),
+            }
+        })
+        .await
+    }
+
+    async fn rebuild(&self, projector: &dyn Projector) -> Result<RebuildReport, StoreError> {
+        let fresh = Tables::with_suffix(crate::rebuild_suffix());
+        let inline = self.is_inline(projector);
+        let upcasters = &self.options.upcasters;
+        self.write(async |tx| log::create_tables(tx, projector, &fresh).await).await?;
+        let mut cp = Checkpoint::default();
+        let mut applied = 0u64;
+        // most of the log in short transactions, so appends keep flowing meanwhile
+        loop {
+            let events = self.read_all_stored(cp, REBUILD_PAGE).await?;
+            if events.is_empty() {
+                break;
+            }
+            applied += events.len() as u64;
+            if let Some(last) =
+                self.write(async |tx| log::apply_events(tx, projector, &fresh, events, upcasters).await).await?
+            {
+                cp = last;
+            }
+        }
+        // the tail and the swap in one transaction that no append can slip into
+        self.write(async |tx| {
+            exclude_appends(tx, projector.name()).await?;
+            loop {
+                let events = log::read_after_in_tx(tx, cp, REBUILD_PAGE, false).await?;
+                if events.is_empty() {
+                    break;
+                }
+                applied += events.len() as u64;
+                if let Some(last) = log::apply_events(tx, projector, &fresh, events, upcasters).await? {
+                    cp = last;
+                }
+            }
+            log::compare_and_swap(tx, projector, &fresh, cp, applied, inline).await
+        })
+        .await
+    }
+}
