@@ -1,25 +1,44 @@
-//! The real `users-api` binary: serve on a fresh data dir, fill it over HTTP, then `verify`,
-//! `rebuild`, tamper with one stored byte, and `verify` again.
+//! The real `users-api` binary on both engines: serve, fill the database over HTTP, then
+//! `verify`, `rebuild`, tamper with one stored byte, and `verify` again.
 #![allow(clippy::unwrap_used)]
 
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_users-api");
 
-fn users_api(data_dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(BIN).args(args).env("USERS_API_DATA_DIR", data_dir).env_remove("DATABASE_URL").output().unwrap()
+struct Target {
+    data_dir: PathBuf,
+    /// `None`: the default SQLite file in the data dir.
+    database_url: Option<String>,
 }
 
-#[tokio::test]
-async fn verify_and_rebuild_work_on_a_filled_database_and_verify_names_a_tampered_event() {
-    let dir = std::env::temp_dir().join(format!("users-api-cli-{}", uuid::Uuid::new_v4().simple()));
-    let mut server = Command::new(BIN)
-        .env("USERS_API_DATA_DIR", &dir)
+impl Target {
+    fn command(&self) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.env("USERS_API_DATA_DIR", &self.data_dir).env_remove("DATABASE_URL");
+        if let Some(url) = &self.database_url {
+            cmd.env("DATABASE_URL", url);
+        }
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        self.command().args(args).output().unwrap()
+    }
+}
+
+fn scratch() -> PathBuf {
+    std::env::temp_dir().join(format!("users-api-cli-{}", uuid::Uuid::new_v4().simple()))
+}
+
+/// Serve, create five users with vehicles over HTTP, stop with SIGTERM.
+async fn fill(target: &Target) {
+    let mut server = target
+        .command()
         .env("USERS_API_BIND", "127.0.0.1:0")
-        .env_remove("DATABASE_URL")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -62,40 +81,100 @@ async fn verify_and_rebuild_work_on_a_filled_database_and_verify_names_a_tampere
     // SIGTERM: graceful shutdown
     Command::new("kill").arg(server.id().to_string()).status().unwrap();
     assert!(server.wait().unwrap().success());
+}
 
-    let verify = users_api(&dir, &["verify"]);
+/// Runs the whole scenario; `tamper` edits one payload byte and returns the event's (position, id).
+async fn verify_rebuild_and_tamper<F, Fut>(target: Target, tamper: F)
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = (i64, String)>,
+{
+    fill(&target).await;
+    let verify = target.run(&["verify"]);
     assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
     let report: Value = serde_json::from_slice(&verify.stdout).unwrap();
     // tenant + partner + 5 registrations + 5 vehicles
     assert_eq!((report["events_checked"].as_u64(), report["first_broken"].is_null()), (Some(12), true));
 
-    let rebuild = users_api(&dir, &["rebuild"]);
-    assert!(rebuild.status.success());
+    let rebuild = target.run(&["rebuild"]);
+    assert!(rebuild.status.success(), "{}", String::from_utf8_lossy(&rebuild.stderr));
     let lines: Vec<Value> =
         String::from_utf8_lossy(&rebuild.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines.len(), 3, "one report per projection");
     assert!(lines.iter().all(|r| r["matched_live"] == true), "{lines:?}");
+    assert!(!target.run(&["rebuild", "no_such_projection"]).status.success());
 
-    // edit one payload byte by hand
-    let db = format!("sqlite://{}", dir.join("users.db").display());
-    let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
-    let (position, event_id): (i64, String) =
-        sqlx::query_as("select global_position, event_id from events where event_type = 'VehicleChanged' order by global_position limit 1 offset 2")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-    let edited = sqlx::query("update events set payload = replace(payload, 'CLI2', 'CLI3') where global_position = $1")
-        .bind(position)
-        .execute(&pool)
-        .await
-        .unwrap();
-    assert_eq!(edited.rows_affected(), 1);
-    pool.close().await;
-
-    let verify = users_api(&dir, &["verify"]);
+    let (position, event_id) = tamper().await;
+    let verify = target.run(&["verify"]);
     assert!(!verify.status.success(), "verify fails on a tampered log");
     let report: Value = serde_json::from_slice(&verify.stdout).unwrap();
     assert_eq!(report["first_broken"]["event_id"], event_id.as_str());
     assert_eq!(report["first_broken"]["position"], position);
-    let _ = std::fs::remove_dir_all(dir);
+    let _ = std::fs::remove_dir_all(&target.data_dir);
+}
+
+const PICK: &str = "select global_position, event_id from events where event_type = 'VehicleChanged' \
+                    order by global_position limit 1 offset 2";
+
+#[tokio::test]
+async fn verify_and_rebuild_work_on_a_filled_sqlite_database() {
+    let dir = scratch();
+    let db = format!("sqlite://{}", dir.join("users.db").display());
+    verify_rebuild_and_tamper(Target { data_dir: dir.clone(), database_url: None }, async || {
+        let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+        let (position, event_id): (i64, String) = sqlx::query_as(PICK).fetch_one(&pool).await.unwrap();
+        let sql = "update events set payload = replace(payload, 'CLI2', 'CLI3') where global_position = $1";
+        assert_eq!(sqlx::query(sql).bind(position).execute(&pool).await.unwrap().rows_affected(), 1);
+        pool.close().await;
+        (position, event_id)
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn verify_and_rebuild_work_on_a_filled_postgres_database() {
+    let url = fresh_pg_database().await;
+    verify_rebuild_and_tamper(Target { data_dir: scratch(), database_url: Some(url.clone()) }, async || {
+        let pool = sqlx::PgPool::connect(&url).await.unwrap();
+        let pick = PICK.replace("event_id from", "event_id::text from");
+        let (position, event_id): (i64, String) =
+            sqlx::query_as(sqlx::AssertSqlSafe(pick)).fetch_one(&pool).await.unwrap();
+        let sql = "update events set payload = replace(payload::text, 'CLI2', 'CLI3')::json where global_position = $1";
+        assert_eq!(sqlx::query(sql).bind(position).execute(&pool).await.unwrap().rows_affected(), 1);
+        pool.close().await;
+        (position, event_id)
+    })
+    .await;
+}
+
+/// A fresh database on the test run's PostgreSQL (`USERS_API_TEST_PG_URL`, set by `scripts/test`),
+/// or on a server started here with `scripts/pg-server` and stopped when this process ends.
+async fn fresh_pg_database() -> String {
+    use sqlx::Connection;
+    let admin = match std::env::var("USERS_API_TEST_PG_URL") {
+        Ok(url) if !url.is_empty() => url,
+        _ => start_pg(),
+    };
+    let name = format!("cli_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}"))).execute(&mut conn).await.unwrap();
+    let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap();
+    format!("{base}/{name}")
+}
+
+fn start_pg() -> String {
+    let dir = scratch();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/pg-server");
+    let out = Command::new(&script).arg("start").arg(&dir).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let watchdog = format!(
+        "while kill -0 {} 2>/dev/null; do sleep 1; done; '{}' stop '{}' >/dev/null 2>&1",
+        std::process::id(),
+        script.display(),
+        dir.display()
+    );
+    // deliberately not waited for: it outlives this process to stop the server
+    #[allow(clippy::zombie_processes)]
+    let _watchdog = Command::new("sh").arg("-c").arg(watchdog).spawn().unwrap();
+    String::from_utf8_lossy(&out.stdout).lines().last().unwrap().trim().to_owned()
 }
