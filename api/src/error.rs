@@ -25,6 +25,8 @@ pub enum ApiError {
     InvalidBody(String),
     #[error("the request body must be JSON (Content-Type: application/json)")]
     UnsupportedMediaType,
+    #[error("the request body is too large")]
+    PayloadTooLarge,
     #[error(transparent)]
     InvalidValue(#[from] ValueError),
     #[error("the user of this token does not exist")]
@@ -55,6 +57,7 @@ impl ApiError {
             ForeignToken => (StatusCode::FORBIDDEN, "foreign_token"),
             InvalidBody(_) => (StatusCode::BAD_REQUEST, "invalid_body"),
             UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+            PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             InvalidValue(v) => (StatusCode::BAD_REQUEST, value_code(v)),
             UnknownUser => (StatusCode::NOT_FOUND, "unknown_user"),
             Conflict(_) => (StatusCode::CONFLICT, "conflict"),

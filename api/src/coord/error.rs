@@ -14,7 +14,7 @@ pub struct CoordErrorBody {
     /// One of: missing_access_key, invalid_access_key, missing_token, malformed_token, expired_token,
     /// invalid_token (401); foreign_token (403); invalid_body, invalid_email, invalid_external_uid,
     /// invalid_license_plate (400); unknown_user, not_found (404); method_not_allowed (405);
-    /// conflict (409); unsupported_media_type (415); busy (503); internal_error (500).
+    /// conflict (409); payload_too_large (413); unsupported_media_type (415); busy (503); internal_error (500).
     pub code: &'static str,
     pub message: String,
 }

@@ -70,6 +70,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CoordJson<T> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(value)) => Ok(Self(value)),
             Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::UnsupportedMediaType.into()),
+            Err(rejection) if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(ApiError::PayloadTooLarge.into())
+            }
             Err(rejection) => Err(ApiError::InvalidBody(rejection.body_text()).into()),
         }
     }
