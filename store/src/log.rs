@@ -206,8 +206,8 @@ async fn apply_claims(tx: &mut Tx<'_>, stream_id: &str, claims: &[ClaimOp]) -> R
     Ok(())
 }
 
-/// The whole append inside an open write transaction: claims, one multi-row insert of the
-/// events (the stream-version unique key is the optimistic lock), then the inline projectors.
+/// The whole append inside an open write transaction: one multi-row insert of the events (the
+/// stream-version unique key is the optimistic lock), the claims, then the inline projectors.
 pub(crate) async fn append_in_tx(
     tx: &mut Tx<'_>,
     req: &AppendRequest,
@@ -227,8 +227,6 @@ pub(crate) async fn append_in_tx(
     } else {
         String::new()
     };
-
-    apply_claims(tx, &req.stream_id, &req.claims).await?;
 
     let recorded_at = now_micros();
     let at = format_time(&recorded_at);
@@ -310,6 +308,11 @@ pub(crate) async fn append_in_tx(
         (Some(f), Some(l)) => (f.0, l.0),
         _ => return Err(StoreError::Corrupt("insert returned no positions".into())),
     };
+
+    // claims only after the events: the events insert must be this transaction's first write.
+    // It takes the lock that a rebuild's `lock table events in exclusive mode` waits for, so no
+    // transaction can hold a transaction id (from a claim) while a rebuild reads past it
+    apply_claims(tx, &req.stream_id, &req.claims).await?;
 
     if !inline.is_empty() {
         let recorded = req.events.iter().zip(&rows).enumerate().map(|(i, (event, (position, xid)))| RecordedEvent {

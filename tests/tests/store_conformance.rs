@@ -413,3 +413,38 @@ async fn raw_execute(store: &Arc<dyn EventStore>, sql: &str, position: i64) {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_rebuild_waits_for_an_append_in_flight_and_its_runner_skips_nothing() {
+    use sqlx::Connection;
+    let scratch = Scratch::new();
+    let (store, url) = store(Engine::Postgres, &scratch, false).await;
+    store.ensure_tables(&Recorder).await.unwrap();
+    store.append(request("thing-1", 0, vec![event("Made", json!({}))])).await.unwrap();
+
+    // an append in flight: its events insert is its first write, as in the store
+    let mut a = sqlx::PgConnection::connect(&url).await.unwrap();
+    let mut in_flight = a.begin().await.unwrap();
+    sqlx::query(
+        "insert into events (event_id, stream_id, stream_type, stream_version, event_type, schema_version, payload, \
+         metadata, recorded_at, hash) values (gen_random_uuid(), 'slow-1', 'thing', 1, 'Made', 1, '{}', '{}', now(), 'x')",
+    )
+    .execute(&mut *in_flight)
+    .await
+    .unwrap();
+
+    let rebuilding = tokio::spawn({
+        let store = store.clone();
+        async move { store.rebuild(&Recorder).await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!rebuilding.is_finished(), "the rebuild waits for the append in flight");
+    in_flight.commit().await.unwrap();
+    let report = rebuilding.await.unwrap().unwrap();
+    assert_eq!(report.events_applied, 2, "the rebuild includes the append it waited for");
+
+    store.append(request("thing-2", 0, vec![event("Made", json!({}))])).await.unwrap();
+    assert!(matches!(next_applied(&store, &Recorder, 10).await, Batch::Applied(1, _)));
+    let all = read_all_when(&store, 3).await;
+    assert_eq!(recorded_ids(&store).await, all.iter().map(|e| e.event_id.clone()).collect::<Vec<_>>());
+}
