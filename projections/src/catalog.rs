@@ -46,7 +46,8 @@ impl Projector for CatalogProjector {
         let Some(tenant_id) = event.stream_id.strip_prefix("catalog-") else {
             return Ok(());
         };
-        match super::decode::<CatalogEvent>(event)? {
+        let Some(decoded) = super::decode::<CatalogEvent>(event)? else { return Ok(()) };
+        match decoded {
             CatalogEvent::TenantCreated { tenant_id, name, created_at } => {
                 let sql = format!(
                     "insert into {} (tenant_id, name, created_at) values ($1, $2, $3) on conflict (tenant_id) do nothing",

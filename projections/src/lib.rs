@@ -30,6 +30,15 @@ pub fn by_name(name: &str) -> Result<Arc<dyn Projector>, StoreError> {
     all().into_iter().find(|p| p.name() == name).ok_or_else(|| StoreError::UnknownProjection(name.to_owned()))
 }
 
-fn decode<E: domain::EventCodec>(event: &store::RecordedEvent) -> Result<E, StoreError> {
-    Ok(E::decode(&event.event_type, event.payload.clone())?)
+/// The domain event, or `None` for an event type this build does not know (a newer binary
+/// wrote it): projectors skip those instead of stopping.
+fn decode<E: domain::EventCodec>(event: &store::RecordedEvent) -> Result<Option<E>, StoreError> {
+    match E::decode(&event.event_type, event.payload.clone()) {
+        Ok(e) => Ok(Some(e)),
+        Err(e) if e.to_string().starts_with("unknown variant") => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
+
+/// Rows per multi-row statement: well under both engines' bind limits.
+const ROWS_PER_STATEMENT: usize = 200;

@@ -1,7 +1,8 @@
 //! Sign-ups per tenant and day, for analytics; a catch-up projection (eventually consistent).
 use async_trait::async_trait;
 use domain::user::UserEvent;
-use store::{Db, Projector, RecordedEvent, StoreError, TableSpec, Tables, Tx, args};
+use std::collections::BTreeMap;
+use store::{Arg, Db, Projector, RecordedEvent, StoreError, TableSpec, Tables, Tx, args};
 
 pub struct SignupsProjector;
 
@@ -27,19 +28,35 @@ impl Projector for SignupsProjector {
     }
 
     async fn apply(&self, tx: &mut Tx<'_>, t: &Tables, event: &RecordedEvent) -> Result<(), StoreError> {
-        if event.event_type != "UserRegistered" {
-            return Ok(());
+        self.apply_batch(tx, t, std::slice::from_ref(event)).await
+    }
+
+    /// Counts the page in memory and adds the counts with one upsert per 200 (tenant, day) pairs.
+    /// Counters are not idempotent on their own: the runner's checkpoint, written in the same
+    /// transaction, makes each event count once.
+    async fn apply_batch(&self, tx: &mut Tx<'_>, t: &Tables, events: &[RecordedEvent]) -> Result<(), StoreError> {
+        let mut counts: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
+        for event in events.iter().filter(|e| e.event_type == "UserRegistered") {
+            if let Some(UserEvent::UserRegistered { tenant_id, test_user, registered_at, .. }) = super::decode(event)? {
+                let count = counts.entry((tenant_id, registered_at.format("%Y-%m-%d").to_string())).or_default();
+                count.0 += 1;
+                count.1 += i64::from(test_user);
+            }
         }
-        // exactly once: the runner writes the checkpoint in this same transaction
-        if let UserEvent::UserRegistered { tenant_id, test_user, registered_at, .. } = super::decode(event)? {
+        let counts: Vec<_> = counts.into_iter().collect();
+        let table = t.name("user_signups_daily");
+        for chunk in counts.chunks(super::ROWS_PER_STATEMENT) {
             let sql = format!(
-                "insert into {t} (tenant_id, day, users, test_users) values ($1, $2, 1, $3) \
-                 on conflict (tenant_id, day) do update set users = {t}.users + 1, \
-                 test_users = {t}.test_users + excluded.test_users",
-                t = t.name("user_signups_daily")
+                "insert into {table} (tenant_id, day, users, test_users) values {} \
+                 on conflict (tenant_id, day) do update set users = {table}.users + excluded.users, \
+                 test_users = {table}.test_users + excluded.test_users",
+                tx.values(chunk.len(), 4)
             );
-            let day = registered_at.format("%Y-%m-%d").to_string();
-            tx.execute(&sql, &args![tenant_id, day, i64::from(test_user)]).await?;
+            let binds: Vec<Arg> = chunk
+                .iter()
+                .flat_map(|((tenant, day), (users, test))| args![tenant.as_str(), day.as_str(), *users, *test])
+                .collect();
+            tx.execute(&sql, &binds).await?;
         }
         Ok(())
     }

@@ -1,7 +1,8 @@
 //! The user view: what `GET /user/current` answers, read right after a write (inline).
 use async_trait::async_trait;
 use domain::user::UserEvent;
-use store::{Db, Projector, RecordedEvent, StoreError, TableSpec, Tables, Tx, args, format_time};
+use std::collections::HashMap;
+use store::{Arg, Db, Projector, RecordedEvent, StoreError, TableSpec, Tables, Tx, args, format_time};
 
 pub struct UserViewProjector;
 
@@ -23,6 +24,90 @@ const TABLES: &[TableSpec] = &[TableSpec {
     indexes: "",
 }];
 
+const COLUMNS: &str = "user_id, tenant_id, partner_id, email, external_uid, test_user, plate_text, plate_country, \
+                       plate_subdivision, registered_at, updated_at, stream_version";
+
+/// One row of the view, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+struct ViewRow {
+    user_id: String,
+    tenant_id: String,
+    partner_id: String,
+    email: String,
+    external_uid: Option<String>,
+    test_user: bool,
+    plate_text: Option<String>,
+    plate_country: Option<String>,
+    plate_subdivision: Option<String>,
+    registered_at: String,
+    updated_at: String,
+    stream_version: i64,
+}
+
+impl ViewRow {
+    fn binds(self) -> [Arg; 12] {
+        args![
+            self.user_id,
+            self.tenant_id,
+            self.partner_id,
+            self.email,
+            self.external_uid,
+            self.test_user,
+            self.plate_text,
+            self.plate_country,
+            self.plate_subdivision,
+            self.registered_at,
+            self.updated_at,
+            self.stream_version
+        ]
+    }
+
+    /// Copy one event of this user's stream; an event at or below the row's version was
+    /// applied already.
+    fn copy(&mut self, event: UserEvent, version: i64) {
+        if version <= self.stream_version {
+            return;
+        }
+        match event {
+            UserEvent::UserRegistered { .. } => return,
+            UserEvent::PartnerExternalUidLinked { external_uid, linked_at, .. } => {
+                self.external_uid = Some(external_uid.as_str().to_owned());
+                self.updated_at = format_time(&linked_at);
+            }
+            UserEvent::VehicleChanged { license_plate, changed_at } => {
+                self.plate_text = Some(license_plate.text().to_owned());
+                self.plate_country = Some(license_plate.country().to_owned());
+                self.plate_subdivision = license_plate.subdivision().map(str::to_owned);
+                self.updated_at = format_time(&changed_at);
+            }
+        }
+        self.stream_version = version;
+    }
+}
+
+fn registered(user_id: &str, event: UserEvent, version: i64) -> Option<ViewRow> {
+    match event {
+        UserEvent::UserRegistered { tenant_id, partner_id, email, external_uid, test_user, registered_at, .. } => {
+            let at = format_time(&registered_at);
+            Some(ViewRow {
+                user_id: user_id.to_owned(),
+                tenant_id,
+                partner_id,
+                email: email.as_str().to_owned(),
+                external_uid: external_uid.map(|u| u.as_str().to_owned()),
+                test_user,
+                plate_text: None,
+                plate_country: None,
+                plate_subdivision: None,
+                registered_at: at.clone(),
+                updated_at: at,
+                stream_version: version,
+            })
+        }
+        _ => None,
+    }
+}
+
 #[async_trait]
 impl Projector for UserViewProjector {
     fn name(&self) -> &'static str {
@@ -34,50 +119,56 @@ impl Projector for UserViewProjector {
     }
 
     async fn apply(&self, tx: &mut Tx<'_>, t: &Tables, event: &RecordedEvent) -> Result<(), StoreError> {
-        if event.stream_type != "user" {
-            return Ok(());
-        }
+        self.apply_batch(tx, t, std::slice::from_ref(event)).await
+    }
+
+    /// Folds the page per user in memory, starting from the stored rows of the users it touches,
+    /// and writes every changed row back: one read and one upsert per 200 users.
+    async fn apply_batch(&self, tx: &mut Tx<'_>, t: &Tables, events: &[RecordedEvent]) -> Result<(), StoreError> {
         let table = t.name("user_view");
-        let user_id = event.stream_id.trim_start_matches("user-");
-        let version = event.stream_version;
-        // `stream_version < $n` guards keep a replayed event from applying twice
-        match super::decode::<UserEvent>(event)? {
-            UserEvent::UserRegistered {
-                tenant_id, partner_id, email, external_uid, test_user, registered_at, ..
-            } => {
-                let at = format_time(&registered_at);
-                let sql = format!(
-                    "insert into {table} (user_id, tenant_id, partner_id, email, external_uid, test_user, \
-                     registered_at, updated_at, stream_version) values ($1, $2, $3, $4, $5, $6, $7, $7, $8) \
-                     on conflict (user_id) do nothing"
-                );
-                let uid = external_uid.map(|u| u.as_str().to_owned());
-                tx.execute(&sql, &args![user_id, tenant_id, partner_id, email.as_str(), uid, test_user, at, version])
-                    .await?;
+        let user_events: Vec<_> = events.iter().filter(|e| e.stream_type == "user").collect();
+        // registrations too: a row that exists already must not be replaced by a replayed one
+        let mut wanted: Vec<&str> = user_events.iter().map(|e| e.stream_id.trim_start_matches("user-")).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut rows: HashMap<String, ViewRow> = HashMap::new();
+        for chunk in wanted.chunks(super::ROWS_PER_STATEMENT) {
+            let sql = format!("select {COLUMNS} from {table} where user_id in {}", tx.values(1, chunk.len()));
+            let binds: Vec<Arg> = chunk.iter().map(|id| Arg::from(*id)).collect();
+            for row in tx.fetch_all::<ViewRow>(&sql, &binds).await? {
+                rows.insert(row.user_id.clone(), row);
             }
-            UserEvent::PartnerExternalUidLinked { external_uid, linked_at, .. } => {
-                let sql = format!(
-                    "update {table} set external_uid = coalesce(external_uid, $2), updated_at = $3, stream_version = $4 \
-                     where user_id = $1 and stream_version < $4"
-                );
-                let at = format_time(&linked_at);
-                tx.execute(&sql, &args![user_id, external_uid.as_str(), at, version]).await?;
+        }
+        let mut changed: Vec<String> = Vec::new();
+        for event in user_events {
+            let Some(decoded) = super::decode::<UserEvent>(event)? else { continue };
+            let user_id = event.stream_id.trim_start_matches("user-");
+            match rows.get_mut(user_id) {
+                Some(row) => row.copy(decoded, event.stream_version),
+                None => match registered(user_id, decoded, event.stream_version) {
+                    Some(row) => {
+                        rows.insert(user_id.to_owned(), row);
+                    }
+                    None => continue,
+                },
             }
-            UserEvent::VehicleChanged { license_plate, changed_at } => {
-                let sql = format!(
-                    "update {table} set plate_text = $2, plate_country = $3, plate_subdivision = $4, updated_at = $5, \
-                     stream_version = $6 where user_id = $1 and stream_version < $6"
-                );
-                let args = args![
-                    user_id,
-                    license_plate.text(),
-                    license_plate.country(),
-                    license_plate.subdivision(),
-                    format_time(&changed_at),
-                    version
-                ];
-                tx.execute(&sql, &args).await?;
-            }
+            changed.push(user_id.to_owned());
+        }
+        changed.sort_unstable();
+        changed.dedup();
+        let changed: Vec<ViewRow> = changed.into_iter().filter_map(|id| rows.remove(&id)).collect();
+        for chunk in changed.chunks(super::ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "insert into {table} ({COLUMNS}) values {} on conflict (user_id) do update set \
+                 tenant_id = excluded.tenant_id, partner_id = excluded.partner_id, email = excluded.email, \
+                 external_uid = excluded.external_uid, test_user = excluded.test_user, \
+                 plate_text = excluded.plate_text, plate_country = excluded.plate_country, \
+                 plate_subdivision = excluded.plate_subdivision, registered_at = excluded.registered_at, \
+                 updated_at = excluded.updated_at, stream_version = excluded.stream_version",
+                tx.values(chunk.len(), 12)
+            );
+            let binds: Vec<Arg> = chunk.iter().cloned().flat_map(ViewRow::binds).collect();
+            tx.execute(&sql, &binds).await?;
         }
         Ok(())
     }

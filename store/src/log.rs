@@ -328,11 +328,10 @@ pub(crate) async fn append_in_tx(
             metadata: req.metadata.clone(),
             recorded_at,
         });
+        let recorded: Vec<_> = recorded.collect();
         let tables = Tables::live();
-        for event in recorded {
-            for projector in inline {
-                projector.apply(tx, &tables, &event).await?;
-            }
+        for projector in inline {
+            projector.apply_batch(tx, &tables, &recorded).await?;
         }
     }
 
@@ -376,16 +375,13 @@ pub(crate) async fn apply_events(
     events: Vec<StoredEvent>,
     upcasters: &Upcasters,
 ) -> Result<Option<Checkpoint>, StoreError> {
-    let mut last = None;
-    for stored in events {
-        let event = to_recorded(stored, upcasters)?;
-        projector.apply(tx, tables, &event).await.map_err(|e| StoreError::Projection {
-            projection: projector.name().to_owned(),
-            message: format!("event {} ({}): {e}", event.position, event.event_type),
-        })?;
-        last = Some(event.checkpoint());
-    }
-    Ok(last)
+    let events = events.into_iter().map(|e| to_recorded(e, upcasters)).collect::<Result<Vec<_>, _>>()?;
+    let (Some(first), Some(last)) = (events.first(), events.last()) else { return Ok(None) };
+    projector.apply_batch(tx, tables, &events).await.map_err(|e| StoreError::Projection {
+        projection: projector.name().to_owned(),
+        message: format!("events {} to {}: {e}", first.position, last.position),
+    })?;
+    Ok(Some(last.checkpoint()))
 }
 
 pub(crate) async fn create_tables(

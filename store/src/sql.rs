@@ -102,6 +102,26 @@ impl Tx<'_> {
         }
     }
 
+    /// `rows` parenthesised groups of `columns` placeholders for a multi-row statement, binding
+    /// in order. SQLite gets plain `?`: sqlx resolves named `$n` by name, which grows with the
+    /// square of the number of binds.
+    pub fn values(&self, rows: usize, columns: usize) -> String {
+        let mut n = 0;
+        let group = |n: &mut usize| {
+            let cells: Vec<String> = (0..columns)
+                .map(|_| {
+                    *n += 1;
+                    match self {
+                        Self::Sqlite(_) => "?".to_owned(),
+                        Self::Postgres(_) => format!("${n}"),
+                    }
+                })
+                .collect();
+            format!("({})", cells.join(", "))
+        };
+        (0..rows).map(|_| group(&mut n)).collect::<Vec<_>>().join(", ")
+    }
+
     pub async fn execute(&mut self, sql: &str, args: &[Arg]) -> Result<u64, sqlx::Error> {
         Ok(match self {
             Self::Sqlite(c) => bind_all!(sqlx::query(sql_text(sql)), args).execute(&mut **c).await?.rows_affected(),
