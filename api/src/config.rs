@@ -129,13 +129,14 @@ impl GeneratedSecrets {
             return Ok(());
         }
         let path = dir.join(GENERATED);
-        std::fs::write(&path, serde_json::to_string_pretty(&self.values)?)
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        use std::io::Write;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        // owner-only from the first byte written
         #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
-        }
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&path).with_context(|| format!("cannot write {}", path.display()))?;
+        file.write_all(serde_json::to_string_pretty(&self.values)?.as_bytes())?;
         Ok(())
     }
 }

@@ -99,14 +99,14 @@ impl From<CommandError<UserError>> for ApiError {
             }
             CommandError::Claim { .. } => Self::Conflict("the email or external uid belongs to another user".into()),
             CommandError::Contended(_) => Self::Busy,
-            CommandError::Store(e) => Self::Internal(e.to_string()),
+            CommandError::Store(e) => e.into(),
         }
     }
 }
 
 impl From<store::StoreError> for ApiError {
     fn from(e: store::StoreError) -> Self {
-        Self::Internal(e.to_string())
+        if e.is_transient() { Self::Busy } else { Self::Internal(e.to_string()) }
     }
 }
 

@@ -99,7 +99,12 @@ pub fn app(state: AppState) -> Router {
         .merge(native::router())
         .fallback(coord_fallback)
         .with_state(state)
-        .layer(CatchPanicLayer::new())
+        // a panic is a bug, but the client still gets a JSON body
+        .layer(CatchPanicLayer::custom(|_| {
+            axum::response::IntoResponse::into_response(coord::CoordError(crate::error::ApiError::Internal(
+                "handler panicked".into(),
+            )))
+        }))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");

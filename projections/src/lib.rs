@@ -7,7 +7,7 @@ mod runner;
 pub mod signups;
 pub mod users;
 
-pub use runner::{ProjectionRunners, spawn_runners};
+pub use runner::{POLL, ProjectionRunners, spawn_runners, spawn_runners_polling};
 
 use std::sync::Arc;
 use store::{Projector, StoreError};

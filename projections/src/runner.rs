@@ -7,7 +7,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 const BATCH: i64 = 1_000;
-const POLL: Duration = Duration::from_millis(500);
+/// The backstop when no wake-up comes: another instance's commits, a missed notification.
+pub const POLL: Duration = Duration::from_millis(500);
 
 pub struct ProjectionRunners {
     stop: watch::Sender<bool>,
@@ -25,12 +26,26 @@ impl ProjectionRunners {
 }
 
 pub fn spawn_runners(store: Arc<dyn EventStore>, projectors: Vec<Arc<dyn Projector>>) -> ProjectionRunners {
+    spawn_runners_polling(store, projectors, POLL)
+}
+
+/// As `spawn_runners`, polling every `poll` when no commit wakes a runner.
+pub fn spawn_runners_polling(
+    store: Arc<dyn EventStore>,
+    projectors: Vec<Arc<dyn Projector>>,
+    poll: Duration,
+) -> ProjectionRunners {
     let (stop, stopped) = watch::channel(false);
-    let tasks = projectors.into_iter().map(|p| tokio::spawn(run(store.clone(), p, stopped.clone()))).collect();
+    let tasks = projectors.into_iter().map(|p| tokio::spawn(run(store.clone(), p, stopped.clone(), poll))).collect();
     ProjectionRunners { stop, tasks }
 }
 
-async fn run(store: Arc<dyn EventStore>, projector: Arc<dyn Projector>, mut stopped: watch::Receiver<bool>) {
+async fn run(
+    store: Arc<dyn EventStore>,
+    projector: Arc<dyn Projector>,
+    mut stopped: watch::Receiver<bool>,
+    poll: Duration,
+) {
     let notify = store.notifier();
     let mut failures = 0u32;
     if let Err(e) = store.ensure_tables(projector.as_ref()).await {
@@ -44,17 +59,20 @@ async fn run(store: Arc<dyn EventStore>, projector: Arc<dyn Projector>, mut stop
                 failures = 0;
                 continue;
             }
-            Ok(Batch::Idle | Batch::Leased) => POLL,
+            Ok(Batch::Idle | Batch::Leased) => poll,
             Err(e) => {
                 failures = failures.saturating_add(1);
                 tracing::error!(projection = projector.name(), error = %e, failures, "projection batch failed");
-                POLL * failures.min(20)
+                poll * failures.min(20)
             }
         };
+        // after a failure only the backoff (not every commit) wakes the runner
+        let woken = async { if failures == 0 { woken.await } else { std::future::pending().await } };
         tokio::select! {
             _ = woken => {}
             _ = tokio::time::sleep(wait) => {}
-            _ = stopped.changed() => {}
+            // `Err`: the handle was dropped without `shutdown`; stop rather than spin
+            changed = stopped.changed() => if changed.is_err() { break },
         }
     }
 }

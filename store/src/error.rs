@@ -20,6 +20,20 @@ pub enum StoreError {
     UnknownProjection(String),
 }
 
+impl StoreError {
+    /// Load, not a fault: the pool was exhausted, SQLite stayed busy past its timeout, or
+    /// PostgreSQL picked this transaction as a deadlock or serialization victim. A retry may pass.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Database(sqlx::Error::PoolTimedOut) => true,
+            Self::Database(sqlx::Error::Database(e)) => {
+                matches!(e.code().as_deref(), Some("5" | "6" | "261" | "262" | "517" | "40001" | "40P01" | "55P03"))
+            }
+            _ => false,
+        }
+    }
+}
+
 impl From<serde_json::Error> for StoreError {
     fn from(e: serde_json::Error) -> Self {
         Self::Corrupt(e.to_string())

@@ -1,6 +1,7 @@
 //! The tamper-evidence chain: each event's hash covers its own stored bytes and the hash of the
 //! previous event of the same stream. A per-stream chain keeps appends to different streams
-//! independent (no global lock on PostgreSQL); `verify` adds global checks on top.
+//! independent (no global lock on PostgreSQL). `verify` also checks that each stream's versions
+//! run 1, 2, 3 … with no gap.
 use sha2::{Digest, Sha256};
 
 pub struct HashInput<'a> {

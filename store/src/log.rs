@@ -103,12 +103,12 @@ pub(crate) fn stream_sql(engine: Engine) -> String {
     }
 }
 
-/// Events after `after` in commit order. On PostgreSQL, `gated` stops below the oldest running
-/// transaction so a slow transaction's events are never skipped; only a caller that holds an
-/// exclusive lock on the log may read ungated.
 /// Binds a checkpoint and a page size for `after_sql`'s statement.
 type AfterBinds = fn(Checkpoint, i64) -> Vec<Arg>;
 
+/// Events after `after` in log order: position on SQLite (commit order, one writer), (transaction
+/// id, position) on PostgreSQL. There `gated` stops below the oldest running transaction so a slow
+/// transaction's events are never skipped; only a caller that excludes appends may read ungated.
 pub(crate) fn after_sql(engine: Engine, gated: bool) -> (String, AfterBinds) {
     match engine {
         Engine::Sqlite => (
@@ -183,13 +183,20 @@ async fn apply_claims(tx: &mut Tx<'_>, stream_id: &str, claims: &[ClaimOp]) -> R
                         Some((owner,)) => {
                             return Err(StoreError::Claim { scope: scope.clone(), value: value.clone(), owner });
                         }
-                        // released by a transaction that committed in between: take it again
+                        // released in between by a transaction that committed: take it again, unless
+                        // a third one was quicker still
                         None => {
-                            tx.execute(
-                                "insert into unique_claims (scope, value, owner_stream) values ($1, $2, $3)",
-                                &args![scope.as_str(), value.as_str(), stream_id],
-                            )
-                            .await?;
+                            let taken = tx
+                                .execute(
+                                    "insert into unique_claims (scope, value, owner_stream) values ($1, $2, $3) \
+                                     on conflict (scope, value) do nothing",
+                                    &args![scope.as_str(), value.as_str(), stream_id],
+                                )
+                                .await?;
+                            if taken == 0 {
+                                let owner = "another stream".to_owned();
+                                return Err(StoreError::Claim { scope: scope.clone(), value: value.clone(), owner });
+                            }
                         }
                     }
                 }

@@ -20,17 +20,21 @@ pub fn stream_id(user_id: Uuid) -> String {
 }
 
 /// Test users (coord test JWTs, minted with the access key alone) live in their own namespace:
-/// a test token can never resolve to a production user of the same partner and email.
+/// a test token can never resolve to a production user of the same partner and email. Claim
+/// values start with the partner id's length, so no partner id and email can spell another's.
 fn realm(test_user: bool) -> &'static str {
     if test_user { "test" } else { "live" }
 }
 
 pub fn partner_email_claim(partner_id: &str, test_user: bool, email: &Email) -> Claim {
-    Claim { scope: PARTNER_EMAIL, value: format!("{partner_id}:{}:{email}", realm(test_user)) }
+    Claim { scope: PARTNER_EMAIL, value: format!("{}:{partner_id}:{}:{email}", partner_id.len(), realm(test_user)) }
 }
 
 pub fn partner_external_uid_claim(partner_id: &str, test_user: bool, uid: &ExternalUid) -> Claim {
-    Claim { scope: PARTNER_EXTERNAL_UID, value: format!("{partner_id}:{}:{}", realm(test_user), uid.as_str()) }
+    Claim {
+        scope: PARTNER_EXTERNAL_UID,
+        value: format!("{}:{partner_id}:{}:{}", partner_id.len(), realm(test_user), uid.as_str()),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -114,8 +114,8 @@ fn registration_claims_email_and_external_uid_per_partner() {
     assert_eq!(
         claims,
         vec![
-            ClaimChange::Take(Claim { scope: PARTNER_EMAIL, value: "p1:test:foo@bar.com".into() }),
-            ClaimChange::Take(Claim { scope: PARTNER_EXTERNAL_UID, value: "p1:test:1234".into() }),
+            ClaimChange::Take(Claim { scope: PARTNER_EMAIL, value: "2:p1:test:foo@bar.com".into() }),
+            ClaimChange::Take(Claim { scope: PARTNER_EXTERNAL_UID, value: "2:p1:test:1234".into() }),
         ]
     );
 }
