@@ -216,6 +216,9 @@ impl EventStore for SqlStore {
                     cp = last;
                 }
             }
+            if !inline {
+                log::catch_up_live(tx, projector, upcasters, REBUILD_PAGE).await?;
+            }
             log::compare_and_swap(tx, projector, &fresh, cp, applied, inline).await
         })
         .await

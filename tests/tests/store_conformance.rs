@@ -250,6 +250,22 @@ both_engines!(catch_up_batches_write_the_checkpoint_with_the_tables, |engine| as
     assert_eq!(store.checkpoint("recorder").await.unwrap(), Some(all[4].checkpoint()));
 });
 
+both_engines!(a_rebuild_compares_against_a_caught_up_live_table, |engine| async move {
+    let scratch = Scratch::new();
+    let (store, _) = store(engine, &scratch, false).await;
+    store.ensure_tables(&Recorder).await.unwrap();
+    for i in 0..6 {
+        store.append(request(&format!("thing-{i}"), 0, vec![event("Made", json!({}))])).await.unwrap();
+    }
+    read_all_when(&store, 6).await;
+    // the live runner got only halfway
+    assert!(matches!(store.project_batch(&Recorder, 3).await.unwrap(), Batch::Applied(3, _)));
+    let report = store.rebuild(&Recorder).await.unwrap();
+    assert!(report.matched_live(), "{report:?}");
+    assert_eq!((report.tables[0].live_rows, report.tables[0].rebuilt_rows), (6, 6));
+    assert_eq!(store.project_batch(&Recorder, 10).await.unwrap(), Batch::Idle, "nothing applied twice");
+});
+
 both_engines!(a_failing_catch_up_batch_keeps_its_checkpoint, |engine| async move {
     let scratch = Scratch::new();
     let (store, _) = store(engine, &scratch, false).await;
