@@ -9,6 +9,8 @@ use tokio::task::JoinHandle;
 const BATCH: i64 = 1_000;
 /// The backstop when no wake-up comes: another instance's commits, a missed notification.
 pub const POLL: Duration = Duration::from_millis(500);
+/// How soon to look again when committed events wait behind a running transaction.
+const HELD_BACK: Duration = Duration::from_millis(20);
 
 pub struct ProjectionRunners {
     stop: watch::Sender<bool>,
@@ -59,6 +61,7 @@ async fn run(
                 failures = 0;
                 continue;
             }
+            Ok(Batch::HeldBack) => HELD_BACK.min(poll),
             Ok(Batch::Idle | Batch::Leased) => poll,
             Err(e) => {
                 failures = failures.saturating_add(1);

@@ -127,8 +127,13 @@ impl Projector for UserViewProjector {
     async fn apply_batch(&self, tx: &mut Tx<'_>, t: &Tables, events: &[RecordedEvent]) -> Result<(), StoreError> {
         let table = t.name("user_view");
         let user_events: Vec<_> = events.iter().filter(|e| e.stream_type == "user").collect();
-        // registrations too: a row that exists already must not be replaced by a replayed one
-        let mut wanted: Vec<&str> = user_events.iter().map(|e| e.stream_id.trim_start_matches("user-")).collect();
+        // the stored rows of users whose page starts after their registration; a replayed
+        // registration cannot replace a stored row: the upsert below only moves versions forward
+        let mut wanted: Vec<&str> = user_events
+            .iter()
+            .filter(|e| e.event_type != "UserRegistered")
+            .map(|e| e.stream_id.trim_start_matches("user-"))
+            .collect();
         wanted.sort_unstable();
         wanted.dedup();
         let mut rows: HashMap<String, ViewRow> = HashMap::new();
@@ -164,7 +169,8 @@ impl Projector for UserViewProjector {
                  external_uid = excluded.external_uid, test_user = excluded.test_user, \
                  plate_text = excluded.plate_text, plate_country = excluded.plate_country, \
                  plate_subdivision = excluded.plate_subdivision, registered_at = excluded.registered_at, \
-                 updated_at = excluded.updated_at, stream_version = excluded.stream_version",
+                 updated_at = excluded.updated_at, stream_version = excluded.stream_version \
+                 where {table}.stream_version < excluded.stream_version",
                 tx.values(chunk.len(), 12)
             );
             let binds: Vec<Arg> = chunk.iter().cloned().flat_map(ViewRow::binds).collect();

@@ -36,6 +36,9 @@ pub enum Batch {
     Applied(usize, Checkpoint),
     /// Nothing new to apply.
     Idle,
+    /// PostgreSQL: committed events wait beyond the gate, held back by a transaction still
+    /// running (anywhere in the cluster); worth another look shortly.
+    HeldBack,
     /// Another instance holds this projector's lease right now.
     Leased,
 }

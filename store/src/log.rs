@@ -129,6 +129,14 @@ pub(crate) fn after_sql(engine: Engine, gated: bool) -> (String, AfterBinds) {
     }
 }
 
+/// Whether any event lies after `cp`, gate or not (PostgreSQL's order).
+pub(crate) async fn any_after(tx: &mut Tx<'_>, cp: Checkpoint) -> Result<bool, StoreError> {
+    let sql = "select count(*) from (select 1 from events e \
+               where (e.transaction_id, e.global_position) > ($1::text::xid8, $2) limit 1) n";
+    let (n,): (i64,) = tx.fetch_optional(sql, &args![cp.tx, cp.position]).await?.unwrap_or((0,));
+    Ok(n > 0)
+}
+
 pub(crate) async fn read_after_in_tx(
     tx: &mut Tx<'_>,
     after: Checkpoint,

@@ -177,6 +177,7 @@ impl EventStore for SqlStore {
                     log::write_checkpoint(tx, name, last).await?;
                     Ok(Batch::Applied(n, last))
                 }
+                None if tx.engine() == Engine::Postgres && log::any_after(tx, cp).await? => Ok(Batch::HeldBack),
                 None => Ok(Batch::Idle),
             }
         })
