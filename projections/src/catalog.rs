@@ -39,6 +39,10 @@ impl Projector for CatalogProjector {
         TABLES
     }
 
+    fn stream_types(&self) -> Option<&'static [&'static str]> {
+        Some(&["catalog"])
+    }
+
     async fn apply(&self, tx: &mut Tx<'_>, t: &Tables, event: &RecordedEvent) -> Result<(), StoreError> {
         if event.stream_type != "catalog" {
             return Ok(());

@@ -27,6 +27,10 @@ impl Projector for SignupsProjector {
         TABLES
     }
 
+    fn stream_types(&self) -> Option<&'static [&'static str]> {
+        Some(&["user"])
+    }
+
     async fn apply(&self, tx: &mut Tx<'_>, t: &Tables, event: &RecordedEvent) -> Result<(), StoreError> {
         self.apply_batch(tx, t, std::slice::from_ref(event)).await
     }

@@ -118,6 +118,10 @@ impl Projector for UserViewProjector {
         TABLES
     }
 
+    fn stream_types(&self) -> Option<&'static [&'static str]> {
+        Some(&["user"])
+    }
+
     async fn apply(&self, tx: &mut Tx<'_>, t: &Tables, event: &RecordedEvent) -> Result<(), StoreError> {
         self.apply_batch(tx, t, std::slice::from_ref(event)).await
     }

@@ -329,7 +329,8 @@ pub(crate) async fn append_in_tx(
     // transaction can hold a transaction id (from a claim) while a rebuild reads past it
     apply_claims(tx, &req.stream_id, &req.claims).await?;
 
-    if !inline.is_empty() {
+    let interested: Vec<_> = inline.iter().filter(|p| p.reads(&req.stream_type)).collect();
+    if !interested.is_empty() {
         let recorded = req.events.iter().zip(&rows).enumerate().map(|(i, (event, (position, xid)))| RecordedEvent {
             position: *position,
             tx: *xid,
@@ -345,7 +346,7 @@ pub(crate) async fn append_in_tx(
         });
         let recorded: Vec<_> = recorded.collect();
         let tables = Tables::live();
-        for projector in inline {
+        for projector in interested {
             projector.apply_batch(tx, &tables, &recorded).await?;
         }
     }

@@ -70,6 +70,16 @@ pub trait Projector: Send + Sync {
 
     fn tables(&self) -> &'static [TableSpec];
 
+    /// The stream types whose events this projector reads (`None`: all). An append to a stream
+    /// of another type skips the projector without preparing anything for it.
+    fn stream_types(&self) -> Option<&'static [&'static str]> {
+        None
+    }
+
+    fn reads(&self, stream_type: &str) -> bool {
+        self.stream_types().is_none_or(|types| types.contains(&stream_type))
+    }
+
     /// Copy one event into the tables. Ignores event types it does not know. The runner applies
     /// each event exactly once (the checkpoint commits with the tables).
     async fn apply(&self, tx: &mut Tx<'_>, tables: &Tables, event: &RecordedEvent) -> Result<(), StoreError>;
