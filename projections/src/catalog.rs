@@ -43,43 +43,51 @@ impl Projector for CatalogProjector {
         Some(&["catalog"])
     }
 
-    async fn apply(&self, tx: &mut Tx<'_>, t: &Tables, event: &RecordedEvent) -> Result<(), StoreError> {
-        if event.stream_type != "catalog" {
-            return Ok(());
-        }
-        let Some(tenant_id) = event.stream_id.strip_prefix("catalog-") else {
-            return Ok(());
-        };
-        let Some(decoded) = super::decode::<CatalogEvent>(event)? else { return Ok(()) };
-        match decoded {
-            CatalogEvent::TenantCreated { tenant_id, name, created_at } => {
-                let sql = format!(
-                    "insert into {} (tenant_id, name, created_at) values ($1, $2, $3) on conflict (tenant_id) do nothing",
-                    t.name("catalog_tenants")
-                );
-                tx.execute(&sql, &args![tenant_id, name, format_time(&created_at)]).await?;
-            }
-            CatalogEvent::PartnerRegistered { partner_id, name, keys, registered_at } => {
-                let at = format_time(&registered_at);
-                let sql = format!(
-                    "insert into {} (partner_id, tenant_id, name, access_key_hash, server_token_hash, registered_at, updated_at) \
-                     values ($1, $2, $3, $4, $5, $6, $6) on conflict (partner_id) do nothing",
-                    t.name("catalog_partners")
-                );
-                tx.execute(&sql, &args![partner_id, tenant_id, name, keys.access_key_hash, keys.server_token_hash, at])
-                    .await?;
-            }
-            CatalogEvent::PartnerKeysRotated { partner_id, keys, rotated_at, .. } => {
-                let sql = format!(
-                    "update {} set access_key_hash = $2, server_token_hash = $3, updated_at = $4 where partner_id = $1",
-                    t.name("catalog_partners")
-                );
-                let at = format_time(&rotated_at);
-                tx.execute(&sql, &args![partner_id, keys.access_key_hash, keys.server_token_hash, at]).await?;
-            }
+    /// Catalog events are rare: one statement each.
+    async fn apply_batch(&self, tx: &mut Tx<'_>, t: &Tables, events: &[RecordedEvent]) -> Result<(), StoreError> {
+        for event in events {
+            apply(tx, t, event).await?;
         }
         Ok(())
     }
+}
+
+async fn apply(tx: &mut Tx<'_>, t: &Tables, event: &RecordedEvent) -> Result<(), StoreError> {
+    if event.stream_type != "catalog" {
+        return Ok(());
+    }
+    let Some(tenant_id) = event.stream_id.strip_prefix("catalog-") else {
+        return Ok(());
+    };
+    let Some(decoded) = super::decode::<CatalogEvent>(event)? else { return Ok(()) };
+    match decoded {
+        CatalogEvent::TenantCreated { tenant_id, name, created_at } => {
+            let sql = format!(
+                "insert into {} (tenant_id, name, created_at) values ($1, $2, $3) on conflict (tenant_id) do nothing",
+                t.name("catalog_tenants")
+            );
+            tx.execute(&sql, &args![tenant_id, name, format_time(&created_at)]).await?;
+        }
+        CatalogEvent::PartnerRegistered { partner_id, name, keys, registered_at } => {
+            let at = format_time(&registered_at);
+            let sql = format!(
+                "insert into {} (partner_id, tenant_id, name, access_key_hash, server_token_hash, registered_at, updated_at) \
+                     values ($1, $2, $3, $4, $5, $6, $6) on conflict (partner_id) do nothing",
+                t.name("catalog_partners")
+            );
+            tx.execute(&sql, &args![partner_id, tenant_id, name, keys.access_key_hash, keys.server_token_hash, at])
+                .await?;
+        }
+        CatalogEvent::PartnerKeysRotated { partner_id, keys, rotated_at, .. } => {
+            let sql = format!(
+                "update {} set access_key_hash = $2, server_token_hash = $3, updated_at = $4 where partner_id = $1",
+                t.name("catalog_partners")
+            );
+            let at = format_time(&rotated_at);
+            tx.execute(&sql, &args![partner_id, keys.access_key_hash, keys.server_token_hash, at]).await?;
+        }
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]

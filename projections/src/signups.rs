@@ -31,10 +31,6 @@ impl Projector for SignupsProjector {
         Some(&["user"])
     }
 
-    async fn apply(&self, tx: &mut Tx<'_>, t: &Tables, event: &RecordedEvent) -> Result<(), StoreError> {
-        self.apply_batch(tx, t, std::slice::from_ref(event)).await
-    }
-
     /// Counts the page in memory and adds the counts with one upsert per 200 (tenant, day) pairs.
     /// Counters are not idempotent on their own: the runner's checkpoint, written in the same
     /// transaction, makes each event count once.

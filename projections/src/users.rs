@@ -122,10 +122,6 @@ impl Projector for UserViewProjector {
         Some(&["user"])
     }
 
-    async fn apply(&self, tx: &mut Tx<'_>, t: &Tables, event: &RecordedEvent) -> Result<(), StoreError> {
-        self.apply_batch(tx, t, std::slice::from_ref(event)).await
-    }
-
     /// Folds the page per user in memory, starting from the stored rows of the users it touches,
     /// and writes every changed row back: one read and one upsert per 200 users.
     async fn apply_batch(&self, tx: &mut Tx<'_>, t: &Tables, events: &[RecordedEvent]) -> Result<(), StoreError> {

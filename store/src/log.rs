@@ -168,47 +168,38 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
+/// Take a claim for `stream_id`, or say who holds it. A claim released in between by a committed
+/// transaction is free again: the loop looks twice.
+async fn take_claim(tx: &mut Tx<'_>, stream_id: &str, scope: &str, value: &str) -> Result<(), StoreError> {
+    let mut holder = "another stream".to_owned();
+    for _ in 0..2 {
+        let inserted = tx
+            .execute(
+                "insert into unique_claims (scope, value, owner_stream) values ($1, $2, $3) \
+                 on conflict (scope, value) do nothing",
+                &args![scope, value, stream_id],
+            )
+            .await?;
+        if inserted == 1 {
+            return Ok(());
+        }
+        let sql = "select owner_stream from unique_claims where scope = $1 and value = $2";
+        match tx.fetch_optional::<(String,)>(sql, &args![scope, value]).await? {
+            Some((owner,)) if owner == stream_id => return Ok(()),
+            Some((owner,)) => {
+                holder = owner;
+                break;
+            }
+            None => continue,
+        }
+    }
+    Err(StoreError::Claim { scope: scope.to_owned(), value: value.to_owned(), owner: holder })
+}
+
 async fn apply_claims(tx: &mut Tx<'_>, stream_id: &str, claims: &[ClaimOp]) -> Result<(), StoreError> {
     for op in claims {
         match op {
-            ClaimOp::Take { scope, value } => {
-                let inserted = tx
-                    .execute(
-                        "insert into unique_claims (scope, value, owner_stream) values ($1, $2, $3) \
-                         on conflict (scope, value) do nothing",
-                        &args![scope.as_str(), value.as_str(), stream_id],
-                    )
-                    .await?;
-                if inserted == 0 {
-                    let owner: Option<(String,)> = tx
-                        .fetch_optional(
-                            "select owner_stream from unique_claims where scope = $1 and value = $2",
-                            &args![scope.as_str(), value.as_str()],
-                        )
-                        .await?;
-                    match owner {
-                        Some((owner,)) if owner == stream_id => {}
-                        Some((owner,)) => {
-                            return Err(StoreError::Claim { scope: scope.clone(), value: value.clone(), owner });
-                        }
-                        // released in between by a transaction that committed: take it again, unless
-                        // a third one was quicker still
-                        None => {
-                            let taken = tx
-                                .execute(
-                                    "insert into unique_claims (scope, value, owner_stream) values ($1, $2, $3) \
-                                     on conflict (scope, value) do nothing",
-                                    &args![scope.as_str(), value.as_str(), stream_id],
-                                )
-                                .await?;
-                            if taken == 0 {
-                                let owner = "another stream".to_owned();
-                                return Err(StoreError::Claim { scope: scope.clone(), value: value.clone(), owner });
-                            }
-                        }
-                    }
-                }
-            }
+            ClaimOp::Take { scope, value } => take_claim(tx, stream_id, scope, value).await?,
             ClaimOp::Release { scope, value } => {
                 tx.execute(
                     "delete from unique_claims where scope = $1 and value = $2 and owner_stream = $3",

@@ -80,19 +80,11 @@ pub trait Projector: Send + Sync {
         self.stream_types().is_none_or(|types| types.contains(&stream_type))
     }
 
-    /// Copy one event into the tables. Ignores event types it does not know. The runner applies
-    /// each event exactly once (the checkpoint commits with the tables).
-    async fn apply(&self, tx: &mut Tx<'_>, tables: &Tables, event: &RecordedEvent) -> Result<(), StoreError>;
-
-    /// Copy a page of events, in log order: what catch-up batches, rebuilds and appends call.
-    /// The default applies them one by one; a projector overrides it to write a page with a few
-    /// multi-row statements, since every statement costs a round trip to the database.
-    async fn apply_batch(&self, tx: &mut Tx<'_>, tables: &Tables, events: &[RecordedEvent]) -> Result<(), StoreError> {
-        for event in events {
-            self.apply(tx, tables, event).await?;
-        }
-        Ok(())
-    }
+    /// Copy a page of events, in log order (an append's events, a catch-up batch, a rebuild
+    /// page). Ignores event types it does not know. The runner applies each event exactly once (the
+    /// checkpoint commits with the tables). Write a page with a few multi-row statements where
+    /// it matters: every statement costs a round trip to the database.
+    async fn apply_batch(&self, tx: &mut Tx<'_>, tables: &Tables, events: &[RecordedEvent]) -> Result<(), StoreError>;
 }
 
 #[cfg(test)]

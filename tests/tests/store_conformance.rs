@@ -51,14 +51,21 @@ impl Projector for Recorder {
     fn tables(&self) -> &'static [TableSpec] {
         RECORDER_TABLES
     }
-    async fn apply(&self, tx: &mut Tx<'_>, t: &Tables, e: &RecordedEvent) -> Result<(), StoreError> {
-        if e.event_type == "Poison" {
-            return Err(StoreError::Corrupt("poison".into()));
+    async fn apply_batch(&self, tx: &mut Tx<'_>, t: &Tables, events: &[RecordedEvent]) -> Result<(), StoreError> {
+        for e in events {
+            record(tx, t, e).await?;
         }
-        let sql = format!("insert into {} (event_id, event_type, position) values ($1, $2, $3)", t.name("recorded"));
-        tx.execute(&sql, &args![e.event_id.as_str(), e.event_type.as_str(), e.position]).await?;
         Ok(())
     }
+}
+
+async fn record(tx: &mut Tx<'_>, t: &Tables, e: &RecordedEvent) -> Result<(), StoreError> {
+    if e.event_type == "Poison" {
+        return Err(StoreError::Corrupt("poison".into()));
+    }
+    let sql = format!("insert into {} (event_id, event_type, position) values ($1, $2, $3)", t.name("recorded"));
+    tx.execute(&sql, &args![e.event_id.as_str(), e.event_type.as_str(), e.position]).await?;
+    Ok(())
 }
 
 async fn store(engine: Engine, scratch: &Scratch, inline: bool) -> (Arc<dyn EventStore>, String) {
