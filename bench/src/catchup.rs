@@ -560,42 +560,20 @@ pub async fn run(target: &Target, settings: &Settings, notes: &mut Vec<String>) 
     let events = thousands(n as f64);
     let rebuild = format!("catch-up, `rebuild(user_view)`, {events} events");
     let signups = format!("catch-up, `project_batch(user_signups_daily, 1000)` loop, {events} events");
+    // each store figure beside one raw baseline: (figure, store sample, raw sample, target)
+    let row = |figure: String, store: usize, raw: usize, target: Goal| Row {
+        engine,
+        figure,
+        events_per_commit: None,
+        store: summarize(&samples[store]),
+        raw: Some(summarize(&samples[raw])),
+        others: others[store].max(others[raw]),
+        target,
+    };
     Ok(vec![
-        Row {
-            engine,
-            figure: format!("{rebuild}; raw: 1 upsert/event"),
-            events_per_commit: None,
-            store: summarize(&samples[0]),
-            raw: Some(summarize(&samples[2])),
-            others: others[0].max(others[2]),
-            target: goal(),
-        },
-        Row {
-            engine,
-            figure: format!("{rebuild}; raw: {MULTI_ROW}-row upserts"),
-            events_per_commit: None,
-            store: summarize(&samples[0]),
-            raw: Some(summarize(&samples[4])),
-            others: others[0].max(others[4]),
-            target: Goal::None,
-        },
-        Row {
-            engine,
-            figure: format!("{signups}; raw: 1 upsert/event"),
-            events_per_commit: None,
-            store: summarize(&samples[1]),
-            raw: Some(summarize(&samples[3])),
-            others: others[1].max(others[3]),
-            target: goal(),
-        },
-        Row {
-            engine,
-            figure: format!("{signups}; raw: 1 multi-row upsert/batch"),
-            events_per_commit: None,
-            store: summarize(&samples[1]),
-            raw: Some(summarize(&samples[5])),
-            others: others[1].max(others[5]),
-            target: Goal::None,
-        },
+        row(format!("{rebuild}; raw: 1 upsert/event"), 0, 2, goal()),
+        row(format!("{rebuild}; raw: {MULTI_ROW}-row upserts"), 0, 4, Goal::None),
+        row(format!("{signups}; raw: 1 upsert/event"), 1, 3, goal()),
+        row(format!("{signups}; raw: 1 multi-row upsert/batch"), 1, 5, Goal::None),
     ])
 }

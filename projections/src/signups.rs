@@ -2,7 +2,7 @@
 use async_trait::async_trait;
 use domain::user::UserEvent;
 use std::collections::BTreeMap;
-use store::{Arg, Db, Projector, RecordedEvent, StoreError, TableSpec, Tables, Tx, args};
+use store::{Arg, Projector, RecordedEvent, StoreError, TableSpec, Tables, Tx, args};
 
 pub struct SignupsProjector;
 
@@ -60,21 +60,4 @@ impl Projector for SignupsProjector {
         }
         Ok(())
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
-pub struct SignupDay {
-    pub tenant_id: String,
-    pub day: String,
-    pub users: i64,
-    pub test_users: i64,
-}
-
-pub async fn signups(db: &Db, tenant_id: &str) -> Result<Vec<SignupDay>, StoreError> {
-    Ok(db
-        .fetch_all(
-            "select tenant_id, day, users, test_users from user_signups_daily where tenant_id = $1 order by day",
-            &args![tenant_id],
-        )
-        .await?)
 }
