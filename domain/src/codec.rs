@@ -1,6 +1,6 @@
 //! How domain events become stored rows and back, and which unique claims they make.
 use cqrs_es::DomainEvent;
-use serde::{Serialize, de::DeserializeOwned};
+use serde::{Serialize, de::DeserializeOwned, de::value::MapDeserializer};
 use serde_json::{Value, json};
 
 /// Encodes an event enum as `(event type, schema version, payload)` and decodes it again.
@@ -16,7 +16,15 @@ pub trait EventCodec: DomainEvent + Serialize + DeserializeOwned {
     }
 
     fn decode(event_type: &str, payload: Value) -> Result<Self, serde_json::Error> {
-        serde_json::from_value(json!({ "type": event_type, "data": payload }))
+        Self::decode_ref(event_type, &payload)
+    }
+
+    /// `decode` from a borrowed payload. The tag is handed to serde before the content, so the
+    /// adjacently tagged enum deserialises the payload directly instead of buffering it.
+    fn decode_ref(event_type: &str, payload: &Value) -> Result<Self, serde_json::Error> {
+        let tag = Value::String(event_type.to_owned());
+        let entries = [("type", &tag), ("data", payload)];
+        Self::deserialize(MapDeserializer::<_, serde_json::Error>::new(entries.into_iter()))
     }
 }
 

@@ -33,7 +33,7 @@ pub fn by_name(name: &str) -> Result<Arc<dyn Projector>, StoreError> {
 /// The domain event, or `None` for an event type this build does not know (a newer binary
 /// wrote it): projectors skip those instead of stopping.
 fn decode<E: domain::EventCodec>(event: &store::RecordedEvent) -> Result<Option<E>, StoreError> {
-    match E::decode(&event.event_type, event.payload.clone()) {
+    match E::decode_ref(&event.event_type, &event.payload) {
         Ok(e) => Ok(Some(e)),
         Err(e) if e.to_string().starts_with("unknown variant") => Ok(None),
         Err(e) => Err(e.into()),

@@ -90,7 +90,7 @@ pub trait EventStore: Send + Sync {
 
     /// Events after `after` in commit order, upcast to their newest schema.
     async fn read_all(&self, after: Checkpoint, limit: i64) -> Result<Vec<RecordedEvent>, StoreError> {
-        self.read_all_stored(after, limit).await?.into_iter().map(|e| log::to_recorded(e, self.upcasters())).collect()
+        log::read_recorded_after_in_db(self.db(), after, limit, self.upcasters()).await
     }
 
     /// The stream that holds a unique claim, if any.

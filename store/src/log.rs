@@ -16,6 +16,10 @@ use std::sync::Arc;
 const SQLITE_COLUMNS: &str = "global_position, 0 as tx, event_id, stream_id, stream_type, stream_version, event_type, \
      schema_version, payload, metadata, correlation_id, causation_id, recorded_at, hash";
 
+/// `SQLITE_COLUMNS` for `json_array`, which takes no aliases.
+const SQLITE_PAGE_COLUMNS: &str = "global_position, 0, event_id, stream_id, stream_type, stream_version, event_type, \
+     schema_version, payload, metadata, correlation_id, causation_id, recorded_at, hash";
+
 // aliases differ from column names on purpose: `order by transaction_id` must sort the xid8
 // column, not a text cast of it (a lexicographic sort silently skips events)
 const PG_COLUMNS: &str = "e.global_position, e.transaction_id::text::bigint as tx, e.event_id::text as event_id, \
@@ -23,7 +27,9 @@ const PG_COLUMNS: &str = "e.global_position, e.transaction_id::text::bigint as t
      e.metadata::text as metadata, e.correlation_id, e.causation_id, \
      to_char(e.recorded_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') as recorded_at, e.hash";
 
-#[derive(sqlx::FromRow)]
+/// One stored event's columns; also deserialised from SQLite's one-row JSON pages (`json_array`
+/// in this field order).
+#[derive(sqlx::FromRow, serde::Deserialize)]
 struct EventRow {
     global_position: i64,
     tx: i64,
@@ -45,9 +51,7 @@ impl TryFrom<EventRow> for StoredEvent {
     type Error = StoreError;
 
     fn try_from(r: EventRow) -> Result<Self, StoreError> {
-        let recorded_at = DateTime::parse_from_rfc3339(&r.recorded_at)
-            .map_err(|e| StoreError::Corrupt(format!("event {}: recorded_at {e}", r.global_position)))?
-            .with_timezone(&Utc);
+        let recorded_at = parse_time(&r.recorded_at, r.global_position)?;
         Ok(StoredEvent {
             position: r.global_position,
             tx: r.tx,
@@ -65,6 +69,111 @@ impl TryFrom<EventRow> for StoredEvent {
             hash: r.hash,
         })
     }
+}
+
+/// `RecordedEvent`'s columns in a SQLite JSON page: payload and metadata embedded as JSON
+/// (`json(..)`), so they are parsed once, straight into their types.
+#[derive(serde::Deserialize)]
+struct RecordedRow {
+    position: i64,
+    event_id: String,
+    stream_id: String,
+    stream_type: String,
+    stream_version: i64,
+    event_type: String,
+    schema_version: i32,
+    payload: serde_json::Value,
+    metadata: Metadata,
+    correlation_id: Option<String>,
+    causation_id: Option<String>,
+    recorded_at: String,
+}
+
+/// The page as JSON built by concatenation: payload and metadata are JSON text already (the store
+/// wrote them from `serde_json::Value`s) and go in verbatim, so SQLite neither parses nor escapes
+/// them and Rust parses each once. `json_quote` quotes the text columns (and turns NULL into null).
+const SQLITE_RECORDED_PAGE: &str = "select '[' || coalesce(group_concat(event, ','), '') || ']' \
+     from (select '[' || global_position || ',' || json_quote(event_id) || ',' || \
+     json_quote(stream_id) || ',' || json_quote(stream_type) || ',' || stream_version || ',' || \
+     json_quote(event_type) || ',' || schema_version || ',' || payload || ',' || metadata || ',' || \
+     json_quote(correlation_id) || ',' || json_quote(causation_id) || ',' || json_quote(recorded_at) || ']' as event \
+     from events where global_position > $1 order by global_position limit $2)";
+
+fn recorded_page(page: Option<(String,)>, upcasters: &Upcasters) -> Result<Vec<RecordedEvent>, StoreError> {
+    let Some((json,)) = page else { return Ok(Vec::new()) };
+    let mut rows: Vec<RecordedRow> = serde_json::from_str(&json)?;
+    // SQLite aggregates in the subquery's order; sorting here (already sorted: linear) keeps
+    // that an assumption nothing depends on
+    rows.sort_by_key(|r| r.position);
+    rows.into_iter()
+        .map(|r| {
+            let recorded_at = parse_time(&r.recorded_at, r.position)?;
+            let (schema_version, payload) = upcasters.upcast(&r.event_type, r.schema_version, r.payload);
+            let mut metadata = r.metadata;
+            metadata.correlation_id = r.correlation_id;
+            metadata.causation_id = r.causation_id;
+            Ok(RecordedEvent {
+                position: r.position,
+                tx: 0,
+                event_id: r.event_id,
+                stream_id: r.stream_id,
+                stream_type: r.stream_type,
+                stream_version: r.stream_version,
+                event_type: r.event_type,
+                schema_version,
+                payload,
+                metadata,
+                recorded_at,
+            })
+        })
+        .collect()
+}
+
+fn parse_time(text: &str, position: i64) -> Result<DateTime<Utc>, StoreError> {
+    Ok(DateTime::parse_from_rfc3339(text)
+        .map_err(|e| StoreError::Corrupt(format!("event {position}: recorded_at {e}")))?
+        .with_timezone(&Utc))
+}
+
+/// Events after `after`, upcast, for projectors and readers (see `read_after_in_tx`).
+pub(crate) async fn read_recorded_after_in_tx(
+    tx: &mut Tx<'_>,
+    after: Checkpoint,
+    limit: i64,
+    gated: bool,
+    upcasters: &Upcasters,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    match tx.engine() {
+        Engine::Sqlite => {
+            recorded_page(tx.fetch_optional(SQLITE_RECORDED_PAGE, &args![after.position, limit]).await?, upcasters)
+        }
+        Engine::Postgres => {
+            read_after_in_tx(tx, after, limit, gated).await?.into_iter().map(|e| to_recorded(e, upcasters)).collect()
+        }
+    }
+}
+
+pub(crate) async fn read_recorded_after_in_db(
+    db: &crate::sql::Db,
+    after: Checkpoint,
+    limit: i64,
+    upcasters: &Upcasters,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    match db.engine() {
+        Engine::Sqlite => {
+            recorded_page(db.fetch_optional(SQLITE_RECORDED_PAGE, &args![after.position, limit]).await?, upcasters)
+        }
+        Engine::Postgres => {
+            read_after_in_db(db, after, limit).await?.into_iter().map(|e| to_recorded(e, upcasters)).collect()
+        }
+    }
+}
+
+/// A SQLite page (`after_sql`): one JSON array of `EventRow` arrays.
+fn page_to_stored(page: Option<(String,)>) -> Result<Vec<StoredEvent>, StoreError> {
+    let Some((json,)) = page else { return Ok(Vec::new()) };
+    let rows: Vec<EventRow> = serde_json::from_str(&json)?;
+    rows_to_stored(rows)
 }
 
 fn rows_to_stored(rows: Vec<EventRow>) -> Result<Vec<StoredEvent>, StoreError> {
@@ -111,8 +220,13 @@ type AfterBinds = fn(Checkpoint, i64) -> Vec<Arg>;
 /// transaction's events are never skipped; only a caller that excludes appends may read ungated.
 pub(crate) fn after_sql(engine: Engine, gated: bool) -> (String, AfterBinds) {
     match engine {
+        // one row holding the page as a JSON array: sqlx hands every fetched row from SQLite's
+        // worker thread to the reader with a thread wake-up, which cost more than the row itself
         Engine::Sqlite => (
-            format!("select {SQLITE_COLUMNS} from events where global_position > $1 order by global_position limit $2"),
+            format!(
+                "select json_group_array(json_array({SQLITE_PAGE_COLUMNS}) order by global_position) from \
+                 (select * from events where global_position > $1 order by global_position limit $2)"
+            ),
             |cp, limit| args![cp.position, limit].to_vec(),
         ),
         Engine::Postgres => {
@@ -144,7 +258,10 @@ pub(crate) async fn read_after_in_tx(
     gated: bool,
 ) -> Result<Vec<StoredEvent>, StoreError> {
     let (sql, bind) = after_sql(tx.engine(), gated);
-    rows_to_stored(tx.fetch_all::<EventRow>(&sql, &bind(after, limit)).await?)
+    match tx.engine() {
+        Engine::Sqlite => page_to_stored(tx.fetch_optional(&sql, &bind(after, limit)).await?),
+        Engine::Postgres => rows_to_stored(tx.fetch_all::<EventRow>(&sql, &bind(after, limit)).await?),
+    }
 }
 
 pub(crate) async fn read_after_in_db(
@@ -153,7 +270,10 @@ pub(crate) async fn read_after_in_db(
     limit: i64,
 ) -> Result<Vec<StoredEvent>, StoreError> {
     let (sql, bind) = after_sql(db.engine(), true);
-    rows_to_stored(db.fetch_all::<EventRow>(&sql, &bind(after, limit)).await?)
+    match db.engine() {
+        Engine::Sqlite => page_to_stored(db.fetch_optional(&sql, &bind(after, limit)).await?),
+        Engine::Postgres => rows_to_stored(db.fetch_all::<EventRow>(&sql, &bind(after, limit)).await?),
+    }
 }
 
 pub(crate) async fn read_stream_in_db(
@@ -379,10 +499,8 @@ pub(crate) async fn apply_events(
     tx: &mut Tx<'_>,
     projector: &dyn Projector,
     tables: &Tables,
-    events: Vec<StoredEvent>,
-    upcasters: &Upcasters,
+    events: Vec<RecordedEvent>,
 ) -> Result<Option<Checkpoint>, StoreError> {
-    let events = events.into_iter().map(|e| to_recorded(e, upcasters)).collect::<Result<Vec<_>, _>>()?;
     let (Some(first), Some(last)) = (events.first(), events.last()) else { return Ok(None) };
     projector.apply_batch(tx, tables, &events).await.map_err(|e| StoreError::Projection {
         projection: projector.name().to_owned(),
@@ -445,8 +563,8 @@ pub(crate) async fn catch_up_live(
     let row: Option<(i64, i64)> = tx.fetch_optional(sql, &args![projector.name()]).await?;
     let mut cp = row.map(|(tx, position)| Checkpoint { tx, position }).unwrap_or_default();
     loop {
-        let events = read_after_in_tx(tx, cp, page, false).await?;
-        match apply_events(tx, projector, &Tables::live(), events, upcasters).await? {
+        let events = read_recorded_after_in_tx(tx, cp, page, false, upcasters).await?;
+        match apply_events(tx, projector, &Tables::live(), events).await? {
             Some(last) => cp = last,
             None => return Ok(()),
         }
@@ -496,21 +614,21 @@ pub(crate) async fn compare_and_swap(
         let live = spec.name;
         let rebuilt = fresh.name(spec.name);
         let comparison = if table_exists(tx, live).await? {
-            TableComparison {
-                table: live.to_owned(),
-                live_rows: count(tx, &format!("select count(*) from {live}")).await?,
-                rebuilt_rows: count(tx, &format!("select count(*) from {rebuilt}")).await?,
-                only_live: count(
-                    tx,
-                    &format!("select count(*) from (select * from {live} except select * from {rebuilt}) d"),
-                )
-                .await?,
-                only_rebuilt: count(
-                    tx,
-                    &format!("select count(*) from (select * from {rebuilt} except select * from {live}) d"),
-                )
-                .await?,
-            }
+            let live_rows = count(tx, &format!("select count(*) from {live}")).await?;
+            let rebuilt_rows = count(tx, &format!("select count(*) from {rebuilt}")).await?;
+            let only_live =
+                count(tx, &format!("select count(*) from (select * from {live} except select * from {rebuilt}) d"))
+                    .await?;
+            // projection tables have primary keys, so their rows are distinct: equal counts and
+            // every live row rebuilt leave no rebuilt row that is not live, and the second
+            // `except` (as long as the first) can be skipped
+            let only_rebuilt = if live_rows == rebuilt_rows && only_live == 0 {
+                0
+            } else {
+                count(tx, &format!("select count(*) from (select * from {rebuilt} except select * from {live}) d"))
+                    .await?
+            };
+            TableComparison { table: live.to_owned(), live_rows, rebuilt_rows, only_live, only_rebuilt }
         } else {
             let rows = count(tx, &format!("select count(*) from {rebuilt}")).await?;
             TableComparison {

@@ -7,7 +7,8 @@ use async_trait::async_trait;
 
 /// One table a projector owns. `ddl` creates the table and `indexes` its indexes (both
 /// `;`-separated; `{name}` stands for the physical name of any of the projector's tables), so a
-/// rebuild can create fresh copies and index them once they are live.
+/// rebuild can create fresh copies and index them once they are live. Every table needs a primary
+/// key: the rebuild compares tables as sets of distinct rows.
 #[derive(Debug, Clone, Copy)]
 pub struct TableSpec {
     pub name: &'static str,

@@ -6,7 +6,7 @@
 //! - how a rebuild keeps appends out of its final transaction: on SQLite the writer lock does;
 //!   on PostgreSQL `LOCK TABLE events IN EXCLUSIVE MODE` (readers go on).
 use crate::log;
-use crate::model::{AppendRequest, Appended, Checkpoint};
+use crate::model::{AppendRequest, Appended, Checkpoint, RecordedEvent};
 use crate::projector::{Projector, Tables};
 use crate::sql::{Db, Engine, Tx};
 use crate::upcast::Upcasters;
@@ -35,6 +35,9 @@ pub struct SqlStore {
     notify: Arc<Notify>,
 }
 
+/// Rows a SQLite connection may buffer between its worker thread and the reader.
+pub const ROW_CHANNEL: usize = 1024;
+
 /// Opens the SQLite engine: WAL, one writer connection, a read pool.
 pub struct SqliteStore;
 
@@ -48,6 +51,10 @@ impl SqliteStore {
             // last commits but never corrupts the file
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
+            // sqlx hands each fetched row from the connection's worker thread through a bounded
+            // channel; a channel that holds a whole catch-up page lets the worker run ahead
+            // instead of waking the reader once per row
+            .row_buffer_size(ROW_CHANNEL)
             .foreign_keys(true);
         let mut writer = SqliteConnection::connect_with(&connect).await?;
         sqlx::migrate!("../migrations/sqlite").run(&mut writer).await?;
@@ -170,9 +177,9 @@ impl EventStore for SqlStore {
         let upcasters = &self.options.upcasters;
         self.write(async |tx| {
             let Some(cp) = lease(tx, name).await? else { return Ok(Batch::Leased) };
-            let events = log::read_after_in_tx(tx, cp, limit, true).await?;
+            let events = log::read_recorded_after_in_tx(tx, cp, limit, true, upcasters).await?;
             let n = events.len();
-            match log::apply_events(tx, projector, &Tables::live(), events, upcasters).await? {
+            match log::apply_events(tx, projector, &Tables::live(), events).await? {
                 Some(last) => {
                     log::write_checkpoint(tx, name, last).await?;
                     Ok(Batch::Applied(n, last))
@@ -191,29 +198,27 @@ impl EventStore for SqlStore {
         self.write(async |tx| log::create_tables(tx, projector, &fresh).await).await?;
         let mut cp = Checkpoint::default();
         let mut applied = 0u64;
-        // most of the log in short transactions, so appends keep flowing meanwhile
-        loop {
-            let events = self.read_all_stored(cp, REBUILD_PAGE).await?;
-            if events.is_empty() {
-                break;
-            }
-            applied += events.len() as u64;
-            if let Some(last) =
-                self.write(async |tx| log::apply_events(tx, projector, &fresh, events, upcasters).await).await?
-            {
-                cp = last;
-            }
+        // most of the log in short transactions, so appends keep flowing meanwhile; the next
+        // page is read (on a read connection) while the current one is written
+        let mut page = self.read_all(cp, REBUILD_PAGE).await?;
+        while let Some(last) = page.last().map(RecordedEvent::checkpoint) {
+            applied += page.len() as u64;
+            let write = self.write(async |tx| log::apply_events(tx, projector, &fresh, page).await);
+            let (next, written) = tokio::join!(self.read_all(last, REBUILD_PAGE), write);
+            written?;
+            cp = last;
+            page = next?;
         }
         // the tail and the swap in one transaction that no append can slip into
         self.write(async |tx| {
             exclude_appends(tx, projector.name()).await?;
             loop {
-                let events = log::read_after_in_tx(tx, cp, REBUILD_PAGE, false).await?;
+                let events = log::read_recorded_after_in_tx(tx, cp, REBUILD_PAGE, false, upcasters).await?;
                 if events.is_empty() {
                     break;
                 }
                 applied += events.len() as u64;
-                if let Some(last) = log::apply_events(tx, projector, &fresh, events, upcasters).await? {
+                if let Some(last) = log::apply_events(tx, projector, &fresh, events).await? {
                     cp = last;
                 }
             }

@@ -7,7 +7,8 @@ type Upcast = Box<dyn Fn(Value) -> Value + Send + Sync>;
 
 #[derive(Default)]
 pub struct Upcasters {
-    steps: HashMap<(String, i32), Upcast>,
+    /// event type → from version → step; looked up by `&str` for every event read
+    steps: HashMap<String, HashMap<i32, Upcast>>,
 }
 
 impl Upcasters {
@@ -18,13 +19,14 @@ impl Upcasters {
         from_version: i32,
         f: impl Fn(Value) -> Value + Send + Sync + 'static,
     ) -> Self {
-        self.steps.insert((event_type.to_owned(), from_version), Box::new(f));
+        self.steps.entry(event_type.to_owned()).or_default().insert(from_version, Box::new(f));
         self
     }
 
     pub fn upcast(&self, event_type: &str, mut version: i32, mut payload: Value) -> (i32, Value) {
+        let Some(steps) = self.steps.get(event_type) else { return (version, payload) };
         // bounded: each step raises the version, so the chain ends
-        while let Some(step) = self.steps.get(&(event_type.to_owned(), version)) {
+        while let Some(step) = steps.get(&version) {
             payload = step(payload);
             version += 1;
         }

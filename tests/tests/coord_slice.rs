@@ -426,6 +426,20 @@ both_engines!(rebuilt_read_models_equal_the_live_ones, |engine| async move {
     let repaired: Vec<(String,)> =
         store.db().fetch_all("select email from user_view where email like 'user3@%'", &[]).await.unwrap();
     assert_eq!(repaired, vec![("user3@fleet.com".to_owned(),)]);
+    // a lost live row and a stray one are each found and undone
+    let user_view = projections::by_name("user_view").unwrap();
+    store.db().execute("delete from user_view where email = 'user3@fleet.com'", &[]).await.unwrap();
+    let report = store.rebuild(user_view.as_ref()).await.unwrap();
+    assert_eq!((report.tables[0].only_live, report.tables[0].only_rebuilt), (0, 1));
+    assert_eq!(report.tables[0].live_rows + 1, report.tables[0].rebuilt_rows);
+    let stray = "insert into user_view (user_id, tenant_id, partner_id, email, test_user, registered_at, updated_at, \
+                 stream_version) select 'stray', tenant_id, partner_id, 'stray@x.com', test_user, registered_at, \
+                 updated_at, stream_version from user_view where email = 'user3@fleet.com'";
+    store.db().execute(stray, &[]).await.unwrap();
+    let report = store.rebuild(user_view.as_ref()).await.unwrap();
+    assert_eq!((report.tables[0].only_live, report.tables[0].only_rebuilt), (1, 0));
+    let rebuilt = store.rebuild(user_view.as_ref()).await.unwrap();
+    assert!(rebuilt.matched_live(), "{rebuilt:?}");
     // the API keeps working on the swapped tables
     let token = app.token_for("user3@fleet.com").await;
     assert_eq!(app.current_user(&token).await.json::<Value>().await.unwrap()["email"], "user3@fleet.com");

@@ -133,6 +133,40 @@ both_engines!(appended_events_read_back_in_order_with_metadata, |engine| async m
     assert!(all.windows(2).all(|w| w[0].checkpoint() < w[1].checkpoint()));
 });
 
+both_engines!(the_log_and_a_stream_read_back_every_field_alike, |engine| async move {
+    // SQLite reads log pages as one JSON document: awkward text must come back unchanged
+    let scratch = Scratch::new();
+    let (store, _) = store(engine, &scratch, false).await;
+    let odd = "quote \" backslash \\ newline \n tab \t unicode é ☃ 🚗 nul-free <>&' \u{1f}";
+    let payload = json!({"text": odd, "n": -1.5, "big": 9_007_199_254_740_993_i64, "list": [null, true, {"a": []}]});
+    let mut req = request(&format!("odd-{odd}"), 0, vec![event(&format!("Odd{odd}"), payload.clone())]);
+    req.metadata = Metadata {
+        actor: Some(odd.into()),
+        tenant: Some("t".into()),
+        dialect: None,
+        request_id: Some(odd.into()),
+        user_agent: Some(odd.into()),
+        correlation_id: None,
+        causation_id: Some(odd.into()),
+    };
+    store.append(req.clone()).await.unwrap();
+    store.append(request("plain", 0, vec![event("Made", json!({}))])).await.unwrap();
+
+    let all = read_all_when(&store, 2).await;
+    let stream = store.read_stream(&req.stream_id, 0).await.unwrap();
+    assert_eq!(all[0], stream[0], "a page and a stream read agree on every field");
+    assert_eq!(all[0].payload, payload);
+    assert_eq!(all[0].event_type, format!("Odd{odd}"));
+    assert_eq!(all[0].stream_id, req.stream_id);
+    assert_eq!(all[0].metadata, req.metadata);
+    assert_eq!(all[1].metadata.correlation_id.as_deref(), Some("corr-1"));
+    assert!(all[0].position < all[1].position);
+    let stored = store.read_all_stored(Checkpoint::default(), 10).await.unwrap();
+    assert_eq!(stored.len(), 2);
+    assert_eq!(serde_json::from_str::<Value>(&stored[0].payload).unwrap(), payload);
+    assert!(store.verify().await.unwrap().first_broken.is_none());
+});
+
 both_engines!(a_stale_expected_version_is_a_concurrency_error_and_appends_nothing, |engine| async move {
     let scratch = Scratch::new();
     let (store, _) = store(engine, &scratch, false).await;
