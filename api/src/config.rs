@@ -33,6 +33,24 @@ pub struct Settings {
     /// `json` or `pretty`.
     #[arg(long, env = "LOG_FORMAT", default_value = "pretty")]
     pub log_format: String,
+    /// argon2id memory cost in KiB (OWASP: 19456 with 2 iterations).
+    #[arg(long, env = "USERS_API_PASSWORD_MEMORY_KIB", default_value_t = 19_456)]
+    pub password_memory_kib: u32,
+    /// argon2id iterations.
+    #[arg(long, env = "USERS_API_PASSWORD_ITERATIONS", default_value_t = 2)]
+    pub password_iterations: u32,
+    /// argon2id parallelism.
+    #[arg(long, env = "USERS_API_PASSWORD_PARALLELISM", default_value_t = 1)]
+    pub password_parallelism: u32,
+    /// Lifetime of suite access tokens, in minutes.
+    #[arg(long, env = "USERS_API_SUITE_TOKEN_MINUTES", default_value_t = 300)]
+    pub suite_token_minutes: i64,
+    /// Lifetime of a login session (and so of its refresh tokens), in days.
+    #[arg(long, env = "USERS_API_SESSION_DAYS", default_value_t = 30)]
+    pub session_days: i64,
+    /// Seconds during which the immediate parent of a refresh token still yields its successor.
+    #[arg(long, env = "USERS_API_REFRESH_GRACE_SECS", default_value_t = 10)]
+    pub refresh_grace_secs: i64,
 }
 
 impl Settings {
@@ -47,6 +65,12 @@ impl Settings {
             demo_access_key: None,
             demo_server_token: None,
             log_format: "pretty".into(),
+            password_memory_kib: 19_456,
+            password_iterations: 2,
+            password_parallelism: 1,
+            suite_token_minutes: 300,
+            session_days: 30,
+            refresh_grace_secs: 10,
         }
     }
 }
@@ -62,6 +86,9 @@ pub struct Config {
     pub demo_partner: String,
     pub demo_access_key: SecretString,
     pub demo_server_token: SecretString,
+    pub passwords: commands::passwords::PasswordParams,
+    pub suite_token_lifetime: chrono::Duration,
+    pub sessions: commands::login::SessionPolicy,
 }
 
 const GENERATED: &str = "generated-secrets.json";
@@ -82,6 +109,16 @@ impl Config {
             bind: settings.bind,
             database_url,
             demo_partner: format!("{}-partner", settings.demo_tenant),
+            passwords: commands::passwords::PasswordParams {
+                memory_kib: settings.password_memory_kib,
+                iterations: settings.password_iterations,
+                parallelism: settings.password_parallelism,
+            },
+            suite_token_lifetime: chrono::Duration::minutes(settings.suite_token_minutes.clamp(1, 60 * 24 * 30)),
+            sessions: commands::login::SessionPolicy {
+                lifetime: chrono::Duration::days(settings.session_days.clamp(1, 3650)),
+                refresh_grace: chrono::Duration::seconds(settings.refresh_grace_secs.clamp(0, 300)),
+            },
             demo_tenant: settings.demo_tenant,
             data_dir: settings.data_dir.clone(),
         };

@@ -37,6 +37,24 @@ pub enum ApiError {
     NotFound,
     #[error("method not allowed on this endpoint")]
     MethodNotAllowed,
+    #[error("the email or password is wrong")]
+    InvalidCredentials,
+    #[error("the server token is not valid for this partner")]
+    InvalidServerToken,
+    #[error("the password must be 8 to 128 characters long")]
+    WeakPassword,
+    #[error("a user with this email already exists")]
+    UserExists,
+    #[error("no such tenant")]
+    UnknownTenant,
+    #[error("the token was issued for another tenant")]
+    OtherTenant,
+    #[error("the session of this token has ended; sign in again")]
+    SessionEnded,
+    #[error("the refresh token is not valid")]
+    InvalidRefreshToken,
+    #[error("the refresh token was already used; the session has been revoked")]
+    RefreshTokenReused,
     #[error("the service is busy; retry the request")]
     Busy,
     #[error("internal error")]
@@ -63,6 +81,15 @@ impl ApiError {
             Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             NotFound => (StatusCode::NOT_FOUND, "not_found"),
             MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+            InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
+            InvalidServerToken => (StatusCode::FORBIDDEN, "invalid_server_token"),
+            WeakPassword => (StatusCode::BAD_REQUEST, "weak_password"),
+            UserExists => (StatusCode::CONFLICT, "user_exists"),
+            UnknownTenant => (StatusCode::NOT_FOUND, "unknown_tenant"),
+            OtherTenant => (StatusCode::FORBIDDEN, "other_tenant"),
+            SessionEnded => (StatusCode::UNAUTHORIZED, "session_ended"),
+            InvalidRefreshToken => (StatusCode::UNAUTHORIZED, "invalid_refresh_token"),
+            RefreshTokenReused => (StatusCode::UNAUTHORIZED, "refresh_token_reused"),
             Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
         }
@@ -123,5 +150,32 @@ impl From<crate::tokens::TokenError> for ApiError {
             crate::tokens::TokenError::Expired => Self::ExpiredToken,
             crate::tokens::TokenError::Invalid => Self::InvalidToken,
         }
+    }
+}
+
+impl From<commands::login::LoginCommandError> for ApiError {
+    fn from(e: commands::login::LoginCommandError) -> Self {
+        match e {
+            CommandError::Domain(_) => Self::SessionEnded,
+            CommandError::Claim { .. } => Self::Internal("a login session took a claim".into()),
+            CommandError::Contended(_) => Self::Busy,
+            CommandError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<commands::login::RefreshError> for ApiError {
+    fn from(e: commands::login::RefreshError) -> Self {
+        match e {
+            commands::login::RefreshError::Invalid => Self::InvalidRefreshToken,
+            commands::login::RefreshError::Reused => Self::RefreshTokenReused,
+            commands::login::RefreshError::Command(e) => e.into(),
+        }
+    }
+}
+
+impl From<commands::passwords::PasswordError> for ApiError {
+    fn from(e: commands::passwords::PasswordError) -> Self {
+        Self::Internal(e.to_string())
     }
 }

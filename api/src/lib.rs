@@ -1,6 +1,7 @@
 //! The HTTP layer: dialect routers, extractors, error formats, startup, CLI.
 #![forbid(unsafe_code)]
 
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod coord;
@@ -10,6 +11,7 @@ pub mod openapi;
 mod request_meta;
 pub mod startup;
 pub mod state;
+pub mod suite;
 pub mod tokens;
 
 pub use config::{Config, Settings};

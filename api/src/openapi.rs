@@ -10,13 +10,23 @@ use utoipa::{Modify, OpenApi};
         description = "An event-sourced users API for mobility platforms. The coord dialect (`/v1/users`) \
             follows the Coord Users API: partners authenticate with the `access_key` query parameter, users \
             with `Authorization: Bearer <JWT>` minted by `create_jwt`. Coord errors are \
-            `{\"code\", \"message\"}` with the stable codes listed in `coord.Error`."
+            `{\"code\", \"message\"}` with the stable codes listed in `coord.Error`. The suite dialect \
+            (`/{tenant}/auth/…`, `/{tenant}/front/…`) follows a white-label mobility suite's Authentication and \
+            User APIs: email sign-up and sign-in, rotating refresh tokens, logout; its errors are \
+            `{\"errorCode\", \"userMessage\", \"httpStatus\", \"traceId\"}` with `userMessage` in the language of \
+            `Accept-Language` (en, de, fr, nl)."
     ),
     paths(
+        crate::coord::jwt::create_jwt,
         crate::coord::jwt::create_test_jwt,
         crate::coord::user::current,
         crate::coord::user::put_vehicle,
         crate::coord::user::update_vehicle,
+        crate::suite::customers::sign_up,
+        crate::suite::customers::current,
+        crate::suite::auth::sign_in_email,
+        crate::suite::auth::refresh_token,
+        crate::suite::auth::logout,
         crate::native::healthz,
         crate::native::readyz,
         crate::native::jwks,
@@ -25,6 +35,7 @@ use utoipa::{Modify, OpenApi};
     modifiers(&Security),
     tags(
         (name = "coord", description = "The Coord Users API dialect"),
+        (name = "suite", description = "The mobility suite dialect: Authentication and User APIs per tenant"),
         (name = "native", description = "Operations, monitoring and key discovery"),
     )
 )]
@@ -42,6 +53,15 @@ impl Modify for Security {
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
                     .description(Some("An EdDSA access token from create_jwt; keys at /.well-known/jwks.json"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "server_token",
+            SecurityScheme::Http(
+                Http::builder()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("The partner's secret server token (coord create_jwt only)"))
                     .build(),
             ),
         );

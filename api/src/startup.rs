@@ -2,12 +2,14 @@
 use crate::config::{Config, reveal};
 use crate::state::AppState;
 use crate::tokens::TokenService;
-use crate::{coord, native};
+use crate::{coord, native, suite};
 use anyhow::Context;
 use axum::Router;
 use axum::http::{HeaderName, Request};
 use commands::CommandBus;
 use commands::catalog::{CatalogService, PartnerSeed};
+use commands::login::LoginService;
+use commands::passwords::Passwords;
 use commands::user::UserService;
 use projections::ProjectionRunners;
 use std::future::Future;
@@ -40,10 +42,14 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let store = open_store(&config).await?;
         let bus = CommandBus::new(store.clone());
+        let refresh_key = crate::tokens::load_or_create_secret(store.db(), "refresh-token-key").await?;
         let state = AppState {
             users: UserService::new(bus.clone()),
+            logins: LoginService::new(bus.clone(), refresh_key, config.sessions),
             catalog: CatalogService::new(bus),
+            passwords: Passwords::new(config.passwords).context("password hashing")?,
             tokens: Arc::new(TokenService::load_or_create(store.db()).await?),
+            suite_token_lifetime: config.suite_token_lifetime,
             store: store.clone(),
         };
         seed_demo(&state, &config).await?;
@@ -96,6 +102,7 @@ pub fn app(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .nest("/v1/users", coord::router())
+        .merge(suite::router())
         .merge(native::router())
         .fallback(coord_fallback)
         .with_state(state)

@@ -1,5 +1,7 @@
 use crate::tokens::TokenService;
 use commands::catalog::CatalogService;
+use commands::login::LoginService;
+use commands::passwords::Passwords;
 use commands::user::UserService;
 use std::sync::Arc;
 use store::{Db, EventStore};
@@ -9,7 +11,11 @@ pub struct AppState {
     pub store: Arc<dyn EventStore>,
     pub users: UserService,
     pub catalog: CatalogService,
+    pub logins: LoginService,
+    pub passwords: Passwords,
     pub tokens: Arc<TokenService>,
+    /// Suite access-token lifetime (the original's default is 5 hours).
+    pub suite_token_lifetime: chrono::Duration,
 }
 
 impl AppState {

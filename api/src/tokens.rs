@@ -19,9 +19,9 @@ pub const ISSUER: &str = "users-api";
 pub struct AccessClaims {
     pub sub: String,
     pub tenant: String,
-    /// The partner (API client) the token was minted for.
+    /// The partner or API client the token was minted for (`app` for a person's own sign-in).
     pub azp: String,
-    /// The sign-in session; checked against login sessions once those exist.
+    /// The login session; every authenticated request checks that it is still live.
     pub sid: String,
     /// A test token: its user is a sandbox user.
     pub test: bool,
@@ -97,11 +97,13 @@ impl TokenService {
         jsonwebtoken::encode(&header, claims, &self.signing)
     }
 
-    /// Claims for a token of `lifetime` from `now`.
+    /// Claims for a token of login session `sid`, valid for `lifetime` from `now`.
+    #[allow(clippy::too_many_arguments)]
     pub fn claims(
         user: &str,
         tenant: &str,
-        partner: &str,
+        client: &str,
+        sid: uuid::Uuid,
         audience: &str,
         test: bool,
         now: DateTime<Utc>,
@@ -110,8 +112,8 @@ impl TokenService {
         AccessClaims {
             sub: user.to_owned(),
             tenant: tenant.to_owned(),
-            azp: partner.to_owned(),
-            sid: uuid::Uuid::new_v4().to_string(),
+            azp: client.to_owned(),
+            sid: sid.to_string(),
             test,
             iss: ISSUER.to_owned(),
             aud: audience.to_owned(),
@@ -141,4 +143,26 @@ impl TokenService {
             }
         })
     }
+}
+
+/// A 32-byte secret shared by every instance on the database, created on first use.
+pub async fn load_or_create_secret(db: &Db, name: &str) -> anyhow::Result<[u8; 32]> {
+    let select = "select value from server_secrets where name = $1";
+    let mut row: Option<(String,)> = db.fetch_optional(select, &args![name]).await?;
+    if row.is_none() {
+        let mut secret = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
+        let ts = if db.engine() == store::Engine::Postgres { "::timestamptz" } else { "" };
+        db.execute(
+            &format!(
+                "insert into server_secrets (name, value, created_at) values ($1, $2, $3{ts}) on conflict do nothing"
+            ),
+            &args![name, STANDARD.encode(secret), format_time(&now_micros())],
+        )
+        .await?;
+        row = db.fetch_optional(select, &args![name]).await?;
+    }
+    let (value,) = row.ok_or_else(|| anyhow::anyhow!("server secret {name} missing"))?;
+    let bytes = STANDARD.decode(value)?;
+    bytes.try_into().map_err(|_| anyhow::anyhow!("server secret {name} is not 32 bytes"))
 }

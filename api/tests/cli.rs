@@ -93,14 +93,14 @@ where
     let verify = target.run(&["verify"]);
     assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
     let report: Value = serde_json::from_slice(&verify.stdout).unwrap();
-    // tenant + partner + 5 registrations + 5 vehicles
-    assert_eq!((report["events_checked"].as_u64(), report["first_broken"].is_null()), (Some(12), true));
+    // tenant + partner + 5 registrations + 5 login sessions + 5 vehicles
+    assert_eq!((report["events_checked"].as_u64(), report["first_broken"].is_null()), (Some(17), true));
 
     let rebuild = target.run(&["rebuild"]);
     assert!(rebuild.status.success(), "{}", String::from_utf8_lossy(&rebuild.stderr));
     let lines: Vec<Value> =
         String::from_utf8_lossy(&rebuild.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert_eq!(lines.len(), 3, "one report per projection");
+    assert_eq!(lines.len(), 5, "one report per projection");
     assert!(lines.iter().all(|r| r["matched_live"] == true), "{lines:?}");
     assert!(!target.run(&["rebuild", "no_such_projection"]).status.success());
 

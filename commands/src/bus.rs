@@ -44,6 +44,22 @@ impl CommandBus {
         &self.store
     }
 
+    /// The aggregate as its stream stands, and the stream's version (0: no such stream). For
+    /// decisions outside an aggregate's `handle` that need its state (checking a password).
+    pub async fn load<A>(&self, stream_id: &str) -> Result<(A, i64), StoreError>
+    where
+        A: Aggregate,
+        A::Event: EventCodec,
+    {
+        let history = self.store.read_stream(stream_id, 0).await?;
+        let version = history.last().map_or(0, |e| e.stream_version);
+        let mut aggregate = A::default();
+        for event in history {
+            aggregate.apply(A::Event::decode(&event.event_type, event.payload)?);
+        }
+        Ok((aggregate, version))
+    }
+
     #[tracing::instrument(skip_all, fields(stream = stream_id, aggregate = A::TYPE))]
     pub async fn execute<A>(
         &self,
@@ -61,12 +77,7 @@ impl CommandBus {
         let mut metadata = metadata.clone();
         metadata.causation_id.get_or_insert_with(|| Uuid::now_v7().to_string());
         for _ in 0..self.max_attempts {
-            let history = self.store.read_stream(stream_id, 0).await?;
-            let version = history.last().map_or(0, |e| e.stream_version);
-            let mut aggregate = A::default();
-            for event in history {
-                aggregate.apply(A::Event::decode(&event.event_type, event.payload).map_err(StoreError::from)?);
-            }
+            let (mut aggregate, version) = self.load::<A>(stream_id).await?;
             let sink = EventSink::default();
             aggregate.handle(command.clone(), services, &sink).await.map_err(CommandError::Domain)?;
             let events = sink.collect().await;

@@ -3,6 +3,8 @@
 
 mod bus;
 pub mod catalog;
+pub mod login;
+pub mod passwords;
 pub mod user;
 
 pub use bus::{CommandBus, CommandError, Executed};

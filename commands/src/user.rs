@@ -1,7 +1,7 @@
 //! User commands: partners introducing their end users, vehicles.
 use crate::bus::{CommandBus, CommandError, Executed};
 use chrono::{DateTime, Utc};
-use domain::user::{self, User, UserCommand, UserError, UserEvent};
+use domain::user::{self, Profile, User, UserCommand, UserError, UserEvent};
 use domain::values::{Email, ExternalUid, LicensePlate};
 use store::{Metadata, StoreError};
 use uuid::Uuid;
@@ -80,6 +80,43 @@ impl UserService {
             }
         }
         Err(CommandError::Contended(format!("partner {} user {email}", partner.partner_id)))
+    }
+
+    /// A person signs up in a tenant with email and an already hashed password. The
+    /// tenant-email claim refuses a second account for the same email (`CommandError::Claim`).
+    #[tracing::instrument(skip_all, fields(tenant = tenant_id))]
+    pub async fn sign_up_with_email(
+        &self,
+        tenant_id: &str,
+        email: &Email,
+        password_hash: String,
+        profile: Profile,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<Uuid, UserCommandError> {
+        let user_id = Uuid::now_v7();
+        let command = UserCommand::SignUpWithEmail {
+            user_id,
+            tenant_id: tenant_id.to_owned(),
+            email: email.clone(),
+            password_hash,
+            profile,
+            at,
+        };
+        self.bus.execute::<User>(&user::stream_id(user_id), command, &(), metadata).await?;
+        Ok(user_id)
+    }
+
+    /// The account that signs in with this email in this tenant, and its password hash.
+    pub async fn email_account(&self, tenant_id: &str, email: &Email) -> Result<Option<(Uuid, User)>, StoreError> {
+        let claim = user::tenant_email_claim(tenant_id, email);
+        let Some(owner) = self.bus.store().claim_owner(claim.scope, &claim.value).await? else { return Ok(None) };
+        let (account, _) = self.bus.load::<User>(&owner).await?;
+        let user_id = owner
+            .strip_prefix("user-")
+            .and_then(|id| Uuid::parse_str(id).ok())
+            .ok_or_else(|| StoreError::Corrupt(format!("claim owner {owner} is not a user stream")))?;
+        Ok(Some((user_id, account)))
     }
 
     #[tracing::instrument(skip_all, fields(user = %user_id))]

@@ -5,6 +5,7 @@
 
 pub mod catalog;
 pub mod codec;
+pub mod login;
 pub mod user;
 pub mod values;
 

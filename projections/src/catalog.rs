@@ -106,3 +106,9 @@ pub async fn partner_by_access_key_hash(db: &Db, hash: &str) -> Result<Option<Pa
         )
         .await?)
 }
+
+pub async fn tenant_exists(db: &Db, tenant_id: &str) -> Result<bool, StoreError> {
+    let row: Option<(i64,)> =
+        db.fetch_optional("select count(*) from catalog_tenants where tenant_id = $1", &args![tenant_id]).await?;
+    Ok(row.is_some_and(|(n,)| n > 0))
+}

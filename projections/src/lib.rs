@@ -3,6 +3,8 @@
 #![forbid(unsafe_code)]
 
 pub mod catalog;
+pub mod customers;
+pub mod logins;
 mod runner;
 pub mod signups;
 pub mod users;
@@ -14,7 +16,12 @@ use store::{Projector, StoreError};
 
 /// Read models the API reads right after a write: applied inside the append transaction.
 pub fn inline() -> Vec<Arc<dyn Projector>> {
-    vec![Arc::new(catalog::CatalogProjector), Arc::new(users::UserViewProjector)]
+    vec![
+        Arc::new(catalog::CatalogProjector),
+        Arc::new(users::UserViewProjector),
+        Arc::new(customers::CustomerViewProjector),
+        Arc::new(logins::LoginSessionsProjector),
+    ]
 }
 
 /// Read models for analytics and operators: applied by catch-up runners after commit.

@@ -69,7 +69,7 @@ impl ViewRow {
             return;
         }
         match event {
-            UserEvent::UserRegistered { .. } => return,
+            UserEvent::UserRegistered { .. } | UserEvent::UserSignedUp { .. } => return,
             UserEvent::PartnerExternalUidLinked { external_uid, linked_at, .. } => {
                 self.external_uid = Some(external_uid.as_str().to_owned());
                 self.updated_at = format_time(&linked_at);

@@ -346,8 +346,11 @@ both_engines!(forged_expired_and_foreign_tokens_are_refused, |engine| async move
     assert_coord_error(app.current_user(&other_partner).await, 403, "foreign_token").await;
     let other_tenant = mint(&|c| c.tenant = "other-tenant".into());
     assert_coord_error(app.current_user(&other_tenant).await, 403, "foreign_token").await;
-    let unknown_user = mint(&|c| c.sub = uuid::Uuid::new_v4().to_string());
-    assert_coord_error(app.current_user(&unknown_user).await, 404, "unknown_user").await;
+    // a real key cannot move a session to another user, nor invent a session
+    let other_user = mint(&|c| c.sub = uuid::Uuid::new_v4().to_string());
+    assert_coord_error(app.current_user(&other_user).await, 401, "invalid_token").await;
+    let unknown_session = mint(&|c| c.sid = uuid::Uuid::now_v7().to_string());
+    assert_coord_error(app.current_user(&unknown_session).await, 401, "session_ended").await;
 
     // and the genuine token still works
     assert_eq!(app.current_user(&token).await.status(), 200);
@@ -470,6 +473,7 @@ both_engines!(instances_starting_together_share_one_signing_key, |engine| async 
         "u",
         "t",
         "p",
+        uuid::Uuid::now_v7(),
         "coord",
         true,
         chrono::Utc::now(),

@@ -4,7 +4,6 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use projections::catalog::{PartnerRow, partner_by_access_key_hash};
 use serde::de::DeserializeOwned;
@@ -32,6 +31,17 @@ impl FromRequestParts<AppState> for Partner {
     }
 }
 
+/// The partner's server token: `Authorization: Bearer <server token>` on `create_jwt`.
+pub struct ServerToken(pub String);
+
+impl FromRequestParts<AppState> for ServerToken {
+    type Rejection = CoordError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, CoordError> {
+        Ok(Self(crate::auth::bearer(parts)?.to_owned()))
+    }
+}
+
 /// A signed-in user: a valid access token minted for the partner of the `access_key`.
 pub struct CoordUser {
     pub user_id: Uuid,
@@ -43,20 +53,13 @@ impl FromRequestParts<AppState> for CoordUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, CoordError> {
         let Partner(partner) = Partner::from_request_parts(parts, state).await?;
-        let header = parts.headers.get(AUTHORIZATION).ok_or(ApiError::MissingToken)?;
-        let token = header
-            .to_str()
-            .ok()
-            .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or(ApiError::MalformedToken)?;
+        let token = crate::auth::bearer(parts)?;
         let claims = state.tokens.verify(token, AUDIENCE)?;
         if claims.azp != partner.partner_id || claims.tenant != partner.tenant_id {
             return Err(ApiError::ForeignToken.into());
         }
-        let user_id = Uuid::parse_str(&claims.sub).map_err(|_| ApiError::InvalidToken)?;
-        Ok(Self { user_id, partner })
+        let auth = crate::auth::live_session(state, claims).await?;
+        Ok(Self { user_id: auth.user_id, partner })
     }
 }
 

@@ -1,15 +1,21 @@
-//! `POST /v1/users/testing/create_jwt`: a partner mints a test token for its end user.
-use super::extract::{CoordJson, Partner};
+//! `POST /v1/users/create_jwt` and `POST /v1/users/testing/create_jwt`: a partner mints a token
+//! for its end user (production: with its server token; test: with the access key alone).
+use super::extract::{CoordJson, Partner, ServerToken};
 use super::{AUDIENCE, CoordError, DIALECT, TOKEN_LIFETIME_MINUTES};
+use crate::error::ApiError;
 use crate::request_meta::RequestMeta;
 use crate::state::AppState;
 use crate::tokens::TokenService;
 use axum::Json;
 use axum::extract::State;
 use chrono::{Duration, Utc};
+use commands::login::SignIn;
 use commands::user::PartnerRef;
+use domain::login::SignInMethod;
 use domain::values::{Email, ExternalUid};
+use projections::catalog::PartnerRow;
 use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[schema(as = coord::CreateJwt, example = json!({"email": "foo@bar.com", "external_uid": "1234"}))]
@@ -52,19 +58,76 @@ pub async fn create_test_jwt(
     meta: RequestMeta,
     CoordJson(body): CoordJson<CreateJwt>,
 ) -> Result<Json<JwtToken>, CoordError> {
+    mint(&state, &partner, meta, body, true).await
+}
+
+/// Create a production JWT for a user of the partner, creating the user on first sight. Needs
+/// the partner's server token as `Authorization: Bearer`, besides the access key.
+#[utoipa::path(
+    post,
+    path = "/v1/users/create_jwt",
+    tag = "coord",
+    params(("access_key" = String, Query, description = "The partner's API access key")),
+    request_body = CreateJwt,
+    security(("server_token" = [])),
+    responses(
+        (status = 200, description = "A token for a production user", body = JwtToken),
+        (status = 400, description = "Invalid body, email or external uid", body = super::error::CoordErrorBody),
+        (status = 401, description = "Missing or unknown access key, missing server token", body = super::error::CoordErrorBody),
+        (status = 403, description = "The server token is not this partner's", body = super::error::CoordErrorBody),
+        (status = 409, description = "The email belongs to a user with another external uid", body = super::error::CoordErrorBody),
+        (status = 415, description = "Body is not JSON", body = super::error::CoordErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(partner = %partner.partner_id))]
+pub async fn create_jwt(
+    State(state): State<AppState>,
+    Partner(partner): Partner,
+    ServerToken(token): ServerToken,
+    meta: RequestMeta,
+    CoordJson(body): CoordJson<CreateJwt>,
+) -> Result<Json<JwtToken>, CoordError> {
+    let presented = commands::secret_hash(&token);
+    if !bool::from(presented.as_bytes().ct_eq(partner.server_token_hash.as_bytes())) {
+        return Err(ApiError::InvalidServerToken.into());
+    }
+    mint(&state, &partner, meta, body, false).await
+}
+
+/// Resolve the user, open a login session for the token and sign it.
+async fn mint(
+    state: &AppState,
+    partner: &PartnerRow,
+    meta: RequestMeta,
+    body: CreateJwt,
+    test_user: bool,
+) -> Result<Json<JwtToken>, CoordError> {
     let email = Email::parse(&body.email)?;
     let external_uid = body.external_uid.as_deref().map(ExternalUid::parse).transpose()?;
     let now = Utc::now();
     let partner_ref = PartnerRef { tenant_id: partner.tenant_id.clone(), partner_id: partner.partner_id.clone() };
     let metadata = meta.by(DIALECT, &partner.tenant_id, format!("partner:{}", partner.partner_id));
-    let user_id =
-        state.users.resolve_through_partner(&partner_ref, &email, external_uid.as_ref(), true, now, &metadata).await?;
+    let user_id = state
+        .users
+        .resolve_through_partner(&partner_ref, &email, external_uid.as_ref(), test_user, now, &metadata)
+        .await?;
+    let sign_in = SignIn {
+        user_id,
+        tenant_id: partner.tenant_id.clone(),
+        client_id: Some(partner.partner_id.clone()),
+        dialect: DIALECT,
+        method: if test_user { SignInMethod::PartnerTestToken } else { SignInMethod::PartnerToken },
+        test_user,
+        with_refresh: false,
+    };
+    let session = state.logins.start(sign_in, now, &metadata).await.map_err(ApiError::from)?;
     let claims = TokenService::claims(
         &user_id.to_string(),
         &partner.tenant_id,
         &partner.partner_id,
+        session.session_id,
         AUDIENCE,
-        true,
+        test_user,
         now,
         Duration::minutes(TOKEN_LIFETIME_MINUTES),
     );

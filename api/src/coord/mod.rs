@@ -18,6 +18,7 @@ pub const DIALECT: &str = "coord";
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/create_jwt", post(jwt::create_jwt))
         .route("/testing/create_jwt", post(jwt::create_test_jwt))
         .route("/user/current", get(user::current))
         .route("/user/current/vehicle", put(user::put_vehicle))

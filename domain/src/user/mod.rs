@@ -14,6 +14,8 @@ mod tests;
 pub const PARTNER_EMAIL: &str = "partner-email";
 /// Claim scope: one user per partner and external uid.
 pub const PARTNER_EXTERNAL_UID: &str = "partner-external-uid";
+/// Claim scope: one email sign-in per tenant.
+pub const TENANT_EMAIL: &str = "tenant-email";
 
 pub fn stream_id(user_id: Uuid) -> String {
     format!("user-{user_id}")
@@ -37,8 +39,34 @@ pub fn partner_external_uid_claim(partner_id: &str, test_user: bool, uid: &Exter
     }
 }
 
+pub fn tenant_email_claim(tenant_id: &str, email: &Email) -> Claim {
+    Claim { scope: TENANT_EMAIL, value: format!("{}:{tenant_id}:{email}", tenant_id.len()) }
+}
+
+/// What a person tells about themselves when signing up; every field optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// A BCP 47 language tag (`de`, `fr-CH`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum UserCommand {
+    /// A person signs up in a tenant with email and password (suite `POST /customers`). The
+    /// password arrives hashed (argon2id PHC string): the domain never sees it in clear.
+    SignUpWithEmail {
+        user_id: Uuid,
+        tenant_id: String,
+        email: Email,
+        password_hash: String,
+        profile: Profile,
+        at: DateTime<Utc>,
+    },
     /// A partner introduces its end user (coord `create_jwt`), who is created on first sight.
     RegisterThroughPartner {
         user_id: Uuid,
@@ -84,6 +112,16 @@ pub enum UserEvent {
         license_plate: LicensePlate,
         changed_at: DateTime<Utc>,
     },
+    UserSignedUp {
+        user_id: Uuid,
+        tenant_id: String,
+        email: Email,
+        /// argon2id, PHC string format.
+        password_hash: String,
+        #[serde(default)]
+        profile: Profile,
+        signed_up_at: DateTime<Utc>,
+    },
 }
 
 impl DomainEvent for UserEvent {
@@ -92,6 +130,7 @@ impl DomainEvent for UserEvent {
             Self::UserRegistered { .. } => "UserRegistered",
             Self::PartnerExternalUidLinked { .. } => "PartnerExternalUidLinked",
             Self::VehicleChanged { .. } => "VehicleChanged",
+            Self::UserSignedUp { .. } => "UserSignedUp",
         }
         .to_owned()
     }
@@ -113,6 +152,9 @@ impl HasClaims for UserEvent {
             }
             Self::PartnerExternalUidLinked { partner_id, external_uid, test_user, .. } => {
                 vec![ClaimChange::Take(partner_external_uid_claim(partner_id, *test_user, external_uid))]
+            }
+            Self::UserSignedUp { tenant_id, email, .. } => {
+                vec![ClaimChange::Take(tenant_email_claim(tenant_id, email))]
             }
             Self::VehicleChanged { .. } => Vec::new(),
         }
@@ -136,9 +178,33 @@ pub struct User {
     /// External uid per partner id.
     external_uids: Vec<(String, ExternalUid)>,
     license_plate: Option<LicensePlate>,
+    tenant_id: Option<String>,
+    email: Option<Email>,
+    password_hash: Option<String>,
 }
 
 impl User {
+    /// The stored password hash of an email sign-in, if the user has one.
+    pub fn password_hash(&self) -> Option<&str> {
+        self.password_hash.as_deref()
+    }
+
+    pub fn is_registered(&self) -> bool {
+        self.registered
+    }
+
+    pub fn is_test_user(&self) -> bool {
+        self.test_user
+    }
+
+    pub fn tenant_id(&self) -> Option<&str> {
+        self.tenant_id.as_deref()
+    }
+
+    pub fn email(&self) -> Option<&Email> {
+        self.email.as_ref()
+    }
+
     fn external_uid_at(&self, partner_id: &str) -> Option<&ExternalUid> {
         self.external_uids.iter().find(|(p, _)| p == partner_id).map(|(_, uid)| uid)
     }
@@ -153,6 +219,14 @@ impl Aggregate for User {
 
     async fn handle(&mut self, command: UserCommand, _: &(), sink: &EventSink<Self>) -> Result<(), UserError> {
         match command {
+            UserCommand::SignUpWithEmail { user_id, tenant_id, email, password_hash, profile, at } => {
+                if self.registered {
+                    return Err(UserError::AlreadyRegistered);
+                }
+                let event =
+                    UserEvent::UserSignedUp { user_id, tenant_id, email, password_hash, profile, signed_up_at: at };
+                sink.write(event, self).await;
+            }
             UserCommand::RegisterThroughPartner {
                 user_id,
                 tenant_id,
@@ -208,9 +282,17 @@ impl Aggregate for User {
 
     fn apply(&mut self, event: UserEvent) {
         match event {
-            UserEvent::UserRegistered { partner_id, external_uid, test_user, .. } => {
+            UserEvent::UserSignedUp { tenant_id, email, password_hash, .. } => {
+                self.registered = true;
+                self.tenant_id = Some(tenant_id);
+                self.email = Some(email);
+                self.password_hash = Some(password_hash);
+            }
+            UserEvent::UserRegistered { tenant_id, partner_id, email, external_uid, test_user, .. } => {
                 self.registered = true;
                 self.test_user = test_user;
+                self.tenant_id = Some(tenant_id);
+                self.email = Some(email);
                 if let Some(uid) = external_uid {
                     self.external_uids.push((partner_id, uid));
                 }

@@ -129,3 +129,39 @@ fn events_round_trip_through_the_codec() {
     assert!(payload.get("type").is_none(), "the tag lives in the event_type column, not the payload");
     assert_eq!(UserEvent::decode(&event_type, payload).expect("decode"), event);
 }
+
+fn signed_up() -> UserEvent {
+    UserEvent::UserSignedUp {
+        user_id: user_id(),
+        tenant_id: "demo".into(),
+        email: Email::parse("ann@example.com").expect("email"),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        profile: Profile { first_name: Some("Ann".into()), ..Profile::default() },
+        signed_up_at: at(),
+    }
+}
+
+#[test]
+fn a_person_signs_up_with_email_once_and_claims_the_tenant_email() {
+    let sign_up = UserCommand::SignUpWithEmail {
+        user_id: user_id(),
+        tenant_id: "demo".into(),
+        email: Email::parse("ann@example.com").expect("email"),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        profile: Profile { first_name: Some("Ann".into()), ..Profile::default() },
+        at: at(),
+    };
+    UserTest::with(()).given_no_previous_events().when(sign_up.clone()).then_expect_events(vec![signed_up()]);
+    UserTest::with(()).given(vec![signed_up()]).when(sign_up).then_expect_error(UserError::AlreadyRegistered);
+    let claims = signed_up().claim_changes();
+    assert_eq!(claims, vec![ClaimChange::Take(Claim { scope: TENANT_EMAIL, value: "4:demo:ann@example.com".into() })]);
+}
+
+#[test]
+fn the_password_hash_is_kept_for_sign_in() {
+    let mut user = User::default();
+    assert_eq!(user.password_hash(), None);
+    user.apply(signed_up());
+    assert!(user.password_hash().is_some_and(|h| h.starts_with("$argon2id$")));
+    assert_eq!(user.tenant_id(), Some("demo"));
+}

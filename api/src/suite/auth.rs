@@ -1,0 +1,175 @@
+//! Suite Authentication API: email sign-in, refresh, logout.
+use super::extract::{SuiteJson, SuiteUser, Tenant};
+use super::{APP_CLIENT, AUDIENCE, DIALECT, SuiteError};
+use crate::error::ApiError;
+use crate::request_meta::RequestMeta;
+use crate::state::AppState;
+use crate::tokens::TokenService;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use commands::login::SignIn;
+use domain::login::{RevocationReason, SignInMethod};
+use domain::values::Email;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = suite::SignInEmail, example = json!({"email": "ann@example.com", "password": "correct horse battery"}))]
+pub struct SignInEmail {
+    email: String,
+    password: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = suite::Tokens)]
+pub struct Tokens {
+    /// An EdDSA JWT (5 hours by default); verify it with `/.well-known/jwks.json`.
+    access_token: String,
+    /// Opaque; send it to `refresh-token` for a new pair. Each one works once.
+    refresh_token: String,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = suite::RefreshToken)]
+pub struct RefreshToken {
+    refresh_token: String,
+}
+
+/// Sign in with email and password: an access token and a refresh token. A wrong password and
+/// an unknown email get the same answer, after the same work.
+#[utoipa::path(
+    post,
+    path = "/{tenant}/auth/sign-in-email",
+    tag = "suite",
+    params(("tenant" = String, Path, description = "The operator (tenant) id, e.g. `demo`")),
+    request_body = SignInEmail,
+    responses(
+        (status = 200, description = "Signed in", body = Tokens),
+        (status = 400, description = "REQ400: invalid body", body = super::error::SuiteErrorBody),
+        (status = 401, description = "A201: wrong email or password", body = super::error::SuiteErrorBody),
+        (status = 404, description = "T404: unknown tenant", body = super::error::SuiteErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(tenant = %tenant))]
+pub async fn sign_in_email(
+    State(state): State<AppState>,
+    Tenant(tenant): Tenant,
+    meta: RequestMeta,
+    SuiteJson(body): SuiteJson<SignInEmail>,
+) -> Result<Json<Tokens>, SuiteError> {
+    // an email that cannot exist still costs a password check
+    let account = match Email::parse(&body.email) {
+        Ok(email) => state.users.email_account(&tenant, &email).await?,
+        Err(_) => None,
+    };
+    let stored = account.as_ref().and_then(|(_, user)| user.password_hash().map(str::to_owned));
+    if !state.passwords.verify(body.password, stored).await {
+        return Err(ApiError::InvalidCredentials.into());
+    }
+    let Some((user_id, user)) = account else { return Err(ApiError::InvalidCredentials.into()) };
+    let now = Utc::now();
+    let metadata = meta.by(DIALECT, &tenant, format!("user:{user_id}"));
+    let sign_in = SignIn {
+        user_id,
+        tenant_id: tenant.clone(),
+        client_id: None,
+        dialect: DIALECT,
+        method: SignInMethod::EmailPassword,
+        test_user: user.is_test_user(),
+        with_refresh: true,
+    };
+    let session = state.logins.start(sign_in, now, &metadata).await.map_err(ApiError::from)?;
+    let refresh_token = session.refresh_token.ok_or_else(|| ApiError::Internal("no refresh token".into()))?;
+    let access_token = access_token(&state, &tenant, user_id, session.session_id, user.is_test_user(), now)?;
+    Ok(Json(Tokens { access_token, refresh_token }))
+}
+
+/// Exchange a refresh token for a new access token and a new refresh token. The old refresh
+/// token is spent: presented again after a few seconds' grace (or after its successor was
+/// used), it ends the whole session.
+#[utoipa::path(
+    post,
+    path = "/{tenant}/auth/refresh-token",
+    tag = "suite",
+    params(("tenant" = String, Path, description = "The operator (tenant) id")),
+    request_body = RefreshToken,
+    responses(
+        (status = 200, description = "A new pair", body = Tokens),
+        (status = 400, description = "REQ400: invalid body", body = super::error::SuiteErrorBody),
+        (status = 401, description = "A205: not a valid refresh token; A206: a spent token came back and the session was revoked", body = super::error::SuiteErrorBody),
+        (status = 404, description = "T404: unknown tenant", body = super::error::SuiteErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(tenant = %tenant))]
+pub async fn refresh_token(
+    State(state): State<AppState>,
+    Tenant(tenant): Tenant,
+    meta: RequestMeta,
+    SuiteJson(body): SuiteJson<RefreshToken>,
+) -> Result<Json<Tokens>, SuiteError> {
+    let now = Utc::now();
+    let metadata = meta.by(DIALECT, &tenant, "refresh-token".to_owned());
+    // a token of another tenant is as unknown here as a made-up one
+    let session = match commands::login::session_of(&body.refresh_token) {
+        Some(sid) => projections::logins::login_session(state.db(), &sid.to_string()).await?,
+        None => None,
+    };
+    let session = session.filter(|s| s.tenant_id == tenant).ok_or(ApiError::InvalidRefreshToken)?;
+    let refreshed = state.logins.refresh(&body.refresh_token, now, &metadata).await?;
+    let user_id = Uuid::parse_str(&session.user_id).map_err(|_| ApiError::Internal("session user id".into()))?;
+    let access_token = access_token(&state, &tenant, user_id, refreshed.session_id, session.test_user, now)?;
+    Ok(Json(Tokens { access_token, refresh_token: refreshed.refresh_token }))
+}
+
+/// End the session of the access token: it and every token of the session stop working at once.
+#[utoipa::path(
+    post,
+    path = "/{tenant}/auth/logout",
+    tag = "suite",
+    params(("tenant" = String, Path, description = "The operator (tenant) id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 401, description = "A202/A203/A204: no valid token or session", body = super::error::SuiteErrorBody),
+        (status = 403, description = "A101: token of another tenant", body = super::error::SuiteErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(tenant = %user.tenant_id))]
+pub async fn logout(
+    State(state): State<AppState>,
+    user: SuiteUser,
+    meta: RequestMeta,
+) -> Result<StatusCode, SuiteError> {
+    let metadata = meta.by(DIALECT, &user.tenant_id, format!("user:{}", user.user_id));
+    state
+        .logins
+        .revoke(user.session_id, RevocationReason::SignedOut, Utc::now(), &metadata)
+        .await
+        .map_err(ApiError::from)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn access_token(
+    state: &AppState,
+    tenant: &str,
+    user_id: Uuid,
+    session_id: Uuid,
+    test: bool,
+    now: DateTime<Utc>,
+) -> Result<String, ApiError> {
+    let claims = TokenService::claims(
+        &user_id.to_string(),
+        tenant,
+        APP_CLIENT,
+        session_id,
+        AUDIENCE,
+        test,
+        now,
+        state.suite_token_lifetime,
+    );
+    Ok(state.tokens.mint(&claims)?)
+}

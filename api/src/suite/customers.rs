@@ -1,0 +1,135 @@
+//! Suite User API: sign-up with email and password, the current customer.
+use super::extract::{SuiteJson, SuiteUser, Tenant};
+use super::{DIALECT, SuiteError};
+use crate::error::ApiError;
+use crate::request_meta::RequestMeta;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::Utc;
+use commands::CommandError;
+use domain::user::Profile;
+use domain::values::Email;
+use serde::{Deserialize, Serialize};
+
+/// Passwords of 8 to 128 characters; anything longer is refused before it is hashed.
+const PASSWORD_CHARS: std::ops::RangeInclusive<usize> = 8..=128;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = suite::SignUp, example = json!({"email": "ann@example.com", "password": "correct horse battery", "firstName": "Ann", "language": "de"}))]
+pub struct SignUp {
+    email: String,
+    /// 8 to 128 characters.
+    password: String,
+    #[serde(default)]
+    first_name: Option<String>,
+    #[serde(default)]
+    last_name: Option<String>,
+    /// A language tag such as `de` or `fr-CH`.
+    #[serde(default)]
+    language: Option<String>,
+}
+
+/// A customer as the User API shows it; fields without a value are left out.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = suite::Customer)]
+pub struct Customer {
+    uuid: String,
+    email: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    first_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    language: Option<String>,
+    /// Email addresses are not verified yet in this version.
+    email_is_verified: bool,
+}
+
+fn trimmed(value: Option<String>, max: usize) -> Result<Option<String>, ApiError> {
+    let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    if value.as_ref().is_some_and(|v| v.chars().count() > max) {
+        return Err(ApiError::InvalidBody(format!("a name or language is longer than {max} characters")));
+    }
+    Ok(value)
+}
+
+/// Sign up with email and password. The new customer then signs in with `sign-in-email`.
+#[utoipa::path(
+    post,
+    path = "/{tenant}/front/customers",
+    tag = "suite",
+    params(("tenant" = String, Path, description = "The operator (tenant) id, e.g. `demo`")),
+    request_body = SignUp,
+    responses(
+        (status = 201, description = "Signed up", body = Customer),
+        (status = 400, description = "U130.3: invalid email; U101: password not 8 to 128 characters; REQ400: invalid body", body = super::error::SuiteErrorBody),
+        (status = 404, description = "T404: unknown tenant", body = super::error::SuiteErrorBody),
+        (status = 409, description = "U102: a user with this email exists", body = super::error::SuiteErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(tenant = %tenant))]
+pub async fn sign_up(
+    State(state): State<AppState>,
+    Tenant(tenant): Tenant,
+    meta: RequestMeta,
+    SuiteJson(body): SuiteJson<SignUp>,
+) -> Result<(StatusCode, Json<Customer>), SuiteError> {
+    let email = Email::parse(&body.email)?;
+    if !PASSWORD_CHARS.contains(&body.password.chars().count()) {
+        return Err(ApiError::WeakPassword.into());
+    }
+    let profile = Profile {
+        first_name: trimmed(body.first_name, 100)?,
+        last_name: trimmed(body.last_name, 100)?,
+        language: trimmed(body.language, 35)?,
+    };
+    let metadata = meta.by(DIALECT, &tenant, format!("signup:{email}"));
+    let hash = state.passwords.hash(body.password).await?;
+    let user_id =
+        match state.users.sign_up_with_email(&tenant, &email, hash, profile.clone(), Utc::now(), &metadata).await {
+            Ok(id) => id,
+            Err(CommandError::Claim { .. }) => return Err(ApiError::UserExists.into()),
+            Err(e) => return Err(ApiError::from(e).into()),
+        };
+    let customer = Customer {
+        uuid: user_id.to_string(),
+        email: email.as_str().to_owned(),
+        first_name: profile.first_name,
+        last_name: profile.last_name,
+        language: profile.language,
+        email_is_verified: false,
+    };
+    Ok((StatusCode::CREATED, Json(customer)))
+}
+
+/// The signed-in customer.
+#[utoipa::path(
+    get,
+    path = "/{tenant}/front/customers",
+    tag = "suite",
+    params(("tenant" = String, Path, description = "The operator (tenant) id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The customer", body = Customer),
+        (status = 401, description = "A202/A203/A204: no valid token or session", body = super::error::SuiteErrorBody),
+        (status = 403, description = "A101: token of another tenant", body = super::error::SuiteErrorBody),
+        (status = 404, description = "U106: no customer for this token", body = super::error::SuiteErrorBody),
+    )
+)]
+pub async fn current(State(state): State<AppState>, user: SuiteUser) -> Result<Json<Customer>, SuiteError> {
+    let row = projections::customers::customer_by_id(state.db(), &user.user_id.to_string())
+        .await?
+        .ok_or(ApiError::UnknownUser)?;
+    Ok(Json(Customer {
+        uuid: row.user_id,
+        email: row.email,
+        first_name: row.first_name,
+        last_name: row.last_name,
+        language: row.language,
+        email_is_verified: false,
+    }))
+}

@@ -1,0 +1,31 @@
+//! The suite dialect: a white-label mobility suite's Authentication API (`/{tenant}/auth/…`)
+//! and User API (`/{tenant}/front/…`). Every path is scoped by the tenant; errors are
+//! `{errorCode, userMessage, httpStatus, traceId}` with `userMessage` localized.
+pub(crate) mod auth;
+pub(crate) mod customers;
+pub(crate) mod error;
+mod extract;
+
+pub use error::SuiteError;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::routing::{any, post};
+
+pub const AUDIENCE: &str = "suite";
+pub const DIALECT: &str = "suite";
+/// `azp` of tokens from a person's own sign-in (no API client involved).
+pub const APP_CLIENT: &str = "app";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/{tenant}/auth/sign-in-email", post(auth::sign_in_email))
+        .route("/{tenant}/auth/refresh-token", post(auth::refresh_token))
+        .route("/{tenant}/auth/logout", post(auth::logout))
+        .route("/{tenant}/front/customers", post(customers::sign_up).get(customers::current))
+        // unknown paths under a suite prefix answer in the suite format
+        .route("/{tenant}/auth/{*rest}", any(error::not_found))
+        .route("/{tenant}/front/{*rest}", any(error::not_found))
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(axum::middleware::from_fn(error::localize))
+}

@@ -1,0 +1,105 @@
+//! Passwords: argon2id (PHC strings), hashed and verified on the blocking pool so that hash
+//! cost never stalls the async runtime. An unknown account is checked against a dummy hash made
+//! with the same parameters, so a sign-in takes as long whether or not the account exists.
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use std::sync::Arc;
+
+/// argon2id cost. The default is one of OWASP's recommended rows (m = 19 MiB, t = 2, p = 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PasswordParams {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+impl Default for PasswordParams {
+    fn default() -> Self {
+        Self { memory_kib: 19_456, iterations: 2, parallelism: 1 }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordError {
+    #[error("invalid argon2 parameters: {0}")]
+    Params(String),
+    #[error("password hashing failed: {0}")]
+    Hash(String),
+}
+
+#[derive(Clone)]
+pub struct Passwords {
+    argon: Arc<Argon2<'static>>,
+    dummy: Arc<str>,
+}
+
+impl Passwords {
+    pub fn new(params: PasswordParams) -> Result<Self, PasswordError> {
+        let p = Params::new(params.memory_kib, params.iterations, params.parallelism, None)
+            .map_err(|e| PasswordError::Params(e.to_string()))?;
+        let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, p);
+        let dummy = hash_with(&argon, "not a password anyone has")?;
+        Ok(Self { argon: Arc::new(argon), dummy: dummy.into() })
+    }
+
+    pub async fn hash(&self, password: String) -> Result<String, PasswordError> {
+        let argon = self.argon.clone();
+        tokio::task::spawn_blocking(move || hash_with(&argon, &password))
+            .await
+            .map_err(|e| PasswordError::Hash(e.to_string()))?
+    }
+
+    /// True when `password` matches `stored`. With no stored hash (unknown account, or an
+    /// account without a password) the dummy hash is verified instead and the answer is false.
+    pub async fn verify(&self, password: String, stored: Option<String>) -> bool {
+        let argon = self.argon.clone();
+        let known = stored.is_some();
+        let phc = stored.unwrap_or_else(|| self.dummy.to_string());
+        let matched = tokio::task::spawn_blocking(move || {
+            PasswordHash::new(&phc).is_ok_and(|parsed| argon.verify_password(password.as_bytes(), &parsed).is_ok())
+        })
+        .await
+        .unwrap_or(false);
+        known && matched
+    }
+}
+
+fn hash_with(argon: &Argon2<'_>, password: &str) -> Result<String, PasswordError> {
+    let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+    argon
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| PasswordError::Hash(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fast() -> Passwords {
+        Passwords::new(PasswordParams { memory_kib: 1024, iterations: 1, parallelism: 1 }).expect("params")
+    }
+
+    #[tokio::test]
+    async fn a_hash_verifies_its_password_only() {
+        let passwords = fast();
+        let hash = passwords.hash("correct horse".into()).await.expect("hash");
+        assert!(hash.starts_with("$argon2id$v=19$m=1024,t=1,p=1$"), "{hash}");
+        assert!(passwords.verify("correct horse".into(), Some(hash.clone())).await);
+        assert!(!passwords.verify("wrong horse".into(), Some(hash.clone())).await);
+        assert_ne!(hash, passwords.hash("correct horse".into()).await.expect("hash"), "salted");
+    }
+
+    #[tokio::test]
+    async fn no_stored_hash_never_verifies_not_even_the_dummy_password() {
+        let passwords = fast();
+        assert!(!passwords.verify("not a password anyone has".into(), None).await);
+        assert!(!passwords.verify("x".into(), Some("not a phc string".into())).await);
+    }
+
+    #[test]
+    fn the_default_is_owasp_argon2id() {
+        assert_eq!(PasswordParams::default(), PasswordParams { memory_kib: 19_456, iterations: 2, parallelism: 1 });
+        assert!(Passwords::new(PasswordParams { memory_kib: 1, iterations: 0, parallelism: 0 }).is_err());
+    }
+}

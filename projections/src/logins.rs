@@ -1,0 +1,132 @@
+//! Login sessions: every authenticated request checks its token's `sid` here, so a logout or a
+//! revoked refresh family takes effect on the next request (inline: read right after a write).
+use async_trait::async_trait;
+use domain::login::LoginEvent;
+use store::{Db, Projector, RecordedEvent, StoreError, TableSpec, Tables, Tx, args, format_time};
+
+pub struct LoginSessionsProjector;
+
+const TABLES: &[TableSpec] = &[TableSpec {
+    name: "login_sessions",
+    ddl: "create table if not exists {login_sessions} (
+            session_id    text primary key,
+            user_id       text not null,
+            tenant_id     text not null,
+            client_id     text,
+            dialect       text not null,
+            method        text not null,
+            test_user     boolean not null,
+            generation    bigint not null,
+            started_at    text not null,
+            expires_at    text not null,
+            revoked_at    text,
+            revoke_reason text,
+            updated_at    text not null)",
+    indexes: "create index if not exists {login_sessions}_user on {login_sessions} (user_id)",
+}];
+
+#[async_trait]
+impl Projector for LoginSessionsProjector {
+    fn name(&self) -> &'static str {
+        "login_sessions"
+    }
+
+    fn tables(&self) -> &'static [TableSpec] {
+        TABLES
+    }
+
+    fn stream_types(&self) -> Option<&'static [&'static str]> {
+        Some(&["login"])
+    }
+
+    /// A session has a few events in its life: one statement each.
+    async fn apply_batch(&self, tx: &mut Tx<'_>, t: &Tables, events: &[RecordedEvent]) -> Result<(), StoreError> {
+        for event in events.iter().filter(|e| e.stream_type == "login") {
+            let Some(session_id) = event.stream_id.strip_prefix("login-") else { continue };
+            let Some(decoded) = super::decode::<LoginEvent>(event)? else { continue };
+            apply(tx, t, session_id, decoded).await?;
+        }
+        Ok(())
+    }
+}
+
+async fn apply(tx: &mut Tx<'_>, t: &Tables, session_id: &str, event: LoginEvent) -> Result<(), StoreError> {
+    let table = t.name("login_sessions");
+    match event {
+        LoginEvent::LoginSessionStarted {
+            user_id,
+            tenant_id,
+            client_id,
+            dialect,
+            method,
+            test_user,
+            expires_at,
+            started_at,
+            ..
+        } => {
+            let at = format_time(&started_at);
+            let sql = format!(
+                "insert into {table} (session_id, user_id, tenant_id, client_id, dialect, method, test_user, \
+                 generation, started_at, expires_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $8) \
+                 on conflict (session_id) do nothing"
+            );
+            let binds = args![
+                session_id,
+                user_id.to_string(),
+                tenant_id,
+                client_id,
+                dialect,
+                method.as_str(),
+                test_user,
+                at,
+                format_time(&expires_at)
+            ];
+            tx.execute(&sql, &binds).await?;
+        }
+        LoginEvent::RefreshTokenRotated { generation, rotated_at, .. } => {
+            let sql = format!("update {table} set generation = $2, updated_at = $3 where session_id = $1");
+            tx.execute(&sql, &args![session_id, i64::from(generation), format_time(&rotated_at)]).await?;
+        }
+        LoginEvent::LoginSessionRevoked { reason, revoked_at } => {
+            let at = format_time(&revoked_at);
+            let sql = format!(
+                "update {table} set revoked_at = $2, revoke_reason = $3, updated_at = $2 \
+                 where session_id = $1 and revoked_at is null"
+            );
+            tx.execute(&sql, &args![session_id, at, reason.as_str()]).await?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct LoginSessionRow {
+    pub session_id: String,
+    pub user_id: String,
+    pub tenant_id: String,
+    pub client_id: Option<String>,
+    pub dialect: String,
+    pub method: String,
+    pub test_user: bool,
+    pub generation: i64,
+    pub started_at: String,
+    pub expires_at: String,
+    pub revoked_at: Option<String>,
+    pub revoke_reason: Option<String>,
+}
+
+impl LoginSessionRow {
+    pub fn is_revoked(&self) -> bool {
+        self.revoked_at.is_some()
+    }
+}
+
+pub async fn login_session(db: &Db, session_id: &str) -> Result<Option<LoginSessionRow>, StoreError> {
+    Ok(db
+        .fetch_optional(
+            "select session_id, user_id, tenant_id, client_id, dialect, method, test_user, generation, started_at, \
+             expires_at, revoked_at, revoke_reason from login_sessions where session_id = $1",
+            &args![session_id],
+        )
+        .await?)
+}

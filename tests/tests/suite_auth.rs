@@ -1,0 +1,294 @@
+//! The suite dialect's sign-up, sign-in, refresh rotation and logout, and coord's production
+//! `create_jwt`, black-box over HTTP on both engines.
+#![allow(clippy::unwrap_used)]
+
+use base64::Engine as _;
+use commands::catalog::PartnerSeed;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use store::Metadata;
+use tests::{TestApp, both_engines};
+
+const PASSWORD: &str = "correct horse battery";
+
+fn suite(app: &TestApp, tenant: &str, path: &str) -> String {
+    app.url(&format!("/{tenant}{path}"))
+}
+
+async fn sign_up(app: &TestApp, tenant: &str, body: Value) -> reqwest::Response {
+    app.client.post(suite(app, tenant, "/front/customers")).json(&body).send().await.unwrap()
+}
+
+async fn sign_in(app: &TestApp, tenant: &str, email: &str, password: &str) -> reqwest::Response {
+    let body = json!({ "email": email, "password": password });
+    app.client.post(suite(app, tenant, "/auth/sign-in-email")).json(&body).send().await.unwrap()
+}
+
+/// Sign up and sign in; the token pair.
+async fn signed_in(app: &TestApp, tenant: &str, email: &str) -> (String, String) {
+    assert_eq!(sign_up(app, tenant, json!({ "email": email, "password": PASSWORD })).await.status(), 201);
+    let res = sign_in(app, tenant, email, PASSWORD).await;
+    assert_eq!(res.status(), 200);
+    let tokens: Value = res.json().await.unwrap();
+    (tokens["accessToken"].as_str().unwrap().to_owned(), tokens["refreshToken"].as_str().unwrap().to_owned())
+}
+
+async fn refresh(app: &TestApp, tenant: &str, token: &str) -> reqwest::Response {
+    let body = json!({ "refreshToken": token });
+    app.client.post(suite(app, tenant, "/auth/refresh-token")).json(&body).send().await.unwrap()
+}
+
+async fn customer(app: &TestApp, tenant: &str, access: &str) -> reqwest::Response {
+    app.client.get(suite(app, tenant, "/front/customers")).bearer_auth(access).send().await.unwrap()
+}
+
+/// Status and suite error code of a response, checking the body's shape on the way.
+async fn error_of(res: reqwest::Response) -> (StatusCode, String) {
+    let status = res.status();
+    let trace = res.headers().get("x-request-id").map(|v| v.to_str().unwrap().to_owned());
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["httpStatus"], status.as_u16(), "{body}");
+    assert!(body["userMessage"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    assert_eq!(body["traceId"].as_str(), trace.as_deref(), "traceId is the request id: {body}");
+    assert!(body.as_object().unwrap().values().all(|v| !v.is_null()), "nulls are left out: {body}");
+    (status, body["errorCode"].as_str().unwrap().to_owned())
+}
+
+fn claims(jwt: &str) -> Value {
+    let payload = jwt.split('.').nth(1).unwrap();
+    serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
+}
+
+both_engines!(a_customer_signs_up_signs_in_and_reads_itself, |engine| async move {
+    let app = TestApp::spawn(engine).await;
+    let res = sign_up(
+        &app,
+        "demo",
+        json!({"email": "Ann@Example.com", "password": PASSWORD, "firstName": " Ann ", "language": "de"}),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    let created: Value = res.json().await.unwrap();
+    assert_eq!(created["email"], "ann@example.com");
+    assert_eq!(created["firstName"], "Ann");
+    assert!(created.get("lastName").is_none(), "null fields are left out: {created}");
+
+    let again = sign_up(&app, "demo", json!({"email": "ann@example.com", "password": "another password"})).await;
+    assert_eq!(error_of(again).await, (StatusCode::CONFLICT, "U102".into()));
+
+    let res = sign_in(&app, "demo", "ANN@example.com", PASSWORD).await;
+    assert_eq!(res.status(), 200);
+    let tokens: Value = res.json().await.unwrap();
+    let access = tokens["accessToken"].as_str().unwrap();
+    let c = claims(access);
+    assert_eq!(
+        (c["sub"].as_str(), c["tenant"].as_str(), c["aud"].as_str()),
+        (created["uuid"].as_str(), Some("demo"), Some("suite"))
+    );
+    assert_eq!(c["exp"].as_i64().unwrap() - c["iat"].as_i64().unwrap(), 5 * 3600, "suite tokens live 5 hours");
+    let me: Value = customer(&app, "demo", access).await.json().await.unwrap();
+    assert_eq!(
+        (me["uuid"].clone(), me["email"].clone(), me["language"].clone()),
+        (created["uuid"].clone(), json!("ann@example.com"), json!("de"))
+    );
+
+    // a wrong password and an unknown email get the same answer
+    assert_eq!(
+        error_of(sign_in(&app, "demo", "ann@example.com", "wrong password").await).await,
+        (StatusCode::UNAUTHORIZED, "A201".into())
+    );
+    assert_eq!(
+        error_of(sign_in(&app, "demo", "nobody@example.com", PASSWORD).await).await,
+        (StatusCode::UNAUTHORIZED, "A201".into())
+    );
+    assert_eq!(
+        error_of(sign_in(&app, "demo", "not an email", PASSWORD).await).await,
+        (StatusCode::UNAUTHORIZED, "A201".into())
+    );
+
+    // bad input: clear codes, nothing appended
+    let before = app.state.store.read_all(Default::default(), 10_000).await.unwrap().len();
+    let short = sign_up(&app, "demo", json!({"email": "bob@example.com", "password": "short"})).await;
+    assert_eq!(error_of(short).await, (StatusCode::BAD_REQUEST, "U101".into()));
+    let bad_email = sign_up(&app, "demo", json!({"email": "bob@", "password": PASSWORD})).await;
+    assert_eq!(error_of(bad_email).await, (StatusCode::BAD_REQUEST, "U130.3".into()));
+    let no_password = sign_up(&app, "demo", json!({"email": "bob@example.com"})).await;
+    assert_eq!(error_of(no_password).await, (StatusCode::BAD_REQUEST, "REQ400".into()));
+    let not_json = app.client.post(suite(&app, "demo", "/front/customers")).body("email=x").send().await.unwrap();
+    assert_eq!(error_of(not_json).await, (StatusCode::UNSUPPORTED_MEDIA_TYPE, "REQ415".into()));
+    let nowhere = sign_up(&app, "no-such-tenant", json!({"email": "bob@example.com", "password": PASSWORD})).await;
+    assert_eq!(error_of(nowhere).await, (StatusCode::NOT_FOUND, "T404".into()));
+    let unknown_path = app.client.get(suite(&app, "demo", "/auth/nothing-here")).send().await.unwrap();
+    assert_eq!(error_of(unknown_path).await, (StatusCode::NOT_FOUND, "REQ404".into()));
+    assert_eq!(app.state.store.read_all(Default::default(), 10_000).await.unwrap().len(), before);
+});
+
+both_engines!(refresh_tokens_rotate_and_a_spent_one_revokes_the_session, |engine| async move {
+    let app = TestApp::spawn(engine).await;
+    let (access1, rt1) = signed_in(&app, "demo", "rota@example.com").await;
+
+    let second: Value = refresh(&app, "demo", &rt1).await.json().await.unwrap();
+    let rt2 = second["refreshToken"].as_str().unwrap().to_owned();
+    let access2 = second["accessToken"].as_str().unwrap().to_owned();
+    assert_ne!(rt2, rt1);
+    assert_eq!(claims(&access2)["sid"], claims(&access1)["sid"], "one session");
+    assert_eq!(customer(&app, "demo", &access2).await.status(), 200);
+
+    // a retry with the immediate parent inside the grace: the same successor, nothing revoked
+    let retry: Value = refresh(&app, "demo", &rt1).await.json().await.unwrap();
+    assert_eq!(retry["refreshToken"], rt2.as_str());
+
+    let third: Value = refresh(&app, "demo", &rt2).await.json().await.unwrap();
+    let rt3 = third["refreshToken"].as_str().unwrap().to_owned();
+    assert_ne!(rt3, rt2);
+
+    // rt1 is now a grandparent: presenting it ends the session for everyone
+    assert_eq!(error_of(refresh(&app, "demo", &rt1).await).await, (StatusCode::UNAUTHORIZED, "A206".into()));
+    assert_eq!(error_of(refresh(&app, "demo", &rt3).await).await, (StatusCode::UNAUTHORIZED, "A205".into()));
+    assert_eq!(error_of(customer(&app, "demo", &access2).await).await, (StatusCode::UNAUTHORIZED, "A204".into()));
+
+    // tokens that were never issued
+    let forged = format!("{}.{}", claims(&access1)["sid"].as_str().unwrap().replace('-', ""), "A".repeat(43));
+    assert_eq!(error_of(refresh(&app, "demo", &forged).await).await, (StatusCode::UNAUTHORIZED, "A205".into()));
+    assert_eq!(error_of(refresh(&app, "demo", "garbage").await).await, (StatusCode::UNAUTHORIZED, "A205".into()));
+});
+
+both_engines!(concurrent_refreshes_of_one_token_all_get_the_same_successor, |engine| async move {
+    let app = TestApp::spawn(engine).await;
+    let (_, rt1) = signed_in(&app, "demo", "tabs@example.com").await;
+    let app = std::sync::Arc::new(app);
+    let calls = (0..8).map(|_| {
+        let app = app.clone();
+        let rt1 = rt1.clone();
+        tokio::spawn(async move {
+            let res = refresh(&app, "demo", &rt1).await;
+            assert_eq!(res.status(), 200);
+            res.json::<Value>().await.unwrap()["refreshToken"].as_str().unwrap().to_owned()
+        })
+    });
+    let mut successors = Vec::new();
+    for call in calls {
+        successors.push(call.await.unwrap());
+    }
+    successors.dedup();
+    assert_eq!(successors.len(), 1, "one successor for all: {successors:?}");
+    assert_eq!(refresh(&app, "demo", &successors[0]).await.status(), 200, "and it works");
+    // one rotation was recorded for the eight calls, one more for the last refresh
+    let rotations = app
+        .state
+        .store
+        .read_all(Default::default(), 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.event_type == "RefreshTokenRotated")
+        .count();
+    assert_eq!(rotations, 2);
+});
+
+both_engines!(logout_ends_the_session_at_once, |engine| async move {
+    let app = TestApp::spawn(engine).await;
+    let (access, rt) = signed_in(&app, "demo", "bye@example.com").await;
+    let (other_access, _) = {
+        let res = sign_in(&app, "demo", "bye@example.com", PASSWORD).await;
+        let t: Value = res.json().await.unwrap();
+        (t["accessToken"].as_str().unwrap().to_owned(), ())
+    };
+    let logout = app.client.post(suite(&app, "demo", "/auth/logout")).bearer_auth(&access).send().await.unwrap();
+    assert_eq!(logout.status(), 204);
+    assert_eq!(error_of(customer(&app, "demo", &access).await).await, (StatusCode::UNAUTHORIZED, "A204".into()));
+    assert_eq!(error_of(refresh(&app, "demo", &rt).await).await, (StatusCode::UNAUTHORIZED, "A205".into()));
+    // another device's session of the same user is untouched
+    assert_eq!(customer(&app, "demo", &other_access).await.status(), 200);
+    let again = app.client.post(suite(&app, "demo", "/auth/logout")).bearer_auth(&access).send().await.unwrap();
+    assert_eq!(error_of(again).await, (StatusCode::UNAUTHORIZED, "A204".into()));
+    let anonymous = app.client.post(suite(&app, "demo", "/auth/logout")).send().await.unwrap();
+    assert_eq!(error_of(anonymous).await, (StatusCode::UNAUTHORIZED, "A202".into()));
+});
+
+both_engines!(tokens_stay_in_their_tenant_and_dialect, |engine| async move {
+    let app = TestApp::spawn(engine).await;
+    let seed = PartnerSeed {
+        tenant_id: "other".into(),
+        tenant_name: "Other operator".into(),
+        partner_id: "other-partner".into(),
+        partner_name: "Other partner".into(),
+        access_key: "ak_other".into(),
+        server_token: "st_other".into(),
+    };
+    app.state.catalog.ensure_partner(&seed, chrono::Utc::now(), &Metadata::default()).await.unwrap();
+    let (other_access, other_rt) = signed_in(&app, "other", "same@example.com").await;
+    let (demo_access, _) = signed_in(&app, "demo", "same@example.com").await;
+    assert_ne!(claims(&other_access)["sub"], claims(&demo_access)["sub"], "one account per tenant");
+    assert_eq!(error_of(customer(&app, "demo", &other_access).await).await, (StatusCode::FORBIDDEN, "A101".into()));
+    assert_eq!(error_of(refresh(&app, "demo", &other_rt).await).await, (StatusCode::UNAUTHORIZED, "A205".into()));
+    // a coord token is not a suite token, and the other way round
+    let coord = app.token_for("same@example.com").await;
+    assert_eq!(error_of(customer(&app, "demo", &coord).await).await, (StatusCode::UNAUTHORIZED, "A202".into()));
+    let res = app.current_user(&demo_access).await;
+    assert_eq!(res.status(), 401);
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "invalid_token");
+});
+
+both_engines!(suite_errors_speak_the_callers_language, |engine| async move {
+    let app = TestApp::spawn(engine).await;
+    let mut messages = Vec::new();
+    for (language, expected) in [
+        ("de-DE,de;q=0.9", "E-Mail oder Passwort ist falsch."),
+        ("fr", "L'e-mail ou le mot de passe est incorrect."),
+        ("es, nl;q=0.5", "Het e-mailadres of wachtwoord is onjuist."),
+        ("ja", "The email or password is wrong."),
+    ] {
+        let res = app
+            .client
+            .post(suite(&app, "demo", "/auth/sign-in-email"))
+            .header("accept-language", language)
+            .json(&json!({"email": "x@example.com", "password": "whatever1"}))
+            .send()
+            .await
+            .unwrap();
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["userMessage"], expected);
+        messages.push(body["errorCode"].as_str().unwrap().to_owned());
+    }
+    assert!(messages.iter().all(|c| c == "A201"));
+});
+
+both_engines!(coord_create_jwt_needs_the_partners_server_token, |engine| async move {
+    let app = TestApp::spawn(engine).await;
+    let mint = |token: Option<String>| {
+        let mut req = app.client.post(app.coord("/create_jwt")).json(&json!({"email": "prod@fleet.com"}));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send()
+    };
+    let res = mint(Some(app.server_token.clone())).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let jwt = res.json::<Value>().await.unwrap()["jwt_token"].as_str().unwrap().to_owned();
+    assert_eq!(claims(&jwt)["test"], false);
+    let me: Value = app.current_user(&jwt).await.json().await.unwrap();
+    assert_eq!(me["email"], "prod@fleet.com");
+    // the production user is not the test user of the same email
+    let test = app.token_for("prod@fleet.com").await;
+    assert_ne!(claims(&test)["sub"], claims(&jwt)["sub"]);
+
+    let wrong = mint(Some("st_wrong".into())).await.unwrap();
+    assert_eq!(wrong.status(), 403);
+    assert_eq!(wrong.json::<Value>().await.unwrap()["code"], "invalid_server_token");
+    let missing = mint(None).await.unwrap();
+    assert_eq!(missing.status(), 401);
+    assert_eq!(missing.json::<Value>().await.unwrap()["code"], "missing_token");
+
+    // a revoked session refuses its token on the next request
+    let sid = uuid::Uuid::parse_str(claims(&jwt)["sid"].as_str().unwrap()).unwrap();
+    app.state
+        .logins
+        .revoke(sid, domain::login::RevocationReason::SignedOut, chrono::Utc::now(), &Metadata::default())
+        .await
+        .unwrap();
+    let res = app.current_user(&jwt).await;
+    assert_eq!(res.status(), 401);
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "session_ended");
+    assert_eq!(app.current_user(&test).await.status(), 200, "other sessions live on");
+});
