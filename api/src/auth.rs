@@ -30,7 +30,7 @@ pub struct Authenticated {
 }
 
 pub async fn authenticate(state: &AppState, token: &str, audience: &str) -> Result<Authenticated, ApiError> {
-    live_session(state, state.tokens.verify(token, audience)?).await
+    live_session(state, state.tokens.verify(token, audience).await?).await
 }
 
 /// Verified claims whose session is still live.

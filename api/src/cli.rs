@@ -1,4 +1,4 @@
-//! `users-api [serve|migrate|rebuild [name]|verify]`.
+//! `users-api [serve|migrate|rebuild [name]|verify|keys rotate]`.
 use crate::config::{Config, Settings, reveal};
 use crate::startup::{Application, open_store};
 use clap::{Parser, Subcommand};
@@ -27,6 +27,18 @@ pub enum Command {
     },
     /// Recompute the hash chain of every stream; exits 1 and names the first broken link.
     Verify,
+    /// Signing keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Add a new signing key. Running servers sign with it within a minute; tokens signed by
+    /// older keys stay valid until they expire.
+    Rotate,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -59,6 +71,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     }))?
                 );
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Keys { command: KeysCommand::Rotate } => {
+            let store = open_store(&config).await?;
+            // a fresh database gets its first key, so the rotated-in one is always the second or later
+            crate::tokens::TokenService::load_or_create(store.db()).await?;
+            let kid = crate::tokens::rotate(store.db()).await?;
+            println!("{}", serde_json::json!({ "rotated": true, "signing_kid": kid }));
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify => {

@@ -44,7 +44,7 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
 /// The public keys that verify access tokens (Ed25519, `kid` as in the token header).
 #[utoipa::path(get, path = "/.well-known/jwks.json", tag = "native", responses((status = 200, description = "A JSON Web Key Set")))]
 async fn jwks(State(state): State<AppState>) -> Json<Value> {
-    Json(state.tokens.jwks().clone())
+    Json(state.tokens.jwks())
 }
 
 /// This document.

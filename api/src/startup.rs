@@ -35,6 +35,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     runners: ProjectionRunners,
+    key_reloader: tokio::task::JoinHandle<()>,
     state: AppState,
 }
 
@@ -56,7 +57,8 @@ impl Application {
         let runners = projections::spawn_runners(store, projections::catch_up());
         let listener =
             TcpListener::bind(&config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
-        Ok(Self { router: app(state.clone()), listener, runners, state })
+        let key_reloader = state.tokens.spawn_reloader();
+        Ok(Self { router: app(state.clone()), listener, runners, key_reloader, state })
     }
 
     pub fn port(&self) -> u16 {
@@ -75,6 +77,7 @@ impl Application {
     /// Serve until `shutdown` resolves, then finish in-flight requests and projector batches.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let served = axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await;
+        self.key_reloader.abort();
         self.runners.shutdown().await;
         served
     }

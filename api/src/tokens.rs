@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Instant;
 use store::{Db, args, format_time, now_micros};
 
 pub const ISSUER: &str = "users-api";
@@ -41,12 +43,27 @@ pub enum TokenError {
     Invalid,
 }
 
-pub struct TokenService {
+/// The keys of one load: the newest signs, all verify.
+struct KeySet {
     kid: String,
     signing: EncodingKey,
     verifying: HashMap<String, DecodingKey>,
     jwks: Value,
 }
+
+/// Signs and verifies access tokens. Keys live in the `signing_keys` table, so every instance on
+/// a database shares them; `users-api keys rotate` adds one. Running instances pick a new key up
+/// when a token names a `kid` they do not know, and every `RELOAD_EVERY` in any case.
+pub struct TokenService {
+    db: Db,
+    keys: RwLock<Arc<KeySet>>,
+    last_reload: Mutex<Instant>,
+}
+
+/// How often a running instance looks for new keys.
+pub const RELOAD_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+/// The least time between two reloads caused by unknown `kid`s (forged tokens cost no queries).
+const UNKNOWN_KID_RELOAD: std::time::Duration = std::time::Duration::from_secs(5);
 
 #[derive(sqlx::FromRow)]
 struct KeyRow {
@@ -55,46 +72,52 @@ struct KeyRow {
     public_raw: String,
 }
 
+const SELECT_KEYS: &str = "select kid, private_der, public_raw from signing_keys order by generation";
+
 impl TokenService {
-    /// Load the signing keys, creating the first one on a fresh database. The newest key signs;
-    /// every stored key verifies.
+    /// Load the signing keys, creating the first one on a fresh database.
     pub async fn load_or_create(db: &Db) -> anyhow::Result<Self> {
-        let select = "select kid, private_der, public_raw from signing_keys order by generation";
-        let mut rows: Vec<KeyRow> = db.fetch_all(select, &[]).await?;
+        let mut rows: Vec<KeyRow> = db.fetch_all(SELECT_KEYS, &[]).await?;
         if rows.is_empty() {
-            let key = SigningKey::generate(&mut rand::rngs::OsRng);
-            let public = key.verifying_key().to_bytes();
-            let kid = hex::encode(&Sha256::digest(public)[..8]);
-            let der = key.to_pkcs8_der().map_err(|e| anyhow::anyhow!("cannot encode signing key: {e}"))?;
             // two instances starting at once: the first insert wins, both then load the same key
-            db.execute(
-                "insert into signing_keys (kid, generation, algorithm, private_der, public_raw, created_at) \
-                 values ($1, 1, 'EdDSA', $2, $3, $4) on conflict do nothing",
-                &args![kid, STANDARD.encode(der.as_bytes()), STANDARD.encode(public), format_time(&now_micros())],
-            )
-            .await?;
-            rows = db.fetch_all(select, &[]).await?;
+            insert_key(db, 1).await?;
+            rows = db.fetch_all(SELECT_KEYS, &[]).await?;
         }
-        let newest = rows.last().ok_or_else(|| anyhow::anyhow!("no signing key"))?;
-        let signing = EncodingKey::from_ed_der(&STANDARD.decode(&newest.private_der)?);
-        let mut verifying = HashMap::new();
-        let mut keys = Vec::new();
-        for row in &rows {
-            let x = URL_SAFE_NO_PAD.encode(STANDARD.decode(&row.public_raw)?);
-            verifying.insert(row.kid.clone(), DecodingKey::from_ed_components(&x)?);
-            keys.push(json!({ "kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig", "kid": row.kid, "x": x }));
-        }
-        Ok(Self { kid: newest.kid.clone(), signing, verifying, jwks: json!({ "keys": keys }) })
+        Ok(Self {
+            db: db.clone(),
+            keys: RwLock::new(Arc::new(key_set(&rows)?)),
+            // the first unknown kid may reload at once
+            last_reload: Mutex::new(Instant::now().checked_sub(UNKNOWN_KID_RELOAD).unwrap_or_else(Instant::now)),
+        })
     }
 
-    pub fn jwks(&self) -> &Value {
-        &self.jwks
+    /// Read the keys again (new ones from `keys rotate`).
+    pub async fn reload(&self) -> anyhow::Result<()> {
+        let rows: Vec<KeyRow> = self.db.fetch_all(SELECT_KEYS, &[]).await?;
+        let set = Arc::new(key_set(&rows)?);
+        *self.keys.write().unwrap_or_else(|e| e.into_inner()) = set;
+        *self.last_reload.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+        Ok(())
+    }
+
+    fn current(&self) -> Arc<KeySet> {
+        self.keys.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The `kid` that signs new tokens.
+    pub fn signing_kid(&self) -> String {
+        self.current().kid.clone()
+    }
+
+    pub fn jwks(&self) -> Value {
+        self.current().jwks.clone()
     }
 
     pub fn mint(&self, claims: &AccessClaims) -> Result<String, jsonwebtoken::errors::Error> {
+        let keys = self.current();
         let mut header = Header::new(Algorithm::EdDSA);
-        header.kid = Some(self.kid.clone());
-        jsonwebtoken::encode(&header, claims, &self.signing)
+        header.kid = Some(keys.kid.clone());
+        jsonwebtoken::encode(&header, claims, &keys.signing)
     }
 
     /// Claims for a token of login session `sid`, valid for `lifetime` from `now`.
@@ -123,10 +146,19 @@ impl TokenService {
     }
 
     /// Signature, `kid`, algorithm (EdDSA only: `none` and HS256 are refused), issuer,
-    /// audience, expiry and not-before.
-    pub fn verify(&self, token: &str, audience: &str) -> Result<AccessClaims, TokenError> {
+    /// audience, expiry and not-before. A `kid` this instance does not know makes it look for
+    /// new keys first (at most once per few seconds).
+    pub async fn verify(&self, token: &str, audience: &str) -> Result<AccessClaims, TokenError> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed)?;
-        let key = header.kid.as_deref().and_then(|kid| self.verifying.get(kid)).ok_or(TokenError::Invalid)?;
+        let kid = header.kid.ok_or(TokenError::Invalid)?;
+        let mut keys = self.current();
+        if !keys.verifying.contains_key(&kid) && self.may_reload(UNKNOWN_KID_RELOAD) {
+            if let Err(e) = self.reload().await {
+                tracing::warn!(error = %e, "cannot reload signing keys");
+            }
+            keys = self.current();
+        }
+        let key = keys.verifying.get(&kid).ok_or(TokenError::Invalid)?;
         let mut validation = Validation::new(Algorithm::EdDSA);
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[audience]);
@@ -143,6 +175,85 @@ impl TokenService {
             }
         })
     }
+
+    /// True (and the clock reset) when the last reload is at least `gap` ago.
+    fn may_reload(&self, gap: std::time::Duration) -> bool {
+        let mut last = self.last_reload.lock().unwrap_or_else(|e| e.into_inner());
+        if last.elapsed() < gap {
+            return false;
+        }
+        *last = Instant::now();
+        true
+    }
+
+    /// Reload every `RELOAD_EVERY` until the service stops, so a rotated key starts signing
+    /// on every instance without a restart.
+    pub fn spawn_reloader(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let tokens = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(RELOAD_EVERY);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                if let Err(e) = tokens.reload().await {
+                    tracing::warn!(error = %e, "cannot reload signing keys");
+                }
+            }
+        })
+    }
+}
+
+/// Add a signing key one generation above the newest; returns its `kid`. Tokens of older keys
+/// stay valid until they expire: every stored key keeps verifying.
+pub async fn rotate(db: &Db) -> anyhow::Result<String> {
+    // racing rotations: the unique generation lets one win; the loser tries the next one
+    for _ in 0..5 {
+        let (newest,): (i64,) = db
+            .fetch_optional("select cast(coalesce(max(generation), 0) as bigint) from signing_keys", &[])
+            .await?
+            .unwrap_or((0,));
+        if let Some(kid) = insert_key(db, newest + 1).await? {
+            return Ok(kid);
+        }
+    }
+    anyhow::bail!("could not add a signing key: other rotations kept winning")
+}
+
+/// Insert a fresh Ed25519 key at `generation`; `None` when that generation exists already.
+async fn insert_key(db: &Db, generation: i64) -> anyhow::Result<Option<String>> {
+    let key = SigningKey::generate(&mut rand::rngs::OsRng);
+    let public = key.verifying_key().to_bytes();
+    let kid = hex::encode(&Sha256::digest(public)[..8]);
+    let der = key.to_pkcs8_der().map_err(|e| anyhow::anyhow!("cannot encode signing key: {e}"))?;
+    let inserted = db
+        .execute(
+            "insert into signing_keys (kid, generation, algorithm, private_der, public_raw, created_at) \
+             values ($1, cast($2 as integer), 'EdDSA', $3, $4, $5) on conflict do nothing",
+            &args![
+                kid.as_str(),
+                generation,
+                STANDARD.encode(der.as_bytes()),
+                STANDARD.encode(public),
+                format_time(&now_micros())
+            ],
+        )
+        .await?;
+    Ok((inserted == 1).then_some(kid))
+}
+
+fn key_set(rows: &[KeyRow]) -> anyhow::Result<KeySet> {
+    let newest = rows.last().ok_or_else(|| anyhow::anyhow!("no signing key"))?;
+    let signing = EncodingKey::from_ed_der(&STANDARD.decode(&newest.private_der)?);
+    let mut verifying = HashMap::new();
+    let mut keys = Vec::new();
+    for row in rows {
+        let x = URL_SAFE_NO_PAD.encode(STANDARD.decode(&row.public_raw)?);
+        verifying.insert(row.kid.clone(), DecodingKey::from_ed_components(&x)?);
+        keys.push(json!({ "kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig", "kid": row.kid, "x": x }));
+    }
+    // newest first: clients that take the first key take the one that signs
+    keys.reverse();
+    Ok(KeySet { kid: newest.kid.clone(), signing, verifying, jwks: json!({ "keys": keys }) })
 }
 
 /// A 32-byte secret shared by every instance on the database, created on first use.

@@ -104,6 +104,16 @@ where
     assert!(lines.iter().all(|r| r["matched_live"] == true), "{lines:?}");
     assert!(!target.run(&["rebuild", "no_such_projection"]).status.success());
 
+    let kids: Vec<String> = (0..2)
+        .map(|_| {
+            let out = target.run(&["keys", "rotate"]);
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+            report["signing_kid"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_ne!(kids[0], kids[1], "each rotation adds a key");
+
     let (position, event_id) = tamper().await;
     let verify = target.run(&["verify"]);
     assert!(!verify.status.success(), "verify fails on a tampered log");

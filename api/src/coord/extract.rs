@@ -54,7 +54,7 @@ impl FromRequestParts<AppState> for CoordUser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, CoordError> {
         let Partner(partner) = Partner::from_request_parts(parts, state).await?;
         let token = crate::auth::bearer(parts)?;
-        let claims = state.tokens.verify(token, AUDIENCE)?;
+        let claims = state.tokens.verify(token, AUDIENCE).await?;
         if claims.azp != partner.partner_id || claims.tenant != partner.tenant_id {
             return Err(ApiError::ForeignToken.into());
         }
