@@ -51,6 +51,21 @@ pub struct Settings {
     /// Seconds during which the immediate parent of a refresh token still yields its successor.
     #[arg(long, env = "USERS_API_REFRESH_GRACE_SECS", default_value_t = 10)]
     pub refresh_grace_secs: i64,
+    /// Sign-in attempts per minute from one client address.
+    #[arg(long, env = "USERS_API_SIGN_IN_PER_MINUTE", default_value_t = 30)]
+    pub sign_in_per_minute: u32,
+    /// Sign-in attempts per minute for one account.
+    #[arg(long, env = "USERS_API_SIGN_IN_PER_ACCOUNT_PER_MINUTE", default_value_t = 10)]
+    pub sign_in_per_account_per_minute: u32,
+    /// Refresh-token grants per minute from one client address.
+    #[arg(long, env = "USERS_API_REFRESH_PER_MINUTE", default_value_t = 150)]
+    pub refresh_per_minute: u32,
+    /// Failed password sign-ins within the lockout window that lock an account.
+    #[arg(long, env = "USERS_API_LOCKOUT_FAILURES", default_value_t = 5)]
+    pub lockout_failures: u32,
+    /// Minutes of the lockout window, and of the lock.
+    #[arg(long, env = "USERS_API_LOCKOUT_MINUTES", default_value_t = 15)]
+    pub lockout_minutes: i64,
 }
 
 impl Settings {
@@ -71,6 +86,11 @@ impl Settings {
             suite_token_minutes: 300,
             session_days: 30,
             refresh_grace_secs: 10,
+            sign_in_per_minute: 30,
+            sign_in_per_account_per_minute: 10,
+            refresh_per_minute: 150,
+            lockout_failures: 5,
+            lockout_minutes: 15,
         }
     }
 }
@@ -89,6 +109,8 @@ pub struct Config {
     pub passwords: commands::passwords::PasswordParams,
     pub suite_token_lifetime: chrono::Duration,
     pub sessions: commands::login::SessionPolicy,
+    pub limits: crate::limits::LimitSettings,
+    pub lockout: domain::user::LockoutPolicy,
 }
 
 const GENERATED: &str = "generated-secrets.json";
@@ -118,6 +140,16 @@ impl Config {
             sessions: commands::login::SessionPolicy {
                 lifetime: chrono::Duration::days(settings.session_days.clamp(1, 3650)),
                 refresh_grace: chrono::Duration::seconds(settings.refresh_grace_secs.clamp(0, 300)),
+            },
+            limits: crate::limits::LimitSettings {
+                sign_in_per_address: settings.sign_in_per_minute,
+                sign_in_per_account: settings.sign_in_per_account_per_minute,
+                refresh_per_address: settings.refresh_per_minute,
+            },
+            lockout: domain::user::LockoutPolicy {
+                max_failures: settings.lockout_failures.max(1),
+                window: chrono::Duration::minutes(settings.lockout_minutes.clamp(1, 24 * 60)),
+                lock_for: chrono::Duration::minutes(settings.lockout_minutes.clamp(1, 24 * 60)),
             },
             demo_tenant: settings.demo_tenant,
             data_dir: settings.data_dir.clone(),

@@ -55,6 +55,10 @@ pub enum ApiError {
     InvalidRefreshToken,
     #[error("the refresh token was already used; the session has been revoked")]
     RefreshTokenReused,
+    #[error("too many attempts; retry in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("the account is locked after repeated failed sign-ins; retry in {retry_after_secs} s")]
+    AccountLocked { retry_after_secs: u64 },
     #[error("the service is busy; retry the request")]
     Busy,
     #[error("internal error")]
@@ -90,8 +94,20 @@ impl ApiError {
             SessionEnded => (StatusCode::UNAUTHORIZED, "session_ended"),
             InvalidRefreshToken => (StatusCode::UNAUTHORIZED, "invalid_refresh_token"),
             RefreshTokenReused => (StatusCode::UNAUTHORIZED, "refresh_token_reused"),
+            RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            AccountLocked { .. } => (StatusCode::FORBIDDEN, "account_locked"),
             Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
+        }
+    }
+
+    /// Seconds a client should wait before retrying (`Retry-After`), for errors that have one.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::RateLimited { retry_after_secs } | Self::AccountLocked { retry_after_secs } => {
+                Some(*retry_after_secs)
+            }
+            _ => None,
         }
     }
 

@@ -51,13 +51,15 @@ impl Application {
             passwords: Passwords::new(config.passwords).context("password hashing")?,
             tokens: Arc::new(TokenService::load_or_create(store.db()).await?),
             suite_token_lifetime: config.suite_token_lifetime,
+            limits: crate::limits::Limits::new(config.limits),
+            lockout: config.lockout,
             store: store.clone(),
         };
         seed_demo(&state, &config).await?;
         let runners = projections::spawn_runners(store, projections::catch_up());
         let listener =
             TcpListener::bind(&config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
-        let key_reloader = state.tokens.spawn_reloader();
+        let key_reloader = state.tokens.spawn_reloader(state.limits.clone());
         Ok(Self { router: app(state.clone()), listener, runners, key_reloader, state })
     }
 
@@ -76,7 +78,8 @@ impl Application {
 
     /// Serve until `shutdown` resolves, then finish in-flight requests and projector batches.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        let served = axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await;
+        let service = self.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
         self.key_reloader.abort();
         self.runners.shutdown().await;
         served

@@ -16,6 +16,8 @@ pub struct AppState {
     pub tokens: Arc<TokenService>,
     /// Suite access-token lifetime (the original's default is 5 hours).
     pub suite_token_lifetime: chrono::Duration,
+    pub limits: crate::limits::Limits,
+    pub lockout: domain::user::LockoutPolicy,
 }
 
 impl AppState {

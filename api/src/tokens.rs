@@ -187,14 +187,16 @@ impl TokenService {
     }
 
     /// Reload every `RELOAD_EVERY` until the service stops, so a rotated key starts signing
-    /// on every instance without a restart.
-    pub fn spawn_reloader(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+    /// on every instance without a restart; the same tick lets the rate limiters forget idle
+    /// clients.
+    pub fn spawn_reloader(self: &Arc<Self>, limits: crate::limits::Limits) -> tokio::task::JoinHandle<()> {
         let tokens = self.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(RELOAD_EVERY);
             tick.tick().await;
             loop {
                 tick.tick().await;
+                limits.shrink();
                 if let Err(e) = tokens.reload().await {
                     tracing::warn!(error = %e, "cannot reload signing keys");
                 }

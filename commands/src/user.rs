@@ -1,7 +1,7 @@
 //! User commands: partners introducing their end users, vehicles.
 use crate::bus::{CommandBus, CommandError, Executed};
 use chrono::{DateTime, Utc};
-use domain::user::{self, Profile, User, UserCommand, UserError, UserEvent};
+use domain::user::{self, LockoutPolicy, Profile, User, UserCommand, UserError, UserEvent};
 use domain::values::{Email, ExternalUid, LicensePlate};
 use store::{Metadata, StoreError};
 use uuid::Uuid;
@@ -117,6 +117,20 @@ impl UserService {
             .and_then(|id| Uuid::parse_str(id).ok())
             .ok_or_else(|| StoreError::Corrupt(format!("claim owner {owner} is not a user stream")))?;
         Ok(Some((user_id, account)))
+    }
+
+    /// Record a failed password sign-in; true when the account is locked now.
+    #[tracing::instrument(skip_all, fields(user = %user_id))]
+    pub async fn record_failed_sign_in(
+        &self,
+        user_id: Uuid,
+        policy: LockoutPolicy,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<bool, UserCommandError> {
+        let command = UserCommand::RecordFailedSignIn { policy, at };
+        let done = self.bus.execute::<User>(&user::stream_id(user_id), command, &(), metadata).await?;
+        Ok(done.events.iter().any(|e| matches!(e, UserEvent::AccountLocked { .. })))
     }
 
     #[tracing::instrument(skip_all, fields(user = %user_id))]

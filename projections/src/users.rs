@@ -69,7 +69,10 @@ impl ViewRow {
             return;
         }
         match event {
-            UserEvent::UserRegistered { .. } | UserEvent::UserSignedUp { .. } => return,
+            UserEvent::UserRegistered { .. }
+            | UserEvent::UserSignedUp { .. }
+            | UserEvent::SignInFailed { .. }
+            | UserEvent::AccountLocked { .. } => return,
             UserEvent::PartnerExternalUidLinked { external_uid, linked_at, .. } => {
                 self.external_uid = Some(external_uid.as_str().to_owned());
                 self.updated_at = format_time(&linked_at);

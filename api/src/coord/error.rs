@@ -12,9 +12,10 @@ pub struct CoordError(pub ApiError);
 #[schema(as = coord::Error, example = json!({"code": "invalid_access_key", "message": "the access_key is not valid"}))]
 pub struct CoordErrorBody {
     /// One of: missing_access_key, invalid_access_key, missing_token, malformed_token, expired_token,
-    /// invalid_token (401); foreign_token (403); invalid_body, invalid_email, invalid_external_uid,
+    /// invalid_token, session_ended (401); foreign_token, invalid_server_token (403); invalid_body, invalid_email, invalid_external_uid,
     /// invalid_license_plate (400); unknown_user, not_found (404); method_not_allowed (405);
-    /// conflict (409); payload_too_large (413); unsupported_media_type (415); busy (503); internal_error (500).
+    /// conflict (409); payload_too_large (413); unsupported_media_type (415); rate_limited (429, with
+    /// Retry-After); busy (503); internal_error (500).
     pub code: &'static str,
     pub message: String,
 }
@@ -28,7 +29,12 @@ impl<E: Into<ApiError>> From<E> for CoordError {
 impl IntoResponse for CoordError {
     fn into_response(self) -> Response {
         let (status, code) = self.0.kind();
-        (status, Json(CoordErrorBody { code, message: self.0.public_message() })).into_response()
+        let retry_after = self.0.retry_after();
+        let mut response = (status, Json(CoordErrorBody { code, message: self.0.public_message() })).into_response();
+        if let Some(secs) = retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }
 

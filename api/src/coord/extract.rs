@@ -7,6 +7,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use projections::catalog::{PartnerRow, partner_by_access_key_hash};
 use serde::de::DeserializeOwned;
+use subtle::ConstantTimeEq;
 use uuid::Uuid;
 
 /// The partner named by the `access_key` query parameter.
@@ -31,14 +32,22 @@ impl FromRequestParts<AppState> for Partner {
     }
 }
 
-/// The partner's server token: `Authorization: Bearer <server token>` on `create_jwt`.
-pub struct ServerToken(pub String);
+/// The partner of the `access_key`, proven by its server token (`Authorization: Bearer <server
+/// token>`, `create_jwt`). Checked before the body is read, so a wrong token is a 403 whatever
+/// the body says.
+pub struct ServerPartner(pub PartnerRow);
 
-impl FromRequestParts<AppState> for ServerToken {
+impl FromRequestParts<AppState> for ServerPartner {
     type Rejection = CoordError;
 
-    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, CoordError> {
-        Ok(Self(crate::auth::bearer(parts)?.to_owned()))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, CoordError> {
+        let Partner(partner) = Partner::from_request_parts(parts, state).await?;
+        let presented = commands::secret_hash(crate::auth::bearer(parts)?);
+        // constant time: the compare must not tell how much of a guess was right
+        if !bool::from(presented.as_bytes().ct_eq(partner.server_token_hash.as_bytes())) {
+            return Err(ApiError::InvalidServerToken.into());
+        }
+        Ok(Self(partner))
     }
 }
 

@@ -1,6 +1,7 @@
 //! Suite Authentication API: email sign-in, refresh, logout.
 use super::extract::{SuiteJson, SuiteUser, Tenant};
 use super::{APP_CLIENT, AUDIENCE, DIALECT, SuiteError};
+use crate::auth::ClientAddr;
 use crate::error::ApiError;
 use crate::request_meta::RequestMeta;
 use crate::state::AppState;
@@ -51,28 +52,40 @@ pub struct RefreshToken {
         (status = 200, description = "Signed in", body = Tokens),
         (status = 400, description = "REQ400: invalid body", body = super::error::SuiteErrorBody),
         (status = 401, description = "A201: wrong email or password", body = super::error::SuiteErrorBody),
+        (status = 403, description = "U131: the account is locked after repeated failures (Retry-After says how long)", body = super::error::SuiteErrorBody),
         (status = 404, description = "T404: unknown tenant", body = super::error::SuiteErrorBody),
+        (status = 429, description = "REQ429: too many attempts from this address or for this account (Retry-After)", body = super::error::SuiteErrorBody),
     )
 )]
 #[tracing::instrument(skip_all, fields(tenant = %tenant))]
 pub async fn sign_in_email(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
+    ClientAddr(address): ClientAddr,
     meta: RequestMeta,
     SuiteJson(body): SuiteJson<SignInEmail>,
 ) -> Result<Json<Tokens>, SuiteError> {
+    state.limits.sign_in(address, &format!("{tenant}:{}", body.email.trim().to_lowercase()))?;
+    let now = Utc::now();
     // an email that cannot exist still costs a password check
     let account = match Email::parse(&body.email) {
         Ok(email) => state.users.email_account(&tenant, &email).await?,
         Err(_) => None,
     };
+    if let Some(until) = account.as_ref().and_then(|(_, user)| user.locked_until(now)) {
+        return Err(ApiError::AccountLocked { retry_after_secs: (until - now).num_seconds().max(1) as u64 }.into());
+    }
     let stored = account.as_ref().and_then(|(_, user)| user.password_hash().map(str::to_owned));
-    if !state.passwords.verify(body.password, stored).await {
+    let matched = state.passwords.verify(body.password, stored).await;
+    let Some((user_id, user)) = account else { return Err(ApiError::InvalidCredentials.into()) };
+    let metadata = meta.by(DIALECT, &tenant, format!("user:{user_id}"));
+    if !matched {
+        if state.users.record_failed_sign_in(user_id, state.lockout, now, &metadata).await? {
+            let secs = state.lockout.lock_for.num_seconds().max(1) as u64;
+            return Err(ApiError::AccountLocked { retry_after_secs: secs }.into());
+        }
         return Err(ApiError::InvalidCredentials.into());
     }
-    let Some((user_id, user)) = account else { return Err(ApiError::InvalidCredentials.into()) };
-    let now = Utc::now();
-    let metadata = meta.by(DIALECT, &tenant, format!("user:{user_id}"));
     let sign_in = SignIn {
         user_id,
         tenant_id: tenant.clone(),
@@ -102,15 +115,18 @@ pub async fn sign_in_email(
         (status = 400, description = "REQ400: invalid body", body = super::error::SuiteErrorBody),
         (status = 401, description = "A205: not a valid refresh token; A206: a spent token came back and the session was revoked", body = super::error::SuiteErrorBody),
         (status = 404, description = "T404: unknown tenant", body = super::error::SuiteErrorBody),
+        (status = 429, description = "REQ429: too many refreshes from this address (Retry-After)", body = super::error::SuiteErrorBody),
     )
 )]
 #[tracing::instrument(skip_all, fields(tenant = %tenant))]
 pub async fn refresh_token(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
+    ClientAddr(address): ClientAddr,
     meta: RequestMeta,
     SuiteJson(body): SuiteJson<RefreshToken>,
 ) -> Result<Json<Tokens>, SuiteError> {
+    state.limits.refresh(address)?;
     let now = Utc::now();
     let metadata = meta.by(DIALECT, &tenant, "refresh-token".to_owned());
     // a token of another tenant is as unknown here as a made-up one

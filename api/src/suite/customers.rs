@@ -87,7 +87,8 @@ pub async fn sign_up(
         last_name: trimmed(body.last_name, 100)?,
         language: trimmed(body.language, 35)?,
     };
-    let metadata = meta.by(DIALECT, &tenant, format!("signup:{email}"));
+    // no email in the metadata: personal data stays in the payload, where erasure will find it
+    let metadata = meta.by(DIALECT, &tenant, "signup".to_owned());
     let hash = state.passwords.hash(body.password).await?;
     let user_id =
         match state.users.sign_up_with_email(&tenant, &email, hash, profile.clone(), Utc::now(), &metadata).await {

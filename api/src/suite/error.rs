@@ -66,6 +66,8 @@ pub fn code(e: &ApiError) -> &'static str {
         MethodNotAllowed => "REQ405",
         PayloadTooLarge => "REQ413",
         UnsupportedMediaType => "REQ415",
+        RateLimited { .. } => "REQ429",
+        AccountLocked { .. } => "U131",
         Busy => "SRV503",
         Internal(_) => "SRV500",
     }
@@ -83,7 +85,11 @@ impl IntoResponse for SuiteError {
         let message = self.0.public_message();
         let body =
             SuiteErrorBody { error_code: code, user_message: message, http_status: status.as_u16(), trace_id: None };
+        let retry_after = self.0.retry_after();
         let mut response = (status, Json(body)).into_response();
+        if let Some(secs) = retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
         response.extensions_mut().insert(Pending { code, status, detail });
         response
     }
@@ -209,6 +215,18 @@ pub fn message(code: &str, language: Language) -> &'static str {
             "L'utilisateur est introuvable.",
             "De gebruiker is niet gevonden.",
         ],
+        "U131" => [
+            "Your account is locked after too many failed sign-ins. Please try again later.",
+            "Dein Konto ist nach zu vielen fehlgeschlagenen Anmeldungen gesperrt. Bitte versuche es später erneut.",
+            "Votre compte est bloqué après trop de connexions échouées. Veuillez réessayer plus tard.",
+            "Je account is geblokkeerd na te veel mislukte aanmeldingen. Probeer het later opnieuw.",
+        ],
+        "REQ429" => [
+            "Too many attempts. Please wait a moment.",
+            "Zu viele Versuche. Bitte warte einen Moment.",
+            "Trop de tentatives. Veuillez patienter un instant.",
+            "Te veel pogingen. Wacht even.",
+        ],
         "U130.3" => [
             "A valid email address must be set.",
             "Eine gültige E-Mail-Adresse muss angegeben werden.",
@@ -292,8 +310,8 @@ mod tests {
     #[test]
     fn every_code_has_its_own_message_in_four_languages() {
         let codes = [
-            "A101", "A201", "A202", "A203", "A204", "A205", "A206", "U101", "U102", "U106", "U130.3", "T404", "REQ400",
-            "REQ404", "REQ405", "REQ413", "REQ415", "SRV503",
+            "A101", "A201", "A202", "A203", "A204", "A205", "A206", "U101", "U102", "U106", "U130.3", "U131", "T404",
+            "REQ400", "REQ404", "REQ405", "REQ413", "REQ415", "REQ429", "SRV503",
         ];
         let fallback = message("SRV500", Language::En);
         for code in codes {

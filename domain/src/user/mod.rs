@@ -55,8 +55,28 @@ pub struct Profile {
     pub language: Option<String>,
 }
 
+/// When repeated failed password sign-ins lock an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LockoutPolicy {
+    /// Failures within `window` that lock the account.
+    pub max_failures: u32,
+    pub window: chrono::Duration,
+    pub lock_for: chrono::Duration,
+}
+
+impl Default for LockoutPolicy {
+    fn default() -> Self {
+        Self { max_failures: 5, window: chrono::Duration::minutes(15), lock_for: chrono::Duration::minutes(15) }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum UserCommand {
+    /// A password sign-in failed; enough failures in the window lock the account.
+    RecordFailedSignIn {
+        policy: LockoutPolicy,
+        at: DateTime<Utc>,
+    },
     /// A person signs up in a tenant with email and password (suite `POST /customers`). The
     /// password arrives hashed (argon2id PHC string): the domain never sees it in clear.
     SignUpWithEmail {
@@ -112,6 +132,13 @@ pub enum UserEvent {
         license_plate: LicensePlate,
         changed_at: DateTime<Utc>,
     },
+    SignInFailed {
+        failed_at: DateTime<Utc>,
+    },
+    AccountLocked {
+        locked_until: DateTime<Utc>,
+        locked_at: DateTime<Utc>,
+    },
     UserSignedUp {
         user_id: Uuid,
         tenant_id: String,
@@ -131,6 +158,8 @@ impl DomainEvent for UserEvent {
             Self::PartnerExternalUidLinked { .. } => "PartnerExternalUidLinked",
             Self::VehicleChanged { .. } => "VehicleChanged",
             Self::UserSignedUp { .. } => "UserSignedUp",
+            Self::SignInFailed { .. } => "SignInFailed",
+            Self::AccountLocked { .. } => "AccountLocked",
         }
         .to_owned()
     }
@@ -156,7 +185,7 @@ impl HasClaims for UserEvent {
             Self::UserSignedUp { tenant_id, email, .. } => {
                 vec![ClaimChange::Take(tenant_email_claim(tenant_id, email))]
             }
-            Self::VehicleChanged { .. } => Vec::new(),
+            Self::VehicleChanged { .. } | Self::SignInFailed { .. } | Self::AccountLocked { .. } => Vec::new(),
         }
     }
 }
@@ -181,9 +210,17 @@ pub struct User {
     tenant_id: Option<String>,
     email: Option<Email>,
     password_hash: Option<String>,
+    /// Failed password sign-ins since the last lock, oldest first.
+    failures: Vec<DateTime<Utc>>,
+    locked_until: Option<DateTime<Utc>>,
 }
 
 impl User {
+    /// Until when the account refuses password sign-ins, if it is locked at `now`.
+    pub fn locked_until(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.locked_until.filter(|until| *until > now)
+    }
+
     /// The stored password hash of an email sign-in, if the user has one.
     pub fn password_hash(&self) -> Option<&str> {
         self.password_hash.as_deref()
@@ -219,6 +256,20 @@ impl Aggregate for User {
 
     async fn handle(&mut self, command: UserCommand, _: &(), sink: &EventSink<Self>) -> Result<(), UserError> {
         match command {
+            UserCommand::RecordFailedSignIn { policy, at } => {
+                if !self.registered {
+                    return Err(UserError::NotRegistered);
+                }
+                if self.locked_until(at).is_some() {
+                    return Ok(());
+                }
+                sink.write(UserEvent::SignInFailed { failed_at: at }, self).await;
+                let recent = self.failures.iter().filter(|f| at - **f < policy.window).count();
+                if recent >= policy.max_failures as usize {
+                    let event = UserEvent::AccountLocked { locked_until: at + policy.lock_for, locked_at: at };
+                    sink.write(event, self).await;
+                }
+            }
             UserCommand::SignUpWithEmail { user_id, tenant_id, email, password_hash, profile, at } => {
                 if self.registered {
                     return Err(UserError::AlreadyRegistered);
@@ -301,6 +352,11 @@ impl Aggregate for User {
                 self.external_uids.push((partner_id, external_uid));
             }
             UserEvent::VehicleChanged { license_plate, .. } => self.license_plate = Some(license_plate),
+            UserEvent::SignInFailed { failed_at } => self.failures.push(failed_at),
+            UserEvent::AccountLocked { locked_until, .. } => {
+                self.locked_until = Some(locked_until);
+                self.failures.clear();
+            }
         }
     }
 }

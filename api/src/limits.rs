@@ -1,0 +1,92 @@
+//! Abuse limits: token buckets per client address and per account on sign-in (governor's
+//! GCRA). Over the limit a request gets 429 with `Retry-After` before any password is checked.
+//! The buckets live in each instance's memory: with several instances, each allows its quota.
+use crate::error::ApiError;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LimitSettings {
+    /// Sign-in attempts per minute from one client address.
+    pub sign_in_per_address: u32,
+    /// Sign-in attempts per minute for one account (tenant and email).
+    pub sign_in_per_account: u32,
+    /// Refresh-token grants per minute from one client address.
+    pub refresh_per_address: u32,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        Self { sign_in_per_address: 30, sign_in_per_account: 10, refresh_per_address: 150 }
+    }
+}
+
+#[derive(Clone)]
+pub struct Limits {
+    sign_in_by_address: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    sign_in_by_account: Arc<DefaultKeyedRateLimiter<String>>,
+    refresh_by_address: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+}
+
+fn per_minute(n: u32) -> Quota {
+    Quota::per_minute(NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN))
+}
+
+fn check<K: std::hash::Hash + Eq + Clone>(limiter: &DefaultKeyedRateLimiter<K>, key: &K) -> Result<(), ApiError> {
+    limiter.check_key(key).map_err(|not_until| {
+        let wait = not_until.wait_time_from(DefaultClock::default().now());
+        ApiError::RateLimited { retry_after_secs: wait.as_secs().max(1) }
+    })
+}
+
+impl Limits {
+    pub fn new(settings: LimitSettings) -> Self {
+        Self {
+            sign_in_by_address: Arc::new(DefaultKeyedRateLimiter::keyed(per_minute(settings.sign_in_per_address))),
+            sign_in_by_account: Arc::new(DefaultKeyedRateLimiter::keyed(per_minute(settings.sign_in_per_account))),
+            refresh_by_address: Arc::new(DefaultKeyedRateLimiter::keyed(per_minute(settings.refresh_per_address))),
+        }
+    }
+
+    /// One sign-in attempt from `address` for `account` (any stable name of the account).
+    pub fn sign_in(&self, address: IpAddr, account: &str) -> Result<(), ApiError> {
+        check(&self.sign_in_by_address, &address)?;
+        check(&self.sign_in_by_account, &account.to_owned())
+    }
+
+    pub fn refresh(&self, address: IpAddr) -> Result<(), ApiError> {
+        check(&self.refresh_by_address, &address)
+    }
+
+    /// Forget buckets that are full again, so memory follows the active clients.
+    pub fn shrink(&self) {
+        self.sign_in_by_address.retain_recent();
+        self.sign_in_by_account.retain_recent();
+        self.refresh_by_address.retain_recent();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bucket_empties_and_names_the_wait() {
+        let limits =
+            Limits::new(LimitSettings { sign_in_per_address: 100, sign_in_per_account: 2, refresh_per_address: 1 });
+        let ip: IpAddr = [10, 0, 0, 1].into();
+        assert!(limits.sign_in(ip, "demo:a@x.com").is_ok());
+        assert!(limits.sign_in(ip, "demo:a@x.com").is_ok());
+        match limits.sign_in(ip, "demo:a@x.com") {
+            Err(ApiError::RateLimited { retry_after_secs }) => assert!((1..=30).contains(&retry_after_secs)),
+            other => panic!("expected a limit, got {other:?}"),
+        }
+        assert!(limits.sign_in(ip, "demo:b@x.com").is_ok(), "another account has its own bucket");
+        assert!(limits.refresh(ip).is_ok());
+        assert!(limits.refresh(ip).is_err());
+        assert!(limits.refresh([10, 0, 0, 2].into()).is_ok(), "another address has its own bucket");
+    }
+}
