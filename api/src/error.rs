@@ -59,6 +59,14 @@ pub enum ApiError {
     RateLimited { retry_after_secs: u64 },
     #[error("the account is locked after repeated failed sign-ins; retry in {retry_after_secs} s")]
     AccountLocked { retry_after_secs: u64 },
+    #[error("the two-factor code is not valid")]
+    InvalidCode,
+    #[error("two-factor sign-in is on already")]
+    TotpAlreadyEnabled,
+    #[error("ask for a two-factor secret first")]
+    NoPendingTotpSecret,
+    #[error("the mfaToken is not valid or has expired; sign in again")]
+    InvalidMfaToken,
     #[error("the service is busy; retry the request")]
     Busy,
     #[error("internal error")]
@@ -96,6 +104,10 @@ impl ApiError {
             RefreshTokenReused => (StatusCode::UNAUTHORIZED, "refresh_token_reused"),
             RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             AccountLocked { .. } => (StatusCode::FORBIDDEN, "account_locked"),
+            InvalidCode => (StatusCode::UNAUTHORIZED, "invalid_code"),
+            TotpAlreadyEnabled => (StatusCode::CONFLICT, "two_factor_enabled"),
+            NoPendingTotpSecret => (StatusCode::CONFLICT, "no_pending_two_factor_secret"),
+            InvalidMfaToken => (StatusCode::UNAUTHORIZED, "invalid_mfa_token"),
             Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
         }
@@ -140,6 +152,9 @@ impl From<CommandError<UserError>> for ApiError {
             CommandError::Domain(e @ (UserError::AlreadyRegistered | UserError::ExternalUidConflict)) => {
                 Self::Conflict(e.to_string())
             }
+            CommandError::Domain(UserError::TotpAlreadyEnabled) => Self::TotpAlreadyEnabled,
+            CommandError::Domain(UserError::NoPendingTotpSecret) => Self::NoPendingTotpSecret,
+            CommandError::Domain(UserError::TotpNotEnabled | UserError::SecondFactorReplayed) => Self::InvalidCode,
             CommandError::Claim { .. } => Self::Conflict("the email or external uid belongs to another user".into()),
             CommandError::Contended(_) => Self::Busy,
             CommandError::Store(e) => e.into(),
@@ -193,5 +208,14 @@ impl From<commands::login::RefreshError> for ApiError {
 impl From<commands::passwords::PasswordError> for ApiError {
     fn from(e: commands::passwords::PasswordError) -> Self {
         Self::Internal(e.to_string())
+    }
+}
+
+impl From<commands::twofactor::TwoFactorError> for ApiError {
+    fn from(e: commands::twofactor::TwoFactorError) -> Self {
+        match e {
+            commands::twofactor::TwoFactorError::InvalidCode => Self::InvalidCode,
+            commands::twofactor::TwoFactorError::Command(e) => e.into(),
+        }
     }
 }

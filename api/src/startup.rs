@@ -47,6 +47,7 @@ impl Application {
         let state = AppState {
             users: UserService::new(bus.clone()),
             logins: LoginService::new(bus.clone(), refresh_key, config.sessions),
+            two_factor: commands::twofactor::TwoFactorService::new(bus.clone()),
             catalog: CatalogService::new(bus),
             passwords: Passwords::new(config.passwords).context("password hashing")?,
             tokens: Arc::new(TokenService::load_or_create(store.db()).await?),

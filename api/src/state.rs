@@ -13,6 +13,7 @@ pub struct AppState {
     pub catalog: CatalogService,
     pub logins: LoginService,
     pub passwords: Passwords,
+    pub two_factor: commands::twofactor::TwoFactorService,
     pub tokens: Arc<TokenService>,
     /// Suite access-token lifetime (the original's default is 5 hours).
     pub suite_token_lifetime: chrono::Duration,

@@ -5,6 +5,7 @@ mod bus;
 pub mod catalog;
 pub mod login;
 pub mod passwords;
+pub mod twofactor;
 pub mod user;
 
 pub use bus::{CommandBus, CommandError, Executed};

@@ -119,6 +119,11 @@ impl UserService {
         Ok(Some((user_id, account)))
     }
 
+    /// The user as its stream stands (for decisions like checking a second factor).
+    pub async fn load(&self, user_id: Uuid) -> Result<(User, i64), StoreError> {
+        self.bus.load::<User>(&user::stream_id(user_id)).await
+    }
+
     /// Record a failed password sign-in; true when the account is locked now.
     #[tracing::instrument(skip_all, fields(user = %user_id))]
     pub async fn record_failed_sign_in(

@@ -72,7 +72,10 @@ impl ViewRow {
             UserEvent::UserRegistered { .. }
             | UserEvent::UserSignedUp { .. }
             | UserEvent::SignInFailed { .. }
-            | UserEvent::AccountLocked { .. } => return,
+            | UserEvent::AccountLocked { .. }
+            | UserEvent::TotpSecretIssued { .. }
+            | UserEvent::TotpEnabled { .. }
+            | UserEvent::SecondFactorVerified { .. } => return,
             UserEvent::PartnerExternalUidLinked { external_uid, linked_at, .. } => {
                 self.external_uid = Some(external_uid.as_str().to_owned());
                 self.updated_at = format_time(&linked_at);

@@ -18,6 +18,10 @@ async fn the_openapi_document_describes_every_route_the_server_answers() {
         ("post", "/{tenant}/auth/sign-in-email"),
         ("post", "/{tenant}/auth/refresh-token"),
         ("post", "/{tenant}/auth/logout"),
+        ("post", "/{tenant}/auth/user/2fa-secret"),
+        ("post", "/{tenant}/auth/user/2fa-qr-code"),
+        ("post", "/{tenant}/auth/user/2fa-enable"),
+        ("post", "/{tenant}/auth/user/2fa-code-validate"),
         ("get", "/v1/users/user/current"),
         ("put", "/v1/users/user/current/vehicle"),
         ("post", "/v1/users/user/current/update_vehicle"),
@@ -43,7 +47,17 @@ async fn the_openapi_document_describes_every_route_the_server_answers() {
     for code in ["invalid_access_key", "expired_token", "foreign_token", "invalid_license_plate"] {
         assert!(error_codes.contains(code), "{code} is documented");
     }
-    for name in ["suite.Error", "suite.SignUp", "suite.SignInEmail", "suite.Tokens", "suite.Customer"] {
+    for name in [
+        "suite.Error",
+        "suite.SignUp",
+        "suite.SignInEmail",
+        "suite.Tokens",
+        "suite.Customer",
+        "suite.SignInAnswer",
+        "suite.MfaRequired",
+        "suite.TwoFactorSecret",
+        "suite.RecoveryCodes",
+    ] {
         assert!(schemas.contains_key(name), "{name}");
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());

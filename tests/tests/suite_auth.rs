@@ -347,3 +347,93 @@ both_engines!(password_guessing_locks_the_account_and_floods_get_429, |engine| a
     let allowed = statuses.iter().filter(|s| **s == 401).count();
     assert!((7..=12).contains(&allowed) && statuses.last() == Some(&429), "{statuses:?}");
 });
+
+fn code_at(secret: &str, unix_secs: i64) -> String {
+    commands::twofactor::totp(secret, "t", "t").unwrap().generate(unix_secs as u64)
+}
+
+async fn two_factor(app: &TestApp, access: &str, path: &str, body: Option<Value>) -> reqwest::Response {
+    let mut req = app.client.post(suite(app, "demo", &format!("/auth/user/{path}"))).bearer_auth(access);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    req.send().await.unwrap()
+}
+
+async fn validate(app: &TestApp, mfa_token: &str, code: &str) -> reqwest::Response {
+    let body = json!({ "mfaToken": mfa_token, "code": code });
+    app.client.post(suite(app, "demo", "/auth/user/2fa-code-validate")).json(&body).send().await.unwrap()
+}
+
+async fn mfa_token(app: &TestApp, email: &str) -> String {
+    let res = sign_in(app, "demo", email, PASSWORD).await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["mfaRequired"], true, "{body}");
+    assert!(body.get("accessToken").is_none(), "no tokens before the second factor: {body}");
+    body["mfaToken"].as_str().unwrap().to_owned()
+}
+
+both_engines!(totp_two_factor_sign_in, |engine| async move {
+    let app = TestApp::spawn(engine).await;
+    let (access, _) = signed_in(&app, "demo", "totp@example.com").await;
+
+    assert_eq!(
+        error_of(two_factor(&app, &access, "2fa-qr-code", None).await).await,
+        (StatusCode::CONFLICT, "A209".into())
+    );
+    let issued: Value = two_factor(&app, &access, "2fa-secret", None).await.json().await.unwrap();
+    let secret = issued["secret"].as_str().unwrap().to_owned();
+    assert!(
+        issued["otpauthUrl"].as_str().unwrap().starts_with("otpauth://totp/Users%20API:totp%40example.com?secret=")
+    );
+    let qr = two_factor(&app, &access, "2fa-qr-code", None).await;
+    assert_eq!(qr.headers()["content-type"], "image/png");
+    assert!(qr.bytes().await.unwrap().starts_with(b"\x89PNG\r\n\x1a\n"));
+
+    let wrong = two_factor(&app, &access, "2fa-enable", Some(json!({"code": "000000"}))).await;
+    assert_eq!(error_of(wrong).await, (StatusCode::UNAUTHORIZED, "A207".into()));
+    // codes from fixed instants: a test that crosses a 30 s boundary still means the same steps
+    let t0 = chrono::Utc::now().timestamp();
+    let first = code_at(&secret, t0);
+    let on = two_factor(&app, &access, "2fa-enable", Some(json!({"code": first}))).await;
+    assert_eq!(on.status(), 200);
+    let recovery: Vec<String> =
+        serde_json::from_value(on.json::<Value>().await.unwrap()["recoveryCodes"].clone()).unwrap();
+    assert_eq!(recovery.len(), 10);
+    let again = two_factor(&app, &access, "2fa-secret", None).await;
+    assert_eq!(error_of(again).await, (StatusCode::CONFLICT, "A208".into()));
+
+    // the password alone now yields an mfaToken, which is no access token
+    let mfa = mfa_token(&app, "totp@example.com").await;
+    assert_eq!(error_of(customer(&app, "demo", &mfa).await).await, (StatusCode::UNAUTHORIZED, "A202".into()));
+    assert_eq!(error_of(validate(&app, &mfa, "000000").await).await, (StatusCode::UNAUTHORIZED, "A207".into()));
+    // the confirming code's step is spent; the next step's code (one step of skew) works, once
+    assert_eq!(error_of(validate(&app, &mfa, &first).await).await.1, "A207");
+    let next = code_at(&secret, t0 + 30);
+    let res = validate(&app, &mfa, &next).await;
+    assert_eq!(res.status(), 200);
+    let tokens: Value = res.json().await.unwrap();
+    assert_eq!(customer(&app, "demo", tokens["accessToken"].as_str().unwrap()).await.status(), 200);
+    let replay = validate(&app, &mfa_token(&app, "totp@example.com").await, &next).await;
+    assert_eq!(error_of(replay).await, (StatusCode::UNAUTHORIZED, "A207".into()));
+
+    // a recovery code works once, in any case
+    let mfa = mfa_token(&app, "totp@example.com").await;
+    assert_eq!(validate(&app, &mfa, &recovery[3].to_uppercase()).await.status(), 200);
+    assert_eq!(error_of(validate(&app, &mfa, &recovery[3]).await).await.1, "A207");
+    assert_eq!(
+        error_of(validate(&app, "garbage", &recovery[4]).await).await,
+        (StatusCode::UNAUTHORIZED, "A210".into())
+    );
+
+    // wrong and used codes count toward the lockout (5 failures): 4 so far, the next locks
+    let events = |app: &TestApp| {
+        let store = app.state.store.clone();
+        let sub = claims(&access)["sub"].as_str().unwrap().to_owned();
+        async move { store.read_stream(&format!("user-{sub}"), 0).await.unwrap() }
+    };
+    assert_eq!(events(&app).await.iter().filter(|e| e.event_type == "SignInFailed").count(), 4);
+    assert_eq!(error_of(validate(&app, &mfa, "111111").await).await, (StatusCode::FORBIDDEN, "U131".into()));
+    assert_eq!(error_of(validate(&app, &mfa, &recovery[5]).await).await, (StatusCode::FORBIDDEN, "U131".into()));
+});

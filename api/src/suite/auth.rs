@@ -28,9 +28,33 @@ pub struct SignInEmail {
 #[schema(as = suite::Tokens)]
 pub struct Tokens {
     /// An EdDSA JWT (5 hours by default); verify it with `/.well-known/jwks.json`.
-    access_token: String,
+    pub(super) access_token: String,
     /// Opaque; send it to `refresh-token` for a new pair. Each one works once.
-    refresh_token: String,
+    pub(super) refresh_token: String,
+}
+
+/// An mfaToken is good for this long after the password was checked.
+pub const MFA_TOKEN_MINUTES: i64 = 5;
+/// The audience of mfaTokens: they open no door but `user/2fa-code-validate`.
+pub const MFA_AUDIENCE: &str = "suite-mfa";
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = suite::MfaRequired)]
+pub struct MfaRequired {
+    /// Always true.
+    mfa_required: bool,
+    /// Send it with a code to `user/2fa-code-validate` within 5 minutes.
+    mfa_token: String,
+}
+
+/// Tokens, or (two-factor sign-in on) the request for a second factor.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[schema(as = suite::SignInAnswer)]
+pub enum SignInAnswer {
+    Tokens(Tokens),
+    MfaRequired(MfaRequired),
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -49,7 +73,7 @@ pub struct RefreshToken {
     params(("tenant" = String, Path, description = "The operator (tenant) id, e.g. `demo`")),
     request_body = SignInEmail,
     responses(
-        (status = 200, description = "Signed in", body = Tokens),
+        (status = 200, description = "Signed in (tokens), or, when two-factor sign-in is on, `{mfaRequired: true, mfaToken}`", body = SignInAnswer),
         (status = 400, description = "REQ400: invalid body", body = super::error::SuiteErrorBody),
         (status = 401, description = "A201: wrong email or password", body = super::error::SuiteErrorBody),
         (status = 403, description = "U131: the account is locked after repeated failures (Retry-After says how long)", body = super::error::SuiteErrorBody),
@@ -64,7 +88,7 @@ pub async fn sign_in_email(
     ClientAddr(address): ClientAddr,
     meta: RequestMeta,
     SuiteJson(body): SuiteJson<SignInEmail>,
-) -> Result<Json<Tokens>, SuiteError> {
+) -> Result<Json<SignInAnswer>, SuiteError> {
     state.limits.sign_in(address, &format!("{tenant}:{}", body.email.trim().to_lowercase()))?;
     let now = Utc::now();
     // an email that cannot exist still costs a password check
@@ -86,19 +110,46 @@ pub async fn sign_in_email(
         }
         return Err(ApiError::InvalidCredentials.into());
     }
+    if user.totp_secret().is_some() {
+        // the password was right; a second factor completes the sign-in (`user/2fa-code-validate`)
+        let claims = TokenService::claims(
+            &user_id.to_string(),
+            &tenant,
+            APP_CLIENT,
+            Uuid::now_v7(),
+            MFA_AUDIENCE,
+            user.is_test_user(),
+            now,
+            chrono::Duration::minutes(MFA_TOKEN_MINUTES),
+        );
+        let mfa_token = state.tokens.mint(&claims).map_err(ApiError::from)?;
+        return Ok(Json(SignInAnswer::MfaRequired(MfaRequired { mfa_required: true, mfa_token })));
+    }
+    Ok(Json(SignInAnswer::Tokens(start_session(&state, &tenant, user_id, user.is_test_user(), now, &metadata).await?)))
+}
+
+/// Open a login session with a refresh token and sign its first access token.
+pub(super) async fn start_session(
+    state: &AppState,
+    tenant: &str,
+    user_id: Uuid,
+    test_user: bool,
+    now: DateTime<Utc>,
+    metadata: &store::Metadata,
+) -> Result<Tokens, ApiError> {
     let sign_in = SignIn {
         user_id,
-        tenant_id: tenant.clone(),
+        tenant_id: tenant.to_owned(),
         client_id: None,
         dialect: DIALECT,
         method: SignInMethod::EmailPassword,
-        test_user: user.is_test_user(),
+        test_user,
         with_refresh: true,
     };
-    let session = state.logins.start(sign_in, now, &metadata).await.map_err(ApiError::from)?;
+    let session = state.logins.start(sign_in, now, metadata).await?;
     let refresh_token = session.refresh_token.ok_or_else(|| ApiError::Internal("no refresh token".into()))?;
-    let access_token = access_token(&state, &tenant, user_id, session.session_id, user.is_test_user(), now)?;
-    Ok(Json(Tokens { access_token, refresh_token }))
+    let access_token = access_token(state, tenant, user_id, session.session_id, test_user, now)?;
+    Ok(Tokens { access_token, refresh_token })
 }
 
 /// Exchange a refresh token for a new access token and a new refresh token. The old refresh

@@ -66,6 +66,10 @@ pub fn code(e: &ApiError) -> &'static str {
         MethodNotAllowed => "REQ405",
         PayloadTooLarge => "REQ413",
         UnsupportedMediaType => "REQ415",
+        InvalidCode => "A207",
+        TotpAlreadyEnabled => "A208",
+        NoPendingTotpSecret => "A209",
+        InvalidMfaToken => "A210",
         RateLimited { .. } => "REQ429",
         AccountLocked { .. } => "U131",
         Busy => "SRV503",
@@ -197,6 +201,27 @@ pub fn message(code: &str, language: Language) -> &'static str {
             "Ce jeton de rafraîchissement a déjà été utilisé ; la session a été fermée pour votre sécurité. Veuillez vous reconnecter.",
             "Dit vernieuwingstoken is al gebruikt; de sessie is voor je veiligheid beëindigd. Meld je opnieuw aan.",
         ],
+        "A207" => {
+            ["The code is not valid.", "Der Code ist ungültig.", "Le code n'est pas valide.", "De code is ongeldig."]
+        }
+        "A208" => [
+            "Two-factor sign-in is already on.",
+            "Die Zwei-Faktor-Anmeldung ist bereits aktiv.",
+            "La connexion à deux facteurs est déjà activée.",
+            "Aanmelden met twee factoren staat al aan.",
+        ],
+        "A209" => [
+            "Please request a two-factor secret first.",
+            "Bitte fordere zuerst ein Zwei-Faktor-Geheimnis an.",
+            "Veuillez d'abord demander un secret à deux facteurs.",
+            "Vraag eerst een tweefactorgeheim aan.",
+        ],
+        "A210" => [
+            "The sign-in has timed out. Please sign in again.",
+            "Die Anmeldung ist abgelaufen. Bitte melde dich erneut an.",
+            "La connexion a expiré. Veuillez vous reconnecter.",
+            "De aanmelding is verlopen. Meld je opnieuw aan.",
+        ],
         "U101" => [
             "The password must be 8 to 128 characters long.",
             "Das Passwort muss 8 bis 128 Zeichen lang sein.",
@@ -310,8 +335,8 @@ mod tests {
     #[test]
     fn every_code_has_its_own_message_in_four_languages() {
         let codes = [
-            "A101", "A201", "A202", "A203", "A204", "A205", "A206", "U101", "U102", "U106", "U130.3", "U131", "T404",
-            "REQ400", "REQ404", "REQ405", "REQ413", "REQ415", "REQ429", "SRV503",
+            "A101", "A201", "A202", "A203", "A204", "A205", "A206", "A207", "A208", "A209", "A210", "U101", "U102",
+            "U106", "U130.3", "U131", "T404", "REQ400", "REQ404", "REQ405", "REQ413", "REQ415", "REQ429", "SRV503",
         ];
         let fallback = message("SRV500", Language::En);
         for code in codes {

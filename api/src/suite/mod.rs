@@ -5,6 +5,7 @@ pub(crate) mod auth;
 pub(crate) mod customers;
 pub(crate) mod error;
 mod extract;
+pub(crate) mod twofactor;
 
 pub use error::SuiteError;
 
@@ -22,6 +23,10 @@ pub fn router() -> Router<AppState> {
         .route("/{tenant}/auth/sign-in-email", post(auth::sign_in_email))
         .route("/{tenant}/auth/refresh-token", post(auth::refresh_token))
         .route("/{tenant}/auth/logout", post(auth::logout))
+        .route("/{tenant}/auth/user/2fa-secret", post(twofactor::secret))
+        .route("/{tenant}/auth/user/2fa-qr-code", post(twofactor::qr_code))
+        .route("/{tenant}/auth/user/2fa-enable", post(twofactor::enable))
+        .route("/{tenant}/auth/user/2fa-code-validate", post(twofactor::validate))
         .route("/{tenant}/front/customers", post(customers::sign_up).get(customers::current))
         // unknown paths under a suite prefix answer in the suite format
         .route("/{tenant}/auth/{*rest}", any(error::not_found))

@@ -70,8 +70,35 @@ impl Default for LockoutPolicy {
     }
 }
 
+/// How a second factor was proven.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum SecondFactor {
+    /// A TOTP code of this 30-second time step.
+    Totp { step: u64 },
+    /// One of the recovery codes handed out when TOTP was enabled (by its hash); each works once.
+    RecoveryCode { code_hash: String },
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum UserCommand {
+    /// Hand out a fresh TOTP secret, not yet in force (the user must confirm a first code).
+    IssueTotpSecret {
+        secret: String,
+        at: DateTime<Utc>,
+    },
+    /// The first code for the pending secret was right (checked by the caller): TOTP is on.
+    EnableTotp {
+        step: u64,
+        recovery_code_hashes: Vec<String>,
+        at: DateTime<Utc>,
+    },
+    /// A second factor was proven at sign-in (checked by the caller against the secret); a code
+    /// of a step already used, or a spent recovery code, is refused.
+    RecordSecondFactor {
+        factor: SecondFactor,
+        at: DateTime<Utc>,
+    },
     /// A password sign-in failed; enough failures in the window lock the account.
     RecordFailedSignIn {
         policy: LockoutPolicy,
@@ -135,6 +162,21 @@ pub enum UserEvent {
     SignInFailed {
         failed_at: DateTime<Utc>,
     },
+    TotpSecretIssued {
+        /// Base32. Held in the log like the password hash; see the ADR on two-factor sign-in.
+        secret: String,
+        issued_at: DateTime<Utc>,
+    },
+    TotpEnabled {
+        /// The time step of the confirming code (no code of it or earlier works again).
+        step: u64,
+        recovery_code_hashes: Vec<String>,
+        enabled_at: DateTime<Utc>,
+    },
+    SecondFactorVerified {
+        factor: SecondFactor,
+        verified_at: DateTime<Utc>,
+    },
     AccountLocked {
         locked_until: DateTime<Utc>,
         locked_at: DateTime<Utc>,
@@ -159,6 +201,9 @@ impl DomainEvent for UserEvent {
             Self::VehicleChanged { .. } => "VehicleChanged",
             Self::UserSignedUp { .. } => "UserSignedUp",
             Self::SignInFailed { .. } => "SignInFailed",
+            Self::TotpSecretIssued { .. } => "TotpSecretIssued",
+            Self::TotpEnabled { .. } => "TotpEnabled",
+            Self::SecondFactorVerified { .. } => "SecondFactorVerified",
             Self::AccountLocked { .. } => "AccountLocked",
         }
         .to_owned()
@@ -185,7 +230,12 @@ impl HasClaims for UserEvent {
             Self::UserSignedUp { tenant_id, email, .. } => {
                 vec![ClaimChange::Take(tenant_email_claim(tenant_id, email))]
             }
-            Self::VehicleChanged { .. } | Self::SignInFailed { .. } | Self::AccountLocked { .. } => Vec::new(),
+            Self::VehicleChanged { .. }
+            | Self::SignInFailed { .. }
+            | Self::AccountLocked { .. }
+            | Self::TotpSecretIssued { .. }
+            | Self::TotpEnabled { .. }
+            | Self::SecondFactorVerified { .. } => Vec::new(),
         }
     }
 }
@@ -198,6 +248,14 @@ pub enum UserError {
     NotRegistered,
     #[error("the user already has another external uid at this partner")]
     ExternalUidConflict,
+    #[error("two-factor sign-in is already on")]
+    TotpAlreadyEnabled,
+    #[error("no two-factor secret was issued, or it is on already")]
+    NoPendingTotpSecret,
+    #[error("two-factor sign-in is off")]
+    TotpNotEnabled,
+    #[error("the code was used already")]
+    SecondFactorReplayed,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
@@ -213,9 +271,24 @@ pub struct User {
     /// Failed password sign-ins since the last lock, oldest first.
     failures: Vec<DateTime<Utc>>,
     locked_until: Option<DateTime<Utc>>,
+    totp_pending: Option<String>,
+    totp_secret: Option<String>,
+    last_totp_step: u64,
+    /// Hashes of the recovery codes not used yet.
+    recovery_codes: Vec<String>,
 }
 
 impl User {
+    /// The TOTP secret in force (base32), when two-factor sign-in is on.
+    pub fn totp_secret(&self) -> Option<&str> {
+        self.totp_secret.as_deref()
+    }
+
+    /// The issued secret waiting for its first code.
+    pub fn pending_totp_secret(&self) -> Option<&str> {
+        self.totp_pending.as_deref()
+    }
+
     /// Until when the account refuses password sign-ins, if it is locked at `now`.
     pub fn locked_until(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         self.locked_until.filter(|until| *until > now)
@@ -256,6 +329,37 @@ impl Aggregate for User {
 
     async fn handle(&mut self, command: UserCommand, _: &(), sink: &EventSink<Self>) -> Result<(), UserError> {
         match command {
+            UserCommand::IssueTotpSecret { secret, at } => {
+                if !self.registered {
+                    return Err(UserError::NotRegistered);
+                }
+                if self.totp_secret.is_some() {
+                    return Err(UserError::TotpAlreadyEnabled);
+                }
+                sink.write(UserEvent::TotpSecretIssued { secret, issued_at: at }, self).await;
+            }
+            UserCommand::EnableTotp { step, recovery_code_hashes, at } => {
+                if self.totp_secret.is_some() {
+                    return Err(UserError::TotpAlreadyEnabled);
+                }
+                if self.totp_pending.is_none() {
+                    return Err(UserError::NoPendingTotpSecret);
+                }
+                sink.write(UserEvent::TotpEnabled { step, recovery_code_hashes, enabled_at: at }, self).await;
+            }
+            UserCommand::RecordSecondFactor { factor, at } => {
+                if self.totp_secret.is_none() {
+                    return Err(UserError::TotpNotEnabled);
+                }
+                let fresh = match &factor {
+                    SecondFactor::Totp { step } => *step > self.last_totp_step,
+                    SecondFactor::RecoveryCode { code_hash } => self.recovery_codes.contains(code_hash),
+                };
+                if !fresh {
+                    return Err(UserError::SecondFactorReplayed);
+                }
+                sink.write(UserEvent::SecondFactorVerified { factor, verified_at: at }, self).await;
+            }
             UserCommand::RecordFailedSignIn { policy, at } => {
                 if !self.registered {
                     return Err(UserError::NotRegistered);
@@ -353,6 +457,16 @@ impl Aggregate for User {
             }
             UserEvent::VehicleChanged { license_plate, .. } => self.license_plate = Some(license_plate),
             UserEvent::SignInFailed { failed_at } => self.failures.push(failed_at),
+            UserEvent::TotpSecretIssued { secret, .. } => self.totp_pending = Some(secret),
+            UserEvent::TotpEnabled { step, recovery_code_hashes, .. } => {
+                self.totp_secret = self.totp_pending.take();
+                self.last_totp_step = step;
+                self.recovery_codes = recovery_code_hashes;
+            }
+            UserEvent::SecondFactorVerified { factor, .. } => match factor {
+                SecondFactor::Totp { step } => self.last_totp_step = step,
+                SecondFactor::RecoveryCode { code_hash } => self.recovery_codes.retain(|c| *c != code_hash),
+            },
             UserEvent::AccountLocked { locked_until, .. } => {
                 self.locked_until = Some(locked_until);
                 self.failures.clear();

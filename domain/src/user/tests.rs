@@ -197,3 +197,48 @@ fn enough_failed_sign_ins_in_the_window_lock_the_account() {
     assert_eq!(user.locked_until(minute(5)), Some(minute(12)));
     assert_eq!(user.locked_until(minute(12)), None, "the lock ends by itself");
 }
+
+#[test]
+fn totp_is_issued_confirmed_and_each_code_and_recovery_code_works_once() {
+    let issued = UserEvent::TotpSecretIssued { secret: "JBSWY3DPEHPK3PXP".into(), issued_at: at() };
+    let enabled =
+        UserEvent::TotpEnabled { step: 100, recovery_code_hashes: vec!["r1".into(), "r2".into()], enabled_at: at() };
+    let issue = UserCommand::IssueTotpSecret { secret: "JBSWY3DPEHPK3PXP".into(), at: at() };
+    UserTest::with(()).given(vec![signed_up()]).when(issue.clone()).then_expect_events(vec![issued.clone()]);
+    UserTest::with(())
+        .given(vec![signed_up(), issued.clone(), enabled.clone()])
+        .when(issue)
+        .then_expect_error(UserError::TotpAlreadyEnabled);
+    let enable = UserCommand::EnableTotp { step: 100, recovery_code_hashes: vec!["r1".into(), "r2".into()], at: at() };
+    UserTest::with(())
+        .given(vec![signed_up(), issued.clone()])
+        .when(enable.clone())
+        .then_expect_events(vec![enabled.clone()]);
+    UserTest::with(()).given(vec![signed_up()]).when(enable).then_expect_error(UserError::NoPendingTotpSecret);
+
+    let on = vec![signed_up(), issued, enabled];
+    let totp = |step| UserCommand::RecordSecondFactor { factor: SecondFactor::Totp { step }, at: at() };
+    let verified = |factor| UserEvent::SecondFactorVerified { factor, verified_at: at() };
+    UserTest::with(())
+        .given(on.clone())
+        .when(totp(101))
+        .then_expect_events(vec![verified(SecondFactor::Totp { step: 101 })]);
+    UserTest::with(()).given(on.clone()).when(totp(100)).then_expect_error(UserError::SecondFactorReplayed);
+    let mut after = on.clone();
+    after.push(verified(SecondFactor::Totp { step: 105 }));
+    UserTest::with(()).given(after).when(totp(104)).then_expect_error(UserError::SecondFactorReplayed);
+
+    let recovery = |h: &str| UserCommand::RecordSecondFactor {
+        factor: SecondFactor::RecoveryCode { code_hash: h.into() },
+        at: at(),
+    };
+    UserTest::with(())
+        .given(on.clone())
+        .when(recovery("r2"))
+        .then_expect_events(vec![verified(SecondFactor::RecoveryCode { code_hash: "r2".into() })]);
+    let mut spent = on.clone();
+    spent.push(verified(SecondFactor::RecoveryCode { code_hash: "r2".into() }));
+    UserTest::with(()).given(spent).when(recovery("r2")).then_expect_error(UserError::SecondFactorReplayed);
+    UserTest::with(()).given(on).when(recovery("nope")).then_expect_error(UserError::SecondFactorReplayed);
+    UserTest::with(()).given(vec![signed_up()]).when(totp(1)).then_expect_error(UserError::TotpNotEnabled);
+}

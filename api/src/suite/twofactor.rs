@@ -1,0 +1,184 @@
+//! Suite two-factor sign-in (TOTP): get a secret, show it as a QR code, switch it on with a
+//! first code (and receive recovery codes), and complete an `mfaRequired` sign-in.
+use super::auth::{MFA_AUDIENCE, Tokens, start_session};
+use super::extract::{SuiteJson, SuiteUser, Tenant};
+use super::{DIALECT, SuiteError};
+use crate::auth::ClientAddr;
+use crate::error::ApiError;
+use crate::request_meta::RequestMeta;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::IntoResponse;
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The name authenticator apps show above the code.
+const ISSUER: &str = "Users API";
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = suite::TwoFactorSecret)]
+pub struct TwoFactorSecret {
+    /// Base32, for typing into an authenticator app.
+    secret: String,
+    /// `otpauth://totp/…`, what the QR code of `2fa-qr-code` encodes.
+    otpauth_url: String,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = suite::TwoFactorCode, example = json!({"code": "123456"}))]
+pub struct TwoFactorCode {
+    /// The 6-digit code the authenticator app shows.
+    code: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = suite::RecoveryCodes)]
+pub struct RecoveryCodes {
+    /// Ten one-time codes for when the authenticator is lost; shown only now.
+    recovery_codes: Vec<String>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = suite::TwoFactorValidate, example = json!({"mfaToken": "eyJ…", "code": "123456"}))]
+pub struct TwoFactorValidate {
+    mfa_token: String,
+    /// A TOTP code, or one of the recovery codes.
+    code: String,
+}
+
+async fn account_name(state: &AppState, user_id: Uuid) -> Result<String, ApiError> {
+    let row = projections::customers::customer_by_id(state.db(), &user_id.to_string()).await?;
+    Ok(row.map_or_else(|| user_id.to_string(), |c| c.email))
+}
+
+/// A new TOTP secret for the signed-in user, pending until `2fa-enable` confirms a first code.
+#[utoipa::path(
+    post,
+    path = "/{tenant}/auth/user/2fa-secret",
+    tag = "suite",
+    params(("tenant" = String, Path, description = "The operator (tenant) id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A pending secret", body = TwoFactorSecret),
+        (status = 401, description = "A202/A203/A204: no valid token or session", body = super::error::SuiteErrorBody),
+        (status = 409, description = "A208: two-factor sign-in is on already", body = super::error::SuiteErrorBody),
+    )
+)]
+pub async fn secret(
+    State(state): State<AppState>,
+    user: SuiteUser,
+    meta: RequestMeta,
+) -> Result<Json<TwoFactorSecret>, SuiteError> {
+    let metadata = meta.by(DIALECT, &user.tenant_id, format!("user:{}", user.user_id));
+    let secret = state.two_factor.issue_secret(user.user_id, Utc::now(), &metadata).await.map_err(ApiError::from)?;
+    let account = account_name(&state, user.user_id).await?;
+    let totp =
+        commands::twofactor::totp(&secret, ISSUER, &account).ok_or_else(|| ApiError::Internal("totp secret".into()))?;
+    Ok(Json(TwoFactorSecret { secret, otpauth_url: totp.get_url() }))
+}
+
+/// The pending secret as a QR code (PNG) for an authenticator app to scan.
+#[utoipa::path(
+    post,
+    path = "/{tenant}/auth/user/2fa-qr-code",
+    tag = "suite",
+    params(("tenant" = String, Path, description = "The operator (tenant) id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The otpauth URL as a QR code", content_type = "image/png"),
+        (status = 401, description = "A202/A203/A204: no valid token or session", body = super::error::SuiteErrorBody),
+        (status = 409, description = "A209: no pending secret (call 2fa-secret first)", body = super::error::SuiteErrorBody),
+    )
+)]
+pub async fn qr_code(State(state): State<AppState>, user: SuiteUser) -> Result<impl IntoResponse, SuiteError> {
+    let secret = state
+        .two_factor
+        .pending_secret(user.user_id)
+        .await
+        .map_err(ApiError::from)?
+        .ok_or(ApiError::NoPendingTotpSecret)?;
+    let account = account_name(&state, user.user_id).await?;
+    let totp =
+        commands::twofactor::totp(&secret, ISSUER, &account).ok_or_else(|| ApiError::Internal("totp secret".into()))?;
+    let png = totp.get_qr_png().map_err(ApiError::Internal)?;
+    Ok(([(CONTENT_TYPE, "image/png")], png))
+}
+
+/// Switch two-factor sign-in on with a first code of the pending secret.
+#[utoipa::path(
+    post,
+    path = "/{tenant}/auth/user/2fa-enable",
+    tag = "suite",
+    params(("tenant" = String, Path, description = "The operator (tenant) id")),
+    request_body = TwoFactorCode,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "On; keep the recovery codes", body = RecoveryCodes),
+        (status = 401, description = "A207: wrong code; A202/A203/A204: no valid token or session", body = super::error::SuiteErrorBody),
+        (status = 409, description = "A208: on already; A209: no pending secret", body = super::error::SuiteErrorBody),
+    )
+)]
+pub async fn enable(
+    State(state): State<AppState>,
+    user: SuiteUser,
+    meta: RequestMeta,
+    SuiteJson(body): SuiteJson<TwoFactorCode>,
+) -> Result<Json<RecoveryCodes>, SuiteError> {
+    let metadata = meta.by(DIALECT, &user.tenant_id, format!("user:{}", user.user_id));
+    let codes = state.two_factor.enable(user.user_id, &body.code, Utc::now(), &metadata).await?;
+    Ok(Json(RecoveryCodes { recovery_codes: codes }))
+}
+
+/// Complete an `mfaRequired` sign-in with a TOTP code or a recovery code. A wrong code counts
+/// as a failed sign-in toward the account lockout.
+#[utoipa::path(
+    post,
+    path = "/{tenant}/auth/user/2fa-code-validate",
+    tag = "suite",
+    params(("tenant" = String, Path, description = "The operator (tenant) id")),
+    request_body = TwoFactorValidate,
+    responses(
+        (status = 200, description = "Signed in", body = Tokens),
+        (status = 401, description = "A207: wrong or used code; A210: mfaToken invalid or expired", body = super::error::SuiteErrorBody),
+        (status = 403, description = "U131: the account is locked", body = super::error::SuiteErrorBody),
+        (status = 429, description = "REQ429: too many attempts (Retry-After)", body = super::error::SuiteErrorBody),
+    )
+)]
+pub async fn validate(
+    State(state): State<AppState>,
+    Tenant(tenant): Tenant,
+    ClientAddr(address): ClientAddr,
+    meta: RequestMeta,
+    SuiteJson(body): SuiteJson<TwoFactorValidate>,
+) -> Result<Json<Tokens>, SuiteError> {
+    let claims = state.tokens.verify(&body.mfa_token, MFA_AUDIENCE).await.map_err(|_| ApiError::InvalidMfaToken)?;
+    if claims.tenant != tenant {
+        return Err(ApiError::InvalidMfaToken.into());
+    }
+    let user_id = Uuid::parse_str(&claims.sub).map_err(|_| ApiError::InvalidMfaToken)?;
+    state.limits.sign_in(address, &format!("{tenant}:user:{user_id}"))?;
+    let now = Utc::now();
+    let metadata = meta.by(DIALECT, &tenant, format!("user:{user_id}"));
+    let (account, _) = state.users.load(user_id).await?;
+    if let Some(until) = account.locked_until(now) {
+        return Err(ApiError::AccountLocked { retry_after_secs: (until - now).num_seconds().max(1) as u64 }.into());
+    }
+    match state.two_factor.verify(user_id, &body.code, now, &metadata).await {
+        Ok(()) => {}
+        Err(commands::twofactor::TwoFactorError::InvalidCode) => {
+            if state.users.record_failed_sign_in(user_id, state.lockout, now, &metadata).await? {
+                let secs = state.lockout.lock_for.num_seconds().max(1) as u64;
+                return Err(ApiError::AccountLocked { retry_after_secs: secs }.into());
+            }
+            return Err(ApiError::InvalidCode.into());
+        }
+        Err(e) => return Err(ApiError::from(e).into()),
+    }
+    Ok(Json(start_session(&state, &tenant, user_id, account.is_test_user(), now, &metadata).await?))
+}
