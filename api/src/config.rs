@@ -51,6 +51,9 @@ pub struct Settings {
     /// Seconds during which the immediate parent of a refresh token still yields its successor.
     #[arg(long, env = "USERS_API_REFRESH_GRACE_SECS", default_value_t = 10)]
     pub refresh_grace_secs: i64,
+    /// The tenant the legacy dialect (`/api/users`, `/api/oauth`) serves. Default: the demo tenant.
+    #[arg(long, env = "USERS_API_LEGACY_TENANT")]
+    pub legacy_tenant: Option<String>,
     /// Sign-in attempts per minute from one client address.
     #[arg(long, env = "USERS_API_SIGN_IN_PER_MINUTE", default_value_t = 30)]
     pub sign_in_per_minute: u32,
@@ -86,6 +89,7 @@ impl Settings {
             suite_token_minutes: 300,
             session_days: 30,
             refresh_grace_secs: 10,
+            legacy_tenant: None,
             sign_in_per_minute: 30,
             sign_in_per_account_per_minute: 10,
             refresh_per_minute: 150,
@@ -111,6 +115,7 @@ pub struct Config {
     pub sessions: commands::login::SessionPolicy,
     pub limits: crate::limits::LimitSettings,
     pub lockout: domain::user::LockoutPolicy,
+    pub legacy_tenant: String,
 }
 
 const GENERATED: &str = "generated-secrets.json";
@@ -131,6 +136,11 @@ impl Config {
             bind: settings.bind,
             database_url,
             demo_partner: format!("{}-partner", settings.demo_tenant),
+            legacy_tenant: settings
+                .legacy_tenant
+                .clone()
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| settings.demo_tenant.clone()),
             passwords: commands::passwords::PasswordParams {
                 memory_kib: settings.password_memory_kib,
                 iterations: settings.password_iterations,

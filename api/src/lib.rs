@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod coord;
 pub mod error;
+pub mod legacy;
 pub mod limits;
 pub mod native;
 pub mod openapi;

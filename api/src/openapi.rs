@@ -31,6 +31,13 @@ use utoipa::{Modify, OpenApi};
         crate::suite::twofactor::qr_code,
         crate::suite::twofactor::enable,
         crate::suite::twofactor::validate,
+        crate::legacy::oauth::register,
+        crate::legacy::oauth::token,
+        crate::legacy::oauth::revoke,
+        crate::legacy::users::is_logged,
+        crate::legacy::users::otp_secret,
+        crate::legacy::users::otp_enable,
+        crate::legacy::users::otp_disable,
         crate::native::healthz,
         crate::native::readyz,
         crate::native::jwks,
@@ -40,6 +47,7 @@ use utoipa::{Modify, OpenApi};
     tags(
         (name = "coord", description = "The Coord Users API dialect"),
         (name = "suite", description = "The mobility suite dialect: Authentication and User APIs per tenant"),
+        (name = "legacy", description = "The card-wallet user API dialect (`/api/users`, `/api/oauth`); errors are `{msg, code}`"),
         (name = "native", description = "Operations, monitoring and key discovery"),
     )
 )]

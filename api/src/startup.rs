@@ -2,7 +2,7 @@
 use crate::config::{Config, reveal};
 use crate::state::AppState;
 use crate::tokens::TokenService;
-use crate::{coord, native, suite};
+use crate::{coord, legacy, native, suite};
 use anyhow::Context;
 use axum::Router;
 use axum::http::{HeaderName, Request};
@@ -53,6 +53,7 @@ impl Application {
             tokens: Arc::new(TokenService::load_or_create(store.db()).await?),
             suite_token_lifetime: config.suite_token_lifetime,
             limits: crate::limits::Limits::new(config.limits),
+            legacy_tenant: config.legacy_tenant.clone(),
             lockout: config.lockout,
             store: store.clone(),
         };
@@ -110,6 +111,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .nest("/v1/users", coord::router())
         .merge(suite::router())
+        .merge(legacy::router())
         .merge(native::router())
         .fallback(coord_fallback)
         .with_state(state)

@@ -101,6 +101,24 @@ impl TwoFactorService {
         Ok(codes)
     }
 
+    /// Switch TOTP off with a current code of the secret in force.
+    pub async fn disable(
+        &self,
+        user_id: Uuid,
+        code: &str,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<(), TwoFactorError> {
+        let account = self.user(user_id).await?;
+        let secret = account
+            .totp_secret()
+            .ok_or(TwoFactorError::Command(crate::CommandError::Domain(domain::user::UserError::TotpNotEnabled)))?;
+        matching_step(secret, code, at).ok_or(TwoFactorError::InvalidCode)?;
+        let command = UserCommand::DisableTotp { at };
+        self.bus.execute::<User>(&user::stream_id(user_id), command, &(), metadata).await?;
+        Ok(())
+    }
+
     /// Check a TOTP code or a recovery code at sign-in, and record it so it never works again.
     pub async fn verify(
         &self,

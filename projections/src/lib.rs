@@ -2,6 +2,7 @@
 //! read functions the API calls. Projectors hold no rules.
 #![forbid(unsafe_code)]
 
+pub mod accounts;
 pub mod catalog;
 pub mod customers;
 pub mod logins;
@@ -21,6 +22,7 @@ pub fn inline() -> Vec<Arc<dyn Projector>> {
         Arc::new(users::UserViewProjector),
         Arc::new(customers::CustomerViewProjector),
         Arc::new(logins::LoginSessionsProjector),
+        Arc::new(accounts::AccountsProjector),
     ]
 }
 

@@ -75,7 +75,8 @@ impl ViewRow {
             | UserEvent::AccountLocked { .. }
             | UserEvent::TotpSecretIssued { .. }
             | UserEvent::TotpEnabled { .. }
-            | UserEvent::SecondFactorVerified { .. } => return,
+            | UserEvent::SecondFactorVerified { .. }
+            | UserEvent::TotpDisabled { .. } => return,
             UserEvent::PartnerExternalUidLinked { external_uid, linked_at, .. } => {
                 self.external_uid = Some(external_uid.as_str().to_owned());
                 self.updated_at = format_time(&linked_at);

@@ -22,6 +22,13 @@ async fn the_openapi_document_describes_every_route_the_server_answers() {
         ("post", "/{tenant}/auth/user/2fa-qr-code"),
         ("post", "/{tenant}/auth/user/2fa-enable"),
         ("post", "/{tenant}/auth/user/2fa-code-validate"),
+        ("get", "/api/oauth/register"),
+        ("post", "/api/oauth/token"),
+        ("post", "/api/oauth/revoke"),
+        ("get", "/api/users/isLogged"),
+        ("get", "/api/users/otp"),
+        ("post", "/api/users/otp"),
+        ("delete", "/api/users/otp"),
         ("get", "/v1/users/user/current"),
         ("put", "/v1/users/user/current/vehicle"),
         ("post", "/v1/users/user/current/update_vehicle"),
@@ -57,6 +64,10 @@ async fn the_openapi_document_describes_every_route_the_server_answers() {
         "suite.MfaRequired",
         "suite.TwoFactorSecret",
         "suite.RecoveryCodes",
+        "legacy.Error",
+        "legacy.User",
+        "legacy.TokenResponse",
+        "legacy.OtpSecret",
     ] {
         assert!(schemas.contains_key(name), "{name}");
     }

@@ -86,6 +86,7 @@ pub async fn sign_up(
         first_name: trimmed(body.first_name, 100)?,
         last_name: trimmed(body.last_name, 100)?,
         language: trimmed(body.language, 35)?,
+        ..Profile::default()
     };
     // no email in the metadata: personal data stays in the payload, where erasure will find it
     let metadata = meta.by(DIALECT, &tenant, "signup".to_owned());

@@ -16,6 +16,12 @@ pub const PARTNER_EMAIL: &str = "partner-email";
 pub const PARTNER_EXTERNAL_UID: &str = "partner-external-uid";
 /// Claim scope: one email sign-in per tenant.
 pub const TENANT_EMAIL: &str = "tenant-email";
+/// Claim scope: one username per tenant (legacy dialect), compared without case.
+pub const TENANT_USERNAME: &str = "tenant-username";
+
+pub fn tenant_username_claim(tenant_id: &str, username: &str) -> Claim {
+    Claim { scope: TENANT_USERNAME, value: format!("{}:{tenant_id}:{}", tenant_id.len(), username.to_lowercase()) }
+}
 
 pub fn stream_id(user_id: Uuid) -> String {
     format!("user-{user_id}")
@@ -53,6 +59,14 @@ pub struct Profile {
     /// A BCP 47 language tag (`de`, `fr-CH`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
+    /// A public pseudonym, unique per tenant (legacy dialect).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// Job title (legacy dialect).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
 }
 
 /// When repeated failed password sign-ins lock an account.
@@ -91,6 +105,10 @@ pub enum UserCommand {
     EnableTotp {
         step: u64,
         recovery_code_hashes: Vec<String>,
+        at: DateTime<Utc>,
+    },
+    /// Switch TOTP off (the caller checked a current code).
+    DisableTotp {
         at: DateTime<Utc>,
     },
     /// A second factor was proven at sign-in (checked by the caller against the secret); a code
@@ -177,6 +195,9 @@ pub enum UserEvent {
         factor: SecondFactor,
         verified_at: DateTime<Utc>,
     },
+    TotpDisabled {
+        disabled_at: DateTime<Utc>,
+    },
     AccountLocked {
         locked_until: DateTime<Utc>,
         locked_at: DateTime<Utc>,
@@ -204,6 +225,7 @@ impl DomainEvent for UserEvent {
             Self::TotpSecretIssued { .. } => "TotpSecretIssued",
             Self::TotpEnabled { .. } => "TotpEnabled",
             Self::SecondFactorVerified { .. } => "SecondFactorVerified",
+            Self::TotpDisabled { .. } => "TotpDisabled",
             Self::AccountLocked { .. } => "AccountLocked",
         }
         .to_owned()
@@ -227,15 +249,20 @@ impl HasClaims for UserEvent {
             Self::PartnerExternalUidLinked { partner_id, external_uid, test_user, .. } => {
                 vec![ClaimChange::Take(partner_external_uid_claim(partner_id, *test_user, external_uid))]
             }
-            Self::UserSignedUp { tenant_id, email, .. } => {
-                vec![ClaimChange::Take(tenant_email_claim(tenant_id, email))]
+            Self::UserSignedUp { tenant_id, email, profile, .. } => {
+                let mut claims = vec![ClaimChange::Take(tenant_email_claim(tenant_id, email))];
+                if let Some(username) = &profile.username {
+                    claims.push(ClaimChange::Take(tenant_username_claim(tenant_id, username)));
+                }
+                claims
             }
             Self::VehicleChanged { .. }
             | Self::SignInFailed { .. }
             | Self::AccountLocked { .. }
             | Self::TotpSecretIssued { .. }
             | Self::TotpEnabled { .. }
-            | Self::SecondFactorVerified { .. } => Vec::new(),
+            | Self::SecondFactorVerified { .. }
+            | Self::TotpDisabled { .. } => Vec::new(),
         }
     }
 }
@@ -346,6 +373,12 @@ impl Aggregate for User {
                     return Err(UserError::NoPendingTotpSecret);
                 }
                 sink.write(UserEvent::TotpEnabled { step, recovery_code_hashes, enabled_at: at }, self).await;
+            }
+            UserCommand::DisableTotp { at } => {
+                if self.totp_secret.is_none() {
+                    return Err(UserError::TotpNotEnabled);
+                }
+                sink.write(UserEvent::TotpDisabled { disabled_at: at }, self).await;
             }
             UserCommand::RecordSecondFactor { factor, at } => {
                 if self.totp_secret.is_none() {
@@ -462,6 +495,11 @@ impl Aggregate for User {
                 self.totp_secret = self.totp_pending.take();
                 self.last_totp_step = step;
                 self.recovery_codes = recovery_code_hashes;
+            }
+            UserEvent::TotpDisabled { .. } => {
+                self.totp_secret = None;
+                self.totp_pending = None;
+                self.recovery_codes.clear();
             }
             UserEvent::SecondFactorVerified { factor, .. } => match factor {
                 SecondFactor::Totp { step } => self.last_totp_step = step,

@@ -242,3 +242,32 @@ fn totp_is_issued_confirmed_and_each_code_and_recovery_code_works_once() {
     UserTest::with(()).given(on).when(recovery("nope")).then_expect_error(UserError::SecondFactorReplayed);
     UserTest::with(()).given(vec![signed_up()]).when(totp(1)).then_expect_error(UserError::TotpNotEnabled);
 }
+
+#[test]
+fn totp_is_switched_off_only_when_on_and_a_username_is_claimed() {
+    let issued = UserEvent::TotpSecretIssued { secret: "JBSWY3DPEHPK3PXP".into(), issued_at: at() };
+    let enabled = UserEvent::TotpEnabled { step: 1, recovery_code_hashes: vec![], enabled_at: at() };
+    let off = UserCommand::DisableTotp { at: at() };
+    UserTest::with(())
+        .given(vec![signed_up(), issued.clone(), enabled.clone()])
+        .when(off.clone())
+        .then_expect_events(vec![UserEvent::TotpDisabled { disabled_at: at() }]);
+    UserTest::with(()).given(vec![signed_up(), issued]).when(off).then_expect_error(UserError::TotpNotEnabled);
+
+    let mut user = User::default();
+    for e in [signed_up(), UserEvent::TotpSecretIssued { secret: "S".into(), issued_at: at() }, enabled] {
+        user.apply(e);
+    }
+    user.apply(UserEvent::TotpDisabled { disabled_at: at() });
+    assert_eq!((user.totp_secret(), user.pending_totp_secret()), (None, None));
+
+    let named = UserEvent::UserSignedUp {
+        user_id: user_id(),
+        tenant_id: "demo".into(),
+        email: Email::parse("ann@example.com").expect("email"),
+        password_hash: "h".into(),
+        profile: Profile { username: Some("Ann".into()), ..Profile::default() },
+        signed_up_at: at(),
+    };
+    assert!(named.claim_changes().contains(&ClaimChange::Take(tenant_username_claim("demo", "ANN"))));
+}

@@ -1,0 +1,30 @@
+//! The legacy dialect: a card-wallet user API (`/api/users`, `/api/oauth`). One tenant serves it
+//! (`USERS_API_LEGACY_TENANT`, the demo tenant by default). Paths, the GET with a body on
+//! `register` and the statuses are the original's.
+pub(crate) mod error;
+mod extract;
+pub(crate) mod oauth;
+pub(crate) mod users;
+
+pub use error::LegacyError;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::routing::{any, get, post};
+
+pub const AUDIENCE: &str = "legacy";
+pub const DIALECT: &str = "legacy";
+/// Legacy access tokens live an hour; clients refresh on a 401.
+pub const TOKEN_LIFETIME_MINUTES: i64 = 60;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/oauth/register", get(oauth::register).post(oauth::register))
+        .route("/api/oauth/token", post(oauth::token))
+        .route("/api/oauth/revoke", post(oauth::revoke))
+        .route("/api/users/isLogged", get(users::is_logged))
+        .route("/api/users/otp", get(users::otp_secret).post(users::otp_enable).delete(users::otp_disable))
+        .route("/api/oauth/{*rest}", any(error::not_found))
+        .route("/api/users/{*rest}", any(error::not_found))
+        .method_not_allowed_fallback(error::method_not_allowed)
+}

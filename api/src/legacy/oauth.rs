@@ -1,0 +1,300 @@
+//! `/api/oauth`: register, refresh, revoke.
+use super::extract::{LegacyJson, LegacyUser, RawBody};
+use super::users::{UserModel, user_model};
+use super::{AUDIENCE, DIALECT, LegacyError, TOKEN_LIFETIME_MINUTES};
+use crate::auth::ClientAddr;
+use crate::error::ApiError;
+use crate::request_meta::RequestMeta;
+use crate::state::AppState;
+use crate::tokens::TokenService;
+use axum::Json;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::header::CONTENT_TYPE;
+use chrono::{DateTime, Duration, Utc};
+use commands::CommandError;
+use commands::login::SignIn;
+use domain::login::{RevocationReason, SignInMethod};
+use domain::user::Profile;
+use domain::values::Email;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = legacy::Register, example = json!({"username": "ann", "email": "ann@example.com", "password": "correct horse battery", "accept_terms": 1}))]
+pub struct Register {
+    /// 2 to 40 letters, digits, `.`, `_` or `-`; unique.
+    username: String,
+    email: String,
+    /// 8 to 128 characters.
+    password: String,
+    /// Job title.
+    #[serde(default)]
+    role: Option<String>,
+    #[serde(default)]
+    company: Option<String>,
+    /// Must be 1: the terms were accepted.
+    #[serde(default)]
+    accept_terms: Option<i64>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = legacy::Registered)]
+pub struct Registered {
+    user: UserModel,
+    access_token: String,
+    /// Spelled as the original spells it here (`refresh_token` elsewhere).
+    #[serde(rename = "refreshToken")]
+    refresh_token: String,
+}
+
+fn valid_username(u: &str) -> bool {
+    (2..=40).contains(&u.chars().count()) && u.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+}
+
+fn optional(value: Option<String>) -> Result<Option<String>, ApiError> {
+    let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    if value.as_ref().is_some_and(|v| v.chars().count() > 100) {
+        return Err(ApiError::InvalidBody("role and company are at most 100 characters".into()));
+    }
+    Ok(value)
+}
+
+/// Create an account and sign it in. `GET` with a JSON body, as the original; `POST` works too.
+#[utoipa::path(
+    get,
+    path = "/api/oauth/register",
+    tag = "legacy",
+    request_body = Register,
+    responses(
+        (status = 200, description = "the account was created; tokens for it", body = Registered),
+        (status = 400, description = "invalid parameters (username, email, password of 8 to 128 characters, accept_terms = 1)", body = super::error::LegacyErrorBody),
+        (status = 409, description = "the email or username is taken", body = super::error::LegacyErrorBody),
+        (status = 429, description = "too many attempts from this address (Retry-After)", body = super::error::LegacyErrorBody),
+    )
+)]
+pub async fn register(
+    State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    meta: RequestMeta,
+    LegacyJson(body): LegacyJson<Register>,
+) -> Result<Json<Registered>, LegacyError> {
+    let tenant = state.legacy_tenant.clone();
+    state.limits.sign_in(address, &format!("{tenant}:register:{}", body.email.trim().to_lowercase()))?;
+    let username = body.username.trim().to_owned();
+    if !valid_username(&username) {
+        return Err(ApiError::InvalidBody("username: 2 to 40 letters, digits, '.', '_' or '-'".into()).into());
+    }
+    let email = Email::parse(&body.email)?;
+    if !(8..=128).contains(&body.password.chars().count()) {
+        return Err(ApiError::WeakPassword.into());
+    }
+    if body.accept_terms != Some(1) {
+        return Err(ApiError::InvalidBody("accept_terms must be 1".into()).into());
+    }
+    let profile = Profile {
+        username: Some(username),
+        role: optional(body.role)?,
+        company: optional(body.company)?,
+        ..Profile::default()
+    };
+    let metadata = meta.by(DIALECT, &tenant, "register".to_owned());
+    let now = Utc::now();
+    let hash = state.passwords.hash(body.password).await?;
+    let user_id = match state.users.sign_up_with_email(&tenant, &email, hash, profile, now, &metadata).await {
+        Ok(id) => id,
+        Err(CommandError::Claim { .. }) => {
+            return Err(ApiError::Conflict("the email or username is already taken".into()).into());
+        }
+        Err(e) => return Err(ApiError::from(e).into()),
+    };
+    let (access_token, refresh_token, _) = start(&state, user_id, now, &metadata).await?;
+    Ok(Json(Registered { user: user_model(&state, user_id).await?, access_token, refresh_token }))
+}
+
+async fn start(
+    state: &AppState,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+    metadata: &store::Metadata,
+) -> Result<(String, String, DateTime<Utc>), ApiError> {
+    let sign_in = SignIn {
+        user_id,
+        tenant_id: state.legacy_tenant.clone(),
+        client_id: None,
+        dialect: DIALECT,
+        method: SignInMethod::EmailPassword,
+        test_user: false,
+        with_refresh: true,
+    };
+    let session = state.logins.start(sign_in, now, metadata).await?;
+    let refresh = session.refresh_token.ok_or_else(|| ApiError::Internal("no refresh token".into()))?;
+    let (access, expires) = access_token(state, user_id, session.session_id, now)?;
+    Ok((access, refresh, expires))
+}
+
+fn access_token(
+    state: &AppState,
+    user_id: Uuid,
+    session_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(String, DateTime<Utc>), ApiError> {
+    let lifetime = Duration::minutes(TOKEN_LIFETIME_MINUTES);
+    let claims = TokenService::claims(
+        &user_id.to_string(),
+        &state.legacy_tenant,
+        "app",
+        session_id,
+        AUDIENCE,
+        false,
+        now,
+        lifetime,
+    );
+    Ok((state.tokens.mint(&claims)?, now + lifetime))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = legacy::TokenRequest, example = json!({"grant_type": "refresh_token", "refresh_token": "0196…", "client_id": "web"}))]
+pub struct TokenRequest {
+    #[serde(default)]
+    grant_type: Option<String>,
+    #[serde(default)]
+    refresh_token: Option<String>,
+    /// Accepted and recorded; any value.
+    #[serde(default)]
+    #[allow(dead_code)]
+    client_id: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = legacy::TokenResponse)]
+pub struct TokenResponse {
+    access_token: String,
+    refresh_token: String,
+    /// When the access token expires (UTC, RFC 3339).
+    expire_at: String,
+    token_type: &'static str,
+}
+
+/// A token request as JSON or as a form (OAuth clients send forms).
+pub struct TokenBody(TokenRequest);
+
+impl<S: Send + Sync> FromRequest<S> for TokenBody {
+    type Rejection = LegacyError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, LegacyError> {
+        let form = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if form {
+            let RawBody(bytes) = RawBody::from_request(req, state).await?;
+            let mut request = TokenRequest { grant_type: None, refresh_token: None, client_id: None };
+            for (k, v) in form_urlencoded::parse(&bytes) {
+                match k.as_ref() {
+                    "grant_type" => request.grant_type = Some(v.into_owned()),
+                    "refresh_token" => request.refresh_token = Some(v.into_owned()),
+                    "client_id" => request.client_id = Some(v.into_owned()),
+                    _ => {}
+                }
+            }
+            return Ok(Self(request));
+        }
+        let LegacyJson(request) = LegacyJson::<TokenRequest>::from_request(req, state).await?;
+        Ok(Self(request))
+    }
+}
+
+/// Refresh: a new access token and a new refresh token; the old refresh token is spent.
+#[utoipa::path(
+    post,
+    path = "/api/oauth/token",
+    tag = "legacy",
+    request_body(content = TokenRequest, content_type = "application/json", description = "JSON or application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "new tokens", body = TokenResponse),
+        (status = 400, description = "bad parameters (grant_type must be refresh_token), or an invalid or spent refresh token", body = super::error::LegacyErrorBody),
+        (status = 429, description = "too many refreshes from this address (Retry-After)", body = super::error::LegacyErrorBody),
+    )
+)]
+pub async fn token(
+    State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    meta: RequestMeta,
+    TokenBody(body): TokenBody,
+) -> Result<Json<TokenResponse>, LegacyError> {
+    state.limits.refresh(address)?;
+    if body.grant_type.as_deref() != Some("refresh_token") {
+        return Err(ApiError::InvalidBody("grant_type must be refresh_token".into()).into());
+    }
+    let token = body
+        .refresh_token
+        .filter(|t| !t.is_empty())
+        .ok_or(ApiError::InvalidBody("refresh_token is required".into()))?;
+    let session = match commands::login::session_of(&token) {
+        Some(sid) => projections::logins::login_session(state.db(), &sid.to_string()).await?,
+        None => None,
+    };
+    let session = session.filter(|s| s.tenant_id == state.legacy_tenant).ok_or(ApiError::InvalidRefreshToken)?;
+    let now = Utc::now();
+    let metadata = meta.by(DIALECT, &state.legacy_tenant, "oauth/token".to_owned());
+    let refreshed = state.logins.refresh(&token, now, &metadata).await?;
+    let user_id = Uuid::parse_str(&session.user_id).map_err(|_| ApiError::Internal("session user id".into()))?;
+    let (access_token, expires) = access_token(&state, user_id, refreshed.session_id, now)?;
+    Ok(Json(TokenResponse {
+        access_token,
+        refresh_token: refreshed.refresh_token,
+        expire_at: expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        token_type: "Bearer",
+    }))
+}
+
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[schema(as = legacy::Revoke)]
+pub struct Revoke {
+    /// The refresh token to revoke; without it, the session of the bearer token.
+    #[serde(default)]
+    refresh_token: Option<String>,
+}
+
+/// Revoke a refresh token, and with it every access token of its session.
+#[utoipa::path(
+    post,
+    path = "/api/oauth/revoke",
+    tag = "legacy",
+    request_body(content = Revoke, description = "optional"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "revoked", body = super::users::Message),
+        (status = 401, description = "no valid token or session", body = super::error::LegacyErrorBody),
+        (status = 404, description = "token not found", body = super::error::LegacyErrorBody),
+    )
+)]
+pub async fn revoke(
+    State(state): State<AppState>,
+    user: LegacyUser,
+    meta: RequestMeta,
+    RawBody(body): RawBody,
+) -> Result<Json<super::users::Message>, LegacyError> {
+    // the body is optional: none revokes the bearer token's own session
+    let body: Revoke = if body.iter().all(u8::is_ascii_whitespace) {
+        Revoke::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| ApiError::InvalidBody(format!("invalid JSON body: {e}")))?
+    };
+    let session_id = match body.refresh_token.filter(|t| !t.is_empty()) {
+        None => user.session_id,
+        Some(token) => {
+            // only a token of the caller's own sessions; anything else is not found
+            let sid = commands::login::session_of(&token).ok_or(ApiError::NotFound)?;
+            let session = projections::logins::login_session(state.db(), &sid.to_string()).await?;
+            match session {
+                Some(s) if s.user_id == user.user_id.to_string() && !s.is_revoked() => sid,
+                _ => return Err(ApiError::NotFound.into()),
+            }
+        }
+    };
+    let metadata = meta.by(DIALECT, &state.legacy_tenant, format!("user:{}", user.user_id));
+    state.logins.revoke(session_id, RevocationReason::SignedOut, Utc::now(), &metadata).await?;
+    Ok(Json(super::users::Message { msg: "revoked" }))
+}
