@@ -27,6 +27,7 @@ use utoipa::{Modify, OpenApi};
         crate::suite::auth::sign_in_email,
         crate::suite::auth::refresh_token,
         crate::suite::auth::logout,
+        crate::suite::auth::sign_in_api_client,
         crate::suite::twofactor::secret,
         crate::suite::twofactor::qr_code,
         crate::suite::twofactor::enable,

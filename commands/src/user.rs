@@ -13,6 +13,17 @@ pub struct PartnerRef {
     pub partner_id: String,
 }
 
+/// A sign-up with email and password (already hashed).
+#[derive(Debug, Clone)]
+pub struct SignUp {
+    pub tenant_id: String,
+    pub email: Email,
+    pub password_hash: String,
+    pub profile: Profile,
+    /// The API client signing the person up, if any.
+    pub created_by: Option<String>,
+}
+
 #[derive(Clone)]
 pub struct UserService {
     bus: CommandBus,
@@ -82,25 +93,24 @@ impl UserService {
         Err(CommandError::Contended(format!("partner {} user {email}", partner.partner_id)))
     }
 
-    /// A person signs up in a tenant with email and an already hashed password. The
+    /// A person signs up in a tenant with email and an already hashed password (or an API client
+    /// signs them up, `created_by`). The
     /// tenant-email claim refuses a second account for the same email (`CommandError::Claim`).
-    #[tracing::instrument(skip_all, fields(tenant = tenant_id))]
+    #[tracing::instrument(skip_all, fields(tenant = %sign_up.tenant_id))]
     pub async fn sign_up_with_email(
         &self,
-        tenant_id: &str,
-        email: &Email,
-        password_hash: String,
-        profile: Profile,
+        sign_up: SignUp,
         at: DateTime<Utc>,
         metadata: &Metadata,
     ) -> Result<Uuid, UserCommandError> {
         let user_id = Uuid::now_v7();
         let command = UserCommand::SignUpWithEmail {
             user_id,
-            tenant_id: tenant_id.to_owned(),
-            email: email.clone(),
-            password_hash,
-            profile,
+            tenant_id: sign_up.tenant_id,
+            email: sign_up.email,
+            password_hash: sign_up.password_hash,
+            profile: sign_up.profile,
+            created_by: sign_up.created_by,
             at,
         };
         self.bus.execute::<User>(&user::stream_id(user_id), command, &(), metadata).await?;

@@ -112,3 +112,12 @@ pub async fn tenant_exists(db: &Db, tenant_id: &str) -> Result<bool, StoreError>
         db.fetch_optional("select count(*) from catalog_tenants where tenant_id = $1", &args![tenant_id]).await?;
     Ok(row.is_some_and(|(n,)| n > 0))
 }
+
+pub async fn partner_by_id(db: &Db, partner_id: &str) -> Result<Option<PartnerRow>, StoreError> {
+    Ok(db
+        .fetch_optional(
+            "select partner_id, tenant_id, name, server_token_hash from catalog_partners where partner_id = $1",
+            &args![partner_id],
+        )
+        .await?)
+}

@@ -18,6 +18,7 @@ async fn the_openapi_document_describes_every_route_the_server_answers() {
         ("post", "/{tenant}/auth/sign-in-email"),
         ("post", "/{tenant}/auth/refresh-token"),
         ("post", "/{tenant}/auth/logout"),
+        ("post", "/{tenant}/auth/sign-in-api-client"),
         ("post", "/{tenant}/auth/user/2fa-secret"),
         ("post", "/{tenant}/auth/user/2fa-qr-code"),
         ("post", "/{tenant}/auth/user/2fa-enable"),

@@ -437,3 +437,63 @@ both_engines!(totp_two_factor_sign_in, |engine| async move {
     assert_eq!(error_of(validate(&app, &mfa, "111111").await).await, (StatusCode::FORBIDDEN, "U131".into()));
     assert_eq!(error_of(validate(&app, &mfa, &recovery[5]).await).await, (StatusCode::FORBIDDEN, "U131".into()));
 });
+
+both_engines!(an_api_client_acts_only_for_the_users_it_created, |engine| async move {
+    let app = TestApp::spawn(engine).await;
+    let client_sign_in = |id: &str, key: &str| {
+        let body = json!({"clientId": id, "clientKey": key});
+        app.client.post(suite(&app, "demo", "/auth/sign-in-api-client")).json(&body).send()
+    };
+    let res = client_sign_in("demo-partner", &app.server_token).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let client = res.json::<Value>().await.unwrap()["accessToken"].as_str().unwrap().to_owned();
+    assert_eq!(claims(&client)["aud"], "suite-client");
+    for (id, key) in [("demo-partner", "st_wrong"), ("nobody", app.server_token.as_str())] {
+        let res = client_sign_in(id, key).await.unwrap();
+        assert_eq!(error_of(res).await, (StatusCode::UNAUTHORIZED, "A201".into()));
+    }
+
+    // the client creates a customer and acts for it
+    let res = app
+        .client
+        .post(suite(&app, "demo", "/front/customers"))
+        .bearer_auth(&client)
+        .json(&json!({"email": "maas@example.com", "password": PASSWORD, "firstName": "Mia"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let created = res.json::<Value>().await.unwrap()["uuid"].as_str().unwrap().to_owned();
+    let as_user = |token: &str, target: &str| {
+        app.client
+            .get(suite(&app, "demo", "/front/customers"))
+            .bearer_auth(token)
+            .header("GoUrban-Impersonate", target)
+            .send()
+    };
+    let me: Value = as_user(&client, &created).await.unwrap().json().await.unwrap();
+    assert_eq!((me["uuid"].as_str(), me["firstName"].as_str()), (Some(created.as_str()), Some("Mia")));
+
+    // not for a person who signed up alone, nor with a user's own token, nor to sign out
+    let (own_access, _) = signed_in(&app, "demo", "alone@example.com").await;
+    let alone = claims(&own_access)["sub"].as_str().unwrap().to_owned();
+    assert_eq!(error_of(as_user(&client, &alone).await.unwrap()).await, (StatusCode::FORBIDDEN, "A101".into()));
+    assert_eq!(error_of(as_user(&client, "not-a-uuid").await.unwrap()).await, (StatusCode::FORBIDDEN, "A101".into()));
+    assert_eq!(
+        error_of(as_user(&own_access, &created).await.unwrap()).await,
+        (StatusCode::UNAUTHORIZED, "A202".into())
+    );
+    let logout = app
+        .client
+        .post(suite(&app, "demo", "/auth/logout"))
+        .bearer_auth(&client)
+        .header("GoUrban-Impersonate", &created)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(logout).await, (StatusCode::FORBIDDEN, "A101".into()));
+    // a client token is no user token
+    assert_eq!(error_of(customer(&app, "demo", &client).await).await, (StatusCode::UNAUTHORIZED, "A202".into()));
+    // the customer it created signs in as usual
+    assert_eq!(sign_in(&app, "demo", "maas@example.com", PASSWORD).await.status(), 200);
+});

@@ -100,7 +100,21 @@ pub async fn register(
     let metadata = meta.by(DIALECT, &tenant, "register".to_owned());
     let now = Utc::now();
     let hash = state.passwords.hash(body.password).await?;
-    let user_id = match state.users.sign_up_with_email(&tenant, &email, hash, profile, now, &metadata).await {
+    let user_id = match state
+        .users
+        .sign_up_with_email(
+            commands::user::SignUp {
+                tenant_id: tenant.clone(),
+                email: email.clone(),
+                password_hash: hash,
+                profile,
+                created_by: None,
+            },
+            now,
+            &metadata,
+        )
+        .await
+    {
         Ok(id) => id,
         Err(CommandError::Claim { .. }) => {
             return Err(ApiError::Conflict("the email or username is already taken".into()).into());

@@ -202,7 +202,7 @@ pub async fn refresh_token(
     responses(
         (status = 204, description = "Signed out"),
         (status = 401, description = "A202/A203/A204: no valid token or session", body = super::error::SuiteErrorBody),
-        (status = 403, description = "A101: token of another tenant", body = super::error::SuiteErrorBody),
+        (status = 403, description = "A101: token of another tenant, or a client acting for a user (it has no session to end)", body = super::error::SuiteErrorBody),
     )
 )]
 #[tracing::instrument(skip_all, fields(tenant = %user.tenant_id))]
@@ -211,10 +211,12 @@ pub async fn logout(
     user: SuiteUser,
     meta: RequestMeta,
 ) -> Result<StatusCode, SuiteError> {
+    // a client acting for a user has no session of the user's to end
+    let session_id = user.session_id.ok_or(ApiError::OtherTenant)?;
     let metadata = meta.by(DIALECT, &user.tenant_id, format!("user:{}", user.user_id));
     state
         .logins
-        .revoke(user.session_id, RevocationReason::SignedOut, Utc::now(), &metadata)
+        .revoke(session_id, RevocationReason::SignedOut, Utc::now(), &metadata)
         .await
         .map_err(ApiError::from)?;
     Ok(StatusCode::NO_CONTENT)
@@ -239,4 +241,64 @@ fn access_token(
         state.suite_token_lifetime,
     );
     Ok(state.tokens.mint(&claims)?)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = suite::SignInApiClient, example = json!({"clientId": "demo-partner", "clientKey": "st_…"}))]
+pub struct SignInApiClient {
+    client_id: String,
+    client_key: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = suite::ClientToken)]
+pub struct ClientToken {
+    /// A client token: create customers with it (`POST /customers`) and act for them with
+    /// `GoUrban-Impersonate: {uuid}`. No refresh token: sign in again when it expires.
+    access_token: String,
+}
+
+/// Sign in as an API client (a partner of the tenant: its id and its secret key).
+#[utoipa::path(
+    post,
+    path = "/{tenant}/auth/sign-in-api-client",
+    tag = "suite",
+    params(("tenant" = String, Path, description = "The operator (tenant) id")),
+    request_body = SignInApiClient,
+    responses(
+        (status = 200, description = "A client token", body = ClientToken),
+        (status = 401, description = "A201: unknown client or wrong key", body = super::error::SuiteErrorBody),
+        (status = 404, description = "T404: unknown tenant", body = super::error::SuiteErrorBody),
+        (status = 429, description = "REQ429: too many attempts (Retry-After)", body = super::error::SuiteErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(tenant = %tenant))]
+pub async fn sign_in_api_client(
+    State(state): State<AppState>,
+    Tenant(tenant): Tenant,
+    ClientAddr(address): ClientAddr,
+    SuiteJson(body): SuiteJson<SignInApiClient>,
+) -> Result<Json<ClientToken>, SuiteError> {
+    state.limits.sign_in(address, &format!("{tenant}:client:{}", body.client_id))?;
+    let partner = projections::catalog::partner_by_id(state.db(), &body.client_id).await?;
+    let presented = commands::secret_hash(&body.client_key);
+    // compare even for an unknown client, against a hash nobody has
+    let expected = partner.as_ref().filter(|p| p.tenant_id == tenant).map_or("-", |p| p.server_token_hash.as_str());
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(presented.as_bytes(), expected.as_bytes())) {
+        return Err(ApiError::InvalidCredentials.into());
+    }
+    let now = Utc::now();
+    let claims = TokenService::claims(
+        &body.client_id,
+        &tenant,
+        &body.client_id,
+        Uuid::now_v7(),
+        super::CLIENT_AUDIENCE,
+        false,
+        now,
+        state.suite_token_lifetime,
+    );
+    Ok(Json(ClientToken { access_token: state.tokens.mint(&claims).map_err(ApiError::from)? }))
 }

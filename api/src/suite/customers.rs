@@ -1,5 +1,5 @@
 //! Suite User API: sign-up with email and password, the current customer.
-use super::extract::{SuiteJson, SuiteUser, Tenant};
+use super::extract::{OptionalClient, SuiteJson, SuiteUser, Tenant};
 use super::{DIALECT, SuiteError};
 use crate::error::ApiError;
 use crate::request_meta::RequestMeta;
@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::Utc;
 use commands::CommandError;
+use commands::user::SignUp as SignUpRequest;
 use domain::user::Profile;
 use domain::values::Email;
 use serde::{Deserialize, Serialize};
@@ -57,7 +58,9 @@ fn trimmed(value: Option<String>, max: usize) -> Result<Option<String>, ApiError
     Ok(value)
 }
 
-/// Sign up with email and password. The new customer then signs in with `sign-in-email`.
+/// Sign up with email and password. The new customer then signs in with `sign-in-email`. With
+/// an API client's token (`Authorization: Bearer`, from `sign-in-api-client`) the client creates
+/// the customer, and may then act for them with `GoUrban-Impersonate: {uuid}`.
 #[utoipa::path(
     post,
     path = "/{tenant}/front/customers",
@@ -75,6 +78,7 @@ fn trimmed(value: Option<String>, max: usize) -> Result<Option<String>, ApiError
 pub async fn sign_up(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
+    OptionalClient(client): OptionalClient,
     meta: RequestMeta,
     SuiteJson(body): SuiteJson<SignUp>,
 ) -> Result<(StatusCode, Json<Customer>), SuiteError> {
@@ -89,14 +93,18 @@ pub async fn sign_up(
         ..Profile::default()
     };
     // no email in the metadata: personal data stays in the payload, where erasure will find it
-    let metadata = meta.by(DIALECT, &tenant, "signup".to_owned());
+    let actor = client.as_ref().map_or_else(|| "signup".to_owned(), |c| format!("client:{c}"));
+    let metadata = meta.by(DIALECT, &tenant, actor);
     let hash = state.passwords.hash(body.password).await?;
-    let user_id =
-        match state.users.sign_up_with_email(&tenant, &email, hash, profile.clone(), Utc::now(), &metadata).await {
-            Ok(id) => id,
-            Err(CommandError::Claim { .. }) => return Err(ApiError::UserExists.into()),
-            Err(e) => return Err(ApiError::from(e).into()),
-        };
+    let user_id = match state
+        .users
+        .sign_up_with_email(request(&tenant, &email, hash, profile.clone(), client), Utc::now(), &metadata)
+        .await
+    {
+        Ok(id) => id,
+        Err(CommandError::Claim { .. }) => return Err(ApiError::UserExists.into()),
+        Err(e) => return Err(ApiError::from(e).into()),
+    };
     let customer = Customer {
         uuid: user_id.to_string(),
         email: email.as_str().to_owned(),
@@ -134,4 +142,14 @@ pub async fn current(State(state): State<AppState>, user: SuiteUser) -> Result<J
         language: row.language,
         email_is_verified: false,
     }))
+}
+
+fn request(
+    tenant: &str,
+    email: &Email,
+    password_hash: String,
+    profile: Profile,
+    created_by: Option<String>,
+) -> SignUpRequest {
+    SignUpRequest { tenant_id: tenant.to_owned(), email: email.clone(), password_hash, profile, created_by }
 }

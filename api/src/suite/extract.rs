@@ -27,11 +27,16 @@ impl FromRequestParts<AppState> for Tenant {
     }
 }
 
-/// A signed-in user of the path's tenant, with a live session.
+/// The header with which an API client acts for a user it created.
+pub const IMPERSONATE: &str = "gourban-impersonate";
+
+/// A signed-in user of the path's tenant: with their own token and a live session, or acted for
+/// by the API client that created them (client token + `GoUrban-Impersonate: {user uuid}`).
 pub struct SuiteUser {
     pub tenant_id: String,
     pub user_id: Uuid,
-    pub session_id: Uuid,
+    /// The session of the user's own token; `None` when a client acts for the user.
+    pub session_id: Option<Uuid>,
 }
 
 impl FromRequestParts<AppState> for SuiteUser {
@@ -40,11 +45,51 @@ impl FromRequestParts<AppState> for SuiteUser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, SuiteError> {
         let Tenant(tenant_id) = Tenant::from_request_parts(parts, state).await?;
         let token = crate::auth::bearer(parts)?;
+        if let Some(target) = parts.headers.get(IMPERSONATE) {
+            let client = verify_client(state, token, &tenant_id).await?;
+            let user_id =
+                target.to_str().ok().and_then(|v| Uuid::parse_str(v.trim()).ok()).ok_or(ApiError::OtherTenant)?;
+            // only users this very client created, in this tenant
+            let (user, _) = state.users.load(user_id).await?;
+            if user.created_by() != Some(client.as_str()) || user.tenant_id() != Some(tenant_id.as_str()) {
+                return Err(ApiError::OtherTenant.into());
+            }
+            return Ok(Self { tenant_id, user_id, session_id: None });
+        }
         let auth = crate::auth::authenticate(state, token, AUDIENCE).await?;
         if auth.claims.tenant != tenant_id {
             return Err(ApiError::OtherTenant.into());
         }
-        Ok(Self { tenant_id, user_id: auth.user_id, session_id: auth.session_id })
+        Ok(Self { tenant_id, user_id: auth.user_id, session_id: Some(auth.session_id) })
+    }
+}
+
+/// The API client of a client token for `tenant`.
+pub async fn verify_client(state: &AppState, token: &str, tenant: &str) -> Result<String, ApiError> {
+    let claims = state.tokens.verify(token, super::CLIENT_AUDIENCE).await?;
+    if claims.tenant != tenant {
+        return Err(ApiError::OtherTenant);
+    }
+    // a client removed from the catalog (or moved) loses its tokens at once
+    match projections::catalog::partner_by_id(state.db(), &claims.azp).await? {
+        Some(p) if p.tenant_id == tenant => Ok(claims.azp),
+        _ => Err(ApiError::InvalidToken),
+    }
+}
+
+/// An API client's token, when the request carries one (`POST /customers` on a user's behalf).
+pub struct OptionalClient(pub Option<String>);
+
+impl FromRequestParts<AppState> for OptionalClient {
+    type Rejection = SuiteError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, SuiteError> {
+        if !parts.headers.contains_key(axum::http::header::AUTHORIZATION) {
+            return Ok(Self(None));
+        }
+        let Tenant(tenant_id) = Tenant::from_request_parts(parts, state).await?;
+        let token = crate::auth::bearer(parts)?;
+        Ok(Self(Some(verify_client(state, token, &tenant_id).await?)))
     }
 }
 

@@ -15,6 +15,8 @@ use axum::routing::{any, post};
 
 pub const AUDIENCE: &str = "suite";
 pub const DIALECT: &str = "suite";
+/// The audience of API-client tokens (`sign-in-api-client`).
+pub const CLIENT_AUDIENCE: &str = "suite-client";
 /// `azp` of tokens from a person's own sign-in (no API client involved).
 pub const APP_CLIENT: &str = "app";
 
@@ -23,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/{tenant}/auth/sign-in-email", post(auth::sign_in_email))
         .route("/{tenant}/auth/refresh-token", post(auth::refresh_token))
         .route("/{tenant}/auth/logout", post(auth::logout))
+        .route("/{tenant}/auth/sign-in-api-client", post(auth::sign_in_api_client))
         .route("/{tenant}/auth/user/2fa-secret", post(twofactor::secret))
         .route("/{tenant}/auth/user/2fa-qr-code", post(twofactor::qr_code))
         .route("/{tenant}/auth/user/2fa-enable", post(twofactor::enable))

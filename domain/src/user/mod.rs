@@ -130,6 +130,9 @@ pub enum UserCommand {
         email: Email,
         password_hash: String,
         profile: Profile,
+        /// The API client that created the account on the person's behalf, if any; only that
+        /// client may act for the user (suite impersonation).
+        created_by: Option<String>,
         at: DateTime<Utc>,
     },
     /// A partner introduces its end user (coord `create_jwt`), who is created on first sight.
@@ -210,6 +213,8 @@ pub enum UserEvent {
         password_hash: String,
         #[serde(default)]
         profile: Profile,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        created_by: Option<String>,
         signed_up_at: DateTime<Utc>,
     },
 }
@@ -298,6 +303,7 @@ pub struct User {
     /// Failed password sign-ins since the last lock, oldest first.
     failures: Vec<DateTime<Utc>>,
     locked_until: Option<DateTime<Utc>>,
+    created_by: Option<String>,
     totp_pending: Option<String>,
     totp_secret: Option<String>,
     last_totp_step: u64,
@@ -306,6 +312,11 @@ pub struct User {
 }
 
 impl User {
+    /// The API client that created the account, if one did.
+    pub fn created_by(&self) -> Option<&str> {
+        self.created_by.as_deref()
+    }
+
     /// The TOTP secret in force (base32), when two-factor sign-in is on.
     pub fn totp_secret(&self) -> Option<&str> {
         self.totp_secret.as_deref()
@@ -407,12 +418,19 @@ impl Aggregate for User {
                     sink.write(event, self).await;
                 }
             }
-            UserCommand::SignUpWithEmail { user_id, tenant_id, email, password_hash, profile, at } => {
+            UserCommand::SignUpWithEmail { user_id, tenant_id, email, password_hash, profile, created_by, at } => {
                 if self.registered {
                     return Err(UserError::AlreadyRegistered);
                 }
-                let event =
-                    UserEvent::UserSignedUp { user_id, tenant_id, email, password_hash, profile, signed_up_at: at };
+                let event = UserEvent::UserSignedUp {
+                    user_id,
+                    tenant_id,
+                    email,
+                    password_hash,
+                    profile,
+                    created_by,
+                    signed_up_at: at,
+                };
                 sink.write(event, self).await;
             }
             UserCommand::RegisterThroughPartner {
@@ -470,7 +488,8 @@ impl Aggregate for User {
 
     fn apply(&mut self, event: UserEvent) {
         match event {
-            UserEvent::UserSignedUp { tenant_id, email, password_hash, .. } => {
+            UserEvent::UserSignedUp { tenant_id, email, password_hash, created_by, .. } => {
+                self.created_by = created_by;
                 self.registered = true;
                 self.tenant_id = Some(tenant_id);
                 self.email = Some(email);

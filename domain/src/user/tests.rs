@@ -137,6 +137,7 @@ fn signed_up() -> UserEvent {
         email: Email::parse("ann@example.com").expect("email"),
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
         profile: Profile { first_name: Some("Ann".into()), ..Profile::default() },
+        created_by: None,
         signed_up_at: at(),
     }
 }
@@ -149,6 +150,7 @@ fn a_person_signs_up_with_email_once_and_claims_the_tenant_email() {
         email: Email::parse("ann@example.com").expect("email"),
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
         profile: Profile { first_name: Some("Ann".into()), ..Profile::default() },
+        created_by: None,
         at: at(),
     };
     UserTest::with(()).given_no_previous_events().when(sign_up.clone()).then_expect_events(vec![signed_up()]);
@@ -267,7 +269,11 @@ fn totp_is_switched_off_only_when_on_and_a_username_is_claimed() {
         email: Email::parse("ann@example.com").expect("email"),
         password_hash: "h".into(),
         profile: Profile { username: Some("Ann".into()), ..Profile::default() },
+        created_by: Some("client-1".into()),
         signed_up_at: at(),
     };
     assert!(named.claim_changes().contains(&ClaimChange::Take(tenant_username_claim("demo", "ANN"))));
+    let mut created = User::default();
+    created.apply(named);
+    assert_eq!(created.created_by(), Some("client-1"));
 }
