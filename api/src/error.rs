@@ -67,6 +67,14 @@ pub enum ApiError {
     NoPendingTotpSecret,
     #[error("the mfaToken is not valid or has expired; sign in again")]
     InvalidMfaToken,
+    #[error("the ID token is not valid (signature, issuer, audience, expiry or nonce)")]
+    InvalidIdToken,
+    #[error("this tenant has no such identity provider")]
+    UnknownIdentityProvider,
+    #[error("the identity provider's keys cannot be fetched; retry later")]
+    IdentityProviderUnavailable,
+    #[error("the ID token carries no verified email; sign up with social-sign-up and an email")]
+    IdentityWithoutEmail,
     #[error("the service is busy; retry the request")]
     Busy,
     #[error("internal error")]
@@ -108,6 +116,10 @@ impl ApiError {
             TotpAlreadyEnabled => (StatusCode::CONFLICT, "two_factor_enabled"),
             NoPendingTotpSecret => (StatusCode::CONFLICT, "no_pending_two_factor_secret"),
             InvalidMfaToken => (StatusCode::UNAUTHORIZED, "invalid_mfa_token"),
+            InvalidIdToken => (StatusCode::UNAUTHORIZED, "invalid_id_token"),
+            UnknownIdentityProvider => (StatusCode::BAD_REQUEST, "unknown_identity_provider"),
+            IdentityProviderUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "identity_provider_unavailable"),
+            IdentityWithoutEmail => (StatusCode::BAD_REQUEST, "identity_without_email"),
             Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
         }

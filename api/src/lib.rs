@@ -9,6 +9,7 @@ pub mod error;
 pub mod legacy;
 pub mod limits;
 pub mod native;
+pub mod oidc;
 pub mod openapi;
 mod request_meta;
 pub mod startup;

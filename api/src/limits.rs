@@ -38,7 +38,9 @@ fn per_minute(n: u32) -> Quota {
 fn check<K: std::hash::Hash + Eq + Clone>(limiter: &DefaultKeyedRateLimiter<K>, key: &K) -> Result<(), ApiError> {
     limiter.check_key(key).map_err(|not_until| {
         let wait = not_until.wait_time_from(DefaultClock::default().now());
-        ApiError::RateLimited { retry_after_secs: wait.as_secs().max(1) }
+        // rounded up: a client that waits exactly this long finds a token in the bucket
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        ApiError::RateLimited { retry_after_secs: secs.max(1) }
     })
 }
 

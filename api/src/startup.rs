@@ -53,6 +53,7 @@ impl Application {
             tokens: Arc::new(TokenService::load_or_create(store.db()).await?),
             suite_token_lifetime: config.suite_token_lifetime,
             limits: crate::limits::Limits::new(config.limits),
+            oidc: crate::oidc::OidcVerifier::new(),
             legacy_tenant: config.legacy_tenant.clone(),
             lockout: config.lockout,
             store: store.clone(),

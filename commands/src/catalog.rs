@@ -63,4 +63,16 @@ impl CatalogService {
             Err(e) => Err(e),
         }
     }
+
+    /// Add or change an OpenID provider of a tenant (no event when nothing changes).
+    pub async fn configure_identity_provider(
+        &self,
+        tenant_id: &str,
+        provider: catalog::IdentityProvider,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<(), CatalogCommandError> {
+        let command = CatalogCommand::ConfigureIdentityProvider { provider, at };
+        self.bus.execute::<Catalog>(&catalog::stream_id(tenant_id), command, &(), metadata).await.map(|_| ())
+    }
 }

@@ -129,6 +129,58 @@ impl UserService {
         Ok(Some((user_id, account)))
     }
 
+    /// The account linked to an OpenID identity in this tenant.
+    pub async fn identity_account(
+        &self,
+        tenant_id: &str,
+        issuer: &str,
+        subject: &str,
+    ) -> Result<Option<(Uuid, User)>, StoreError> {
+        let claim = user::tenant_identity_claim(tenant_id, issuer, subject);
+        let Some(owner) = self.bus.store().claim_owner(claim.scope, &claim.value).await? else { return Ok(None) };
+        let user_id = user_id_of(&owner).map_err(|_| StoreError::Corrupt(format!("claim owner {owner}")))?;
+        Ok(Some((user_id, self.bus.load::<User>(&owner).await?.0)))
+    }
+
+    /// A person signs up with a verified ID token; the email and the identity are claimed.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn sign_up_with_identity(
+        &self,
+        tenant_id: &str,
+        email: &Email,
+        issuer: &str,
+        subject: &str,
+        profile: Profile,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<Uuid, UserCommandError> {
+        let user_id = Uuid::now_v7();
+        let command = UserCommand::SignUpWithIdentity {
+            user_id,
+            tenant_id: tenant_id.to_owned(),
+            email: email.clone(),
+            issuer: issuer.to_owned(),
+            subject: subject.to_owned(),
+            profile,
+            at,
+        };
+        self.bus.execute::<User>(&user::stream_id(user_id), command, &(), metadata).await?;
+        Ok(user_id)
+    }
+
+    pub async fn link_identity(
+        &self,
+        user_id: Uuid,
+        issuer: &str,
+        subject: &str,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<(), UserCommandError> {
+        let command = UserCommand::LinkIdentity { issuer: issuer.to_owned(), subject: subject.to_owned(), at };
+        self.bus.execute::<User>(&user::stream_id(user_id), command, &(), metadata).await?;
+        Ok(())
+    }
+
     /// The user as its stream stands (for decisions like checking a second factor).
     pub async fn load(&self, user_id: Uuid) -> Result<(User, i64), StoreError> {
         self.bus.load::<User>(&user::stream_id(user_id)).await

@@ -27,6 +27,18 @@ const TABLES: &[TableSpec] = &[
         indexes: "create index if not exists {catalog_partners}_access_key
                    on {catalog_partners} (access_key_hash)",
     },
+    TableSpec {
+        name: "catalog_identity_providers",
+        ddl: "create table if not exists {catalog_identity_providers} (
+                tenant_id  text not null,
+                provider   text not null,
+                issuer     text not null,
+                audience   text not null,
+                jwks_url   text not null,
+                updated_at text not null,
+                primary key (tenant_id, provider))",
+        indexes: "",
+    },
 ];
 
 #[async_trait]
@@ -78,6 +90,24 @@ async fn apply(tx: &mut Tx<'_>, t: &Tables, event: &RecordedEvent) -> Result<(),
             tx.execute(&sql, &args![partner_id, tenant_id, name, keys.access_key_hash, keys.server_token_hash, at])
                 .await?;
         }
+        CatalogEvent::IdentityProviderConfigured { provider, configured_at } => {
+            let sql = format!(
+                "insert into {} (tenant_id, provider, issuer, audience, jwks_url, updated_at) \
+                 values ($1, $2, $3, $4, $5, $6) on conflict (tenant_id, provider) do update set \
+                 issuer = excluded.issuer, audience = excluded.audience, jwks_url = excluded.jwks_url, \
+                 updated_at = excluded.updated_at",
+                t.name("catalog_identity_providers")
+            );
+            let binds = args![
+                tenant_id,
+                provider.provider,
+                provider.issuer,
+                provider.audience,
+                provider.jwks_url,
+                format_time(&configured_at)
+            ];
+            tx.execute(&sql, &binds).await?;
+        }
         CatalogEvent::PartnerKeysRotated { partner_id, keys, rotated_at, .. } => {
             let sql = format!(
                 "update {} set access_key_hash = $2, server_token_hash = $3, updated_at = $4 where partner_id = $1",
@@ -118,6 +148,28 @@ pub async fn partner_by_id(db: &Db, partner_id: &str) -> Result<Option<PartnerRo
         .fetch_optional(
             "select partner_id, tenant_id, name, server_token_hash from catalog_partners where partner_id = $1",
             &args![partner_id],
+        )
+        .await?)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct IdentityProviderRow {
+    pub provider: String,
+    pub issuer: String,
+    pub audience: String,
+    pub jwks_url: String,
+}
+
+pub async fn identity_provider(
+    db: &Db,
+    tenant_id: &str,
+    provider: &str,
+) -> Result<Option<IdentityProviderRow>, StoreError> {
+    Ok(db
+        .fetch_optional(
+            "select provider, issuer, audience, jwks_url from catalog_identity_providers \
+             where tenant_id = $1 and provider = $2",
+            &args![tenant_id, provider],
         )
         .await?)
 }

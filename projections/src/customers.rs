@@ -36,11 +36,14 @@ impl Projector for CustomerViewProjector {
 
     async fn apply_batch(&self, tx: &mut Tx<'_>, t: &Tables, events: &[RecordedEvent]) -> Result<(), StoreError> {
         let table = t.name("customer_view");
-        for event in events.iter().filter(|e| e.event_type == "UserSignedUp") {
-            let Some(UserEvent::UserSignedUp { user_id, tenant_id, email, profile, signed_up_at, .. }) =
-                super::decode::<UserEvent>(event)?
-            else {
-                continue;
+        let wanted = ["UserSignedUp", "UserSignedUpWithIdentity"];
+        for event in events.iter().filter(|e| wanted.contains(&e.event_type.as_str())) {
+            let (user_id, tenant_id, email, profile, signed_up_at) = match super::decode::<UserEvent>(event)? {
+                Some(UserEvent::UserSignedUp { user_id, tenant_id, email, profile, signed_up_at, .. })
+                | Some(UserEvent::UserSignedUpWithIdentity {
+                    user_id, tenant_id, email, profile, signed_up_at, ..
+                }) => (user_id, tenant_id, email, profile, signed_up_at),
+                _ => continue,
             };
             let at = format_time(&signed_up_at);
             let sql = format!(

@@ -76,7 +76,9 @@ impl ViewRow {
             | UserEvent::TotpSecretIssued { .. }
             | UserEvent::TotpEnabled { .. }
             | UserEvent::SecondFactorVerified { .. }
-            | UserEvent::TotpDisabled { .. } => return,
+            | UserEvent::TotpDisabled { .. }
+            | UserEvent::UserSignedUpWithIdentity { .. }
+            | UserEvent::IdentityLinked { .. } => return,
             UserEvent::PartnerExternalUidLinked { external_uid, linked_at, .. } => {
                 self.external_uid = Some(external_uid.as_str().to_owned());
                 self.updated_at = format_time(&linked_at);

@@ -110,11 +110,23 @@ pub async fn sign_in_email(
         }
         return Err(ApiError::InvalidCredentials.into());
     }
+    Ok(Json(finish_sign_in(&state, &tenant, user_id, &user, now, &metadata).await?))
+}
+
+/// The first factor was right: tokens, or an mfaToken when two-factor sign-in is on.
+pub(super) async fn finish_sign_in(
+    state: &AppState,
+    tenant: &str,
+    user_id: Uuid,
+    user: &domain::user::User,
+    now: DateTime<Utc>,
+    metadata: &store::Metadata,
+) -> Result<SignInAnswer, ApiError> {
     if user.totp_secret().is_some() {
-        // the password was right; a second factor completes the sign-in (`user/2fa-code-validate`)
+        // a second factor completes the sign-in (`user/2fa-code-validate`)
         let claims = TokenService::claims(
             &user_id.to_string(),
-            &tenant,
+            tenant,
             APP_CLIENT,
             Uuid::now_v7(),
             MFA_AUDIENCE,
@@ -122,10 +134,10 @@ pub async fn sign_in_email(
             now,
             chrono::Duration::minutes(MFA_TOKEN_MINUTES),
         );
-        let mfa_token = state.tokens.mint(&claims).map_err(ApiError::from)?;
-        return Ok(Json(SignInAnswer::MfaRequired(MfaRequired { mfa_required: true, mfa_token })));
+        let mfa_token = state.tokens.mint(&claims)?;
+        return Ok(SignInAnswer::MfaRequired(MfaRequired { mfa_required: true, mfa_token }));
     }
-    Ok(Json(SignInAnswer::Tokens(start_session(&state, &tenant, user_id, user.is_test_user(), now, &metadata).await?)))
+    Ok(SignInAnswer::Tokens(start_session(state, tenant, user_id, user.is_test_user(), now, metadata).await?))
 }
 
 /// Open a login session with a refresh token and sign its first access token.

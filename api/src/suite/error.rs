@@ -70,6 +70,10 @@ pub fn code(e: &ApiError) -> &'static str {
         TotpAlreadyEnabled => "A208",
         NoPendingTotpSecret => "A209",
         InvalidMfaToken => "A210",
+        InvalidIdToken => "A211",
+        UnknownIdentityProvider => "A212",
+        IdentityProviderUnavailable => "SRV503.1",
+        IdentityWithoutEmail => "U130.3",
         RateLimited { .. } => "REQ429",
         AccountLocked { .. } => "U131",
         Busy => "SRV503",
@@ -222,6 +226,24 @@ pub fn message(code: &str, language: Language) -> &'static str {
             "La connexion a expiré. Veuillez vous reconnecter.",
             "De aanmelding is verlopen. Meld je opnieuw aan.",
         ],
+        "A211" => [
+            "The sign-in with the external account could not be verified.",
+            "Die Anmeldung mit dem externen Konto konnte nicht bestätigt werden.",
+            "La connexion avec le compte externe n'a pas pu être vérifiée.",
+            "De aanmelding met het externe account kon niet worden bevestigd.",
+        ],
+        "A212" => [
+            "This sign-in method is not available here.",
+            "Diese Anmeldemethode ist hier nicht verfügbar.",
+            "Ce mode de connexion n'est pas disponible ici.",
+            "Deze aanmeldmethode is hier niet beschikbaar.",
+        ],
+        "SRV503.1" => [
+            "The external sign-in service cannot be reached. Please try again later.",
+            "Der externe Anmeldedienst ist nicht erreichbar. Bitte versuche es später erneut.",
+            "Le service de connexion externe est injoignable. Veuillez réessayer plus tard.",
+            "De externe aanmelddienst is niet bereikbaar. Probeer het later opnieuw.",
+        ],
         "U101" => [
             "The password must be 8 to 128 characters long.",
             "Das Passwort muss 8 bis 128 Zeichen lang sein.",
@@ -335,8 +357,9 @@ mod tests {
     #[test]
     fn every_code_has_its_own_message_in_four_languages() {
         let codes = [
-            "A101", "A201", "A202", "A203", "A204", "A205", "A206", "A207", "A208", "A209", "A210", "U101", "U102",
-            "U106", "U130.3", "U131", "T404", "REQ400", "REQ404", "REQ405", "REQ413", "REQ415", "REQ429", "SRV503",
+            "A101", "A201", "A202", "A203", "A204", "A205", "A206", "A207", "A208", "A209", "A210", "A211", "A212",
+            "SRV503.1", "U101", "U102", "U106", "U130.3", "U131", "T404", "REQ400", "REQ404", "REQ405", "REQ413",
+            "REQ415", "REQ429", "SRV503",
         ];
         let fallback = message("SRV500", Language::En);
         for code in codes {

@@ -5,6 +5,7 @@ pub(crate) mod auth;
 pub(crate) mod customers;
 pub(crate) mod error;
 mod extract;
+pub(crate) mod social;
 pub(crate) mod twofactor;
 
 pub use error::SuiteError;
@@ -26,6 +27,10 @@ pub fn router() -> Router<AppState> {
         .route("/{tenant}/auth/refresh-token", post(auth::refresh_token))
         .route("/{tenant}/auth/logout", post(auth::logout))
         .route("/{tenant}/auth/sign-in-api-client", post(auth::sign_in_api_client))
+        .route("/{tenant}/auth/social-login", post(social::social_login))
+        .route("/{tenant}/auth/sign-in-gaiyo", post(social::sign_in_gaiyo))
+        .route("/{tenant}/auth/user/openid-token-exchange", post(social::openid_token_exchange))
+        .route("/{tenant}/front/customers/social-sign-up", post(social::social_sign_up))
         .route("/{tenant}/auth/user/2fa-secret", post(twofactor::secret))
         .route("/{tenant}/auth/user/2fa-qr-code", post(twofactor::qr_code))
         .route("/{tenant}/auth/user/2fa-enable", post(twofactor::enable))

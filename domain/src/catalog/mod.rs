@@ -22,6 +22,19 @@ fn access_key_claim(hash: &str) -> Claim {
     Claim { scope: PARTNER_ACCESS_KEY, value: hash.to_owned() }
 }
 
+/// An OpenID provider whose ID tokens sign people in to a tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityProvider {
+    /// The tenant's name for it (`oidc`, `gaiyo`, `google`).
+    pub provider: String,
+    /// The `iss` its ID tokens carry.
+    pub issuer: String,
+    /// The `aud` its ID tokens must carry (this tenant's client id there).
+    pub audience: String,
+    /// Where its signing keys are published.
+    pub jwks_url: String,
+}
+
 /// The hashes of a partner's credentials.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartnerKeys {
@@ -48,6 +61,11 @@ pub enum CatalogCommand {
         keys: PartnerKeys,
         at: DateTime<Utc>,
     },
+    /// Add or change an OpenID provider of the tenant.
+    ConfigureIdentityProvider {
+        provider: IdentityProvider,
+        at: DateTime<Utc>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -70,6 +88,10 @@ pub enum CatalogEvent {
         keys: PartnerKeys,
         rotated_at: DateTime<Utc>,
     },
+    IdentityProviderConfigured {
+        provider: IdentityProvider,
+        configured_at: DateTime<Utc>,
+    },
 }
 
 impl DomainEvent for CatalogEvent {
@@ -78,6 +100,7 @@ impl DomainEvent for CatalogEvent {
             Self::TenantCreated { .. } => "TenantCreated",
             Self::PartnerRegistered { .. } => "PartnerRegistered",
             Self::PartnerKeysRotated { .. } => "PartnerKeysRotated",
+            Self::IdentityProviderConfigured { .. } => "IdentityProviderConfigured",
         }
         .to_owned()
     }
@@ -90,7 +113,7 @@ impl DomainEvent for CatalogEvent {
 impl HasClaims for CatalogEvent {
     fn claim_changes(&self) -> Vec<ClaimChange> {
         match self {
-            Self::TenantCreated { .. } => Vec::new(),
+            Self::TenantCreated { .. } | Self::IdentityProviderConfigured { .. } => Vec::new(),
             Self::PartnerRegistered { partner_id, keys, .. } => vec![
                 ClaimChange::Take(Claim { scope: PARTNER_ID, value: partner_id.clone() }),
                 ClaimChange::Take(access_key_claim(&keys.access_key_hash)),
@@ -121,6 +144,7 @@ pub enum CatalogError {
 pub struct Catalog {
     created: bool,
     partners: Vec<(String, PartnerKeys)>,
+    providers: Vec<IdentityProvider>,
 }
 
 impl Catalog {
@@ -173,6 +197,21 @@ impl Aggregate for Catalog {
                 };
                 sink.write(event, self).await;
             }
+            CatalogCommand::ConfigureIdentityProvider { provider, at } => {
+                if !self.created {
+                    return Err(CatalogError::UnknownTenant);
+                }
+                if [&provider.provider, &provider.issuer, &provider.audience, &provider.jwks_url]
+                    .iter()
+                    .any(|v| v.trim().is_empty())
+                {
+                    return Err(CatalogError::EmptyName);
+                }
+                if self.providers.contains(&provider) {
+                    return Ok(());
+                }
+                sink.write(CatalogEvent::IdentityProviderConfigured { provider, configured_at: at }, self).await;
+            }
         }
         Ok(())
     }
@@ -185,6 +224,10 @@ impl Aggregate for Catalog {
                 if let Some((_, current)) = self.partners.iter_mut().find(|(id, _)| *id == partner_id) {
                     *current = keys;
                 }
+            }
+            CatalogEvent::IdentityProviderConfigured { provider, .. } => {
+                self.providers.retain(|p| p.provider != provider.provider);
+                self.providers.push(provider);
             }
         }
     }

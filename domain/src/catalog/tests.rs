@@ -101,3 +101,27 @@ fn rotating_an_unknown_partner_is_refused() {
     let rotate = CatalogCommand::RotatePartnerKeys { partner_id: "nope".into(), keys: keys(2), at: at() };
     CatalogTest::with(()).given(vec![tenant_created()]).when(rotate).then_expect_error(CatalogError::UnknownPartner);
 }
+
+#[test]
+fn identity_providers_are_configured_once_per_change() {
+    let created = CatalogEvent::TenantCreated { tenant_id: "demo".into(), name: "Demo".into(), created_at: at() };
+    let provider = IdentityProvider {
+        provider: "oidc".into(),
+        issuer: "https://id.example.com".into(),
+        audience: "users-api".into(),
+        jwks_url: "https://id.example.com/jwks".into(),
+    };
+    let configure = CatalogCommand::ConfigureIdentityProvider { provider: provider.clone(), at: at() };
+    let configured = CatalogEvent::IdentityProviderConfigured { provider: provider.clone(), configured_at: at() };
+    CatalogTest::with(())
+        .given(vec![created.clone()])
+        .when(configure.clone())
+        .then_expect_events(vec![configured.clone()]);
+    CatalogTest::with(()).given(vec![created.clone(), configured]).when(configure.clone()).then_expect_events(vec![]);
+    CatalogTest::with(()).given_no_previous_events().when(configure).then_expect_error(CatalogError::UnknownTenant);
+    let empty = IdentityProvider { jwks_url: " ".into(), ..provider };
+    CatalogTest::with(())
+        .given(vec![created])
+        .when(CatalogCommand::ConfigureIdentityProvider { provider: empty, at: at() })
+        .then_expect_error(CatalogError::EmptyName);
+}

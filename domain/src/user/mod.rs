@@ -19,6 +19,16 @@ pub const TENANT_EMAIL: &str = "tenant-email";
 /// Claim scope: one username per tenant (legacy dialect), compared without case.
 pub const TENANT_USERNAME: &str = "tenant-username";
 
+/// Claim scope: one user per tenant and external identity (OpenID issuer and subject).
+pub const TENANT_IDENTITY: &str = "tenant-identity";
+
+pub fn tenant_identity_claim(tenant_id: &str, issuer: &str, subject: &str) -> Claim {
+    Claim {
+        scope: TENANT_IDENTITY,
+        value: format!("{}:{tenant_id}:{}:{issuer}:{subject}", tenant_id.len(), issuer.len()),
+    }
+}
+
 pub fn tenant_username_claim(tenant_id: &str, username: &str) -> Claim {
     Claim { scope: TENANT_USERNAME, value: format!("{}:{tenant_id}:{}", tenant_id.len(), username.to_lowercase()) }
 }
@@ -105,6 +115,22 @@ pub enum UserCommand {
     EnableTotp {
         step: u64,
         recovery_code_hashes: Vec<String>,
+        at: DateTime<Utc>,
+    },
+    /// A person signs up with an OpenID provider's ID token (verified by the caller).
+    SignUpWithIdentity {
+        user_id: Uuid,
+        tenant_id: String,
+        email: Email,
+        issuer: String,
+        subject: String,
+        profile: Profile,
+        at: DateTime<Utc>,
+    },
+    /// Link an OpenID identity to an existing account (its verified email matched).
+    LinkIdentity {
+        issuer: String,
+        subject: String,
         at: DateTime<Utc>,
     },
     /// Switch TOTP off (the caller checked a current code).
@@ -201,6 +227,22 @@ pub enum UserEvent {
     TotpDisabled {
         disabled_at: DateTime<Utc>,
     },
+    UserSignedUpWithIdentity {
+        user_id: Uuid,
+        tenant_id: String,
+        email: Email,
+        issuer: String,
+        subject: String,
+        #[serde(default)]
+        profile: Profile,
+        signed_up_at: DateTime<Utc>,
+    },
+    IdentityLinked {
+        tenant_id: String,
+        issuer: String,
+        subject: String,
+        linked_at: DateTime<Utc>,
+    },
     AccountLocked {
         locked_until: DateTime<Utc>,
         locked_at: DateTime<Utc>,
@@ -231,6 +273,8 @@ impl DomainEvent for UserEvent {
             Self::TotpEnabled { .. } => "TotpEnabled",
             Self::SecondFactorVerified { .. } => "SecondFactorVerified",
             Self::TotpDisabled { .. } => "TotpDisabled",
+            Self::UserSignedUpWithIdentity { .. } => "UserSignedUpWithIdentity",
+            Self::IdentityLinked { .. } => "IdentityLinked",
             Self::AccountLocked { .. } => "AccountLocked",
         }
         .to_owned()
@@ -260,6 +304,13 @@ impl HasClaims for UserEvent {
                     claims.push(ClaimChange::Take(tenant_username_claim(tenant_id, username)));
                 }
                 claims
+            }
+            Self::UserSignedUpWithIdentity { tenant_id, email, issuer, subject, .. } => vec![
+                ClaimChange::Take(tenant_email_claim(tenant_id, email)),
+                ClaimChange::Take(tenant_identity_claim(tenant_id, issuer, subject)),
+            ],
+            Self::IdentityLinked { tenant_id, issuer, subject, .. } => {
+                vec![ClaimChange::Take(tenant_identity_claim(tenant_id, issuer, subject))]
             }
             Self::VehicleChanged { .. }
             | Self::SignInFailed { .. }
@@ -304,6 +355,8 @@ pub struct User {
     failures: Vec<DateTime<Utc>>,
     locked_until: Option<DateTime<Utc>>,
     created_by: Option<String>,
+    /// Linked OpenID identities: (issuer, subject).
+    identities: Vec<(String, String)>,
     totp_pending: Option<String>,
     totp_secret: Option<String>,
     last_totp_step: u64,
@@ -384,6 +437,27 @@ impl Aggregate for User {
                     return Err(UserError::NoPendingTotpSecret);
                 }
                 sink.write(UserEvent::TotpEnabled { step, recovery_code_hashes, enabled_at: at }, self).await;
+            }
+            UserCommand::SignUpWithIdentity { user_id, tenant_id, email, issuer, subject, profile, at } => {
+                if self.registered {
+                    return Err(UserError::AlreadyRegistered);
+                }
+                let event = UserEvent::UserSignedUpWithIdentity {
+                    user_id,
+                    tenant_id,
+                    email,
+                    issuer,
+                    subject,
+                    profile,
+                    signed_up_at: at,
+                };
+                sink.write(event, self).await;
+            }
+            UserCommand::LinkIdentity { issuer, subject, at } => {
+                let tenant_id = self.tenant_id.clone().ok_or(UserError::NotRegistered)?;
+                if !self.identities.contains(&(issuer.clone(), subject.clone())) {
+                    sink.write(UserEvent::IdentityLinked { tenant_id, issuer, subject, linked_at: at }, self).await;
+                }
             }
             UserCommand::DisableTotp { at } => {
                 if self.totp_secret.is_none() {
@@ -515,6 +589,13 @@ impl Aggregate for User {
                 self.last_totp_step = step;
                 self.recovery_codes = recovery_code_hashes;
             }
+            UserEvent::UserSignedUpWithIdentity { tenant_id, email, issuer, subject, .. } => {
+                self.registered = true;
+                self.tenant_id = Some(tenant_id);
+                self.email = Some(email);
+                self.identities.push((issuer, subject));
+            }
+            UserEvent::IdentityLinked { issuer, subject, .. } => self.identities.push((issuer, subject)),
             UserEvent::TotpDisabled { .. } => {
                 self.totp_secret = None;
                 self.totp_pending = None;

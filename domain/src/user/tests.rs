@@ -277,3 +277,44 @@ fn totp_is_switched_off_only_when_on_and_a_username_is_claimed() {
     created.apply(named);
     assert_eq!(created.created_by(), Some("client-1"));
 }
+
+#[test]
+fn a_person_signs_up_with_an_identity_and_links_it_once() {
+    let email = Email::parse("idp@example.com").expect("email");
+    let signed_up_idp = UserEvent::UserSignedUpWithIdentity {
+        user_id: user_id(),
+        tenant_id: "demo".into(),
+        email: email.clone(),
+        issuer: "https://id.example.com".into(),
+        subject: "abc".into(),
+        profile: Profile::default(),
+        signed_up_at: at(),
+    };
+    let command = UserCommand::SignUpWithIdentity {
+        user_id: user_id(),
+        tenant_id: "demo".into(),
+        email,
+        issuer: "https://id.example.com".into(),
+        subject: "abc".into(),
+        profile: Profile::default(),
+        at: at(),
+    };
+    UserTest::with(()).given_no_previous_events().when(command).then_expect_events(vec![signed_up_idp.clone()]);
+    let claims = signed_up_idp.claim_changes();
+    assert!(claims.contains(&ClaimChange::Take(tenant_identity_claim("demo", "https://id.example.com", "abc"))));
+    assert_eq!(claims.len(), 2, "the email is claimed too");
+
+    let link = |sub: &str| UserCommand::LinkIdentity {
+        issuer: "https://id.example.com".into(),
+        subject: sub.into(),
+        at: at(),
+    };
+    UserTest::with(()).given(vec![signed_up_idp]).when(link("abc")).then_expect_events(vec![]);
+    UserTest::with(()).given(vec![signed_up()]).when(link("xyz")).then_expect_events(vec![UserEvent::IdentityLinked {
+        tenant_id: "demo".into(),
+        issuer: "https://id.example.com".into(),
+        subject: "xyz".into(),
+        linked_at: at(),
+    }]);
+    UserTest::with(()).given_no_previous_events().when(link("xyz")).then_expect_error(UserError::NotRegistered);
+}
