@@ -94,13 +94,14 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     let app = Application::build(config.clone()).await?;
     let banner = format!(
         "users-api listening\n  url:               http://{bind}\n  database:          {db}\n  demo tenant:       {tenant}\n  \
-         demo access_key:   {key}\n  demo server token: {token}\n  try: curl -X POST 'http://{bind}/v1/users/testing/create_jwt?access_key={key}' \
+         demo access_key:   {key}\n  demo server token: {token}\n  demo signature key: {signature}\n  try: curl -X POST 'http://{bind}/v1/users/testing/create_jwt?access_key={key}' \
          -H 'Content-Type: application/json' -d '{{\"email\":\"foo@bar.com\"}}'",
         bind = app.address(),
         db = redact(&config.database_url),
         tenant = config.demo_tenant,
         key = reveal(&config.demo_access_key),
         token = reveal(&config.demo_server_token),
+        signature = reveal(&config.demo_signature_key),
     );
     println!("{banner}");
     app.run_until(shutdown_signal()).await?;

@@ -54,6 +54,22 @@ pub struct Settings {
     /// The tenant the legacy dialect (`/api/users`, `/api/oauth`) serves. Default: the demo tenant.
     #[arg(long, env = "USERS_API_LEGACY_TENANT")]
     pub legacy_tenant: Option<String>,
+    /// SMTP server for one-time codes by email (`smtp://user:pass@host:587?tls=required`,
+    /// `smtps://…`); unset: codes are written to `<data dir>/outbox.jsonl`.
+    #[arg(long, env = "USERS_API_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Sender address of code emails.
+    #[arg(long, env = "USERS_API_SMTP_FROM", default_value = "Users API <no-reply@localhost>")]
+    pub smtp_from: String,
+    /// HTTP SMS gateway for codes by SMS (`POST {url}` with `{to, text}`); unset: the outbox file.
+    #[arg(long, env = "USERS_API_SMS_GATEWAY_URL")]
+    pub sms_gateway_url: Option<String>,
+    /// Bearer token for the SMS gateway.
+    #[arg(long, env = "USERS_API_SMS_GATEWAY_TOKEN", hide_env_values = true)]
+    pub sms_gateway_token: Option<String>,
+    /// The demo tenant's key for signed bootstrap requests (HMAC-SHA256); generated if unset.
+    #[arg(long, env = "USERS_API_DEMO_SIGNATURE_KEY", hide_env_values = true)]
+    pub demo_signature_key: Option<String>,
     /// Sign-in attempts per minute from one client address.
     #[arg(long, env = "USERS_API_SIGN_IN_PER_MINUTE", default_value_t = 30)]
     pub sign_in_per_minute: u32,
@@ -90,6 +106,11 @@ impl Settings {
             session_days: 30,
             refresh_grace_secs: 10,
             legacy_tenant: None,
+            smtp_url: None,
+            smtp_from: "Users API <no-reply@localhost>".into(),
+            sms_gateway_url: None,
+            sms_gateway_token: None,
+            demo_signature_key: None,
             sign_in_per_minute: 30,
             sign_in_per_account_per_minute: 10,
             refresh_per_minute: 150,
@@ -116,6 +137,10 @@ pub struct Config {
     pub limits: crate::limits::LimitSettings,
     pub lockout: domain::user::LockoutPolicy,
     pub legacy_tenant: String,
+    pub smtp_url: Option<String>,
+    pub smtp_from: String,
+    pub sms_gateway: Option<(String, String)>,
+    pub demo_signature_key: SecretString,
 }
 
 const GENERATED: &str = "generated-secrets.json";
@@ -133,6 +158,14 @@ impl Config {
             admin_key: generated.pick("admin_key", settings.admin_key, "adm_"),
             demo_access_key: generated.pick("demo_access_key", settings.demo_access_key, "ak_"),
             demo_server_token: generated.pick("demo_server_token", settings.demo_server_token, "st_"),
+            demo_signature_key: generated.pick("demo_signature_key", settings.demo_signature_key.clone(), "sk_"),
+            smtp_url: settings.smtp_url.clone().filter(|u| !u.is_empty()),
+            smtp_from: settings.smtp_from.clone(),
+            sms_gateway: settings
+                .sms_gateway_url
+                .clone()
+                .filter(|u| !u.is_empty())
+                .map(|u| (u, settings.sms_gateway_token.clone().unwrap_or_default())),
             bind: settings.bind,
             database_url,
             demo_partner: format!("{}-partner", settings.demo_tenant),

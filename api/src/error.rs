@@ -75,6 +75,10 @@ pub enum ApiError {
     IdentityProviderUnavailable,
     #[error("the ID token carries no verified email; sign up with social-sign-up and an email")]
     IdentityWithoutEmail,
+    #[error("the request signature is missing, wrong, stale or used before")]
+    InvalidSignature,
+    #[error("a code was sent moments ago; retry in {retry_after_secs} s")]
+    CodeCooldown { retry_after_secs: u64 },
     #[error("the service is busy; retry the request")]
     Busy,
     #[error("internal error")]
@@ -120,6 +124,8 @@ impl ApiError {
             UnknownIdentityProvider => (StatusCode::BAD_REQUEST, "unknown_identity_provider"),
             IdentityProviderUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "identity_provider_unavailable"),
             IdentityWithoutEmail => (StatusCode::BAD_REQUEST, "identity_without_email"),
+            InvalidSignature => (StatusCode::UNAUTHORIZED, "invalid_signature"),
+            CodeCooldown { .. } => (StatusCode::TOO_MANY_REQUESTS, "code_cooldown"),
             Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
         }
@@ -128,9 +134,9 @@ impl ApiError {
     /// Seconds a client should wait before retrying (`Retry-After`), for errors that have one.
     pub fn retry_after(&self) -> Option<u64> {
         match self {
-            Self::RateLimited { retry_after_secs } | Self::AccountLocked { retry_after_secs } => {
-                Some(*retry_after_secs)
-            }
+            Self::RateLimited { retry_after_secs }
+            | Self::AccountLocked { retry_after_secs }
+            | Self::CodeCooldown { retry_after_secs } => Some(*retry_after_secs),
             _ => None,
         }
     }
@@ -228,6 +234,20 @@ impl From<commands::twofactor::TwoFactorError> for ApiError {
         match e {
             commands::twofactor::TwoFactorError::InvalidCode => Self::InvalidCode,
             commands::twofactor::TwoFactorError::Command(e) => e.into(),
+        }
+    }
+}
+
+impl From<commands::codes::CodeCommandError> for ApiError {
+    fn from(e: commands::codes::CodeCommandError) -> Self {
+        match e {
+            CommandError::Domain(domain::code::CodeError::Cooldown { retry_after_secs }) => {
+                Self::CodeCooldown { retry_after_secs }
+            }
+            CommandError::Domain(domain::code::CodeError::NoActiveCode) => Self::InvalidCode,
+            CommandError::Claim { .. } => Self::Internal("a code took a claim".into()),
+            CommandError::Contended(_) => Self::Busy,
+            CommandError::Store(e) => e.into(),
         }
     }
 }

@@ -29,6 +29,8 @@ use utoipa::{Modify, OpenApi};
         crate::suite::auth::logout,
         crate::suite::auth::sign_in_api_client,
         crate::suite::social::social_login,
+        crate::suite::codes::create_or_sign_in_with_email_code,
+        crate::suite::codes::sign_in_email_code,
         crate::suite::social::sign_in_gaiyo,
         crate::suite::social::openid_token_exchange,
         crate::suite::social::social_sign_up,

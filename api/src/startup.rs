@@ -36,6 +36,7 @@ pub struct Application {
     router: Router,
     runners: ProjectionRunners,
     key_reloader: tokio::task::JoinHandle<()>,
+    dispatcher: tokio::task::JoinHandle<()>,
     state: AppState,
 }
 
@@ -48,22 +49,24 @@ impl Application {
             users: UserService::new(bus.clone()),
             logins: LoginService::new(bus.clone(), refresh_key, config.sessions),
             two_factor: commands::twofactor::TwoFactorService::new(bus.clone()),
-            catalog: CatalogService::new(bus),
+            catalog: CatalogService::new(bus.clone()),
             passwords: Passwords::new(config.passwords).context("password hashing")?,
             tokens: Arc::new(TokenService::load_or_create(store.db()).await?),
             suite_token_lifetime: config.suite_token_lifetime,
             limits: crate::limits::Limits::new(config.limits),
+            codes: commands::codes::CodeService::new(bus.clone(), domain::code::CodePolicy::default()),
             oidc: crate::oidc::OidcVerifier::new(),
             legacy_tenant: config.legacy_tenant.clone(),
             lockout: config.lockout,
             store: store.clone(),
         };
         seed_demo(&state, &config).await?;
-        let runners = projections::spawn_runners(store, projections::catch_up());
+        let runners = projections::spawn_runners(store.clone(), projections::catch_up());
         let listener =
             TcpListener::bind(&config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
         let key_reloader = state.tokens.spawn_reloader(state.limits.clone());
-        Ok(Self { router: app(state.clone()), listener, runners, key_reloader, state })
+        let dispatcher = crate::outbox::spawn_dispatcher(store.clone(), senders(&config)?);
+        Ok(Self { router: app(state.clone()), listener, runners, key_reloader, dispatcher, state })
     }
 
     pub fn port(&self) -> u16 {
@@ -84,9 +87,25 @@ impl Application {
         let service = self.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
         let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
         self.key_reloader.abort();
+        self.dispatcher.abort();
         self.runners.shutdown().await;
         served
     }
+}
+
+/// The sender of each channel: SMTP and the SMS gateway when configured, the outbox file else.
+fn senders(config: &Config) -> anyhow::Result<crate::outbox::Senders> {
+    use crate::outbox::{FileSender, Sender, SmsGatewaySender, SmtpSender};
+    let file: Arc<dyn Sender> = Arc::new(FileSender::new(config.data_dir.join("outbox.jsonl")));
+    let email: Arc<dyn Sender> = match &config.smtp_url {
+        Some(url) => Arc::new(SmtpSender::new(url, &config.smtp_from).context("USERS_API_SMTP_URL")?),
+        None => file.clone(),
+    };
+    let sms: Arc<dyn Sender> = match &config.sms_gateway {
+        Some((url, token)) => Arc::new(SmsGatewaySender::new(url, token)),
+        None => file,
+    };
+    Ok(crate::outbox::Senders { email, sms })
 }
 
 async fn seed_demo(state: &AppState, config: &Config) -> anyhow::Result<()> {
@@ -98,6 +117,12 @@ async fn seed_demo(state: &AppState, config: &Config) -> anyhow::Result<()> {
         access_key: reveal(&config.demo_access_key).to_owned(),
         server_token: reveal(&config.demo_server_token).to_owned(),
     };
+    crate::tokens::set_secret(
+        state.db(),
+        &crate::suite::bootstrap::key_name(&config.demo_tenant),
+        reveal(&config.demo_signature_key),
+    )
+    .await?;
     let metadata = Metadata { actor: Some("system:startup".into()), ..Metadata::default() };
     state
         .catalog

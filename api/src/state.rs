@@ -18,6 +18,7 @@ pub struct AppState {
     /// Suite access-token lifetime (the original's default is 5 hours).
     pub suite_token_lifetime: chrono::Duration,
     pub limits: crate::limits::Limits,
+    pub codes: commands::codes::CodeService,
     pub oidc: crate::oidc::OidcVerifier,
     /// The tenant the legacy dialect serves.
     pub legacy_tenant: String,

@@ -279,3 +279,24 @@ pub async fn load_or_create_secret(db: &Db, name: &str) -> anyhow::Result<[u8; 3
     let bytes = STANDARD.decode(value)?;
     bytes.try_into().map_err(|_| anyhow::anyhow!("server secret {name} is not 32 bytes"))
 }
+
+/// Store `value` as the secret `name` (configuration wins over what is stored).
+pub async fn set_secret(db: &Db, name: &str, value: &str) -> anyhow::Result<()> {
+    let ts = if db.engine() == store::Engine::Postgres { "::timestamptz" } else { "" };
+    db.execute(
+        &format!(
+            "insert into server_secrets (name, value, created_at) values ($1, $2, $3{ts}) \
+             on conflict (name) do update set value = excluded.value"
+        ),
+        &args![name, value, format_time(&now_micros())],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The secret `name` as stored, if any.
+pub async fn secret(db: &Db, name: &str) -> anyhow::Result<Option<String>> {
+    let row: Option<(String,)> =
+        db.fetch_optional("select value from server_secrets where name = $1", &args![name]).await?;
+    Ok(row.map(|(v,)| v))
+}

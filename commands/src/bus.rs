@@ -2,7 +2,7 @@ use cqrs_es::Aggregate;
 use cqrs_es::event_sink::EventSink;
 use domain::{ClaimChange, EventCodec, HasClaims};
 use std::sync::Arc;
-use store::{AppendRequest, ClaimOp, EventStore, Metadata, NewEvent, StoreError};
+use store::{AppendRequest, ClaimOp, EventStore, Metadata, NewEvent, OutboxMessage, StoreError};
 use uuid::Uuid;
 
 #[derive(Debug, thiserror::Error)]
@@ -60,13 +60,31 @@ impl CommandBus {
         Ok((aggregate, version))
     }
 
-    #[tracing::instrument(skip_all, fields(stream = stream_id, aggregate = A::TYPE))]
     pub async fn execute<A>(
         &self,
         stream_id: &str,
         command: A::Command,
         services: &A::Services,
         metadata: &Metadata,
+    ) -> Result<Executed<A::Event>, CommandError<A::Error>>
+    where
+        A: Aggregate,
+        A::Command: Clone,
+        A::Event: EventCodec + HasClaims,
+    {
+        self.execute_with_outbox::<A>(stream_id, command, services, metadata, Vec::new()).await
+    }
+
+    /// `execute`, with messages to send that commit with the events (and only with them: a
+    /// command that appends nothing sends nothing).
+    #[tracing::instrument(skip_all, fields(stream = stream_id, aggregate = A::TYPE))]
+    pub async fn execute_with_outbox<A>(
+        &self,
+        stream_id: &str,
+        command: A::Command,
+        services: &A::Services,
+        metadata: &Metadata,
+        outbox: Vec<OutboxMessage>,
     ) -> Result<Executed<A::Event>, CommandError<A::Error>>
     where
         A: Aggregate,
@@ -92,7 +110,7 @@ impl CommandBus {
                 claims: events.iter().flat_map(HasClaims::claim_changes).map(claim_op).collect(),
                 metadata: metadata.clone(),
             };
-            match self.store.append(request).await {
+            match self.store.append_with_outbox(request, outbox.clone()).await {
                 Ok(appended) => {
                     return Ok(Executed { stream_version: appended.stream_version, events });
                 }

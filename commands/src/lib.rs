@@ -3,6 +3,7 @@
 
 mod bus;
 pub mod catalog;
+pub mod codes;
 pub mod login;
 pub mod passwords;
 pub mod twofactor;

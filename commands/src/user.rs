@@ -168,6 +168,21 @@ impl UserService {
         Ok(user_id)
     }
 
+    /// An account for an email just proven with a one-time code.
+    pub async fn sign_up_with_email_code(
+        &self,
+        tenant_id: &str,
+        email: &Email,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<Uuid, UserCommandError> {
+        let user_id = Uuid::now_v7();
+        let command =
+            UserCommand::SignUpWithEmailCode { user_id, tenant_id: tenant_id.to_owned(), email: email.clone(), at };
+        self.bus.execute::<User>(&user::stream_id(user_id), command, &(), metadata).await?;
+        Ok(user_id)
+    }
+
     pub async fn link_identity(
         &self,
         user_id: Uuid,

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod catalog;
+pub mod code;
 pub mod codec;
 pub mod login;
 pub mod user;

@@ -36,13 +36,16 @@ impl Projector for CustomerViewProjector {
 
     async fn apply_batch(&self, tx: &mut Tx<'_>, t: &Tables, events: &[RecordedEvent]) -> Result<(), StoreError> {
         let table = t.name("customer_view");
-        let wanted = ["UserSignedUp", "UserSignedUpWithIdentity"];
+        let wanted = ["UserSignedUp", "UserSignedUpWithIdentity", "UserSignedUpWithEmailCode"];
         for event in events.iter().filter(|e| wanted.contains(&e.event_type.as_str())) {
             let (user_id, tenant_id, email, profile, signed_up_at) = match super::decode::<UserEvent>(event)? {
                 Some(UserEvent::UserSignedUp { user_id, tenant_id, email, profile, signed_up_at, .. })
                 | Some(UserEvent::UserSignedUpWithIdentity {
                     user_id, tenant_id, email, profile, signed_up_at, ..
                 }) => (user_id, tenant_id, email, profile, signed_up_at),
+                Some(UserEvent::UserSignedUpWithEmailCode { user_id, tenant_id, email, signed_up_at }) => {
+                    (user_id, tenant_id, email, domain::user::Profile::default(), signed_up_at)
+                }
                 _ => continue,
             };
             let at = format_time(&signed_up_at);

@@ -78,7 +78,8 @@ impl ViewRow {
             | UserEvent::SecondFactorVerified { .. }
             | UserEvent::TotpDisabled { .. }
             | UserEvent::UserSignedUpWithIdentity { .. }
-            | UserEvent::IdentityLinked { .. } => return,
+            | UserEvent::IdentityLinked { .. }
+            | UserEvent::UserSignedUpWithEmailCode { .. } => return,
             UserEvent::PartnerExternalUidLinked { external_uid, linked_at, .. } => {
                 self.external_uid = Some(external_uid.as_str().to_owned());
                 self.updated_at = format_time(&linked_at);

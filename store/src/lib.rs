@@ -16,8 +16,8 @@ mod upcast;
 pub use error::StoreError;
 pub use log::{RebuildReport, TableComparison, Tampered, VerifyReport};
 pub use model::{
-    AppendRequest, Appended, Checkpoint, ClaimOp, Metadata, NewEvent, RecordedEvent, StoredEvent, format_time,
-    now_micros,
+    AppendRequest, Appended, Checkpoint, ClaimOp, Metadata, NewEvent, OutboxMessage, OutboxRow, RecordedEvent,
+    StoredEvent, format_time, now_micros,
 };
 pub use projector::{Projector, TableSpec, Tables};
 pub use sql::{AnyRow, Arg, Db, Engine, Tx};
@@ -62,7 +62,69 @@ pub trait EventStore: Send + Sync {
     fn notifier(&self) -> Arc<Notify>;
 
     /// Append events to one stream with claims and inline projections, all or nothing.
-    async fn append(&self, request: AppendRequest) -> Result<Appended, StoreError>;
+    async fn append(&self, request: AppendRequest) -> Result<Appended, StoreError> {
+        self.append_with_outbox(request, Vec::new()).await
+    }
+
+    /// `append`, and in the same transaction the messages to send once it commits.
+    async fn append_with_outbox(
+        &self,
+        request: AppendRequest,
+        outbox: Vec<OutboxMessage>,
+    ) -> Result<Appended, StoreError>;
+
+    /// Outbox messages due now, oldest first, leased for two minutes: another dispatcher (another
+    /// instance) skips them meanwhile; one that is not marked sent by then is tried again.
+    async fn due_outbox(&self, limit: i64) -> Result<Vec<OutboxRow>, StoreError> {
+        let now = now_micros();
+        let lease = format_time(&(now + chrono::Duration::minutes(2)));
+        let skip_locked = if self.db().engine() == Engine::Postgres { "for update skip locked" } else { "" };
+        let sql = format!(
+            "update outbox set due_at = $1 where id in (select id from outbox where sent_at is null and due_at <= $2 \
+             order by due_at limit $3 {skip_locked}) returning id, channel, recipient, subject, body, attempts"
+        );
+        Ok(self.db().fetch_all(&sql, &args![lease, format_time(&now), limit]).await?)
+    }
+
+    /// Remember a bootstrap signature; false when it was seen before (a replay). Signatures older
+    /// than `window` are forgotten.
+    async fn first_sight_of_signature(&self, signature: &str, window: chrono::Duration) -> Result<bool, StoreError> {
+        let now = now_micros();
+        self.db()
+            .execute("delete from seen_signatures where seen_at < $1", &args![format_time(&(now - window))])
+            .await?;
+        let inserted = self
+            .db()
+            .execute(
+                "insert into seen_signatures (signature, seen_at) values ($1, $2) on conflict do nothing",
+                &args![signature, format_time(&now)],
+            )
+            .await?;
+        Ok(inserted == 1)
+    }
+
+    /// A message went out: its body (the code in clear) is wiped.
+    async fn outbox_sent(&self, id: &str) -> Result<(), StoreError> {
+        let now = format_time(&now_micros());
+        self.db().execute("update outbox set sent_at = $2, body = '' where id = $1", &args![id, now]).await?;
+        Ok(())
+    }
+
+    /// A send failed: try again at `retry_at`.
+    async fn outbox_failed(
+        &self,
+        id: &str,
+        error: &str,
+        retry_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StoreError> {
+        self.db()
+            .execute(
+                "update outbox set attempts = attempts + 1, last_error = $2, due_at = $3 where id = $1",
+                &args![id, error.chars().take(500).collect::<String>(), format_time(&retry_at)],
+            )
+            .await?;
+        Ok(())
+    }
 
     /// Create a projector's live tables if they do not exist yet.
     async fn ensure_tables(&self, projector: &dyn Projector) -> Result<(), StoreError>;

@@ -469,6 +469,27 @@ pub(crate) async fn append_in_tx(
     })
 }
 
+/// Outbox messages, in the append's transaction (after the events).
+pub(crate) async fn insert_outbox(tx: &mut Tx<'_>, messages: &[crate::model::OutboxMessage]) -> Result<(), StoreError> {
+    let now = format_time(&now_micros());
+    for m in messages {
+        tx.execute(
+            "insert into outbox (id, channel, recipient, subject, body, created_at, due_at) \
+             values ($1, $2, $3, $4, $5, $6, $6)",
+            &args![
+                m.id.as_str(),
+                m.channel.as_str(),
+                m.recipient.as_str(),
+                m.subject.as_str(),
+                m.body.as_str(),
+                now.as_str()
+            ],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 pub(crate) async fn ensure_checkpoint(tx: &mut Tx<'_>, projection: &str) -> Result<(), StoreError> {
     let ts = if tx.engine() == Engine::Postgres { "::timestamptz" } else { "" };
     let sql = format!(

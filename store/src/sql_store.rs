@@ -6,7 +6,7 @@
 //! - how a rebuild keeps appends out of its final transaction: on SQLite the writer lock does;
 //!   on PostgreSQL `LOCK TABLE events IN EXCLUSIVE MODE` (readers go on).
 use crate::log;
-use crate::model::{AppendRequest, Appended, Checkpoint, RecordedEvent};
+use crate::model::{AppendRequest, Appended, Checkpoint, OutboxMessage, RecordedEvent};
 use crate::projector::{Projector, Tables};
 use crate::sql::{Db, Engine, Tx};
 use crate::upcast::Upcasters;
@@ -154,9 +154,19 @@ impl EventStore for SqlStore {
         self.notify.clone()
     }
 
-    async fn append(&self, request: AppendRequest) -> Result<Appended, StoreError> {
+    async fn append_with_outbox(
+        &self,
+        request: AppendRequest,
+        outbox: Vec<OutboxMessage>,
+    ) -> Result<Appended, StoreError> {
         let inline = &self.options.inline;
-        let appended = self.write(async |tx| log::append_in_tx(tx, &request, inline).await).await?;
+        let appended = self
+            .write(async |tx| {
+                let appended = log::append_in_tx(tx, &request, inline).await?;
+                log::insert_outbox(tx, &outbox).await?;
+                Ok(appended)
+            })
+            .await?;
         self.notify.notify_waiters();
         Ok(appended)
     }

@@ -74,6 +74,8 @@ pub fn code(e: &ApiError) -> &'static str {
         UnknownIdentityProvider => "A212",
         IdentityProviderUnavailable => "SRV503.1",
         IdentityWithoutEmail => "U130.3",
+        InvalidSignature => "A213",
+        CodeCooldown { .. } => "U401",
         RateLimited { .. } => "REQ429",
         AccountLocked { .. } => "U131",
         Busy => "SRV503",
@@ -243,6 +245,18 @@ pub fn message(code: &str, language: Language) -> &'static str {
             "Der externe Anmeldedienst ist nicht erreichbar. Bitte versuche es später erneut.",
             "Le service de connexion externe est injoignable. Veuillez réessayer plus tard.",
             "De externe aanmelddienst is niet bereikbaar. Probeer het later opnieuw.",
+        ],
+        "A213" => [
+            "The request could not be verified. Please check the device clock and try again.",
+            "Die Anfrage konnte nicht bestätigt werden. Bitte prüfe die Uhrzeit des Geräts und versuche es erneut.",
+            "La requête n'a pas pu être vérifiée. Veuillez vérifier l'heure de l'appareil et réessayer.",
+            "Het verzoek kon niet worden bevestigd. Controleer de klok van het apparaat en probeer het opnieuw.",
+        ],
+        "U401" => [
+            "A code was sent moments ago. Please wait before asking for another.",
+            "Ein Code wurde gerade gesendet. Bitte warte, bevor du einen neuen anforderst.",
+            "Un code vient d'être envoyé. Veuillez patienter avant d'en demander un autre.",
+            "Er is zojuist een code verstuurd. Wacht even voordat je een nieuwe aanvraagt.",
         ],
         "U101" => [
             "The password must be 8 to 128 characters long.",

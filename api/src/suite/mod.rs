@@ -2,6 +2,8 @@
 //! and User API (`/{tenant}/front/…`). Every path is scoped by the tenant; errors are
 //! `{errorCode, userMessage, httpStatus, traceId}` with `userMessage` localized.
 pub(crate) mod auth;
+pub mod bootstrap;
+pub(crate) mod codes;
 pub(crate) mod customers;
 pub(crate) mod error;
 mod extract;
@@ -28,6 +30,11 @@ pub fn router() -> Router<AppState> {
         .route("/{tenant}/auth/logout", post(auth::logout))
         .route("/{tenant}/auth/sign-in-api-client", post(auth::sign_in_api_client))
         .route("/{tenant}/auth/social-login", post(social::social_login))
+        .route("/{tenant}/auth/sign-in-email-code", post(codes::sign_in_email_code))
+        .route(
+            "/{tenant}/front/customers/create-or-sign-in-with-email-code",
+            post(codes::create_or_sign_in_with_email_code),
+        )
         .route("/{tenant}/auth/sign-in-gaiyo", post(social::sign_in_gaiyo))
         .route("/{tenant}/auth/user/openid-token-exchange", post(social::openid_token_exchange))
         .route("/{tenant}/front/customers/social-sign-up", post(social::social_sign_up))

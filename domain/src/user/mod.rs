@@ -127,6 +127,13 @@ pub enum UserCommand {
         profile: Profile,
         at: DateTime<Utc>,
     },
+    /// A person proved an email address with a one-time code and has no account yet.
+    SignUpWithEmailCode {
+        user_id: Uuid,
+        tenant_id: String,
+        email: Email,
+        at: DateTime<Utc>,
+    },
     /// Link an OpenID identity to an existing account (its verified email matched).
     LinkIdentity {
         issuer: String,
@@ -237,6 +244,12 @@ pub enum UserEvent {
         profile: Profile,
         signed_up_at: DateTime<Utc>,
     },
+    UserSignedUpWithEmailCode {
+        user_id: Uuid,
+        tenant_id: String,
+        email: Email,
+        signed_up_at: DateTime<Utc>,
+    },
     IdentityLinked {
         tenant_id: String,
         issuer: String,
@@ -275,6 +288,7 @@ impl DomainEvent for UserEvent {
             Self::TotpDisabled { .. } => "TotpDisabled",
             Self::UserSignedUpWithIdentity { .. } => "UserSignedUpWithIdentity",
             Self::IdentityLinked { .. } => "IdentityLinked",
+            Self::UserSignedUpWithEmailCode { .. } => "UserSignedUpWithEmailCode",
             Self::AccountLocked { .. } => "AccountLocked",
         }
         .to_owned()
@@ -309,6 +323,9 @@ impl HasClaims for UserEvent {
                 ClaimChange::Take(tenant_email_claim(tenant_id, email)),
                 ClaimChange::Take(tenant_identity_claim(tenant_id, issuer, subject)),
             ],
+            Self::UserSignedUpWithEmailCode { tenant_id, email, .. } => {
+                vec![ClaimChange::Take(tenant_email_claim(tenant_id, email))]
+            }
             Self::IdentityLinked { tenant_id, issuer, subject, .. } => {
                 vec![ClaimChange::Take(tenant_identity_claim(tenant_id, issuer, subject))]
             }
@@ -453,6 +470,13 @@ impl Aggregate for User {
                 };
                 sink.write(event, self).await;
             }
+            UserCommand::SignUpWithEmailCode { user_id, tenant_id, email, at } => {
+                if self.registered {
+                    return Err(UserError::AlreadyRegistered);
+                }
+                sink.write(UserEvent::UserSignedUpWithEmailCode { user_id, tenant_id, email, signed_up_at: at }, self)
+                    .await;
+            }
             UserCommand::LinkIdentity { issuer, subject, at } => {
                 let tenant_id = self.tenant_id.clone().ok_or(UserError::NotRegistered)?;
                 if !self.identities.contains(&(issuer.clone(), subject.clone())) {
@@ -596,6 +620,11 @@ impl Aggregate for User {
                 self.identities.push((issuer, subject));
             }
             UserEvent::IdentityLinked { issuer, subject, .. } => self.identities.push((issuer, subject)),
+            UserEvent::UserSignedUpWithEmailCode { tenant_id, email, .. } => {
+                self.registered = true;
+                self.tenant_id = Some(tenant_id);
+                self.email = Some(email);
+            }
             UserEvent::TotpDisabled { .. } => {
                 self.totp_secret = None;
                 self.totp_pending = None;

@@ -318,3 +318,26 @@ fn a_person_signs_up_with_an_identity_and_links_it_once() {
     }]);
     UserTest::with(()).given_no_previous_events().when(link("xyz")).then_expect_error(UserError::NotRegistered);
 }
+
+#[test]
+fn a_proven_email_becomes_an_account_once() {
+    let email = Email::parse("code@example.com").expect("email");
+    let command = UserCommand::SignUpWithEmailCode {
+        user_id: user_id(),
+        tenant_id: "demo".into(),
+        email: email.clone(),
+        at: at(),
+    };
+    let event = UserEvent::UserSignedUpWithEmailCode {
+        user_id: user_id(),
+        tenant_id: "demo".into(),
+        email,
+        signed_up_at: at(),
+    };
+    UserTest::with(()).given_no_previous_events().when(command.clone()).then_expect_events(vec![event.clone()]);
+    UserTest::with(()).given(vec![event.clone()]).when(command).then_expect_error(UserError::AlreadyRegistered);
+    assert_eq!(
+        event.claim_changes(),
+        vec![ClaimChange::Take(tenant_email_claim("demo", &Email::parse("code@example.com").expect("email")))]
+    );
+}

@@ -1,0 +1,111 @@
+//! Email-code sign-in: a signed bootstrap request sends a one-time code (and so may start a new
+//! account), `sign-in-email-code` confirms it. The bootstrap answers 204 whether or not the email
+//! has an account, so it tells nobody which addresses are registered; the account of a new
+//! address is created when its code is confirmed.
+use super::auth::{SignInAnswer, finish_sign_in};
+use super::extract::{SuiteJson, Tenant};
+use super::{DIALECT, SuiteError};
+use crate::auth::ClientAddr;
+use crate::error::ApiError;
+use crate::request_meta::RequestMeta;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use chrono::Utc;
+use commands::CommandError;
+use domain::values::Email;
+use serde::Deserialize;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = suite::EmailCodeRequest, example = json!({"email": "ann@example.com"}))]
+pub struct EmailCodeRequest {
+    email: String,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = suite::EmailCodeSignIn, example = json!({"email": "ann@example.com", "code": "123456"}))]
+pub struct EmailCodeSignIn {
+    email: String,
+    code: String,
+}
+
+/// Send a one-time sign-in code to an email address; a new address gets an account when the
+/// code is confirmed. Signed: `timestamp` (Unix seconds, within ±300 s) and `signature`, the
+/// lowercase hex HMAC-SHA256 under the tenant's signature key of `"{timestamp}.{email}"`, with
+/// `email` exactly as in the body. A signature works once.
+#[utoipa::path(
+    post,
+    path = "/{tenant}/front/customers/create-or-sign-in-with-email-code",
+    tag = "suite",
+    params(
+        ("tenant" = String, Path, description = "The operator (tenant) id"),
+        ("timestamp" = i64, Query, description = "Unix seconds; within 300 s of the server's clock"),
+        ("signature" = String, Query, description = "hex(HMAC-SHA256(tenant signature key, \"{timestamp}.{email}\"))"),
+    ),
+    request_body = EmailCodeRequest,
+    responses(
+        (status = 204, description = "A code is on its way (whether or not the address has an account)"),
+        (status = 400, description = "U130.3: not an email address", body = super::error::SuiteErrorBody),
+        (status = 401, description = "A213: signature missing, wrong, stale or used before", body = super::error::SuiteErrorBody),
+        (status = 429, description = "U401: a code was sent moments ago; REQ429: too many requests (Retry-After)", body = super::error::SuiteErrorBody),
+    )
+)]
+pub async fn create_or_sign_in_with_email_code(
+    State(state): State<AppState>,
+    Tenant(tenant): Tenant,
+    ClientAddr(address): ClientAddr,
+    RawQuery(query): RawQuery,
+    meta: RequestMeta,
+    SuiteJson(body): SuiteJson<EmailCodeRequest>,
+) -> Result<StatusCode, SuiteError> {
+    let now = Utc::now();
+    state.limits.sign_in(address, &format!("{tenant}:code:{}", body.email.trim().to_lowercase()))?;
+    super::bootstrap::verify(&state, &tenant, query.as_deref(), &body.email, now).await?;
+    let email = Email::parse(&body.email)?;
+    let metadata = meta.by(DIALECT, &tenant, "bootstrap".to_owned());
+    state.codes.send_email_code(&tenant, &email, now, &metadata).await.map_err(ApiError::from)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Confirm an email code: tokens (or `mfaRequired`), and an account for a new address.
+#[utoipa::path(
+    post,
+    path = "/{tenant}/auth/sign-in-email-code",
+    tag = "suite",
+    params(("tenant" = String, Path, description = "The operator (tenant) id")),
+    request_body = EmailCodeSignIn,
+    responses(
+        (status = 200, description = "Signed in (tokens), or `{mfaRequired, mfaToken}`", body = SignInAnswer),
+        (status = 401, description = "A207: wrong, expired or used code (5 tries per code)", body = super::error::SuiteErrorBody),
+        (status = 429, description = "REQ429: too many attempts (Retry-After)", body = super::error::SuiteErrorBody),
+    )
+)]
+pub async fn sign_in_email_code(
+    State(state): State<AppState>,
+    Tenant(tenant): Tenant,
+    ClientAddr(address): ClientAddr,
+    meta: RequestMeta,
+    SuiteJson(body): SuiteJson<EmailCodeSignIn>,
+) -> Result<Json<SignInAnswer>, SuiteError> {
+    state.limits.sign_in(address, &format!("{tenant}:{}", body.email.trim().to_lowercase()))?;
+    let email = Email::parse(&body.email).map_err(|_| ApiError::InvalidCode)?;
+    let now = Utc::now();
+    let metadata = meta.by(DIALECT, &tenant, "email-code".to_owned());
+    if !state.codes.verify_email_code(&tenant, &email, &body.code, now, &metadata).await.map_err(ApiError::from)? {
+        return Err(ApiError::InvalidCode.into());
+    }
+    let account = match state.users.email_account(&tenant, &email).await? {
+        Some(found) => found,
+        None => match state.users.sign_up_with_email_code(&tenant, &email, now, &metadata).await {
+            Ok(user_id) => (user_id, state.users.load(user_id).await?.0),
+            // another request created it a moment ago
+            Err(CommandError::Claim { .. }) => {
+                state.users.email_account(&tenant, &email).await?.ok_or(ApiError::Busy)?
+            }
+            Err(e) => return Err(ApiError::from(e).into()),
+        },
+    };
+    let (user_id, user) = account;
+    Ok(Json(finish_sign_in(&state, &tenant, user_id, &user, now, &metadata).await?))
+}

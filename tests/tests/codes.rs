@@ -1,0 +1,266 @@
+//! One-time codes: the signed email-code bootstrap, the outbox, and the three senders (the
+//! outbox file, SMTP against a local stand-in server, an HTTP SMS gateway stand-in).
+#![allow(clippy::unwrap_used)]
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::sync::{Arc, Mutex};
+use tests::{Engine, Scratch, TestApp, both_engines, eventually};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+async fn signed(app: &TestApp, email: &str, timestamp: i64) -> String {
+    let key = api::tokens::secret(app.state.db(), &api::suite::bootstrap::key_name("demo")).await.unwrap().unwrap();
+    let signature = api::suite::bootstrap::sign(&key, timestamp, email).unwrap();
+    app.url(&format!(
+        "/demo/front/customers/create-or-sign-in-with-email-code?timestamp={timestamp}&signature={signature}"
+    ))
+}
+
+async fn request_code(app: &TestApp, email: &str) -> reqwest::Response {
+    let url = signed(app, email, chrono::Utc::now().timestamp()).await;
+    app.client.post(url).json(&json!({ "email": email })).send().await.unwrap()
+}
+
+async fn sign_in(app: &TestApp, email: &str, code: &str) -> reqwest::Response {
+    let body = json!({ "email": email, "code": code });
+    app.client.post(app.url("/demo/auth/sign-in-email-code")).json(&body).send().await.unwrap()
+}
+
+async fn code_of(res: reqwest::Response) -> (StatusCode, String) {
+    let status = res.status();
+    let body: Value = res.json().await.unwrap();
+    (status, body["errorCode"].as_str().unwrap_or_default().to_owned())
+}
+
+/// The 6-digit codes the outbox file holds for `email`, oldest first.
+fn codes_in_file(app: &TestApp, email: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(app.scratch.0.join("data").join("outbox.jsonl")).unwrap_or_default();
+    text.lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|m| m["to"] == email)
+        .filter_map(|m| m["body"].as_str().and_then(digits))
+        .collect()
+}
+
+fn digits(text: &str) -> Option<String> {
+    text.split(|c: char| !c.is_ascii_digit()).find(|w| w.len() == 6).map(str::to_owned)
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    let (n,): (i64,) = app.state.db().fetch_optional(sql, &[]).await.unwrap().unwrap();
+    n
+}
+
+both_engines!(an_email_code_signs_in_and_creates_the_account, |engine| async move {
+    let app = TestApp::spawn(engine).await;
+    let res = request_code(&app, "code@example.com").await;
+    assert_eq!(res.status(), 204);
+    assert!(eventually(10, || async { !codes_in_file(&app, "code@example.com").is_empty() }).await, "code delivered");
+    let code = codes_in_file(&app, "code@example.com")[0].clone();
+
+    // a wrong code costs a try; the right one signs in and creates the account
+    assert_eq!(code_of(sign_in(&app, "code@example.com", "000000").await).await.1, "A207");
+    let res = sign_in(&app, "code@example.com", &code).await;
+    assert_eq!(res.status(), 200);
+    let tokens: Value = res.json().await.unwrap();
+    let me: Value = app
+        .client
+        .get(app.url("/demo/front/customers"))
+        .bearer_auth(tokens["accessToken"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["email"], "code@example.com");
+    assert_eq!(code_of(sign_in(&app, "code@example.com", &code).await).await.1, "A207", "a code works once");
+
+    // the outbox row went out with its event, and its body (the code) is wiped once sent
+    assert_eq!(count(&app, "select count(*) from outbox").await, 1);
+    assert!(
+        eventually(10, || async {
+            count(&app, "select count(*) from outbox where sent_at is not null and body = ''").await == 1
+        })
+        .await
+    );
+    let stored: Vec<(String,)> =
+        app.state.db().fetch_all("select cast(payload as text) from events", &[]).await.unwrap();
+    assert!(stored.iter().all(|(p,)| !p.contains(&code)), "the code in clear is in no event");
+
+    // resend cooldown, then an existing account signs in to itself
+    // (a timestamp one second off: the same second would repeat the first signature, a replay)
+    let url = signed(&app, "code@example.com", chrono::Utc::now().timestamp() - 1).await;
+    let again = app.client.post(url).json(&json!({ "email": "code@example.com" })).send().await.unwrap();
+    let retry = again.headers().get("retry-after").cloned();
+    assert_eq!(code_of(again).await, (StatusCode::TOO_MANY_REQUESTS, "U401".into()));
+    assert!(retry.is_some());
+    assert_eq!(count(&app, "select count(*) from outbox").await, 1, "a refused request sends nothing");
+});
+
+both_engines!(bootstrap_signatures_are_checked_and_work_once, |engine| async move {
+    let app = TestApp::spawn(engine).await;
+    let now = chrono::Utc::now().timestamp();
+    let email = "sig@example.com";
+    let post = |url: String| app.client.post(url).json(&json!({ "email": email })).send();
+    let a213 = (StatusCode::UNAUTHORIZED, "A213".to_owned());
+    let url = signed(&app, email, now).await;
+    assert_eq!(post(url.clone()).await.unwrap().status(), 204);
+    assert_eq!(code_of(post(url).await.unwrap()).await, a213, "replayed");
+    assert_eq!(code_of(post(signed(&app, email, now - 301).await).await.unwrap()).await, a213, "stale");
+    assert_eq!(code_of(post(signed(&app, email, now + 301).await).await.unwrap()).await, a213, "from the future");
+    assert_eq!(
+        code_of(post(signed(&app, "other@example.com", now).await).await.unwrap()).await,
+        a213,
+        "for another email"
+    );
+    let bare = app.url("/demo/front/customers/create-or-sign-in-with-email-code");
+    assert_eq!(code_of(post(bare.clone()).await.unwrap()).await, a213, "unsigned");
+    assert_eq!(code_of(post(format!("{bare}?timestamp={now}&signature=00")).await.unwrap()).await, a213, "forged");
+    // the answer is the same for an address with an account and one without: 204
+    let fresh = "nobody-yet@example.com";
+    let url = signed(&app, fresh, chrono::Utc::now().timestamp()).await;
+    assert_eq!(app.client.post(url).json(&json!({ "email": fresh })).send().await.unwrap().status(), 204);
+});
+
+both_engines!(guessing_a_code_exhausts_it, |engine| async move {
+    let app = TestApp::spawn(engine).await;
+    assert_eq!(request_code(&app, "guess@example.com").await.status(), 204);
+    assert!(eventually(10, || async { !codes_in_file(&app, "guess@example.com").is_empty() }).await);
+    let code = codes_in_file(&app, "guess@example.com")[0].clone();
+    let wrong = if code == "111111" { "222222" } else { "111111" };
+    for _ in 0..5 {
+        assert_eq!(code_of(sign_in(&app, "guess@example.com", wrong).await).await.1, "A207");
+    }
+    assert_eq!(code_of(sign_in(&app, "guess@example.com", &code).await).await.1, "A207", "five tries, then none");
+});
+
+/// A stand-in SMTP server: accepts every message and keeps its DATA.
+async fn smtp_server() -> (String, Arc<Mutex<Vec<String>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("smtp://{}", listener.local_addr().unwrap());
+    let mails = Arc::new(Mutex::new(Vec::new()));
+    let kept = mails.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((socket, _)) = listener.accept().await else { return };
+            let kept = kept.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = socket.into_split();
+                let mut lines = BufReader::new(read).lines();
+                write.write_all(b"220 stand-in ESMTP\r\n").await.unwrap();
+                let mut data: Option<String> = None;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if let Some(body) = data.as_mut() {
+                        if line == "." {
+                            kept.lock().unwrap().push(std::mem::take(body));
+                            data = None;
+                            write.write_all(b"250 queued\r\n").await.unwrap();
+                        } else {
+                            body.push_str(&line);
+                            body.push('\n');
+                        }
+                        continue;
+                    }
+                    let verb = line.split_whitespace().next().unwrap_or_default().to_ascii_uppercase();
+                    let reply: &[u8] = match verb.as_str() {
+                        "EHLO" | "HELO" => b"250-stand-in\r\n250 8BITMIME\r\n",
+                        "DATA" => {
+                            data = Some(String::new());
+                            b"354 go ahead\r\n"
+                        }
+                        "QUIT" => {
+                            write.write_all(b"221 bye\r\n").await.unwrap();
+                            return;
+                        }
+                        _ => b"250 ok\r\n",
+                    };
+                    write.write_all(reply).await.unwrap();
+                }
+            });
+        }
+    });
+    (url, mails)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn codes_go_out_by_smtp_when_configured() {
+    let (smtp_url, mails) = smtp_server().await;
+    let scratch = Scratch::new();
+    let mut settings = api::Settings::for_data_dir(scratch.0.join("data"));
+    settings.database_url = Some(tests::database_url(Engine::Sqlite, &scratch).await);
+    settings.smtp_url = Some(smtp_url);
+    settings.smtp_from = "Codes <codes@users-api.test>".into();
+    let app = TestApp::spawn_with(settings, scratch).await;
+    assert_eq!(request_code(&app, "mail@example.com").await.status(), 204);
+    assert!(eventually(10, || async { !mails.lock().unwrap().is_empty() }).await, "the stand-in got a mail");
+    let mail = mails.lock().unwrap()[0].clone();
+    assert!(mail.contains("To: mail@example.com") && mail.contains("From: Codes <codes@users-api.test>"), "{mail}");
+    let code = digits(mail.split("\n\n").nth(1).unwrap_or_default()).unwrap();
+    assert_eq!(sign_in(&app, "mail@example.com", &code).await.status(), 200);
+    assert!(codes_in_file(&app, "mail@example.com").is_empty(), "nothing went to the file");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sms_gateway_sender_posts_and_failures_are_retried_later() {
+    // a stand-in gateway: the first call fails, later ones succeed and are kept
+    let calls = Arc::new(Mutex::new(Vec::<(String, Value)>::new()));
+    let kept = calls.clone();
+    let router = axum::Router::new().route(
+        "/sms",
+        axum::routing::post(move |headers: axum::http::HeaderMap, axum::Json(body): axum::Json<Value>| {
+            let kept = kept.clone();
+            async move {
+                let auth = headers.get("authorization").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+                let mut calls = kept.lock().unwrap();
+                calls.push((auth, body));
+                if calls.len() == 1 { StatusCode::INTERNAL_SERVER_ERROR } else { StatusCode::ACCEPTED }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/sms", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+
+    let scratch = Scratch::new();
+    let db = tests::database_url(Engine::Sqlite, &scratch).await;
+    let store = tests::open_store(Engine::Sqlite, &db, store::StoreOptions::default()).await;
+    let request = store::AppendRequest {
+        stream_id: "thing-1".into(),
+        stream_type: "thing".into(),
+        expected_version: 0,
+        events: vec![store::NewEvent {
+            event_id: uuid::Uuid::now_v7(),
+            event_type: "Made".into(),
+            schema_version: 1,
+            payload: json!({}),
+        }],
+        claims: vec![],
+        metadata: store::Metadata::default(),
+    };
+    let message = store::OutboxMessage {
+        id: "m1".into(),
+        channel: "sms".into(),
+        recipient: "+41790000000".into(),
+        subject: "code".into(),
+        body: "Your code is 123456".into(),
+    };
+    store.append_with_outbox(request, vec![message]).await.unwrap();
+    let gateway: Arc<dyn api::outbox::Sender> = Arc::new(api::outbox::SmsGatewaySender::new(&url, "gw-token"));
+    let file: Arc<dyn api::outbox::Sender> = Arc::new(api::outbox::FileSender::new(scratch.0.join("out.jsonl")));
+    let senders = api::outbox::Senders { email: file, sms: gateway };
+
+    assert_eq!(api::outbox::dispatch_once(store.as_ref(), &senders).await.unwrap(), 0, "the gateway failed");
+    assert_eq!(api::outbox::dispatch_once(store.as_ref(), &senders).await.unwrap(), 0, "not due again yet");
+    let (attempts, error): (i32, Option<String>) =
+        store.db().fetch_optional("select attempts, last_error from outbox", &[]).await.unwrap().unwrap();
+    assert_eq!(attempts, 1);
+    assert!(error.unwrap().contains("500"));
+    store.db().execute("update outbox set due_at = '2000-01-01T00:00:00.000000Z'", &[]).await.unwrap();
+    assert_eq!(api::outbox::dispatch_once(store.as_ref(), &senders).await.unwrap(), 1);
+    let calls = calls.lock().unwrap();
+    assert_eq!(calls.len(), 2);
+    assert_eq!(calls[1].0, "Bearer gw-token");
+    assert_eq!(calls[1].1, json!({"to": "+41790000000", "text": "Your code is 123456"}));
+    assert!(!scratch.0.join("out.jsonl").exists(), "sms never went to the email sender");
+}
