@@ -156,6 +156,7 @@ impl ApiError {
 fn value_code(v: &ValueError) -> &'static str {
     match v {
         ValueError::InvalidEmail => "invalid_email",
+        ValueError::InvalidPhoneNumber => "invalid_phone_number",
         ValueError::InvalidExternalUid => "invalid_external_uid",
         ValueError::InvalidPlateText | ValueError::InvalidPlateCountry | ValueError::InvalidPlateSubdivision => {
             "invalid_license_plate"

@@ -31,6 +31,8 @@ use utoipa::{Modify, OpenApi};
         crate::suite::social::social_login,
         crate::suite::codes::create_or_sign_in_with_email_code,
         crate::suite::codes::sign_in_email_code,
+        crate::suite::codes::create_or_sign_in_with_phone_number,
+        crate::suite::codes::sign_in_phone_number,
         crate::suite::social::sign_in_gaiyo,
         crate::suite::social::openid_token_exchange,
         crate::suite::social::social_sign_up,

@@ -2,7 +2,7 @@
 use crate::bus::{CommandBus, CommandError, Executed};
 use chrono::{DateTime, Utc};
 use domain::user::{self, LockoutPolicy, Profile, User, UserCommand, UserError, UserEvent};
-use domain::values::{Email, ExternalUid, LicensePlate};
+use domain::values::{Email, ExternalUid, LicensePlate, PhoneNumber};
 use store::{Metadata, StoreError};
 use uuid::Uuid;
 
@@ -162,6 +162,37 @@ impl UserService {
             issuer: issuer.to_owned(),
             subject: subject.to_owned(),
             profile,
+            at,
+        };
+        self.bus.execute::<User>(&user::stream_id(user_id), command, &(), metadata).await?;
+        Ok(user_id)
+    }
+
+    /// The account that signs in with this phone number in this tenant.
+    pub async fn phone_account(
+        &self,
+        tenant_id: &str,
+        phone: &PhoneNumber,
+    ) -> Result<Option<(Uuid, User)>, StoreError> {
+        let claim = user::tenant_phone_claim(tenant_id, phone);
+        let Some(owner) = self.bus.store().claim_owner(claim.scope, &claim.value).await? else { return Ok(None) };
+        let user_id = user_id_of(&owner).map_err(|_| StoreError::Corrupt(format!("claim owner {owner}")))?;
+        Ok(Some((user_id, self.bus.load::<User>(&owner).await?.0)))
+    }
+
+    /// An account for a phone number just proven with a one-time code.
+    pub async fn sign_up_with_phone_code(
+        &self,
+        tenant_id: &str,
+        phone: &PhoneNumber,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<Uuid, UserCommandError> {
+        let user_id = Uuid::now_v7();
+        let command = UserCommand::SignUpWithPhoneCode {
+            user_id,
+            tenant_id: tenant_id.to_owned(),
+            phone_number: phone.clone(),
             at,
         };
         self.bus.execute::<User>(&user::stream_id(user_id), command, &(), metadata).await?;

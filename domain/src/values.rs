@@ -14,6 +14,27 @@ pub enum ValueError {
     InvalidPlateCountry,
     #[error("license plate subdivision must be 1 to 3 letters or digits such as \"ny\"")]
     InvalidPlateSubdivision,
+    #[error("phone number must be in international form: + and 8 to 15 digits, such as \"+41791234567\"")]
+    InvalidPhoneNumber,
+}
+
+/// A phone number in E.164 form (`+41791234567`); spaces, dashes, dots and brackets are dropped.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PhoneNumber(String);
+
+impl PhoneNumber {
+    pub fn parse(raw: &str) -> Result<Self, ValueError> {
+        let compact: String = raw.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')')).collect();
+        let digits = compact.strip_prefix('+').ok_or(ValueError::InvalidPhoneNumber)?;
+        let ok =
+            (8..=15).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()) && !digits.starts_with('0');
+        if ok { Ok(Self(compact)) } else { Err(ValueError::InvalidPhoneNumber) }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 /// An email address, trimmed and lower-cased so that lookups and uniqueness ignore case.
@@ -117,6 +138,13 @@ mod tests {
     fn emails_are_normalised_to_lower_case() {
         let email = Email::parse("  Foo.Bar@Example.COM ").expect("valid");
         assert_eq!(email.as_str(), "foo.bar@example.com");
+        assert_eq!(
+            PhoneNumber::parse("+41 (79) 123-45.67").map(|p| p.as_str().to_owned()),
+            Ok("+41791234567".to_owned())
+        );
+        for bad in ["0791234567", "+0791234567", "+41 79", "+4179123456789012", "+41abc12345", ""] {
+            assert_eq!(PhoneNumber::parse(bad), Err(ValueError::InvalidPhoneNumber), "{bad}");
+        }
     }
 
     #[test]

@@ -11,7 +11,8 @@ const TABLES: &[TableSpec] = &[TableSpec {
     ddl: "create table if not exists {customer_view} (
             user_id      text primary key,
             tenant_id    text not null,
-            email        text not null,
+            email        text,
+            phone_number text,
             first_name   text,
             last_name    text,
             language     text,
@@ -36,27 +37,32 @@ impl Projector for CustomerViewProjector {
 
     async fn apply_batch(&self, tx: &mut Tx<'_>, t: &Tables, events: &[RecordedEvent]) -> Result<(), StoreError> {
         let table = t.name("customer_view");
-        let wanted = ["UserSignedUp", "UserSignedUpWithIdentity", "UserSignedUpWithEmailCode"];
+        let wanted =
+            ["UserSignedUp", "UserSignedUpWithIdentity", "UserSignedUpWithEmailCode", "UserSignedUpWithPhoneCode"];
         for event in events.iter().filter(|e| wanted.contains(&e.event_type.as_str())) {
-            let (user_id, tenant_id, email, profile, signed_up_at) = match super::decode::<UserEvent>(event)? {
+            let (user_id, tenant_id, email, phone, profile, signed_up_at) = match super::decode::<UserEvent>(event)? {
                 Some(UserEvent::UserSignedUp { user_id, tenant_id, email, profile, signed_up_at, .. })
                 | Some(UserEvent::UserSignedUpWithIdentity {
                     user_id, tenant_id, email, profile, signed_up_at, ..
-                }) => (user_id, tenant_id, email, profile, signed_up_at),
+                }) => (user_id, tenant_id, Some(email), None, profile, signed_up_at),
                 Some(UserEvent::UserSignedUpWithEmailCode { user_id, tenant_id, email, signed_up_at }) => {
-                    (user_id, tenant_id, email, domain::user::Profile::default(), signed_up_at)
+                    (user_id, tenant_id, Some(email), None, domain::user::Profile::default(), signed_up_at)
+                }
+                Some(UserEvent::UserSignedUpWithPhoneCode { user_id, tenant_id, phone_number, signed_up_at }) => {
+                    (user_id, tenant_id, None, Some(phone_number), domain::user::Profile::default(), signed_up_at)
                 }
                 _ => continue,
             };
             let at = format_time(&signed_up_at);
             let sql = format!(
-                "insert into {table} (user_id, tenant_id, email, first_name, last_name, language, signed_up_at, \
-                 updated_at) values ($1, $2, $3, $4, $5, $6, $7, $7) on conflict (user_id) do nothing"
+                "insert into {table} (user_id, tenant_id, email, phone_number, first_name, last_name, language, \
+                 signed_up_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $8) on conflict (user_id) do nothing"
             );
             let binds = args![
                 user_id.to_string(),
                 tenant_id,
-                email.as_str(),
+                email.map(|e| e.as_str().to_owned()),
+                phone.map(|p| p.as_str().to_owned()),
                 profile.first_name,
                 profile.last_name,
                 profile.language,
@@ -72,7 +78,8 @@ impl Projector for CustomerViewProjector {
 pub struct CustomerRow {
     pub user_id: String,
     pub tenant_id: String,
-    pub email: String,
+    pub email: Option<String>,
+    pub phone_number: Option<String>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub language: Option<String>,
@@ -82,7 +89,8 @@ pub struct CustomerRow {
 pub async fn customer_by_id(db: &Db, user_id: &str) -> Result<Option<CustomerRow>, StoreError> {
     Ok(db
         .fetch_optional(
-            "select user_id, tenant_id, email, first_name, last_name, language, signed_up_at from customer_view \
+            "select user_id, tenant_id, email, phone_number, first_name, last_name, language, signed_up_at \
+             from customer_view \
              where user_id = $1",
             &args![user_id],
         )

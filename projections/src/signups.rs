@@ -36,7 +36,13 @@ impl Projector for SignupsProjector {
     /// transaction, makes each event count once.
     async fn apply_batch(&self, tx: &mut Tx<'_>, t: &Tables, events: &[RecordedEvent]) -> Result<(), StoreError> {
         let mut counts: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
-        let wanted = ["UserRegistered", "UserSignedUp", "UserSignedUpWithIdentity", "UserSignedUpWithEmailCode"];
+        let wanted = [
+            "UserRegistered",
+            "UserSignedUp",
+            "UserSignedUpWithIdentity",
+            "UserSignedUpWithEmailCode",
+            "UserSignedUpWithPhoneCode",
+        ];
         for event in events.iter().filter(|e| wanted.contains(&e.event_type.as_str())) {
             let (tenant_id, test_user, at) = match super::decode(event)? {
                 Some(UserEvent::UserRegistered { tenant_id, test_user, registered_at, .. }) => {
@@ -44,7 +50,8 @@ impl Projector for SignupsProjector {
                 }
                 Some(UserEvent::UserSignedUp { tenant_id, signed_up_at, .. })
                 | Some(UserEvent::UserSignedUpWithIdentity { tenant_id, signed_up_at, .. })
-                | Some(UserEvent::UserSignedUpWithEmailCode { tenant_id, signed_up_at, .. }) => {
+                | Some(UserEvent::UserSignedUpWithEmailCode { tenant_id, signed_up_at, .. })
+                | Some(UserEvent::UserSignedUpWithPhoneCode { tenant_id, signed_up_at, .. }) => {
                     (tenant_id, false, signed_up_at)
                 }
                 _ => continue,

@@ -79,7 +79,8 @@ impl ViewRow {
             | UserEvent::TotpDisabled { .. }
             | UserEvent::UserSignedUpWithIdentity { .. }
             | UserEvent::IdentityLinked { .. }
-            | UserEvent::UserSignedUpWithEmailCode { .. } => return,
+            | UserEvent::UserSignedUpWithEmailCode { .. }
+            | UserEvent::UserSignedUpWithPhoneCode { .. } => return,
             UserEvent::PartnerExternalUidLinked { external_uid, linked_at, .. } => {
                 self.external_uid = Some(external_uid.as_str().to_owned());
                 self.updated_at = format_time(&linked_at);

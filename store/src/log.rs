@@ -490,6 +490,47 @@ pub(crate) async fn insert_outbox(tx: &mut Tx<'_>, messages: &[crate::model::Out
     Ok(())
 }
 
+/// SHA-256 of a projector's DDL and index statements.
+pub(crate) fn fingerprint(projector: &dyn Projector) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    for spec in projector.tables() {
+        hash.update(spec.name.as_bytes());
+        hash.update(b"\0");
+        hash.update(spec.ddl.as_bytes());
+        hash.update(b"\0");
+        hash.update(spec.indexes.as_bytes());
+        hash.update(b"\0");
+    }
+    hex::encode(hash.finalize())
+}
+
+pub(crate) async fn stored_fingerprint(tx: &mut Tx<'_>, projection: &str) -> Result<Option<String>, StoreError> {
+    let row: Option<(String,)> = tx
+        .fetch_optional("select fingerprint from projection_schemas where projection = $1", &args![projection])
+        .await?;
+    Ok(row.map(|(f,)| f))
+}
+
+pub(crate) async fn write_fingerprint(tx: &mut Tx<'_>, projection: &str, fingerprint: &str) -> Result<(), StoreError> {
+    tx.execute(
+        "insert into projection_schemas (projection, fingerprint, updated_at) values ($1, $2, $3) \
+         on conflict (projection) do update set fingerprint = excluded.fingerprint, updated_at = excluded.updated_at",
+        &args![projection, fingerprint, format_time(&now_micros())],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Drop a projector's live tables and checkpoint (its schema changed).
+pub(crate) async fn drop_tables(tx: &mut Tx<'_>, projector: &dyn Projector) -> Result<(), StoreError> {
+    for spec in projector.tables() {
+        tx.execute(&format!("drop table if exists {}", spec.name), &[]).await?;
+    }
+    tx.execute("delete from projection_checkpoints where projection = $1", &args![projector.name()]).await?;
+    Ok(())
+}
+
 pub(crate) async fn ensure_checkpoint(tx: &mut Tx<'_>, projection: &str) -> Result<(), StoreError> {
     let ts = if tx.engine() == Engine::Postgres { "::timestamptz" } else { "" };
     let sql = format!(

@@ -171,15 +171,38 @@ impl EventStore for SqlStore {
         Ok(appended)
     }
 
+    /// Creates missing tables. When the projector's DDL changed since its tables were made (the
+    /// fingerprint in `projection_schemas` differs), the old tables are dropped and rebuilt from
+    /// position 0 with the new DDL: a read model's shape may change between versions, the log
+    /// never does.
     async fn ensure_tables(&self, projector: &dyn Projector) -> Result<(), StoreError> {
-        self.write(async |tx| {
-            if tx.engine() == Engine::Postgres {
-                // instances starting together race on `create table if not exists`
-                tx.execute("select pg_advisory_xact_lock(7426001)", &[]).await?;
-            }
-            log::create_tables(tx, projector, &Tables::live()).await
-        })
-        .await
+        let fingerprint = log::fingerprint(projector);
+        let changed = self
+            .write(async |tx| {
+                if tx.engine() == Engine::Postgres {
+                    // instances starting together race on `create table if not exists`
+                    tx.execute("select pg_advisory_xact_lock(7426001)", &[]).await?;
+                }
+                let stored = log::stored_fingerprint(tx, projector.name()).await?;
+                if stored.as_deref().is_some_and(|f| f != fingerprint) {
+                    tracing::warn!(
+                        projection = projector.name(),
+                        "read-model schema changed: rebuilding from position 0"
+                    );
+                    log::drop_tables(tx, projector).await?;
+                    return Ok(true);
+                }
+                log::create_tables(tx, projector, &Tables::live()).await?;
+                // tables from before fingerprints, or new ones: they are what this DDL makes
+                log::write_fingerprint(tx, projector.name(), &fingerprint).await?;
+                Ok(false)
+            })
+            .await?;
+        if changed {
+            self.rebuild(projector).await?;
+            self.write(async |tx| log::write_fingerprint(tx, projector.name(), &fingerprint).await).await?;
+        }
+        Ok(())
     }
 
     async fn project_batch(&self, projector: &dyn Projector, limit: i64) -> Result<Batch, StoreError> {

@@ -264,3 +264,78 @@ async fn the_sms_gateway_sender_posts_and_failures_are_retried_later() {
     assert_eq!(calls[1].1, json!({"to": "+41790000000", "text": "Your code is 123456"}));
     assert!(!scratch.0.join("out.jsonl").exists(), "sms never went to the email sender");
 }
+
+async fn signed_phone(app: &TestApp, phone: &str) -> String {
+    let key = api::tokens::secret(app.state.db(), &api::suite::bootstrap::key_name("demo")).await.unwrap().unwrap();
+    let timestamp = chrono::Utc::now().timestamp();
+    let signature = api::suite::bootstrap::sign(&key, timestamp, phone).unwrap();
+    app.url(&format!(
+        "/demo/front/customers/create-or-sign-in-with-phone-number?timestamp={timestamp}&signature={signature}"
+    ))
+}
+
+both_engines!(a_phone_code_from_the_sms_gateway_signs_in_and_creates_the_account, |engine| async move {
+    // the stand-in gateway keeps every SMS
+    let texts = Arc::new(Mutex::new(Vec::<Value>::new()));
+    let kept = texts.clone();
+    let router = axum::Router::new().route(
+        "/sms",
+        axum::routing::post(move |axum::Json(body): axum::Json<Value>| {
+            let kept = kept.clone();
+            async move {
+                kept.lock().unwrap().push(body);
+                StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let gateway = format!("http://{}/sms", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+
+    let scratch = Scratch::new();
+    let mut settings = api::Settings::for_data_dir(scratch.0.join("data"));
+    settings.database_url = Some(tests::database_url(engine, &scratch).await);
+    settings.sms_gateway_url = Some(gateway);
+    settings.sms_gateway_token = Some("gw".into());
+    let app = TestApp::spawn_with(settings, scratch).await;
+
+    let phone = "+41 79 123 45 67";
+    let res =
+        app.client.post(signed_phone(&app, phone).await).json(&json!({ "phoneNumber": phone })).send().await.unwrap();
+    assert_eq!(res.status(), 204);
+    assert!(eventually(10, || async { !texts.lock().unwrap().is_empty() }).await, "the gateway got the SMS");
+    let sms = texts.lock().unwrap()[0].clone();
+    assert_eq!(sms["to"], "+41791234567");
+    let code = digits(sms["text"].as_str().unwrap()).unwrap();
+
+    let sign_in = |code: String| {
+        let body = json!({ "phoneNumber": "+41791234567", "code": code });
+        app.client.post(app.url("/demo/auth/sign-in-phone-number")).json(&body).send()
+    };
+    assert_eq!(code_of(sign_in("000000".into()).await.unwrap()).await.1, "A207");
+    let res = sign_in(code).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let tokens: Value = res.json().await.unwrap();
+    let me: Value = app
+        .client
+        .get(app.url("/demo/front/customers"))
+        .bearer_auth(tokens["accessToken"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["phoneNumber"], "+41791234567");
+    assert!(me.get("email").is_none(), "{me}");
+    assert!(codes_in_file(&app, "+41791234567").is_empty(), "SMS did not go to the file");
+
+    let bad = app
+        .client
+        .post(signed_phone(&app, "12345").await)
+        .json(&json!({ "phoneNumber": "12345" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(code_of(bad).await, (StatusCode::BAD_REQUEST, "REQ400".into()));
+});

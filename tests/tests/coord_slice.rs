@@ -215,8 +215,9 @@ both_engines!(bad_requests_get_coord_errors_and_append_nothing, |engine| async m
     let res = app.client.put(app.coord("/user/current/vehicle")).bearer_auth(&token).body("text").send().await.unwrap();
     assert_coord_error(res, 415, "unsupported_media_type").await;
     let huge = format!(r#"{{"license_plate": {{"text": "{}", "country": "us"}}}}"#, "A".repeat(3 * 1024 * 1024));
-    let res = app
-        .client
+    // its own connection: the server may close the one it refused 3 MiB on, while a pool would
+    // still offer it to the next request
+    let res = reqwest::Client::new()
         .put(app.coord("/user/current/vehicle"))
         .bearer_auth(&token)
         .header("content-type", "application/json")
@@ -226,9 +227,8 @@ both_engines!(bad_requests_get_coord_errors_and_append_nothing, |engine| async m
         .unwrap();
     assert_coord_error(res, 413, "payload_too_large").await;
     let long_key = format!("{}/v1/users/user/current?access_key={}", app.address, "k".repeat(8_000));
-    // a fresh connection: the server may close the one it refused 3 MiB on, while the pool still offers it
-    let fresh = reqwest::Client::new();
-    assert_coord_error(fresh.get(long_key).bearer_auth(&token).send().await.unwrap(), 401, "invalid_access_key").await;
+    assert_coord_error(app.client.get(long_key).bearer_auth(&token).send().await.unwrap(), 401, "invalid_access_key")
+        .await;
     assert_eq!(
         app.state.store.read_stream(&format!("user-{user}"), 0).await.unwrap().len(),
         before,

@@ -21,6 +21,8 @@ async fn the_openapi_document_describes_every_route_the_server_answers() {
         ("post", "/{tenant}/auth/sign-in-api-client"),
         ("post", "/{tenant}/auth/social-login"),
         ("post", "/{tenant}/auth/sign-in-email-code"),
+        ("post", "/{tenant}/auth/sign-in-phone-number"),
+        ("post", "/{tenant}/front/customers/create-or-sign-in-with-phone-number"),
         ("post", "/{tenant}/front/customers/create-or-sign-in-with-email-code"),
         ("post", "/{tenant}/auth/sign-in-gaiyo"),
         ("post", "/{tenant}/auth/user/openid-token-exchange"),

@@ -516,3 +516,57 @@ async fn postgres_rebuild_waits_for_an_append_in_flight_and_its_runner_skips_not
     let all = read_all_when(&store, 3).await;
     assert_eq!(recorded_ids(&store).await, all.iter().map(|e| e.event_id.clone()).collect::<Vec<_>>());
 }
+
+/// The same projection in a later version: one more column.
+struct RecorderV2;
+
+const RECORDER_V2_TABLES: &[TableSpec] = &[TableSpec {
+    name: "recorded",
+    ddl: "create table if not exists {recorded} (event_id text primary key, event_type text not null, \
+          position bigint not null, stream_id text not null)",
+    indexes: "",
+}];
+
+#[async_trait]
+impl Projector for RecorderV2 {
+    fn name(&self) -> &'static str {
+        "recorder"
+    }
+    fn tables(&self) -> &'static [TableSpec] {
+        RECORDER_V2_TABLES
+    }
+    async fn apply_batch(&self, tx: &mut Tx<'_>, t: &Tables, events: &[RecordedEvent]) -> Result<(), StoreError> {
+        for e in events {
+            let sql = format!(
+                "insert into {} (event_id, event_type, position, stream_id) values ($1, $2, $3, $4)",
+                t.name("recorded")
+            );
+            tx.execute(&sql, &args![e.event_id.as_str(), e.event_type.as_str(), e.position, e.stream_id.as_str()])
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+both_engines!(a_read_model_whose_schema_changed_is_rebuilt_at_startup, |engine| async move {
+    let scratch = Scratch::new();
+    let (store, url) = store(engine, &scratch, true).await;
+    store.append(request("thing-1", 0, vec![event("Made", json!({})), event("Moved", json!({}))])).await.unwrap();
+    drop(store);
+    // the same version again changes nothing
+    let again =
+        open_store(engine, &url, StoreOptions { inline: vec![Arc::new(Recorder)], ..StoreOptions::default() }).await;
+    assert_eq!(recorded_ids(&again).await.len(), 2);
+    drop(again);
+
+    let options = StoreOptions { inline: vec![Arc::new(RecorderV2)], ..StoreOptions::default() };
+    let upgraded = open_store(engine, &url, options).await;
+    let rows: Vec<(String, String)> =
+        upgraded.db().fetch_all("select event_type, stream_id from recorded order by position", &[]).await.unwrap();
+    assert_eq!(rows, vec![("Made".to_owned(), "thing-1".to_owned()), ("Moved".to_owned(), "thing-1".to_owned())]);
+    // and the new version keeps projecting
+    upgraded.append(request("thing-2", 0, vec![event("Made", json!({}))])).await.unwrap();
+    let rows: Vec<(String,)> =
+        upgraded.db().fetch_all("select stream_id from recorded where stream_id = 'thing-2'", &[]).await.unwrap();
+    assert_eq!(rows.len(), 1);
+});

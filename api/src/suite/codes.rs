@@ -14,7 +14,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use chrono::Utc;
 use commands::CommandError;
-use domain::values::Email;
+use domain::values::{Email, PhoneNumber};
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -107,5 +107,98 @@ pub async fn sign_in_email_code(
         },
     };
     let (user_id, user) = account;
+    Ok(Json(finish_sign_in(&state, &tenant, user_id, &user, now, &metadata).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = suite::PhoneCodeRequest, example = json!({"phoneNumber": "+41791234567"}))]
+pub struct PhoneCodeRequest {
+    /// International form: `+` and 8 to 15 digits.
+    phone_number: String,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = suite::PhoneCodeSignIn, example = json!({"phoneNumber": "+41791234567", "code": "123456"}))]
+pub struct PhoneCodeSignIn {
+    phone_number: String,
+    code: String,
+}
+
+/// Send a one-time sign-in code by SMS; a new number gets an account when the code is confirmed.
+/// Signed like the email variant, over `"{timestamp}.{phoneNumber}"` with `phoneNumber` exactly
+/// as in the body.
+#[utoipa::path(
+    post,
+    path = "/{tenant}/front/customers/create-or-sign-in-with-phone-number",
+    tag = "suite",
+    params(
+        ("tenant" = String, Path, description = "The operator (tenant) id"),
+        ("timestamp" = i64, Query, description = "Unix seconds; within 300 s of the server's clock"),
+        ("signature" = String, Query, description = "hex(HMAC-SHA256(tenant signature key, \"{timestamp}.{phoneNumber}\"))"),
+    ),
+    request_body = PhoneCodeRequest,
+    responses(
+        (status = 204, description = "A code is on its way (whether or not the number has an account)"),
+        (status = 400, description = "REQ400: not a phone number in international form", body = super::error::SuiteErrorBody),
+        (status = 401, description = "A213: signature missing, wrong, stale or used before", body = super::error::SuiteErrorBody),
+        (status = 429, description = "U401: a code was sent moments ago; REQ429: too many requests (Retry-After)", body = super::error::SuiteErrorBody),
+    )
+)]
+pub async fn create_or_sign_in_with_phone_number(
+    State(state): State<AppState>,
+    Tenant(tenant): Tenant,
+    ClientAddr(address): ClientAddr,
+    RawQuery(query): RawQuery,
+    meta: RequestMeta,
+    SuiteJson(body): SuiteJson<PhoneCodeRequest>,
+) -> Result<StatusCode, SuiteError> {
+    let now = Utc::now();
+    state.limits.sign_in(address, &format!("{tenant}:code:{}", body.phone_number.trim()))?;
+    super::bootstrap::verify(&state, &tenant, query.as_deref(), &body.phone_number, now).await?;
+    let phone = PhoneNumber::parse(&body.phone_number)?;
+    let metadata = meta.by(DIALECT, &tenant, "bootstrap".to_owned());
+    state.codes.send_phone_code(&tenant, &phone, now, &metadata).await.map_err(ApiError::from)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Confirm an SMS code: tokens (or `mfaRequired`), and an account for a new number.
+#[utoipa::path(
+    post,
+    path = "/{tenant}/auth/sign-in-phone-number",
+    tag = "suite",
+    params(("tenant" = String, Path, description = "The operator (tenant) id")),
+    request_body = PhoneCodeSignIn,
+    responses(
+        (status = 200, description = "Signed in (tokens), or `{mfaRequired, mfaToken}`", body = SignInAnswer),
+        (status = 401, description = "A207: wrong, expired or used code (5 tries per code)", body = super::error::SuiteErrorBody),
+        (status = 429, description = "REQ429: too many attempts (Retry-After)", body = super::error::SuiteErrorBody),
+    )
+)]
+pub async fn sign_in_phone_number(
+    State(state): State<AppState>,
+    Tenant(tenant): Tenant,
+    ClientAddr(address): ClientAddr,
+    meta: RequestMeta,
+    SuiteJson(body): SuiteJson<PhoneCodeSignIn>,
+) -> Result<Json<SignInAnswer>, SuiteError> {
+    state.limits.sign_in(address, &format!("{tenant}:{}", body.phone_number.trim()))?;
+    let phone = PhoneNumber::parse(&body.phone_number).map_err(|_| ApiError::InvalidCode)?;
+    let now = Utc::now();
+    let metadata = meta.by(DIALECT, &tenant, "phone-code".to_owned());
+    if !state.codes.verify_phone_code(&tenant, &phone, &body.code, now, &metadata).await.map_err(ApiError::from)? {
+        return Err(ApiError::InvalidCode.into());
+    }
+    let (user_id, user) = match state.users.phone_account(&tenant, &phone).await? {
+        Some(found) => found,
+        None => match state.users.sign_up_with_phone_code(&tenant, &phone, now, &metadata).await {
+            Ok(user_id) => (user_id, state.users.load(user_id).await?.0),
+            Err(CommandError::Claim { .. }) => {
+                state.users.phone_account(&tenant, &phone).await?.ok_or(ApiError::Busy)?
+            }
+            Err(e) => return Err(ApiError::from(e).into()),
+        },
+    };
     Ok(Json(finish_sign_in(&state, &tenant, user_id, &user, now, &metadata).await?))
 }

@@ -39,7 +39,11 @@ pub struct SignUp {
 #[schema(as = suite::Customer)]
 pub struct Customer {
     uuid: String,
-    email: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<String>,
+    /// For accounts made by a phone-number sign-in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    phone_number: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     first_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -107,7 +111,8 @@ pub async fn sign_up(
     };
     let customer = Customer {
         uuid: user_id.to_string(),
-        email: email.as_str().to_owned(),
+        email: Some(email.as_str().to_owned()),
+        phone_number: None,
         first_name: profile.first_name,
         last_name: profile.last_name,
         language: profile.language,
@@ -137,6 +142,7 @@ pub async fn current(State(state): State<AppState>, user: SuiteUser) -> Result<J
     Ok(Json(Customer {
         uuid: row.user_id,
         email: row.email,
+        phone_number: row.phone_number,
         first_name: row.first_name,
         last_name: row.last_name,
         language: row.language,

@@ -31,6 +31,11 @@ pub fn router() -> Router<AppState> {
         .route("/{tenant}/auth/sign-in-api-client", post(auth::sign_in_api_client))
         .route("/{tenant}/auth/social-login", post(social::social_login))
         .route("/{tenant}/auth/sign-in-email-code", post(codes::sign_in_email_code))
+        .route("/{tenant}/auth/sign-in-phone-number", post(codes::sign_in_phone_number))
+        .route(
+            "/{tenant}/front/customers/create-or-sign-in-with-phone-number",
+            post(codes::create_or_sign_in_with_phone_number),
+        )
         .route(
             "/{tenant}/front/customers/create-or-sign-in-with-email-code",
             post(codes::create_or_sign_in_with_email_code),

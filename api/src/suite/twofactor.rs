@@ -54,7 +54,7 @@ pub struct TwoFactorValidate {
 
 async fn account_name(state: &AppState, user_id: Uuid) -> Result<String, ApiError> {
     let row = projections::customers::customer_by_id(state.db(), &user_id.to_string()).await?;
-    Ok(row.map_or_else(|| user_id.to_string(), |c| c.email))
+    Ok(row.and_then(|c| c.email.or(c.phone_number)).unwrap_or_else(|| user_id.to_string()))
 }
 
 /// A new TOTP secret for the signed-in user, pending until `2fa-enable` confirms a first code.

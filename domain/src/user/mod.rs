@@ -1,6 +1,6 @@
 //! The User aggregate (`user-{uuid}`): identity per partner, test flag, vehicle.
 use crate::codec::{Claim, ClaimChange, HasClaims};
-use crate::values::{Email, ExternalUid, LicensePlate};
+use crate::values::{Email, ExternalUid, LicensePlate, PhoneNumber};
 use chrono::{DateTime, Utc};
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::{Aggregate, DomainEvent};
@@ -18,6 +18,13 @@ pub const PARTNER_EXTERNAL_UID: &str = "partner-external-uid";
 pub const TENANT_EMAIL: &str = "tenant-email";
 /// Claim scope: one username per tenant (legacy dialect), compared without case.
 pub const TENANT_USERNAME: &str = "tenant-username";
+
+/// Claim scope: one phone sign-in per tenant.
+pub const TENANT_PHONE: &str = "tenant-phone";
+
+pub fn tenant_phone_claim(tenant_id: &str, phone: &PhoneNumber) -> Claim {
+    Claim { scope: TENANT_PHONE, value: format!("{}:{tenant_id}:{}", tenant_id.len(), phone.as_str()) }
+}
 
 /// Claim scope: one user per tenant and external identity (OpenID issuer and subject).
 pub const TENANT_IDENTITY: &str = "tenant-identity";
@@ -132,6 +139,13 @@ pub enum UserCommand {
         user_id: Uuid,
         tenant_id: String,
         email: Email,
+        at: DateTime<Utc>,
+    },
+    /// A person proved a phone number with a one-time code and has no account yet.
+    SignUpWithPhoneCode {
+        user_id: Uuid,
+        tenant_id: String,
+        phone_number: PhoneNumber,
         at: DateTime<Utc>,
     },
     /// Link an OpenID identity to an existing account (its verified email matched).
@@ -250,6 +264,12 @@ pub enum UserEvent {
         email: Email,
         signed_up_at: DateTime<Utc>,
     },
+    UserSignedUpWithPhoneCode {
+        user_id: Uuid,
+        tenant_id: String,
+        phone_number: PhoneNumber,
+        signed_up_at: DateTime<Utc>,
+    },
     IdentityLinked {
         tenant_id: String,
         issuer: String,
@@ -289,6 +309,7 @@ impl DomainEvent for UserEvent {
             Self::UserSignedUpWithIdentity { .. } => "UserSignedUpWithIdentity",
             Self::IdentityLinked { .. } => "IdentityLinked",
             Self::UserSignedUpWithEmailCode { .. } => "UserSignedUpWithEmailCode",
+            Self::UserSignedUpWithPhoneCode { .. } => "UserSignedUpWithPhoneCode",
             Self::AccountLocked { .. } => "AccountLocked",
         }
         .to_owned()
@@ -325,6 +346,9 @@ impl HasClaims for UserEvent {
             ],
             Self::UserSignedUpWithEmailCode { tenant_id, email, .. } => {
                 vec![ClaimChange::Take(tenant_email_claim(tenant_id, email))]
+            }
+            Self::UserSignedUpWithPhoneCode { tenant_id, phone_number, .. } => {
+                vec![ClaimChange::Take(tenant_phone_claim(tenant_id, phone_number))]
             }
             Self::IdentityLinked { tenant_id, issuer, subject, .. } => {
                 vec![ClaimChange::Take(tenant_identity_claim(tenant_id, issuer, subject))]
@@ -477,6 +501,13 @@ impl Aggregate for User {
                 sink.write(UserEvent::UserSignedUpWithEmailCode { user_id, tenant_id, email, signed_up_at: at }, self)
                     .await;
             }
+            UserCommand::SignUpWithPhoneCode { user_id, tenant_id, phone_number, at } => {
+                if self.registered {
+                    return Err(UserError::AlreadyRegistered);
+                }
+                let event = UserEvent::UserSignedUpWithPhoneCode { user_id, tenant_id, phone_number, signed_up_at: at };
+                sink.write(event, self).await;
+            }
             UserCommand::LinkIdentity { issuer, subject, at } => {
                 let tenant_id = self.tenant_id.clone().ok_or(UserError::NotRegistered)?;
                 if !self.identities.contains(&(issuer.clone(), subject.clone())) {
@@ -620,6 +651,10 @@ impl Aggregate for User {
                 self.identities.push((issuer, subject));
             }
             UserEvent::IdentityLinked { issuer, subject, .. } => self.identities.push((issuer, subject)),
+            UserEvent::UserSignedUpWithPhoneCode { tenant_id, .. } => {
+                self.registered = true;
+                self.tenant_id = Some(tenant_id);
+            }
             UserEvent::UserSignedUpWithEmailCode { tenant_id, email, .. } => {
                 self.registered = true;
                 self.tenant_id = Some(tenant_id);
