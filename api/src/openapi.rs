@@ -43,6 +43,7 @@ use utoipa::{Modify, OpenApi};
         crate::legacy::oauth::register,
         crate::legacy::oauth::token,
         crate::legacy::oauth::revoke,
+        crate::legacy::oauth::reset_password,
         crate::legacy::users::is_logged,
         crate::legacy::users::otp_secret,
         crate::legacy::users::otp_enable,

@@ -14,6 +14,7 @@ pub type CodeCommandError = CommandError<CodeError>;
 /// What a code is for; part of its stream key, so a code of one purpose never works for another.
 pub const EMAIL_SIGN_IN: &str = "email-sign-in";
 pub const PHONE_SIGN_IN: &str = "phone-sign-in";
+pub const PASSWORD_RESET: &str = "password-reset";
 
 #[derive(Clone)]
 pub struct CodeService {
@@ -52,6 +53,17 @@ impl CodeService {
         self.send(tenant, EMAIL_SIGN_IN, "email", email.as_str(), at, metadata).await
     }
 
+    /// Send a password-reset code to `email` (legacy `reset_password`).
+    pub async fn send_reset_code(
+        &self,
+        tenant: &str,
+        email: &Email,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<(), CodeCommandError> {
+        self.send(tenant, PASSWORD_RESET, "email", email.as_str(), at, metadata).await
+    }
+
     /// Send a fresh 6-digit sign-in code to `phone` by SMS.
     pub async fn send_phone_code(
         &self,
@@ -79,8 +91,12 @@ impl CodeService {
             id: Uuid::now_v7().to_string(),
             channel: channel.to_owned(),
             recipient: recipient.to_owned(),
-            subject: "Your sign-in code".into(),
-            body: format!("Your sign-in code is {code}. It expires in {minutes} minutes."),
+            subject: if purpose == PASSWORD_RESET { "Reset your password" } else { "Your sign-in code" }.into(),
+            body: if purpose == PASSWORD_RESET {
+                format!("Your password reset code is {code}. It expires in {minutes} minutes.")
+            } else {
+                format!("Your sign-in code is {code}. It expires in {minutes} minutes.")
+            },
         };
         let command = CodeCommand::Issue { code_hash: code_hash(&stream, &code), policy: self.policy, at };
         self.bus.execute_with_outbox::<OneTimeCode>(&stream, command, &(), metadata, vec![message]).await?;

@@ -161,3 +161,27 @@ both_engines!(otp_is_set_up_with_its_key_and_removed_with_a_code, |engine| async
     let again = otp(reqwest::Method::DELETE, &format!("?otpToken={}", code(now))).send().await.unwrap();
     assert_eq!(error_of(again).await.0, StatusCode::BAD_REQUEST);
 });
+
+both_engines!(reset_password_mails_a_code_to_known_accounts, |engine| async move {
+    let app = TestApp::spawn(engine).await;
+    assert_eq!(register(&app, person("rita")).await.status(), 200);
+    let reset = |body: Value| app.client.post(app.url("/api/oauth/reset_password")).json(&body).send();
+    let res = reset(json!({"email": "RITA@example.com"})).await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.unwrap()["msg"], "the mail has been sent");
+    let outbox = app.scratch.0.join("data").join("outbox.jsonl");
+    let delivered = tests::eventually(10, || async {
+        std::fs::read_to_string(&outbox).unwrap_or_default().contains("Your password reset code is")
+    })
+    .await;
+    assert!(delivered, "the reset mail went through the outbox");
+    assert_eq!(
+        error_of(reset(json!({"email": "nobody@example.com"})).await.unwrap()).await,
+        (StatusCode::NOT_FOUND, "unknown_user".into())
+    );
+    assert_eq!(error_of(reset(json!({})).await.unwrap()).await, (StatusCode::BAD_REQUEST, "invalid_body".into()));
+    let again = reset(json!({"email": "rita@example.com"})).await.unwrap();
+    assert_eq!(again.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(again.headers().contains_key("retry-after"));
+    assert_eq!(error_of(again).await.1, "code_cooldown");
+});

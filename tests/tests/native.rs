@@ -34,6 +34,7 @@ async fn the_openapi_document_describes_every_route_the_server_answers() {
         ("get", "/api/oauth/register"),
         ("post", "/api/oauth/token"),
         ("post", "/api/oauth/revoke"),
+        ("post", "/api/oauth/reset_password"),
         ("get", "/api/users/isLogged"),
         ("get", "/api/users/otp"),
         ("post", "/api/users/otp"),

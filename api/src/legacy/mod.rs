@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/oauth/register", get(oauth::register).post(oauth::register))
         .route("/api/oauth/token", post(oauth::token))
         .route("/api/oauth/revoke", post(oauth::revoke))
+        .route("/api/oauth/reset_password", post(oauth::reset_password))
         .route("/api/users/isLogged", get(users::is_logged))
         .route("/api/users/otp", get(users::otp_secret).post(users::otp_enable).delete(users::otp_disable))
         .route("/api/oauth/{*rest}", any(error::not_found))

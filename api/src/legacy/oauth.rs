@@ -312,3 +312,41 @@ pub async fn revoke(
     state.logins.revoke(session_id, RevocationReason::SignedOut, Utc::now(), &metadata).await?;
     Ok(Json(super::users::Message { msg: "revoked" }))
 }
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = legacy::ResetPassword, example = json!({"email": "ann@example.com"}))]
+pub struct ResetPassword {
+    #[serde(default)]
+    email: Option<String>,
+}
+
+/// Mail a password-reset code to the account's email.
+#[utoipa::path(
+    post,
+    path = "/api/oauth/reset_password",
+    tag = "legacy",
+    request_body = ResetPassword,
+    responses(
+        (status = 200, description = "the mail has been sent", body = super::users::Message),
+        (status = 400, description = "missing or invalid email", body = super::error::LegacyErrorBody),
+        (status = 404, description = "no user with this email (the original answers so)", body = super::error::LegacyErrorBody),
+        (status = 429, description = "a mail was sent moments ago, or too many requests (Retry-After)", body = super::error::LegacyErrorBody),
+    )
+)]
+pub async fn reset_password(
+    State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    meta: RequestMeta,
+    LegacyJson(body): LegacyJson<ResetPassword>,
+) -> Result<Json<super::users::Message>, LegacyError> {
+    let tenant = state.legacy_tenant.clone();
+    let raw = body.email.filter(|e| !e.trim().is_empty()).ok_or(ApiError::InvalidBody("email is required".into()))?;
+    state.limits.sign_in(address, &format!("{tenant}:reset:{}", raw.trim().to_lowercase()))?;
+    let email = Email::parse(&raw)?;
+    if state.users.email_account(&tenant, &email).await?.is_none() {
+        return Err(ApiError::UnknownUser.into());
+    }
+    let metadata = meta.by(DIALECT, &tenant, "reset_password".to_owned());
+    state.codes.send_reset_code(&tenant, &email, Utc::now(), &metadata).await?;
+    Ok(Json(super::users::Message { msg: "the mail has been sent" }))
+}
