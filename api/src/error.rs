@@ -252,3 +252,15 @@ impl From<commands::codes::CodeCommandError> for ApiError {
         }
     }
 }
+
+impl From<axum::extract::rejection::JsonRejection> for ApiError {
+    /// Every dialect's JSON body extractor: one mapping of axum's rejections.
+    fn from(rejection: axum::extract::rejection::JsonRejection) -> Self {
+        use axum::extract::rejection::JsonRejection;
+        match rejection {
+            JsonRejection::MissingJsonContentType(_) => Self::UnsupportedMediaType,
+            r if r.status() == StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge,
+            r => Self::InvalidBody(r.body_text()),
+        }
+    }
+}

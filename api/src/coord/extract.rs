@@ -2,7 +2,6 @@
 use super::{AUDIENCE, CoordError};
 use crate::error::ApiError;
 use crate::state::AppState;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use projections::catalog::{PartnerRow, partner_by_access_key_hash};
@@ -79,13 +78,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CoordJson<T> {
     type Rejection = CoordError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, CoordError> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(Self(value)),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::UnsupportedMediaType.into()),
-            Err(rejection) if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-                Err(ApiError::PayloadTooLarge.into())
-            }
-            Err(rejection) => Err(ApiError::InvalidBody(rejection.body_text()).into()),
-        }
+        let axum::Json(value) = axum::Json::<T>::from_request(req, state).await.map_err(ApiError::from)?;
+        Ok(Self(value))
     }
 }
