@@ -75,4 +75,16 @@ impl CatalogService {
         let command = CatalogCommand::ConfigureIdentityProvider { provider, at };
         self.bus.execute::<Catalog>(&catalog::stream_id(tenant_id), command, &(), metadata).await.map(|_| ())
     }
+
+    /// Set how long the tenant's suite access tokens live.
+    pub async fn set_suite_token_lifetime(
+        &self,
+        tenant_id: &str,
+        minutes: u32,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<(), CatalogCommandError> {
+        let command = CatalogCommand::SetSuiteTokenLifetime { minutes, at };
+        self.bus.execute::<Catalog>(&catalog::stream_id(tenant_id), command, &(), metadata).await.map(|_| ())
+    }
 }

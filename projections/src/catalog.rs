@@ -9,9 +9,10 @@ const TABLES: &[TableSpec] = &[
     TableSpec {
         name: "catalog_tenants",
         ddl: "create table if not exists {catalog_tenants} (
-                tenant_id  text primary key,
-                name       text not null,
-                created_at text not null)",
+                tenant_id           text primary key,
+                name                text not null,
+                suite_token_minutes bigint,
+                created_at          text not null)",
         indexes: "",
     },
     TableSpec {
@@ -89,6 +90,10 @@ async fn apply(tx: &mut Tx<'_>, t: &Tables, event: &RecordedEvent) -> Result<(),
             );
             tx.execute(&sql, &args![partner_id, tenant_id, name, keys.access_key_hash, keys.server_token_hash, at])
                 .await?;
+        }
+        CatalogEvent::SuiteTokenLifetimeSet { minutes, .. } => {
+            let sql = format!("update {} set suite_token_minutes = $2 where tenant_id = $1", t.name("catalog_tenants"));
+            tx.execute(&sql, &args![tenant_id, i64::from(minutes)]).await?;
         }
         CatalogEvent::IdentityProviderConfigured { provider, configured_at } => {
             let sql = format!(
@@ -172,4 +177,12 @@ pub async fn identity_provider(
             &args![tenant_id, provider],
         )
         .await?)
+}
+
+/// A tenant's own suite access-token lifetime, if it set one.
+pub async fn suite_token_minutes(db: &Db, tenant_id: &str) -> Result<Option<i64>, StoreError> {
+    let row: Option<(Option<i64>,)> = db
+        .fetch_optional("select suite_token_minutes from catalog_tenants where tenant_id = $1", &args![tenant_id])
+        .await?;
+    Ok(row.and_then(|(m,)| m))
 }

@@ -497,3 +497,14 @@ both_engines!(an_api_client_acts_only_for_the_users_it_created, |engine| async m
     // the customer it created signs in as usual
     assert_eq!(sign_in(&app, "demo", "maas@example.com", PASSWORD).await.status(), 200);
 });
+
+both_engines!(a_tenant_sets_its_own_token_lifetime, |engine| async move {
+    let app = TestApp::spawn(engine).await;
+    app.state.catalog.set_suite_token_lifetime("demo", 90, chrono::Utc::now(), &Metadata::default()).await.unwrap();
+    let (access, refresh_token) = signed_in(&app, "demo", "short@example.com").await;
+    let c = claims(&access);
+    assert_eq!(c["exp"].as_i64().unwrap() - c["iat"].as_i64().unwrap(), 90 * 60);
+    let again: Value = refresh(&app, "demo", &refresh_token).await.json().await.unwrap();
+    let c = claims(again["accessToken"].as_str().unwrap());
+    assert_eq!(c["exp"].as_i64().unwrap() - c["iat"].as_i64().unwrap(), 90 * 60, "refreshed tokens too");
+});

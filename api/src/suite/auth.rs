@@ -160,7 +160,7 @@ pub(super) async fn start_session(
     };
     let session = state.logins.start(sign_in, now, metadata).await?;
     let refresh_token = session.refresh_token.ok_or_else(|| ApiError::Internal("no refresh token".into()))?;
-    let access_token = access_token(state, tenant, user_id, session.session_id, test_user, now)?;
+    let access_token = access_token(state, tenant, user_id, session.session_id, test_user, now).await?;
     Ok(Tokens { access_token, refresh_token })
 }
 
@@ -200,7 +200,7 @@ pub async fn refresh_token(
     let session = session.filter(|s| s.tenant_id == tenant).ok_or(ApiError::InvalidRefreshToken)?;
     let refreshed = state.logins.refresh(&body.refresh_token, now, &metadata).await?;
     let user_id = Uuid::parse_str(&session.user_id).map_err(|_| ApiError::Internal("session user id".into()))?;
-    let access_token = access_token(&state, &tenant, user_id, refreshed.session_id, session.test_user, now)?;
+    let access_token = access_token(&state, &tenant, user_id, refreshed.session_id, session.test_user, now).await?;
     Ok(Json(Tokens { access_token, refresh_token: refreshed.refresh_token }))
 }
 
@@ -234,7 +234,14 @@ pub async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
-fn access_token(
+/// The tenant's own access-token lifetime, else the service default.
+pub(super) async fn token_lifetime(state: &AppState, tenant: &str) -> Result<chrono::Duration, ApiError> {
+    Ok(projections::catalog::suite_token_minutes(state.db(), tenant)
+        .await?
+        .map_or(state.suite_token_lifetime, chrono::Duration::minutes))
+}
+
+async fn access_token(
     state: &AppState,
     tenant: &str,
     user_id: Uuid,
@@ -242,16 +249,9 @@ fn access_token(
     test: bool,
     now: DateTime<Utc>,
 ) -> Result<String, ApiError> {
-    let claims = TokenService::claims(
-        &user_id.to_string(),
-        tenant,
-        APP_CLIENT,
-        session_id,
-        AUDIENCE,
-        test,
-        now,
-        state.suite_token_lifetime,
-    );
+    let lifetime = token_lifetime(state, tenant).await?;
+    let claims =
+        TokenService::claims(&user_id.to_string(), tenant, APP_CLIENT, session_id, AUDIENCE, test, now, lifetime);
     Ok(state.tokens.mint(&claims)?)
 }
 
@@ -310,7 +310,7 @@ pub async fn sign_in_api_client(
         super::CLIENT_AUDIENCE,
         false,
         now,
-        state.suite_token_lifetime,
+        token_lifetime(&state, &tenant).await?,
     );
     Ok(Json(ClientToken { access_token: state.tokens.mint(&claims).map_err(ApiError::from)? }))
 }

@@ -61,6 +61,11 @@ pub enum CatalogCommand {
         keys: PartnerKeys,
         at: DateTime<Utc>,
     },
+    /// How long the tenant's suite access tokens live (the original's default is 5 hours).
+    SetSuiteTokenLifetime {
+        minutes: u32,
+        at: DateTime<Utc>,
+    },
     /// Add or change an OpenID provider of the tenant.
     ConfigureIdentityProvider {
         provider: IdentityProvider,
@@ -92,6 +97,10 @@ pub enum CatalogEvent {
         provider: IdentityProvider,
         configured_at: DateTime<Utc>,
     },
+    SuiteTokenLifetimeSet {
+        minutes: u32,
+        set_at: DateTime<Utc>,
+    },
 }
 
 impl DomainEvent for CatalogEvent {
@@ -101,6 +110,7 @@ impl DomainEvent for CatalogEvent {
             Self::PartnerRegistered { .. } => "PartnerRegistered",
             Self::PartnerKeysRotated { .. } => "PartnerKeysRotated",
             Self::IdentityProviderConfigured { .. } => "IdentityProviderConfigured",
+            Self::SuiteTokenLifetimeSet { .. } => "SuiteTokenLifetimeSet",
         }
         .to_owned()
     }
@@ -113,7 +123,9 @@ impl DomainEvent for CatalogEvent {
 impl HasClaims for CatalogEvent {
     fn claim_changes(&self) -> Vec<ClaimChange> {
         match self {
-            Self::TenantCreated { .. } | Self::IdentityProviderConfigured { .. } => Vec::new(),
+            Self::TenantCreated { .. }
+            | Self::IdentityProviderConfigured { .. }
+            | Self::SuiteTokenLifetimeSet { .. } => Vec::new(),
             Self::PartnerRegistered { partner_id, keys, .. } => vec![
                 ClaimChange::Take(Claim { scope: PARTNER_ID, value: partner_id.clone() }),
                 ClaimChange::Take(access_key_claim(&keys.access_key_hash)),
@@ -138,6 +150,8 @@ pub enum CatalogError {
     UnknownPartner,
     #[error("names and ids must not be empty")]
     EmptyName,
+    #[error("a token lifetime must be 1 minute to 30 days")]
+    InvalidLifetime,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
@@ -145,6 +159,7 @@ pub struct Catalog {
     created: bool,
     partners: Vec<(String, PartnerKeys)>,
     providers: Vec<IdentityProvider>,
+    suite_token_minutes: Option<u32>,
 }
 
 impl Catalog {
@@ -197,6 +212,17 @@ impl Aggregate for Catalog {
                 };
                 sink.write(event, self).await;
             }
+            CatalogCommand::SetSuiteTokenLifetime { minutes, at } => {
+                if !self.created {
+                    return Err(CatalogError::UnknownTenant);
+                }
+                if !(1..=30 * 24 * 60).contains(&minutes) {
+                    return Err(CatalogError::InvalidLifetime);
+                }
+                if self.suite_token_minutes != Some(minutes) {
+                    sink.write(CatalogEvent::SuiteTokenLifetimeSet { minutes, set_at: at }, self).await;
+                }
+            }
             CatalogCommand::ConfigureIdentityProvider { provider, at } => {
                 if !self.created {
                     return Err(CatalogError::UnknownTenant);
@@ -225,6 +251,7 @@ impl Aggregate for Catalog {
                     *current = keys;
                 }
             }
+            CatalogEvent::SuiteTokenLifetimeSet { minutes, .. } => self.suite_token_minutes = Some(minutes),
             CatalogEvent::IdentityProviderConfigured { provider, .. } => {
                 self.providers.retain(|p| p.provider != provider.provider);
                 self.providers.push(provider);

@@ -125,3 +125,18 @@ fn identity_providers_are_configured_once_per_change() {
         .when(CatalogCommand::ConfigureIdentityProvider { provider: empty, at: at() })
         .then_expect_error(CatalogError::EmptyName);
 }
+
+#[test]
+fn a_tenant_sets_its_suite_token_lifetime() {
+    let created = CatalogEvent::TenantCreated { tenant_id: "demo".into(), name: "Demo".into(), created_at: at() };
+    let set = |minutes| CatalogCommand::SetSuiteTokenLifetime { minutes, at: at() };
+    let done = CatalogEvent::SuiteTokenLifetimeSet { minutes: 90, set_at: at() };
+    CatalogTest::with(()).given(vec![created.clone()]).when(set(90)).then_expect_events(vec![done.clone()]);
+    CatalogTest::with(()).given(vec![created.clone(), done]).when(set(90)).then_expect_events(vec![]);
+    CatalogTest::with(()).given(vec![created.clone()]).when(set(0)).then_expect_error(CatalogError::InvalidLifetime);
+    CatalogTest::with(())
+        .given(vec![created])
+        .when(set(30 * 24 * 60 + 1))
+        .then_expect_error(CatalogError::InvalidLifetime);
+    CatalogTest::with(()).given_no_previous_events().when(set(90)).then_expect_error(CatalogError::UnknownTenant);
+}
