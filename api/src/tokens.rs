@@ -165,15 +165,20 @@ impl TokenService {
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.validate_nbf = true;
         validation.leeway = 30;
-        jsonwebtoken::decode::<AccessClaims>(token, key, &validation).map(|data| data.claims).map_err(|e| {
-            match e.kind() {
+        let claims = jsonwebtoken::decode::<AccessClaims>(token, key, &validation).map(|data| data.claims).map_err(
+            |e| match e.kind() {
                 ErrorKind::ExpiredSignature => TokenError::Expired,
                 ErrorKind::InvalidToken | ErrorKind::Base64(_) | ErrorKind::Json(_) | ErrorKind::Utf8(_) => {
                     TokenError::Malformed
                 }
                 _ => TokenError::Invalid,
-            }
-        })
+            },
+        )?;
+        // not valid yet: this service's tokens carry no `nbf`, they are valid from `iat`
+        if claims.iat > Utc::now().timestamp() + 30 {
+            return Err(TokenError::Invalid);
+        }
+        Ok(claims)
     }
 
     /// True (and the clock reset) when the last reload is at least `gap` ago.

@@ -339,6 +339,11 @@ both_engines!(forged_expired_and_foreign_tokens_are_refused, |engine| async move
         c.exp = now - 3600;
     });
     assert_coord_error(app.current_user(&expired).await, 401, "expired_token").await;
+    let not_yet_valid = mint(&|c| {
+        c.iat = now + 3600;
+        c.exp = now + 7200;
+    });
+    assert_coord_error(app.current_user(&not_yet_valid).await, 401, "invalid_token").await;
     let wrong_aud = mint(&|c| c.aud = "suite".into());
     assert_coord_error(app.current_user(&wrong_aud).await, 401, "invalid_token").await;
     let wrong_iss = mint(&|c| c.iss = "someone-else".into());
