@@ -59,6 +59,16 @@ impl Limits {
         check(&self.sign_in_by_account, &account.to_owned())
     }
 
+    /// One sign-in attempt from `address` (before the account is known).
+    pub fn address(&self, address: IpAddr) -> Result<(), ApiError> {
+        check(&self.sign_in_by_address, &address)
+    }
+
+    /// One sign-in attempt for `account` (once it is known).
+    pub fn account(&self, account: &str) -> Result<(), ApiError> {
+        check(&self.sign_in_by_account, &account.to_owned())
+    }
+
     pub fn refresh(&self, address: IpAddr) -> Result<(), ApiError> {
         check(&self.refresh_by_address, &address)
     }

@@ -61,6 +61,9 @@ impl Application {
             store: store.clone(),
         };
         seed_demo(&state, &config).await?;
+        if !projections::catalog::tenant_exists(state.db(), &config.legacy_tenant).await? {
+            anyhow::bail!("USERS_API_LEGACY_TENANT names no tenant: {}", config.legacy_tenant);
+        }
         let runners = projections::spawn_runners(store.clone(), projections::catch_up());
         let listener =
             TcpListener::bind(&config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;

@@ -143,6 +143,14 @@ impl LoginService {
         }
     }
 
+    /// The live session whose current refresh token is `token` (secret and all), if any.
+    pub async fn session_holding(&self, token: &str) -> Result<Option<(Uuid, LoginSession)>, store::StoreError> {
+        let Some(session_id) = session_of(token) else { return Ok(None) };
+        let (session, _) = self.bus.load::<LoginSession>(&login::stream_id(session_id)).await?;
+        let holds = session.revoked().is_none() && session.current_refresh_hash() == Some(secret_hash(token).as_str());
+        Ok(holds.then_some((session_id, session)))
+    }
+
     /// End a session (logout). Ending an ended session changes nothing.
     pub async fn revoke(
         &self,

@@ -106,6 +106,20 @@ both_engines!(register_refresh_revoke, |engine| async move {
         .await
         .unwrap();
     assert_eq!(error_of(foreign).await, (StatusCode::NOT_FOUND, "not_found".into()));
+    // a token that names bob's session but not its secret is not found either
+    let bob_rt = bob["refreshToken"].as_str().unwrap();
+    let (sid, _) = bob_rt.split_once('.').unwrap();
+    let guessed = format!("{sid}.{}", "A".repeat(43));
+    let guess = app
+        .client
+        .post(app.url("/api/oauth/revoke"))
+        .bearer_auth(&bob_access)
+        .json(&json!({"refresh_token": guessed}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(guess).await, (StatusCode::NOT_FOUND, "not_found".into()));
+    assert_eq!(is_logged(&app, &bob_access).await.status(), 200);
     let revoke = app.client.post(app.url("/api/oauth/revoke")).bearer_auth(&bob_access).send().await.unwrap();
     assert_eq!(revoke.status(), 200);
     assert_eq!(error_of(is_logged(&app, &bob_access).await).await.1, "session_ended");
@@ -143,6 +157,7 @@ both_engines!(otp_is_set_up_with_its_key_and_removed_with_a_code, |engine| async
     assert_eq!(error_of(wrong_code).await, (StatusCode::FORBIDDEN, "invalid_code".into()));
     let on = otp(reqwest::Method::POST, "").json(&json!({"otpKey": key, "otpToken": code(now)})).send().await.unwrap();
     assert_eq!(on.status(), 200);
+    assert_eq!(on.json::<Value>().await.unwrap()["recoveryCodes"].as_array().unwrap().len(), 10);
     let me: Value = is_logged(&app, &access).await.json().await.unwrap();
     assert_eq!(me["otp_enabled"], true);
     assert_eq!(

@@ -415,13 +415,17 @@ both_engines!(totp_two_factor_sign_in, |engine| async move {
     assert_eq!(res.status(), 200);
     let tokens: Value = res.json().await.unwrap();
     assert_eq!(customer(&app, "demo", tokens["accessToken"].as_str().unwrap()).await.status(), 200);
+    // the mfaToken is spent: another valid factor cannot open a second session with it
+    assert_eq!(error_of(validate(&app, &mfa, &recovery[0]).await).await.1, "A210");
     let replay = validate(&app, &mfa_token(&app, "totp@example.com").await, &next).await;
     assert_eq!(error_of(replay).await, (StatusCode::UNAUTHORIZED, "A207".into()));
 
     // a recovery code works once, in any case
     let mfa = mfa_token(&app, "totp@example.com").await;
     assert_eq!(validate(&app, &mfa, &recovery[3].to_uppercase()).await.status(), 200);
-    assert_eq!(error_of(validate(&app, &mfa, &recovery[3]).await).await.1, "A207");
+    assert_eq!(error_of(validate(&app, &mfa, &recovery[3]).await).await.1, "A210", "that mfaToken is spent");
+    let mfa = mfa_token(&app, "totp@example.com").await;
+    assert_eq!(error_of(validate(&app, &mfa, &recovery[3]).await).await.1, "A207", "that recovery code too");
     assert_eq!(
         error_of(validate(&app, "garbage", &recovery[4]).await).await,
         (StatusCode::UNAUTHORIZED, "A210".into())

@@ -299,11 +299,9 @@ pub async fn revoke(
     let session_id = match body.refresh_token.filter(|t| !t.is_empty()) {
         None => user.session_id,
         Some(token) => {
-            // only a token of the caller's own sessions; anything else is not found
-            let sid = commands::login::session_of(&token).ok_or(ApiError::NotFound)?;
-            let session = projections::logins::login_session(state.db(), &sid.to_string()).await?;
-            match session {
-                Some(s) if s.user_id == user.user_id.to_string() && !s.is_revoked() => sid,
+            // only the current token of one of the caller's own live sessions; anything else is not found
+            match state.logins.session_holding(&token).await? {
+                Some((sid, session)) if session.user_id() == Some(user.user_id) => sid,
                 _ => return Err(ApiError::NotFound.into()),
             }
         }

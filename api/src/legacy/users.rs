@@ -111,6 +111,15 @@ pub struct Message {
     pub(super) msg: &'static str,
 }
 
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = legacy::OtpEnabled)]
+pub struct OtpEnabled {
+    msg: &'static str,
+    /// Ten one-time codes for when the authenticator is lost; shown only now.
+    recovery_codes: Vec<String>,
+}
+
 /// Switch two-factor sign-in on with the secret from `GET` and a current code.
 #[utoipa::path(
     post,
@@ -119,7 +128,7 @@ pub struct Message {
     request_body = OtpEnable,
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "the otp has been registered for the user", body = Message),
+        (status = 200, description = "the otp has been registered for the user; keep the recovery codes", body = OtpEnabled),
         (status = 400, description = "missing parameters", body = super::error::LegacyErrorBody),
         (status = 403, description = "the otp token is invalid", body = super::error::LegacyErrorBody),
         (status = 409, description = "the otp is already enabled", body = super::error::LegacyErrorBody),
@@ -130,7 +139,7 @@ pub async fn otp_enable(
     user: LegacyUser,
     meta: RequestMeta,
     LegacyJson(body): LegacyJson<OtpEnable>,
-) -> Result<Json<Message>, LegacyError> {
+) -> Result<Json<OtpEnabled>, LegacyError> {
     let (Some(key), Some(code)) = (body.otp_key, body.otp_token) else {
         return Err(ApiError::InvalidBody("missing parameters: otpKey and otpToken are required".into()).into());
     };
@@ -144,8 +153,8 @@ pub async fn otp_enable(
         return Err(ApiError::InvalidCode.into());
     }
     let metadata = meta.by(DIALECT, &state.legacy_tenant, format!("user:{}", user.user_id));
-    state.two_factor.enable(user.user_id, &code, Utc::now(), &metadata).await?;
-    Ok(Json(Message { msg: "the otp has been registered for the user" }))
+    let recovery_codes = state.two_factor.enable(user.user_id, &code, Utc::now(), &metadata).await?;
+    Ok(Json(OtpEnabled { msg: "the otp has been registered for the user", recovery_codes }))
 }
 
 #[derive(utoipa::IntoParams)]

@@ -110,7 +110,7 @@ pub async fn sign_in_email(
         }
         return Err(ApiError::InvalidCredentials.into());
     }
-    Ok(Json(finish_sign_in(&state, &tenant, user_id, &user, now, &metadata).await?))
+    Ok(Json(finish_sign_in(&state, &tenant, user_id, &user, SignInMethod::EmailPassword, now, &metadata).await?))
 }
 
 /// The first factor was right: tokens, or an mfaToken when two-factor sign-in is on.
@@ -119,6 +119,7 @@ pub(super) async fn finish_sign_in(
     tenant: &str,
     user_id: Uuid,
     user: &domain::user::User,
+    method: SignInMethod,
     now: DateTime<Utc>,
     metadata: &store::Metadata,
 ) -> Result<SignInAnswer, ApiError> {
@@ -137,7 +138,7 @@ pub(super) async fn finish_sign_in(
         let mfa_token = state.tokens.mint(&claims)?;
         return Ok(SignInAnswer::MfaRequired(MfaRequired { mfa_required: true, mfa_token }));
     }
-    Ok(SignInAnswer::Tokens(start_session(state, tenant, user_id, user.is_test_user(), now, metadata).await?))
+    Ok(SignInAnswer::Tokens(start_session(state, tenant, user_id, user.is_test_user(), method, now, metadata).await?))
 }
 
 /// Open a login session with a refresh token and sign its first access token.
@@ -146,6 +147,7 @@ pub(super) async fn start_session(
     tenant: &str,
     user_id: Uuid,
     test_user: bool,
+    method: SignInMethod,
     now: DateTime<Utc>,
     metadata: &store::Metadata,
 ) -> Result<Tokens, ApiError> {
@@ -154,7 +156,7 @@ pub(super) async fn start_session(
         tenant_id: tenant.to_owned(),
         client_id: None,
         dialect: DIALECT,
-        method: SignInMethod::EmailPassword,
+        method,
         test_user,
         with_refresh: true,
     };

@@ -14,6 +14,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use chrono::Utc;
 use commands::CommandError;
+use domain::login::SignInMethod;
 use domain::values::{Email, PhoneNumber};
 use serde::Deserialize;
 
@@ -107,7 +108,7 @@ pub async fn sign_in_email_code(
         },
     };
     let (user_id, user) = account;
-    Ok(Json(finish_sign_in(&state, &tenant, user_id, &user, now, &metadata).await?))
+    Ok(Json(finish_sign_in(&state, &tenant, user_id, &user, SignInMethod::EmailCode, now, &metadata).await?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -200,5 +201,5 @@ pub async fn sign_in_phone_number(
             Err(e) => return Err(ApiError::from(e).into()),
         },
     };
-    Ok(Json(finish_sign_in(&state, &tenant, user_id, &user, now, &metadata).await?))
+    Ok(Json(finish_sign_in(&state, &tenant, user_id, &user, SignInMethod::PhoneCode, now, &metadata).await?))
 }

@@ -13,6 +13,7 @@ use axum::Json;
 use axum::extract::State;
 use chrono::Utc;
 use commands::CommandError;
+use domain::login::SignInMethod;
 use domain::user::Profile;
 use domain::values::Email;
 use serde::Deserialize;
@@ -57,18 +58,19 @@ async fn with_id_token(
     unknown: Unknown,
 ) -> Result<SignInAnswer, ApiError> {
     let name = body.provider.clone().unwrap_or_else(|| default_provider.to_owned());
-    state.limits.sign_in(address, &format!("{tenant}:idp:{name}"))?;
+    state.limits.address(address)?;
     let provider = projections::catalog::identity_provider(state.db(), tenant, &name)
         .await?
         .ok_or(ApiError::UnknownIdentityProvider)?;
     let claims = state.oidc.verify(&provider, &body.id_token, body.nonce.as_deref()).await?;
+    state.limits.account(&format!("{tenant}:idp:{}:{}", claims.iss, claims.sub))?;
     let now = Utc::now();
     let metadata = meta.by(DIALECT, tenant, format!("idp:{name}"));
     if let Some((user_id, user)) = state.users.identity_account(tenant, &claims.iss, &claims.sub).await? {
         if unknown == Unknown::CreateOnly {
             return Err(ApiError::UserExists);
         }
-        return finish_sign_in(state, tenant, user_id, &user, now, &metadata).await;
+        return finish_sign_in(state, tenant, user_id, &user, SignInMethod::IdToken, now, &metadata).await;
     }
     let email = claims.email.as_deref().map(Email::parse).transpose().ok().flatten();
     let verified = claims.email_verified == Some(true);
@@ -78,7 +80,7 @@ async fn with_id_token(
     {
         state.users.link_identity(user_id, &claims.iss, &claims.sub, now, &metadata).await?;
         let (user, _) = state.users.load(user_id).await?;
-        return finish_sign_in(state, tenant, user_id, &user, now, &metadata).await;
+        return finish_sign_in(state, tenant, user_id, &user, SignInMethod::IdToken, now, &metadata).await;
     }
     let email = email.filter(|_| verified).ok_or(ApiError::IdentityWithoutEmail)?;
     let profile = Profile {
@@ -97,7 +99,7 @@ async fn with_id_token(
         Err(e) => return Err(e.into()),
     };
     let (user, _) = state.users.load(user_id).await?;
-    finish_sign_in(state, tenant, user_id, &user, now, &metadata).await
+    finish_sign_in(state, tenant, user_id, &user, SignInMethod::IdToken, now, &metadata).await
 }
 
 /// Sign in with an ID token of the tenant's OpenID provider. An unknown identity with a verified
@@ -183,7 +185,7 @@ pub async fn openid_token_exchange(
         (status = 200, description = "Signed up and in", body = SignInAnswer),
         (status = 400, description = "A212: no such provider; U130.3: no verified email", body = super::error::SuiteErrorBody),
         (status = 401, description = "A211: the ID token is not valid", body = super::error::SuiteErrorBody),
-        (status = 409, description = "U102: this identity or email has an account", body = super::error::SuiteErrorBody),
+        (status = 409, description = "U102: this identity has an account already (an email of an account, verified by the provider, is joined instead)", body = super::error::SuiteErrorBody),
     )
 )]
 pub async fn social_sign_up(

@@ -26,6 +26,14 @@ pub enum SignInMethod {
     /// A partner minted a sandbox token with its access key alone (coord `testing/create_jwt`).
     PartnerTestToken,
     EmailPassword,
+    /// A one-time code sent by email.
+    EmailCode,
+    /// A one-time code sent by SMS.
+    PhoneCode,
+    /// An OpenID provider's ID token.
+    IdToken,
+    /// A first factor, then a TOTP or recovery code.
+    TwoFactor,
 }
 
 impl SignInMethod {
@@ -35,6 +43,10 @@ impl SignInMethod {
             Self::PartnerToken => "partner_token",
             Self::PartnerTestToken => "partner_test_token",
             Self::EmailPassword => "email_password",
+            Self::EmailCode => "email_code",
+            Self::PhoneCode => "phone_code",
+            Self::IdToken => "id_token",
+            Self::TwoFactor => "two_factor",
         }
     }
 }
@@ -172,6 +184,11 @@ impl LoginSession {
 
     pub fn revoked(&self) -> Option<RevocationReason> {
         self.revoked
+    }
+
+    /// The hash of the refresh token that works now.
+    pub fn current_refresh_hash(&self) -> Option<&str> {
+        self.head.as_deref()
     }
 
     fn refresh(

@@ -132,7 +132,15 @@ fn revoking_is_recorded_once() {
 
 #[test]
 fn names_match_their_serialized_form() {
-    for m in [SignInMethod::PartnerToken, SignInMethod::PartnerTestToken, SignInMethod::EmailPassword] {
+    for m in [
+        SignInMethod::PartnerToken,
+        SignInMethod::PartnerTestToken,
+        SignInMethod::EmailPassword,
+        SignInMethod::EmailCode,
+        SignInMethod::PhoneCode,
+        SignInMethod::IdToken,
+        SignInMethod::TwoFactor,
+    ] {
         assert_eq!(serde_json::to_value(m).expect("json"), m.as_str());
     }
     for r in [RevocationReason::SignedOut, RevocationReason::RefreshTokenReused] {
