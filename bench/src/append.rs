@@ -1,6 +1,6 @@
 //! Append throughput: `EventStore::append` (with the server's inline projectors and with none)
 //! beside raw sqlx doing the same multi-row insert into an identically migrated database.
-use crate::report::{Row, Target as Goal};
+use crate::report::{Kind, Row, Target as Goal};
 use crate::setup::{CpuSnap, Settings, Target, raw_pg_pool, raw_sqlite_writer, run_count, run_for, summarize};
 use anyhow::{Result, bail};
 use serde_json::{Value, json};
@@ -149,7 +149,8 @@ macro_rules! bind_commit {
 }
 
 impl Appender {
-    async fn raw(target: &Target, url: &str, events: usize) -> Result<Self> {
+    /// The raw baseline: `events` events per commit into the fresh database at `url`.
+    pub async fn raw(target: &Target, url: &str, events: usize) -> Result<Self> {
         Ok(match target {
             Target::Sqlite { .. } => {
                 Self::RawSqlite { conn: Mutex::new(raw_sqlite_writer(url).await?), sql: insert_sql(false, events) }
@@ -286,6 +287,7 @@ pub async fn scenario(target: &Target, settings: &Settings, events: usize, write
             raw: Some(raw_summary),
             others: others[0].max(others[2]),
             target: Goal::Ratio(0.8),
+            kind: Kind::Events,
         },
         Row {
             engine,
@@ -295,6 +297,7 @@ pub async fn scenario(target: &Target, settings: &Settings, events: usize, write
             raw: Some(raw_summary),
             others: others[1].max(others[2]),
             target: Goal::Ratio(0.8),
+            kind: Kind::Events,
         },
     ])
 }

@@ -2,7 +2,7 @@
 //! projector from position 0, beside raw sqlx reading the same events in pages and upserting
 //! the same rows into plain tables with the same transaction pattern.
 use crate::append::bench_metadata;
-use crate::report::{Row, Target as Goal, thousands};
+use crate::report::{Kind, Row, Target as Goal, thousands};
 use crate::setup::{CpuSnap, Settings, Target, run_count, sqlite_options, summarize};
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, TimeZone, Utc};
@@ -569,6 +569,7 @@ pub async fn run(target: &Target, settings: &Settings, notes: &mut Vec<String>) 
         raw: Some(summarize(&samples[raw])),
         others: others[store].max(others[raw]),
         target,
+        kind: Kind::Events,
     };
     Ok(vec![
         row(format!("{rebuild}; raw: 1 upsert/event"), 0, 2, goal()),

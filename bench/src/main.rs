@@ -1,13 +1,15 @@
-//! `bench`: throughput of the event store beside raw sqlx, on SQLite and PostgreSQL.
+//! `bench`: throughput of the event store beside raw sqlx, and of authentication through the
+//! real HTTP server beside raw argon2id and raw commits, on SQLite and PostgreSQL.
 //!
 //! ```text
-//! cargo run --release -p bench -- [--engine sqlite|postgres|both] [--quick]
+//! cargo run --release -p bench -- [--engine sqlite|postgres|both] [--only append|catchup|auth] [--quick]
 //! ```
 //!
-//! Prints the machine, then a Markdown table (stdout); progress goes to stderr.
+//! Prints the machine, then Markdown tables (stdout); progress goes to stderr.
 #![forbid(unsafe_code)]
 
 mod append;
+mod auth;
 mod catchup;
 mod report;
 mod setup;
@@ -26,7 +28,24 @@ enum Engines {
 }
 
 #[derive(Debug, Parser)]
-#[command(about = "Event store throughput (append, catch-up) beside raw sqlx")]
+#[command(
+    about = "Event store throughput (append, catch-up) beside raw sqlx, and authentication through HTTP",
+    long_about = "Event store throughput (append, catch-up) beside raw sqlx, and authentication \
+        through the real HTTP server (auth) beside raw baselines measured in the same run.\n\n\
+        The auth figures start the server in-process on port 0 (its own Tokio runtime, its abuse \
+        limits raised out of the way), sign up 17 accounts, then measure:\n\
+        - password sign-ins/s (POST /demo/auth/sign-in-email) against raw argon2id verifies/s of \
+        the same stored hash (m=19456 KiB, t=2, p=1) on spawn_blocking, same concurrency \
+        (--sign-in-clients, default one per CPU: more tasks than CPUs make raw argon2 itself \
+        slower); target >= 85 %;\n\
+        - refresh-token grants/s (POST /demo/auth/refresh-token, each of --refresh-clients clients \
+        rotating its own session) against raw single-event commits/s with as many writers; \
+        target >= 60 %;\n\
+        - the latency of GET /demo/front/customers (a valid access token, one GET every \
+        --get-interval-ms) while --load-clients clients sign in (default 4 per CPU, more sign-ins \
+        at once than CPUs), beside the same GETs on the idle server; target p99 <= 50 ms.\n\
+        Any unexpected HTTP status fails the run."
+)]
 struct Cli {
     #[arg(long, value_enum, default_value_t = Engines::Both)]
     engine: Engines,
@@ -34,7 +53,8 @@ struct Cli {
     #[arg(long)]
     quick: bool,
     /// Admin URL of a running PostgreSQL server to use instead of starting a durable throwaway
-    /// one with scripts/pg-server (databases named append_* and catchup are dropped and created).
+    /// one with scripts/pg-server (databases named append_*, catchup, auth_server and
+    /// auth_raw_commits are dropped and created).
     #[arg(long, env = "BENCH_PG_URL")]
     pg_url: Option<String>,
     /// Events in the log for the catch-up figures [default: 200000, 20000 with --quick].
@@ -43,18 +63,32 @@ struct Cli {
     /// Measured rounds per figure [default: 3, 1 with --quick].
     #[arg(long)]
     rounds: Option<usize>,
-    /// Seconds per measured append run [default: 3, 1 with --quick].
+    /// Seconds per measured append or auth run [default: 3, 1 with --quick].
     #[arg(long)]
     secs: Option<f64>,
-    /// Run only the append figures or only the catch-up figures.
+    /// Run only the append, the catch-up or the authentication figures [default: all].
     #[arg(long, value_enum)]
     only: Option<Part>,
+    /// Concurrent clients of the sign-in figure (and tasks of the raw argon2id baseline)
+    /// [default: the number of CPUs].
+    #[arg(long)]
+    sign_in_clients: Option<usize>,
+    /// Concurrent sign-in clients of the latency figure's background load [default: 4 per CPU].
+    #[arg(long)]
+    load_clients: Option<usize>,
+    /// Concurrent clients of the refresh figure (and writers of the raw commit baseline).
+    #[arg(long, default_value_t = 16)]
+    refresh_clients: usize,
+    /// Milliseconds between the latency figure's GETs.
+    #[arg(long, default_value_t = 10.0)]
+    get_interval_ms: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Part {
     Append,
     Catchup,
+    Auth,
 }
 
 /// (events per commit, writers) for the append figures.
@@ -68,13 +102,17 @@ async fn bench_engine(
 ) -> Result<Vec<Row>> {
     let mut rows = Vec::new();
     let before = loadavg();
-    if only != Some(Part::Catchup) {
+    let runs = |part: Part| only.is_none_or(|o| o == part);
+    if runs(Part::Append) {
         for (events, writers) in APPEND_CELLS {
             rows.extend(append::scenario(target, settings, events, writers).await?);
         }
     }
-    if only != Some(Part::Append) {
+    if runs(Part::Catchup) {
         rows.extend(catchup::run(target, settings, notes).await?);
+    }
+    if runs(Part::Auth) {
+        rows.extend(auth::run(target, settings, notes).await?);
     }
     notes.push(format!("{}: load average before {before}, after {}", target.name(), loadavg()));
     Ok(rows)
@@ -83,22 +121,22 @@ async fn bench_engine(
 #[tokio::main]
 async fn main() -> Result<()> {
     let cli = Cli::parse();
+    let cpus = std::thread::available_parallelism().map_or(1, usize::from);
     let settings = Settings {
         secs: cli.secs.unwrap_or(if cli.quick { 1.0 } else { 3.0 }),
         warmup_secs: if cli.quick { 0.3 } else { 1.0 },
         rounds: cli.rounds.unwrap_or(if cli.quick { 1 } else { 3 }).max(1),
         catchup_events: cli.events.unwrap_or(if cli.quick { 20_000 } else { 200_000 }),
+        sign_in_clients: cli.sign_in_clients.unwrap_or(cpus).max(1),
+        load_clients: cli.load_clients.unwrap_or(4 * cpus).max(1),
+        refresh_clients: cli.refresh_clients.max(1),
+        get_interval_ms: cli.get_interval_ms.max(0.1),
     };
     eprintln!("settings: {settings:?}");
     let mut rows = Vec::new();
     let mut notes = Vec::new();
     let mut header = vec![
-        format!(
-            "- machine: {} CPUs ({}), load average at start {}",
-            std::thread::available_parallelism().map_or(0, usize::from),
-            cpu_model(),
-            loadavg()
-        ),
+        format!("- machine: {} CPUs ({}), load average at start {}", cpus, cpu_model(), loadavg()),
         format!("- date: {}", chrono::Utc::now().format("%Y-%m-%d %H:%M UTC")),
         format!("- settings: {settings:?}"),
     ];

@@ -1,7 +1,9 @@
-//! The Markdown table the benchmark prints.
+//! The Markdown tables the benchmark prints: the event-store figures, then the authentication
+//! figures (through the HTTP server) when there are any.
 use crate::setup::Summary;
 
-/// One figure: the store's rate beside the raw-sqlx rate measured in the same run.
+/// One figure: the store's (or the server's) rate beside the raw baseline measured in the same
+/// run.
 #[derive(Debug, Clone)]
 pub struct Row {
     pub engine: &'static str,
@@ -17,6 +19,29 @@ pub struct Row {
     /// The largest share of the machine's CPU that other processes (not this benchmark, not
     /// its PostgreSQL server) used during one of the figure's measured runs.
     pub others: f64,
+    /// What `store` and `raw` measure.
+    pub kind: Kind,
+}
+
+/// What a row's figures measure.
+#[derive(Debug, Clone)]
+pub enum Kind {
+    /// Event-store rates in events/s (the first table).
+    Events,
+    /// Rates of requests through the HTTP server (`store`) and of the raw baseline (`raw`), per
+    /// second, with their units, e.g. "sign-ins/s" beside "verifies/s".
+    Rate { unit: &'static str, raw_unit: &'static str },
+    /// Request latency in ms: `store` is the p99 under load, `raw` the p99 on an idle server.
+    Latency { loaded: Latencies, idle: Option<Latencies> },
+}
+
+/// Latency figures of one kind of run (medians over the rounds; `max` over all of them).
+#[derive(Debug, Clone, Copy)]
+pub struct Latencies {
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+    pub count: usize,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -26,10 +51,15 @@ pub enum Target {
     Ratio(f64),
     /// Store events/s at least this.
     EventsPerSec(f64),
+    /// p99 latency at most this many milliseconds.
+    P99Ms(f64),
 }
 
 impl Row {
     fn ratio(&self) -> Option<f64> {
+        if matches!(self.kind, Kind::Latency { .. }) {
+            return None;
+        }
         self.raw.filter(|r| r.median > 0.0).map(|r| self.store.median / r.median)
     }
 
@@ -46,6 +76,13 @@ impl Row {
                     format!("≥ {} ev/s ✅", thousands(min))
                 } else {
                     format!("≥ {} ev/s ❌", thousands(min))
+                }
+            }
+            Target::P99Ms(max) => {
+                if self.store.median <= max {
+                    format!("p99 ≤ {max:.0} ms ✅")
+                } else {
+                    format!("p99 ≤ {max:.0} ms ❌")
                 }
             }
         }
@@ -78,6 +115,60 @@ fn spread(s: &Summary) -> String {
 }
 
 pub fn markdown(rows: &[Row]) -> String {
+    let (events, auth): (Vec<&Row>, Vec<&Row>) = rows.iter().partition(|r| matches!(r.kind, Kind::Events));
+    let mut out = String::new();
+    if !events.is_empty() {
+        out.push_str(&events_table(&events));
+    }
+    if !auth.is_empty() {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&auth_table(&auth));
+    }
+    out
+}
+
+fn latencies(l: &Latencies) -> String {
+    format!("p99 {:.1} ms (p50 {:.1}, max {:.1}; {} GETs)", l.p99_ms, l.p50_ms, l.max_ms, thousands(l.count as f64))
+}
+
+/// The authentication figures: requests through the HTTP server beside their raw baselines.
+fn auth_table(rows: &[&Row]) -> String {
+    let mut out = String::from(
+        "| Engine | Figure | Server | Raw baseline | Server/raw | Spread server / raw | Other CPU | Target |\n\
+         |---|---|---:|---:|---:|---|---:|---|\n",
+    );
+    for row in rows {
+        let (server, raw) = match &row.kind {
+            Kind::Rate { unit, raw_unit } => (
+                format!("{} {unit}", thousands(row.store.median)),
+                row.raw.map_or_else(|| "—".into(), |r| format!("{} {raw_unit}", thousands(r.median))),
+            ),
+            Kind::Latency { loaded, idle } => {
+                (latencies(loaded), idle.as_ref().map_or_else(|| "—".into(), |l| format!("idle: {}", latencies(l))))
+            }
+            Kind::Events => (thousands(row.store.median), row.raw.map_or_else(|| "—".into(), |r| thousands(r.median))),
+        };
+        let ratio = row.ratio().map_or_else(|| "—".into(), |r| format!("{:.0} %", r * 100.0));
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} / {} | {:.0} % | {} |\n",
+            row.engine,
+            row.figure,
+            server,
+            raw,
+            ratio,
+            spread(&row.store),
+            row.raw.as_ref().map_or_else(|| "—".into(), spread),
+            row.others * 100.0,
+            row.verdict(),
+        ));
+    }
+    out
+}
+
+/// The event-store figures.
+fn events_table(rows: &[&Row]) -> String {
     let mut out = String::from(
         "| Engine | Figure | Store commits/s | Store events/s | Raw commits/s | Raw events/s | Store/raw | Spread store / raw | Other CPU | Target |\n\
          |---|---|---:|---:|---:|---:|---:|---|---:|---|\n",

@@ -25,6 +25,14 @@ pub struct Settings {
     pub rounds: usize,
     /// Events in the log for the catch-up figures.
     pub catchup_events: u64,
+    /// Concurrent clients of the sign-in figure (and tasks of its raw argon2id baseline).
+    pub sign_in_clients: usize,
+    /// Concurrent sign-in clients of the latency figure's background load.
+    pub load_clients: usize,
+    /// Concurrent clients of the refresh figure (and writers of its raw commit baseline).
+    pub refresh_clients: usize,
+    /// Milliseconds between the latency figure's GETs.
+    pub get_interval_ms: f64,
 }
 
 /// One engine's home for fresh databases.
@@ -274,7 +282,7 @@ pub struct CpuSnap {
 }
 
 /// utime + stime from a `/proc/<pid>/stat` line, if its command is one of `names`.
-fn proc_ticks(stat: &str, names: &[&str]) -> Option<u64> {
+pub fn proc_ticks(stat: &str, names: &[&str]) -> Option<u64> {
     let open = stat.find('(')?;
     let close = stat.rfind(')')?;
     let comm = stat.get(open + 1..close)?;

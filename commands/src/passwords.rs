@@ -31,6 +31,9 @@ pub enum PasswordError {
 pub struct Passwords {
     argon: Arc<Argon2<'static>>,
     dummy: Arc<str>,
+    /// At most one hash per CPU at a time: more only queue for the same cores, take 19 MiB each,
+    /// and starve the threads that serve everything else.
+    permits: Arc<tokio::sync::Semaphore>,
 }
 
 impl Passwords {
@@ -39,10 +42,12 @@ impl Passwords {
             .map_err(|e| PasswordError::Params(e.to_string()))?;
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, p);
         let dummy = hash_with(&argon, "not a password anyone has")?;
-        Ok(Self { argon: Arc::new(argon), dummy: dummy.into() })
+        let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        Ok(Self { argon: Arc::new(argon), dummy: dummy.into(), permits: Arc::new(tokio::sync::Semaphore::new(cpus)) })
     }
 
     pub async fn hash(&self, password: String) -> Result<String, PasswordError> {
+        let _permit = self.permits.acquire().await.map_err(|e| PasswordError::Hash(e.to_string()))?;
         let argon = self.argon.clone();
         tokio::task::spawn_blocking(move || hash_with(&argon, &password))
             .await
@@ -52,6 +57,7 @@ impl Passwords {
     /// True when `password` matches `stored`. With no stored hash (unknown account, or an
     /// account without a password) the dummy hash is verified instead and the answer is false.
     pub async fn verify(&self, password: String, stored: Option<String>) -> bool {
+        let Ok(_permit) = self.permits.acquire().await else { return false };
         let argon = self.argon.clone();
         let known = stored.is_some();
         let phc = stored.unwrap_or_else(|| self.dummy.to_string());
