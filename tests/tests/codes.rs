@@ -89,8 +89,9 @@ both_engines!(an_email_code_signs_in_and_creates_the_account, |engine| async mov
     assert!(stored.iter().all(|(p,)| !p.contains(&code)), "the code in clear is in no event");
 
     // resend cooldown, then an existing account signs in to itself
-    // (a timestamp one second off: the same second would repeat the first signature, a replay)
-    let url = signed(&app, "code@example.com", chrono::Utc::now().timestamp() - 1).await;
+    // (a timestamp a few seconds ahead, inside the window: the first request's second would
+    // repeat its signature, a replay)
+    let url = signed(&app, "code@example.com", chrono::Utc::now().timestamp() + 5).await;
     let again = app.client.post(url).json(&json!({ "email": "code@example.com" })).send().await.unwrap();
     let retry = again.headers().get("retry-after").cloned();
     assert_eq!(code_of(again).await, (StatusCode::TOO_MANY_REQUESTS, "U401".into()));
