@@ -31,6 +31,8 @@ pub enum ApiError {
     InvalidValue(#[from] ValueError),
     #[error("the user of this token does not exist")]
     UnknownUser,
+    #[error("no user account where found")]
+    NoAccount,
     #[error("{0}")]
     Conflict(String),
     #[error("no such endpoint")]
@@ -101,7 +103,7 @@ impl ApiError {
             UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             InvalidValue(v) => (StatusCode::BAD_REQUEST, value_code(v)),
-            UnknownUser => (StatusCode::NOT_FOUND, "unknown_user"),
+            UnknownUser | NoAccount => (StatusCode::NOT_FOUND, "unknown_user"),
             Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             NotFound => (StatusCode::NOT_FOUND, "not_found"),
             MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),

@@ -1,9 +1,9 @@
 //! Passwords: argon2id (PHC strings), hashed and verified on the blocking pool so that hash
 //! cost never stalls the async runtime. An unknown account is checked against a dummy hash made
 //! with the same parameters, so a sign-in takes as long whether or not the account exists.
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
-use std::sync::Arc;
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use std::sync::{Arc, Mutex};
 
 /// argon2id cost. The default is one of OWASP's recommended rows (m = 19 MiB, t = 2, p = 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +34,9 @@ pub struct Passwords {
     /// At most one hash per CPU at a time: more only queue for the same cores, take 19 MiB each,
     /// and starve the threads that serve everything else.
     permits: Arc<tokio::sync::Semaphore>,
+    /// argon2 work memory kept between verifies: allocating (and page-faulting) 19 MiB afresh for
+    /// each one cost about a quarter of its time. At most one buffer per permit.
+    buffers: Arc<Mutex<Vec<Vec<Block>>>>,
 }
 
 impl Passwords {
@@ -43,7 +46,12 @@ impl Passwords {
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, p);
         let dummy = hash_with(&argon, "not a password anyone has")?;
         let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-        Ok(Self { argon: Arc::new(argon), dummy: dummy.into(), permits: Arc::new(tokio::sync::Semaphore::new(cpus)) })
+        Ok(Self {
+            argon: Arc::new(argon),
+            dummy: dummy.into(),
+            permits: Arc::new(tokio::sync::Semaphore::new(cpus)),
+            buffers: Arc::new(Mutex::new(Vec::new())),
+        })
     }
 
     pub async fn hash(&self, password: String) -> Result<String, PasswordError> {
@@ -58,16 +66,46 @@ impl Passwords {
     /// account without a password) the dummy hash is verified instead and the answer is false.
     pub async fn verify(&self, password: String, stored: Option<String>) -> bool {
         let Ok(_permit) = self.permits.acquire().await else { return false };
-        let argon = self.argon.clone();
         let known = stored.is_some();
         let phc = stored.unwrap_or_else(|| self.dummy.to_string());
+        let buffers = self.buffers.clone();
         let matched = tokio::task::spawn_blocking(move || {
-            PasswordHash::new(&phc).is_ok_and(|parsed| argon.verify_password(password.as_bytes(), &parsed).is_ok())
+            let mut memory = buffers.lock().map(|mut b| b.pop()).ok().flatten().unwrap_or_default();
+            let matched = verify_into(&phc, password.as_bytes(), &mut memory);
+            if let Ok(mut pool) = buffers.lock() {
+                pool.push(memory);
+            }
+            matched
         })
         .await
         .unwrap_or(false);
         known && matched
     }
+}
+
+/// Verify `password` against a PHC string (its own algorithm, version and parameters), with
+/// `memory` as argon2's work memory (grown when too small).
+fn verify_into(phc: &str, password: &[u8], memory: &mut Vec<Block>) -> bool {
+    let Ok(parsed) = PasswordHash::new(phc) else { return false };
+    let (Some(expected), Some(salt)) = (parsed.hash, parsed.salt) else { return false };
+    let Ok(algorithm) = Algorithm::try_from(parsed.algorithm) else { return false };
+    let version = match parsed.version.map(Version::try_from).transpose() {
+        Ok(v) => v.unwrap_or_default(),
+        Err(_) => return false,
+    };
+    let Ok(params) = Params::try_from(&parsed) else { return false };
+    let mut salt_buf = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_buf) else { return false };
+    let blocks = params.block_count();
+    if memory.len() < blocks {
+        memory.resize(blocks, Block::default());
+    }
+    let mut out = vec![0u8; expected.len()];
+    let argon = Argon2::new(algorithm, version, params);
+    if argon.hash_password_into_with_memory(password, salt, &mut out, &mut memory[..blocks]).is_err() {
+        return false;
+    }
+    subtle::ConstantTimeEq::ct_eq(out.as_slice(), expected.as_bytes()).into()
 }
 
 fn hash_with(argon: &Argon2<'_>, password: &str) -> Result<String, PasswordError> {
@@ -101,6 +139,22 @@ mod tests {
         let passwords = fast();
         assert!(!passwords.verify("not a password anyone has".into(), None).await);
         assert!(!passwords.verify("x".into(), Some("not a phc string".into())).await);
+    }
+
+    #[test]
+    fn reused_memory_verifies_like_the_library_across_parameters() {
+        use argon2::password_hash::PasswordVerifier as _;
+        let mut memory = Vec::new();
+        for (m, t) in [(1024, 1), (2048, 2), (1024, 3)] {
+            let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(m, t, 1, None).expect("params"));
+            let phc = hash_with(&argon, "pässword").expect("hash");
+            let parsed = PasswordHash::new(&phc).expect("phc");
+            assert!(argon.verify_password("pässword".as_bytes(), &parsed).is_ok());
+            // the same buffer, dirty from the last verify, of another size
+            assert!(verify_into(&phc, "pässword".as_bytes(), &mut memory), "{phc}");
+            assert!(!verify_into(&phc, "passwörd".as_bytes(), &mut memory));
+        }
+        assert!(!verify_into("$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$", b"x", &mut memory));
     }
 
     #[test]

@@ -184,7 +184,17 @@ impl EventStore for SqlStore {
                     tx.execute("select pg_advisory_xact_lock(7426001)", &[]).await?;
                 }
                 let stored = log::stored_fingerprint(tx, projector.name()).await?;
-                if stored.as_deref().is_some_and(|f| f != fingerprint) {
+                let mut exists = !projector.tables().is_empty();
+                for spec in projector.tables() {
+                    exists &= log::table_exists(tx, spec.name).await?;
+                }
+                // tables without a fingerprint were made before fingerprints existed: their shape
+                // is unknown, so they are rebuilt once too
+                let changed = match stored.as_deref() {
+                    Some(f) => f != fingerprint,
+                    None => exists,
+                };
+                if changed {
                     tracing::warn!(
                         projection = projector.name(),
                         "read-model schema changed: rebuilding from position 0"
@@ -193,7 +203,6 @@ impl EventStore for SqlStore {
                     return Ok(true);
                 }
                 log::create_tables(tx, projector, &Tables::live()).await?;
-                // tables from before fingerprints, or new ones: they are what this DDL makes
                 log::write_fingerprint(tx, projector.name(), &fingerprint).await?;
                 Ok(false)
             })

@@ -559,6 +559,10 @@ both_engines!(a_read_model_whose_schema_changed_is_rebuilt_at_startup, |engine| 
     assert_eq!(recorded_ids(&again).await.len(), 2);
     drop(again);
 
+    // a database from before fingerprints: tables, but no fingerprint of their shape
+    let old = open_store(engine, &url, StoreOptions::default()).await;
+    old.db().execute("delete from projection_schemas", &[]).await.unwrap();
+    drop(old);
     let options = StoreOptions { inline: vec![Arc::new(RecorderV2)], ..StoreOptions::default() };
     let upgraded = open_store(engine, &url, options).await;
     let rows: Vec<(String, String)> =

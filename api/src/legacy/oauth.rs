@@ -342,7 +342,8 @@ pub async fn reset_password(
     state.limits.sign_in(address, &format!("{tenant}:reset:{}", raw.trim().to_lowercase()))?;
     let email = Email::parse(&raw)?;
     if state.users.email_account(&tenant, &email).await?.is_none() {
-        return Err(ApiError::UnknownUser.into());
+        // the original's text, typo and all
+        return Err(ApiError::NoAccount.into());
     }
     let metadata = meta.by(DIALECT, &tenant, "reset_password".to_owned());
     state.codes.send_reset_code(&tenant, &email, Utc::now(), &metadata).await?;

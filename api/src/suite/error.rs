@@ -59,7 +59,7 @@ pub fn code(e: &ApiError) -> &'static str {
         InvalidValue(domain::values::ValueError::InvalidEmail) => "U130.3",
         WeakPassword => "U101",
         UserExists | Conflict(_) => "U102",
-        UnknownUser => "U106",
+        UnknownUser | NoAccount => "U106",
         UnknownTenant => "T404",
         InvalidBody(_) | InvalidValue(_) => "REQ400",
         NotFound => "REQ404",
