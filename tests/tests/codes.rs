@@ -340,3 +340,20 @@ both_engines!(a_phone_code_from_the_sms_gateway_signs_in_and_creates_the_account
         .unwrap();
     assert_eq!(code_of(bad).await, (StatusCode::BAD_REQUEST, "REQ400".into()));
 });
+
+both_engines!(a_locked_account_stays_locked_for_code_sign_in, |engine| async move {
+    let app = TestApp::spawn(engine).await;
+    let email = "locked@example.com";
+    let body = json!({ "email": email, "password": "correct horse battery" });
+    assert_eq!(app.client.post(app.url("/demo/front/customers")).json(&body).send().await.unwrap().status(), 201);
+    let wrong = json!({ "email": email, "password": "wrong wrong wrong" });
+    for _ in 0..5 {
+        app.client.post(app.url("/demo/auth/sign-in-email")).json(&wrong).send().await.unwrap();
+    }
+    assert_eq!(request_code(&app, email).await.status(), 204);
+    assert!(eventually(10, || async { !codes_in_file(&app, email).is_empty() }).await);
+    let code = codes_in_file(&app, email)[0].clone();
+    let res = sign_in(&app, email, &code).await;
+    assert!(res.headers().contains_key("retry-after"));
+    assert_eq!(code_of(res).await, (StatusCode::FORBIDDEN, "U131".into()));
+});

@@ -123,6 +123,10 @@ pub(super) async fn finish_sign_in(
     now: DateTime<Utc>,
     metadata: &store::Metadata,
 ) -> Result<SignInAnswer, ApiError> {
+    // a locked account stays locked whatever the first factor was (password, code, ID token)
+    if let Some(until) = user.locked_until(now) {
+        return Err(ApiError::AccountLocked { retry_after_secs: (until - now).num_seconds().max(1) as u64 });
+    }
     if user.totp_secret().is_some() {
         // a second factor completes the sign-in (`user/2fa-code-validate`)
         let claims = TokenService::claims(
