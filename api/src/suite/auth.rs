@@ -96,21 +96,41 @@ pub async fn sign_in_email(
         Ok(email) => state.users.email_account(&tenant, &email).await?,
         Err(_) => None,
     };
-    if let Some(until) = account.as_ref().and_then(|(_, user)| user.locked_until(now)) {
-        return Err(ApiError::AccountLocked { retry_after_secs: (until - now).num_seconds().max(1) as u64 }.into());
+    if let Some((_, user)) = &account {
+        refuse_if_locked(user, now)?;
     }
     let stored = account.as_ref().and_then(|(_, user)| user.password_hash().map(str::to_owned));
     let matched = state.passwords.verify(body.password, stored).await;
     let Some((user_id, user)) = account else { return Err(ApiError::InvalidCredentials.into()) };
     let metadata = meta.by(DIALECT, &tenant, format!("user:{user_id}"));
     if !matched {
-        if state.users.record_failed_sign_in(user_id, state.lockout, now, &metadata).await? {
-            let secs = state.lockout.lock_for.num_seconds().max(1) as u64;
-            return Err(ApiError::AccountLocked { retry_after_secs: secs }.into());
-        }
-        return Err(ApiError::InvalidCredentials.into());
+        return Err(failed_sign_in(&state, user_id, now, &metadata, ApiError::InvalidCredentials).await.into());
     }
     Ok(Json(finish_sign_in(&state, &tenant, user_id, &user, SignInMethod::EmailPassword, now, &metadata).await?))
+}
+
+/// `U131` for an account locked at `now`, with how long it stays locked.
+pub(super) fn refuse_if_locked(user: &domain::user::User, now: DateTime<Utc>) -> Result<(), ApiError> {
+    match user.locked_until(now) {
+        Some(until) => Err(ApiError::AccountLocked { retry_after_secs: (until - now).num_seconds().max(1) as u64 }),
+        None => Ok(()),
+    }
+}
+
+/// Count a failed sign-in toward the lockout; the error to answer: `U131` when this failure
+/// locked the account, else `otherwise`.
+pub(super) async fn failed_sign_in(
+    state: &AppState,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+    metadata: &store::Metadata,
+    otherwise: ApiError,
+) -> ApiError {
+    match state.users.record_failed_sign_in(user_id, state.lockout, now, metadata).await {
+        Ok(true) => ApiError::AccountLocked { retry_after_secs: state.lockout.lock_for.num_seconds().max(1) as u64 },
+        Ok(false) => otherwise,
+        Err(e) => e.into(),
+    }
 }
 
 /// The first factor was right: tokens, or an mfaToken when two-factor sign-in is on.
@@ -124,9 +144,7 @@ pub(super) async fn finish_sign_in(
     metadata: &store::Metadata,
 ) -> Result<SignInAnswer, ApiError> {
     // a locked account stays locked whatever the first factor was (password, code, ID token)
-    if let Some(until) = user.locked_until(now) {
-        return Err(ApiError::AccountLocked { retry_after_secs: (until - now).num_seconds().max(1) as u64 });
-    }
+    refuse_if_locked(user, now)?;
     if user.totp_secret().is_some() {
         // a second factor completes the sign-in (`user/2fa-code-validate`)
         let claims = TokenService::claims(

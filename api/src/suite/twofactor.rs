@@ -1,6 +1,6 @@
 //! Suite two-factor sign-in (TOTP): get a secret, show it as a QR code, switch it on with a
 //! first code (and receive recovery codes), and complete an `mfaRequired` sign-in.
-use super::auth::{MFA_AUDIENCE, Tokens, start_session};
+use super::auth::{MFA_AUDIENCE, Tokens, failed_sign_in, refuse_if_locked, start_session};
 use super::extract::{SuiteJson, SuiteUser, Tenant};
 use super::{DIALECT, SuiteError};
 use crate::auth::ClientAddr;
@@ -176,17 +176,11 @@ pub async fn validate(
     let now = Utc::now();
     let metadata = meta.by(DIALECT, &tenant, format!("user:{user_id}"));
     let (account, _) = state.users.load(user_id).await?;
-    if let Some(until) = account.locked_until(now) {
-        return Err(ApiError::AccountLocked { retry_after_secs: (until - now).num_seconds().max(1) as u64 }.into());
-    }
+    refuse_if_locked(&account, now)?;
     match state.two_factor.verify(user_id, &body.code, now, &metadata).await {
         Ok(()) => {}
         Err(commands::twofactor::TwoFactorError::InvalidCode) => {
-            if state.users.record_failed_sign_in(user_id, state.lockout, now, &metadata).await? {
-                let secs = state.lockout.lock_for.num_seconds().max(1) as u64;
-                return Err(ApiError::AccountLocked { retry_after_secs: secs }.into());
-            }
-            return Err(ApiError::InvalidCode.into());
+            return Err(failed_sign_in(&state, user_id, now, &metadata, ApiError::InvalidCode).await.into());
         }
         Err(e) => return Err(ApiError::from(e).into()),
     }
