@@ -119,14 +119,14 @@ impl UserService {
 
     /// The account that signs in with this email in this tenant, and its password hash.
     pub async fn email_account(&self, tenant_id: &str, email: &Email) -> Result<Option<(Uuid, User)>, StoreError> {
-        let claim = user::tenant_email_claim(tenant_id, email);
+        self.account_by_claim(user::tenant_email_claim(tenant_id, email)).await
+    }
+
+    /// The user that holds `claim`, and its state.
+    async fn account_by_claim(&self, claim: domain::Claim) -> Result<Option<(Uuid, User)>, StoreError> {
         let Some(owner) = self.bus.store().claim_owner(claim.scope, &claim.value).await? else { return Ok(None) };
-        let (account, _) = self.bus.load::<User>(&owner).await?;
-        let user_id = owner
-            .strip_prefix("user-")
-            .and_then(|id| Uuid::parse_str(id).ok())
-            .ok_or_else(|| StoreError::Corrupt(format!("claim owner {owner} is not a user stream")))?;
-        Ok(Some((user_id, account)))
+        let user_id = user_id_of(&owner).map_err(|_| StoreError::Corrupt(format!("claim owner {owner}")))?;
+        Ok(Some((user_id, self.bus.load::<User>(&owner).await?.0)))
     }
 
     /// The account linked to an OpenID identity in this tenant.
@@ -136,10 +136,7 @@ impl UserService {
         issuer: &str,
         subject: &str,
     ) -> Result<Option<(Uuid, User)>, StoreError> {
-        let claim = user::tenant_identity_claim(tenant_id, issuer, subject);
-        let Some(owner) = self.bus.store().claim_owner(claim.scope, &claim.value).await? else { return Ok(None) };
-        let user_id = user_id_of(&owner).map_err(|_| StoreError::Corrupt(format!("claim owner {owner}")))?;
-        Ok(Some((user_id, self.bus.load::<User>(&owner).await?.0)))
+        self.account_by_claim(user::tenant_identity_claim(tenant_id, issuer, subject)).await
     }
 
     /// A person signs up with a verified ID token; the email and the identity are claimed.
@@ -174,10 +171,7 @@ impl UserService {
         tenant_id: &str,
         phone: &PhoneNumber,
     ) -> Result<Option<(Uuid, User)>, StoreError> {
-        let claim = user::tenant_phone_claim(tenant_id, phone);
-        let Some(owner) = self.bus.store().claim_owner(claim.scope, &claim.value).await? else { return Ok(None) };
-        let user_id = user_id_of(&owner).map_err(|_| StoreError::Corrupt(format!("claim owner {owner}")))?;
-        Ok(Some((user_id, self.bus.load::<User>(&owner).await?.0)))
+        self.account_by_claim(user::tenant_phone_claim(tenant_id, phone)).await
     }
 
     /// An account for a phone number just proven with a one-time code.

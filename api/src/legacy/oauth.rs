@@ -245,15 +245,10 @@ pub async fn token(
         .refresh_token
         .filter(|t| !t.is_empty())
         .ok_or(ApiError::InvalidBody("refresh_token is required".into()))?;
-    let session = match commands::login::session_of(&token) {
-        Some(sid) => projections::logins::login_session(state.db(), &sid.to_string()).await?,
-        None => None,
-    };
-    let session = session.filter(|s| s.tenant_id == state.legacy_tenant).ok_or(ApiError::InvalidRefreshToken)?;
     let now = Utc::now();
     let metadata = meta.by(DIALECT, &state.legacy_tenant, "oauth/token".to_owned());
-    let refreshed = state.logins.refresh(&token, now, &metadata).await?;
-    let user_id = Uuid::parse_str(&session.user_id).map_err(|_| ApiError::Internal("session user id".into()))?;
+    let (refreshed, user_id, _) =
+        crate::auth::refresh_in_tenant(&state, &state.legacy_tenant, &token, now, &metadata).await?;
     let (access_token, expires) = access_token(&state, user_id, refreshed.session_id, now)?;
     Ok(Json(TokenResponse {
         access_token,

@@ -217,13 +217,8 @@ pub async fn refresh_token(
     let now = Utc::now();
     let metadata = meta.by(DIALECT, &tenant, "refresh-token".to_owned());
     // a token of another tenant is as unknown here as a made-up one
-    let session = match commands::login::session_of(&body.refresh_token) {
-        Some(sid) => projections::logins::login_session(state.db(), &sid.to_string()).await?,
-        None => None,
-    };
-    let session = session.filter(|s| s.tenant_id == tenant).ok_or(ApiError::InvalidRefreshToken)?;
-    let refreshed = state.logins.refresh(&body.refresh_token, now, &metadata).await?;
-    let user_id = Uuid::parse_str(&session.user_id).map_err(|_| ApiError::Internal("session user id".into()))?;
+    let (refreshed, user_id, session) =
+        crate::auth::refresh_in_tenant(&state, &tenant, &body.refresh_token, now, &metadata).await?;
     let access_token = access_token(&state, &tenant, user_id, refreshed.session_id, session.test_user, now).await?;
     Ok(Json(Tokens { access_token, refresh_token: refreshed.refresh_token }))
 }
