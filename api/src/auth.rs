@@ -61,22 +61,3 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
         Ok(Self(peer.unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))))
     }
 }
-
-/// Spend a refresh token of a session of `tenant`: its successor, and the session it belongs to.
-/// A token of another tenant is as unknown as a made-up one.
-pub async fn refresh_in_tenant(
-    state: &AppState,
-    tenant: &str,
-    token: &str,
-    now: DateTime<Utc>,
-    metadata: &store::Metadata,
-) -> Result<(commands::login::Refreshed, Uuid, projections::logins::LoginSessionRow), ApiError> {
-    let session = match commands::login::session_of(token) {
-        Some(sid) => projections::logins::login_session(state.db(), &sid.to_string()).await?,
-        None => None,
-    };
-    let session = session.filter(|s| s.tenant_id == tenant).ok_or(ApiError::InvalidRefreshToken)?;
-    let refreshed = state.logins.refresh(token, now, metadata).await?;
-    let user_id = Uuid::parse_str(&session.user_id).map_err(|_| ApiError::Internal("session user id".into()))?;
-    Ok((refreshed, user_id, session))
-}

@@ -138,7 +138,7 @@ pub async fn dispatch_once(store: &dyn EventStore, senders: &Senders) -> Result<
 /// Run the dispatcher until the task is aborted.
 pub fn spawn_dispatcher(store: Arc<dyn EventStore>, senders: Senders) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let notify = store.notifier();
+        let notify = store.outbox_notifier();
         loop {
             let woken = notify.notified();
             if let Err(e) = dispatch_once(store.as_ref(), &senders).await {

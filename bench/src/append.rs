@@ -97,8 +97,18 @@ fn insert_sql(postgres: bool, events: usize) -> Arc<str> {
 /// One writer of commits: the real store, or raw sqlx.
 pub enum Appender {
     Store(Arc<dyn EventStore>),
-    RawSqlite { conn: Mutex<SqliteConnection>, sql: Arc<str> },
-    RawPg { pool: PgPool, sql: Arc<str> },
+    /// `transaction: false`: the insert alone, committed by the database on its own (one round
+    /// trip instead of three); the store appends so when nothing else shares the commit.
+    RawSqlite {
+        conn: Mutex<SqliteConnection>,
+        sql: Arc<str>,
+        transaction: bool,
+    },
+    RawPg {
+        pool: PgPool,
+        sql: Arc<str>,
+        transaction: bool,
+    },
 }
 
 /// The values of one raw commit, built like the store builds them (minus the hash).
@@ -151,11 +161,24 @@ macro_rules! bind_commit {
 impl Appender {
     /// The raw baseline: `events` events per commit into the fresh database at `url`.
     pub async fn raw(target: &Target, url: &str, events: usize) -> Result<Self> {
+        Self::raw_with(target, url, events, true).await
+    }
+
+    /// The raw baseline without `BEGIN`/`COMMIT`: each insert its own transaction.
+    pub async fn raw_autocommit(target: &Target, url: &str, events: usize) -> Result<Self> {
+        Self::raw_with(target, url, events, false).await
+    }
+
+    async fn raw_with(target: &Target, url: &str, events: usize, transaction: bool) -> Result<Self> {
         Ok(match target {
-            Target::Sqlite { .. } => {
-                Self::RawSqlite { conn: Mutex::new(raw_sqlite_writer(url).await?), sql: insert_sql(false, events) }
+            Target::Sqlite { .. } => Self::RawSqlite {
+                conn: Mutex::new(raw_sqlite_writer(url).await?),
+                sql: insert_sql(false, events),
+                transaction,
+            },
+            Target::Postgres { .. } => {
+                Self::RawPg { pool: raw_pg_pool(url).await?, sql: insert_sql(true, events), transaction }
             }
-            Target::Postgres { .. } => Self::RawPg { pool: raw_pg_pool(url).await?, sql: insert_sql(true, events) },
         })
     }
 
@@ -165,18 +188,26 @@ impl Appender {
             Self::Store(store) => {
                 store.append(bench_request(events)).await?;
             }
-            Self::RawSqlite { conn, sql } => {
+            Self::RawSqlite { conn, sql, transaction } => {
                 let c = RawCommit::new(events)?;
                 let mut conn = conn.lock().await;
-                let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-                bind_commit!(sqlx::query(AssertSqlSafe(sql.clone())), c).execute(&mut *tx).await?;
-                tx.commit().await?;
+                if *transaction {
+                    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+                    bind_commit!(sqlx::query(AssertSqlSafe(sql.clone())), c).execute(&mut *tx).await?;
+                    tx.commit().await?;
+                } else {
+                    bind_commit!(sqlx::query(AssertSqlSafe(sql.clone())), c).execute(&mut *conn).await?;
+                }
             }
-            Self::RawPg { pool, sql } => {
+            Self::RawPg { pool, sql, transaction } => {
                 let c = RawCommit::new(events)?;
-                let mut tx = pool.begin().await?;
-                bind_commit!(sqlx::query(AssertSqlSafe(sql.clone())), c).execute(&mut *tx).await?;
-                tx.commit().await?;
+                if *transaction {
+                    let mut tx = pool.begin().await?;
+                    bind_commit!(sqlx::query(AssertSqlSafe(sql.clone())), c).execute(&mut *tx).await?;
+                    tx.commit().await?;
+                } else {
+                    bind_commit!(sqlx::query(AssertSqlSafe(sql.clone())), c).execute(pool).await?;
+                }
             }
         }
         Ok(())

@@ -2,7 +2,7 @@
 //! real HTTP server beside raw argon2id and raw commits, on SQLite and PostgreSQL.
 //!
 //! ```text
-//! cargo run --release -p bench -- [--engine sqlite|postgres|both] [--only append|catchup|auth] [--quick]
+//! cargo run --release -p bench -- [--engine sqlite|postgres|both] [--only append|catchup|auth|refresh] [--quick]
 //! ```
 //!
 //! Prints the machine, then Markdown tables (stdout); progress goes to stderr.
@@ -66,7 +66,7 @@ struct Cli {
     /// Seconds per measured append or auth run [default: 3, 1 with --quick].
     #[arg(long)]
     secs: Option<f64>,
-    /// Run only the append, the catch-up or the authentication figures [default: all].
+    /// Run only the append, the catch-up, the authentication or the refresh figures [default: all].
     #[arg(long, value_enum)]
     only: Option<Part>,
     /// Concurrent clients of the sign-in figure (and tasks of the raw argon2id baseline)
@@ -89,6 +89,8 @@ enum Part {
     Append,
     Catchup,
     Auth,
+    /// Only the refresh figure of the authentication part (for profiling it).
+    Refresh,
 }
 
 /// (events per commit, writers) for the append figures.
@@ -111,8 +113,8 @@ async fn bench_engine(
     if runs(Part::Catchup) {
         rows.extend(catchup::run(target, settings, notes).await?);
     }
-    if runs(Part::Auth) {
-        rows.extend(auth::run(target, settings, notes).await?);
+    if runs(Part::Auth) || only == Some(Part::Refresh) {
+        rows.extend(auth::run(target, settings, only == Some(Part::Refresh), notes).await?);
     }
     notes.push(format!("{}: load average before {before}, after {}", target.name(), loadavg()));
     Ok(rows)

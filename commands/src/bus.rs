@@ -1,6 +1,8 @@
 use cqrs_es::Aggregate;
 use cqrs_es::event_sink::EventSink;
 use domain::{ClaimChange, EventCodec, HasClaims};
+use quick_cache::sync::Cache;
+use std::any::Any;
 use std::sync::Arc;
 use store::{AppendRequest, ClaimOp, EventStore, Metadata, NewEvent, OutboxMessage, StoreError};
 use uuid::Uuid;
@@ -19,25 +21,65 @@ pub enum CommandError<E: std::error::Error> {
     Store(#[from] StoreError),
 }
 
-/// What a command appended (possibly nothing) and the stream version after it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Executed<E> {
+/// What a command appended (possibly nothing), the stream version after it and the aggregate
+/// as it stands then.
+pub struct Executed<A: Aggregate> {
     pub stream_version: i64,
-    pub events: Vec<E>,
+    pub events: Vec<A::Event>,
+    pub state: Arc<A>,
 }
 
 /// Loads, decides, appends; on a concurrency conflict reloads and decides again, a bounded
 /// number of times. cqrs-es's `CqrsFramework` is not used: it has no global position, no
 /// checkpointed projections and no transaction hook for claims.
+///
+/// Recently used aggregates stay in memory with their stream version, so a command on a stream
+/// this instance has seen reads only the events after that version, and a command that appends
+/// decides on the remembered state without reading at all. The store's optimistic lock keeps
+/// that safe: events decided on a state that is no longer the stream's head fail to append and
+/// the command is decided again on the reloaded stream. A decision that appends nothing (a
+/// refusal, or "nothing to do") is final only once a read shows the stream has not moved.
 #[derive(Clone)]
 pub struct CommandBus {
     store: Arc<dyn EventStore>,
     max_attempts: u32,
+    cache: Option<Arc<Cache<String, Remembered>>>,
 }
+
+/// An aggregate as of a stream version.
+#[derive(Clone)]
+struct Remembered {
+    version: i64,
+    state: Arc<dyn Any + Send + Sync>,
+}
+
+/// Aggregates kept in memory per instance (entries, not bytes: a session or user holds a few
+/// kilobytes at most).
+pub const CACHED_AGGREGATES: usize = 10_000;
 
 impl CommandBus {
     pub fn new(store: Arc<dyn EventStore>) -> Self {
-        Self { store, max_attempts: 5 }
+        Self::with_cache(store, CACHED_AGGREGATES)
+    }
+
+    /// A bus remembering at most `aggregates` aggregates (0: none; every command loads its
+    /// stream from the store).
+    pub fn with_cache(store: Arc<dyn EventStore>, aggregates: usize) -> Self {
+        let cache = (aggregates > 0).then(|| Arc::new(Cache::new(aggregates)));
+        Self { store, max_attempts: 5, cache }
+    }
+
+    fn remembered<A: Clone + 'static>(&self, stream_id: &str) -> Option<(A, i64)> {
+        let entry = self.cache.as_ref()?.get(stream_id)?;
+        Some((entry.state.downcast_ref::<A>()?.clone(), entry.version))
+    }
+
+    fn remember<A: Send + Sync + 'static>(&self, stream_id: &str, aggregate: Arc<A>, version: i64) {
+        let Some(cache) = &self.cache else { return };
+        // a slower command must not put back an older state than a faster one remembered
+        if cache.get(stream_id).is_none_or(|e| e.version < version) {
+            cache.insert(stream_id.to_owned(), Remembered { version, state: aggregate });
+        }
     }
 
     pub fn store(&self) -> &Arc<dyn EventStore> {
@@ -46,17 +88,22 @@ impl CommandBus {
 
     /// The aggregate as its stream stands, and the stream's version (0: no such stream). For
     /// decisions outside an aggregate's `handle` that need its state (checking a password).
+    /// Reads the events after the remembered version only.
     pub async fn load<A>(&self, stream_id: &str) -> Result<(A, i64), StoreError>
     where
-        A: Aggregate,
+        A: Aggregate + Clone + 'static,
         A::Event: EventCodec,
     {
-        let history = self.store.read_stream(stream_id, 0).await?;
-        let version = history.last().map_or(0, |e| e.stream_version);
-        let mut aggregate = A::default();
+        let (mut aggregate, mut version) = self.remembered::<A>(stream_id).unwrap_or_default();
+        let history = self.store.read_stream(stream_id, version).await?;
+        if history.is_empty() {
+            return Ok((aggregate, version));
+        }
         for event in history {
+            version = event.stream_version;
             aggregate.apply(A::Event::decode(&event.event_type, event.payload)?);
         }
+        self.remember(stream_id, Arc::new(aggregate.clone()), version);
         Ok((aggregate, version))
     }
 
@@ -66,9 +113,9 @@ impl CommandBus {
         command: A::Command,
         services: &A::Services,
         metadata: &Metadata,
-    ) -> Result<Executed<A::Event>, CommandError<A::Error>>
+    ) -> Result<Executed<A>, CommandError<A::Error>>
     where
-        A: Aggregate,
+        A: Aggregate + Clone + 'static,
         A::Command: Clone,
         A::Event: EventCodec + HasClaims,
     {
@@ -85,22 +132,39 @@ impl CommandBus {
         services: &A::Services,
         metadata: &Metadata,
         outbox: Vec<OutboxMessage>,
-    ) -> Result<Executed<A::Event>, CommandError<A::Error>>
+    ) -> Result<Executed<A>, CommandError<A::Error>>
     where
-        A: Aggregate,
+        A: Aggregate + Clone + 'static,
         A::Command: Clone,
         A::Event: EventCodec + HasClaims,
     {
         // the command is what caused its events; retries keep the same id
         let mut metadata = metadata.clone();
         metadata.causation_id.get_or_insert_with(|| Uuid::now_v7().to_string());
+        // first the remembered state, unread: right unless another instance moved the stream since
+        let mut next = self.remembered::<A>(stream_id).map(|(a, v)| (a, v, false));
         for _ in 0..self.max_attempts {
-            let (mut aggregate, version) = self.load::<A>(stream_id).await?;
+            let (mut aggregate, version, read) = match next.take() {
+                Some(known) => known,
+                None => {
+                    let (a, v) = self.load::<A>(stream_id).await?;
+                    (a, v, true)
+                }
+            };
             let sink = EventSink::default();
-            aggregate.handle(command.clone(), services, &sink).await.map_err(CommandError::Domain)?;
+            let decided = aggregate.handle(command.clone(), services, &sink).await;
             let events = sink.collect().await;
-            if events.is_empty() {
-                return Ok(Executed { stream_version: version, events });
+            if events.is_empty() || decided.is_err() {
+                // nothing to append, so no lock to check the state with: read what came after it
+                if !read {
+                    let (fresh, fresh_version) = self.load::<A>(stream_id).await?;
+                    if fresh_version != version {
+                        next = Some((fresh, fresh_version, true));
+                        continue;
+                    }
+                }
+                decided.map_err(CommandError::Domain)?;
+                return Ok(Executed { stream_version: version, events, state: Arc::new(aggregate) });
             }
             let request = AppendRequest {
                 stream_id: stream_id.to_owned(),
@@ -112,7 +176,10 @@ impl CommandBus {
             };
             match self.store.append_with_outbox(request, outbox.clone()).await {
                 Ok(appended) => {
-                    return Ok(Executed { stream_version: appended.stream_version, events });
+                    // `EventSink::write` applied each event to `aggregate`: it is the new head
+                    let state = Arc::new(aggregate);
+                    self.remember(stream_id, state.clone(), appended.stream_version);
+                    return Ok(Executed { stream_version: appended.stream_version, events, state });
                 }
                 Err(StoreError::Concurrency { .. }) => continue,
                 Err(StoreError::Claim { scope, value, owner }) => {

@@ -3,7 +3,10 @@ use crate::bus::{CommandBus, CommandError};
 use crate::secret_hash;
 use chrono::{DateTime, Utc};
 use domain::catalog::{self, Catalog, CatalogCommand, CatalogError, PartnerKeys};
-use store::Metadata;
+use quick_cache::sync::Cache;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use store::{Metadata, StoreError};
 
 pub type CatalogCommandError = CommandError<CatalogError>;
 
@@ -21,11 +24,52 @@ pub struct PartnerSeed {
 #[derive(Clone)]
 pub struct CatalogService {
     bus: CommandBus,
+    tenants: Arc<Cache<String, (Instant, TenantSettings)>>,
 }
+
+/// What every request of a tenant needs to know about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TenantSettings {
+    /// The tenant's own suite access-token lifetime, if it set one.
+    pub suite_token_minutes: Option<u32>,
+}
+
+/// How long an instance answers a tenant's settings from memory. A change made through this
+/// instance shows at once; one made by another instance (or the CLI) within this time.
+pub const TENANT_SETTINGS_TTL: Duration = Duration::from_secs(5);
 
 impl CatalogService {
     pub fn new(bus: CommandBus) -> Self {
-        Self { bus }
+        Self { bus, tenants: Arc::new(Cache::new(1_000)) }
+    }
+
+    /// The tenant's settings; `None` for a tenant that does not exist (never remembered: a tenant
+    /// created elsewhere is found on the next request).
+    pub async fn tenant(&self, tenant_id: &str) -> Result<Option<TenantSettings>, StoreError> {
+        if let Some((read_at, settings)) = self.tenants.get(tenant_id)
+            && read_at.elapsed() < TENANT_SETTINGS_TTL
+        {
+            return Ok(Some(settings));
+        }
+        let (catalog, _) = self.bus.load::<Catalog>(&catalog::stream_id(tenant_id)).await?;
+        if !catalog.exists() {
+            return Ok(None);
+        }
+        let settings = TenantSettings { suite_token_minutes: catalog.suite_token_minutes() };
+        self.tenants.insert(tenant_id.to_owned(), (Instant::now(), settings));
+        Ok(Some(settings))
+    }
+
+    /// Run a catalog command on the tenant's stream; its remembered settings are dropped after.
+    async fn execute(
+        &self,
+        tenant_id: &str,
+        command: CatalogCommand,
+        metadata: &Metadata,
+    ) -> Result<(), CatalogCommandError> {
+        let done = self.bus.execute::<Catalog>(&catalog::stream_id(tenant_id), command, &(), metadata).await;
+        self.tenants.remove(tenant_id);
+        done.map(|_| ())
     }
 
     /// Make sure the tenant and partner exist with exactly these keys. Safe to run on every
@@ -37,10 +81,10 @@ impl CatalogService {
         at: DateTime<Utc>,
         metadata: &Metadata,
     ) -> Result<(), CatalogCommandError> {
-        let stream = catalog::stream_id(&seed.tenant_id);
+        let tenant = seed.tenant_id.as_str();
         let create =
             CatalogCommand::CreateTenant { tenant_id: seed.tenant_id.clone(), name: seed.tenant_name.clone(), at };
-        match self.bus.execute::<Catalog>(&stream, create, &(), metadata).await {
+        match self.execute(tenant, create, metadata).await {
             Ok(_) | Err(CommandError::Domain(CatalogError::TenantExists)) => {}
             Err(e) => return Err(e),
         }
@@ -54,11 +98,11 @@ impl CatalogService {
             keys: keys.clone(),
             at,
         };
-        match self.bus.execute::<Catalog>(&stream, register, &(), metadata).await {
-            Ok(_) => Ok(()),
+        match self.execute(tenant, register, metadata).await {
+            Ok(()) => Ok(()),
             Err(CommandError::Domain(CatalogError::PartnerExists)) => {
                 let rotate = CatalogCommand::RotatePartnerKeys { partner_id: seed.partner_id.clone(), keys, at };
-                self.bus.execute::<Catalog>(&stream, rotate, &(), metadata).await.map(|_| ())
+                self.execute(tenant, rotate, metadata).await
             }
             Err(e) => Err(e),
         }
@@ -72,8 +116,7 @@ impl CatalogService {
         at: DateTime<Utc>,
         metadata: &Metadata,
     ) -> Result<(), CatalogCommandError> {
-        let command = CatalogCommand::ConfigureIdentityProvider { provider, at };
-        self.bus.execute::<Catalog>(&catalog::stream_id(tenant_id), command, &(), metadata).await.map(|_| ())
+        self.execute(tenant_id, CatalogCommand::ConfigureIdentityProvider { provider, at }, metadata).await
     }
 
     /// Set how long the tenant's suite access tokens live.
@@ -84,7 +127,6 @@ impl CatalogService {
         at: DateTime<Utc>,
         metadata: &Metadata,
     ) -> Result<(), CatalogCommandError> {
-        let command = CatalogCommand::SetSuiteTokenLifetime { minutes, at };
-        self.bus.execute::<Catalog>(&catalog::stream_id(tenant_id), command, &(), metadata).await.map(|_| ())
+        self.execute(tenant_id, CatalogCommand::SetSuiteTokenLifetime { minutes, at }, metadata).await
     }
 }

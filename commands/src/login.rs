@@ -59,6 +59,9 @@ pub struct StartedSession {
 pub struct Refreshed {
     pub session_id: Uuid,
     pub refresh_token: String,
+    /// Whose session it is, for the new access token.
+    pub user_id: Uuid,
+    pub test_user: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -115,18 +118,21 @@ impl LoginService {
         Ok(StartedSession { session_id, refresh_token })
     }
 
-    /// Spend `token` for its successor. Concurrent calls with the same token all get the same
-    /// successor (the losers of the race find the token to be the head's parent).
+    /// Spend `token`, presented to `tenant_id`, for its successor. Concurrent calls with the same
+    /// token all get the same successor (the losers of the race find the token to be the head's
+    /// parent). A token of another tenant is `Invalid` and changes nothing.
     #[tracing::instrument(skip_all)]
     pub async fn refresh(
         &self,
         token: &str,
+        tenant_id: &str,
         at: DateTime<Utc>,
         metadata: &Metadata,
     ) -> Result<Refreshed, RefreshError> {
         let session_id = session_of(token).ok_or(RefreshError::Invalid)?;
         let child = self.child_token(session_id, token).ok_or(RefreshError::Invalid)?;
         let command = LoginCommand::Refresh {
+            tenant_id: tenant_id.to_owned(),
             presented_hash: secret_hash(token),
             child_hash: secret_hash(&child),
             grace: self.policy.refresh_grace,
@@ -137,7 +143,12 @@ impl LoginService {
                 tracing::warn!(session = %session_id, "spent refresh token presented again: session revoked");
                 Err(RefreshError::Reused)
             }
-            Ok(_) => Ok(Refreshed { session_id, refresh_token: child }),
+            Ok(done) => Ok(Refreshed {
+                session_id,
+                refresh_token: child,
+                user_id: done.state.user_id().ok_or(RefreshError::Invalid)?,
+                test_user: done.state.test_user(),
+            }),
             Err(CommandError::Domain(_)) => Err(RefreshError::Invalid),
             Err(e) => Err(e.into()),
         }

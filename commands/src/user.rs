@@ -247,7 +247,7 @@ impl UserService {
         license_plate: LicensePlate,
         at: DateTime<Utc>,
         metadata: &Metadata,
-    ) -> Result<Executed<UserEvent>, UserCommandError> {
+    ) -> Result<Executed<User>, UserCommandError> {
         let command = UserCommand::ChangeVehicle { license_plate, at };
         self.bus.execute::<User>(&user::stream_id(user_id), command, &(), metadata).await
     }

@@ -178,11 +178,3 @@ pub async fn identity_provider(
         )
         .await?)
 }
-
-/// A tenant's own suite access-token lifetime, if it set one.
-pub async fn suite_token_minutes(db: &Db, tenant_id: &str) -> Result<Option<i64>, StoreError> {
-    let row: Option<(Option<i64>,)> = db
-        .fetch_optional("select suite_token_minutes from catalog_tenants where tenant_id = $1", &args![tenant_id])
-        .await?;
-    Ok(row.and_then(|(m,)| m))
-}

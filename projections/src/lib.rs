@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod activity;
 pub mod catalog;
 pub mod customers;
 pub mod logins;
@@ -28,7 +29,7 @@ pub fn inline() -> Vec<Arc<dyn Projector>> {
 
 /// Read models for analytics and operators: applied by catch-up runners after commit.
 pub fn catch_up() -> Vec<Arc<dyn Projector>> {
-    vec![Arc::new(signups::SignupsProjector)]
+    vec![Arc::new(signups::SignupsProjector), Arc::new(activity::LoginActivityProjector)]
 }
 
 pub fn all() -> Vec<Arc<dyn Projector>> {

@@ -16,7 +16,6 @@ const TABLES: &[TableSpec] = &[TableSpec {
             dialect       text not null,
             method        text not null,
             test_user     boolean not null,
-            generation    bigint not null,
             started_at    text not null,
             expires_at    text not null,
             revoked_at    text,
@@ -37,6 +36,11 @@ impl Projector for LoginSessionsProjector {
 
     fn stream_types(&self) -> Option<&'static [&'static str]> {
         Some(&["login"])
+    }
+
+    /// Rotations change nothing the session check reads (their count is `login_activity`'s).
+    fn event_types(&self) -> Option<&'static [&'static str]> {
+        Some(&["LoginSessionStarted", "LoginSessionRevoked"])
     }
 
     /// A session has a few events in its life: one statement each.
@@ -67,7 +71,7 @@ async fn apply(tx: &mut Tx<'_>, t: &Tables, session_id: &str, event: LoginEvent)
             let at = format_time(&started_at);
             let sql = format!(
                 "insert into {table} (session_id, user_id, tenant_id, client_id, dialect, method, test_user, \
-                 generation, started_at, expires_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $8) \
+                 started_at, expires_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8) \
                  on conflict (session_id) do nothing"
             );
             let binds = args![
@@ -83,10 +87,8 @@ async fn apply(tx: &mut Tx<'_>, t: &Tables, session_id: &str, event: LoginEvent)
             ];
             tx.execute(&sql, &binds).await?;
         }
-        LoginEvent::RefreshTokenRotated { generation, rotated_at, .. } => {
-            let sql = format!("update {table} set generation = $2, updated_at = $3 where session_id = $1");
-            tx.execute(&sql, &args![session_id, i64::from(generation), format_time(&rotated_at)]).await?;
-        }
+        // see `event_types`: a rotation is appended without this projector
+        LoginEvent::RefreshTokenRotated { .. } => {}
         LoginEvent::LoginSessionRevoked { reason, revoked_at } => {
             let at = format_time(&revoked_at);
             let sql = format!(
@@ -108,7 +110,6 @@ pub struct LoginSessionRow {
     pub dialect: String,
     pub method: String,
     pub test_user: bool,
-    pub generation: i64,
     pub started_at: String,
     pub expires_at: String,
     pub revoked_at: Option<String>,
@@ -124,7 +125,7 @@ impl LoginSessionRow {
 pub async fn login_session(db: &Db, session_id: &str) -> Result<Option<LoginSessionRow>, StoreError> {
     Ok(db
         .fetch_optional(
-            "select session_id, user_id, tenant_id, client_id, dialect, method, test_user, generation, started_at, \
+            "select session_id, user_id, tenant_id, client_id, dialect, method, test_user, started_at, \
              expires_at, revoked_at, revoke_reason from login_sessions where session_id = $1",
             &args![session_id],
         )

@@ -11,6 +11,10 @@ const BATCH: i64 = 1_000;
 pub const POLL: Duration = Duration::from_millis(500);
 /// How soon to look again when committed events wait behind a running transaction.
 const HELD_BACK: Duration = Duration::from_millis(20);
+/// How long a runner woken by a commit lets further commits gather before it reads them: under
+/// load, one transaction applies many commits instead of one each (on SQLite every batch takes
+/// the one writer).
+const GATHER: Duration = Duration::from_millis(20);
 
 pub struct ProjectionRunners {
     stop: watch::Sender<bool>,
@@ -48,7 +52,7 @@ async fn run(
     mut stopped: watch::Receiver<bool>,
     poll: Duration,
 ) {
-    let notify = store.notifier();
+    let notify = store.notifier(projector.stream_types());
     let mut failures = 0u32;
     if let Err(e) = store.ensure_tables(projector.as_ref()).await {
         tracing::error!(projection = projector.name(), error = %e, "cannot create projection tables");
@@ -57,9 +61,15 @@ async fn run(
         // register interest before looking, so a commit between the look and the wait wakes us
         let woken = notify.notified();
         let wait = match store.project_batch(projector.as_ref(), BATCH).await {
-            Ok(Batch::Applied(..)) => {
+            // a full page: more are waiting
+            Ok(Batch::Applied(n, _)) if n as i64 >= BATCH => {
                 failures = 0;
                 continue;
+            }
+            // caught up: the next commit wakes the runner (registered before this batch read)
+            Ok(Batch::Applied(..)) => {
+                failures = 0;
+                poll
             }
             Ok(Batch::HeldBack) => HELD_BACK.min(poll),
             Ok(Batch::Idle | Batch::Leased) => poll,
@@ -72,7 +82,7 @@ async fn run(
         // after a failure only the backoff (not every commit) wakes the runner
         let woken = async { if failures == 0 { woken.await } else { std::future::pending().await } };
         tokio::select! {
-            _ = woken => {}
+            _ = async { woken.await; tokio::time::sleep(GATHER).await } => {}
             _ = tokio::time::sleep(wait) => {}
             // `Err`: the handle was dropped without `shutdown`; stop rather than spin
             changed = stopped.changed() => if changed.is_err() { break },

@@ -58,8 +58,13 @@ pub trait EventStore: Send + Sync {
 
     fn upcasters(&self) -> &Upcasters;
 
-    /// Woken after every commit; catch-up projectors wait on it (with polling as a backstop).
-    fn notifier(&self) -> Arc<Notify>;
+    /// Woken after every commit that appends to a stream of one of `stream_types` (`None`: of
+    /// any type); catch-up projectors wait on it, with polling as a backstop. A projector that
+    /// reads users is not woken by every refresh-token rotation.
+    fn notifier(&self, stream_types: Option<&'static [&'static str]>) -> Arc<Notify>;
+
+    /// Woken after every commit that adds outbox messages; the dispatcher waits on it.
+    fn outbox_notifier(&self) -> Arc<Notify>;
 
     /// Append events to one stream with claims and inline projections, all or nothing.
     async fn append(&self, request: AppendRequest) -> Result<Appended, StoreError> {
@@ -138,11 +143,7 @@ pub trait EventStore: Send + Sync {
     async fn rebuild(&self, projector: &dyn Projector) -> Result<RebuildReport, StoreError>;
 
     async fn read_stream(&self, stream_id: &str, after_version: i64) -> Result<Vec<RecordedEvent>, StoreError> {
-        log::read_stream_in_db(self.db(), stream_id, after_version)
-            .await?
-            .into_iter()
-            .map(|e| log::to_recorded(e, self.upcasters()))
-            .collect()
+        log::read_recorded_stream_in_db(self.db(), stream_id, after_version, self.upcasters()).await
     }
 
     /// Events after `after` in commit order, exactly as stored.

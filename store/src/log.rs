@@ -13,10 +13,7 @@ use crate::upcast::Upcasters;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
-const SQLITE_COLUMNS: &str = "global_position, 0 as tx, event_id, stream_id, stream_type, stream_version, event_type, \
-     schema_version, payload, metadata, correlation_id, causation_id, recorded_at, hash";
-
-/// `SQLITE_COLUMNS` for `json_array`, which takes no aliases.
+/// An event's columns for SQLite's `json_array` pages (`EventRow` order; `0` stands for `tx`).
 const SQLITE_PAGE_COLUMNS: &str = "global_position, 0, event_id, stream_id, stream_type, stream_version, event_type, \
      schema_version, payload, metadata, correlation_id, causation_id, recorded_at, hash";
 
@@ -92,12 +89,29 @@ struct RecordedRow {
 /// The page as JSON built by concatenation: payload and metadata are JSON text already (the store
 /// wrote them from `serde_json::Value`s) and go in verbatim, so SQLite neither parses nor escapes
 /// them and Rust parses each once. `json_quote` quotes the text columns (and turns NULL into null).
-const SQLITE_RECORDED_PAGE: &str = "select '[' || coalesce(group_concat(event, ','), '') || ']' \
-     from (select '[' || global_position || ',' || json_quote(event_id) || ',' || \
-     json_quote(stream_id) || ',' || json_quote(stream_type) || ',' || stream_version || ',' || \
-     json_quote(event_type) || ',' || schema_version || ',' || payload || ',' || metadata || ',' || \
-     json_quote(correlation_id) || ',' || json_quote(causation_id) || ',' || json_quote(recorded_at) || ']' as event \
-     from events where global_position > $1 order by global_position limit $2)";
+macro_rules! sqlite_recorded_page {
+    ($filter:literal) => {
+        concat!(
+            "select '[' || coalesce(group_concat(event, ','), '') || ']' \
+             from (select '[' || global_position || ',' || json_quote(event_id) || ',' || \
+             json_quote(stream_id) || ',' || json_quote(stream_type) || ',' || stream_version || ',' || \
+             json_quote(event_type) || ',' || schema_version || ',' || payload || ',' || metadata || ',' || \
+             json_quote(correlation_id) || ',' || json_quote(causation_id) || ',' || json_quote(recorded_at) || ']' \
+             as event from events ",
+            $filter,
+            ")"
+        )
+    };
+}
+
+/// The log after a position, a page.
+const SQLITE_RECORDED_PAGE: &str =
+    sqlite_recorded_page!("where global_position > $1 order by global_position limit $2");
+
+/// One stream after a version, whole: a command loads it before deciding, and one row (not one
+/// per event, each a thread wake-up in sqlx) keeps a long stream about as cheap as a short one.
+const SQLITE_RECORDED_STREAM: &str =
+    sqlite_recorded_page!("where stream_id = $1 and stream_version > $2 order by stream_version");
 
 fn recorded_page(page: Option<(String,)>, upcasters: &Upcasters) -> Result<Vec<RecordedEvent>, StoreError> {
     let Some((json,)) = page else { return Ok(Vec::new()) };
@@ -201,15 +215,11 @@ pub(crate) fn to_recorded(e: StoredEvent, upcasters: &Upcasters) -> Result<Recor
     })
 }
 
-pub(crate) fn stream_sql(engine: Engine) -> String {
-    match engine {
-        Engine::Sqlite => format!(
-            "select {SQLITE_COLUMNS} from events where stream_id = $1 and stream_version > $2 order by stream_version"
-        ),
-        Engine::Postgres => format!(
-            "select {PG_COLUMNS} from events e where e.stream_id = $1 and e.stream_version > $2 order by e.stream_version"
-        ),
-    }
+/// One stream after a version (PostgreSQL; SQLite reads `SQLITE_RECORDED_STREAM`).
+fn pg_stream_sql() -> String {
+    format!(
+        "select {PG_COLUMNS} from events e where e.stream_id = $1 and e.stream_version > $2 order by e.stream_version"
+    )
 }
 
 /// Binds a checkpoint and a page size for `after_sql`'s statement.
@@ -276,12 +286,21 @@ pub(crate) async fn read_after_in_db(
     }
 }
 
-pub(crate) async fn read_stream_in_db(
+/// One stream's events after `after_version`, upcast, in stream order.
+pub(crate) async fn read_recorded_stream_in_db(
     db: &crate::sql::Db,
     stream_id: &str,
     after_version: i64,
-) -> Result<Vec<StoredEvent>, StoreError> {
-    rows_to_stored(db.fetch_all::<EventRow>(&stream_sql(db.engine()), &args![stream_id, after_version]).await?)
+    upcasters: &Upcasters,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    let binds = args![stream_id, after_version];
+    match db.engine() {
+        Engine::Sqlite => recorded_page(db.fetch_optional(SQLITE_RECORDED_STREAM, &binds).await?, upcasters),
+        Engine::Postgres => rows_to_stored(db.fetch_all::<EventRow>(&pg_stream_sql(), &binds).await?)?
+            .into_iter()
+            .map(|e| to_recorded(e, upcasters))
+            .collect(),
+    }
 }
 
 fn is_unique_violation(e: &sqlx::Error) -> bool {
@@ -334,15 +353,20 @@ async fn apply_claims(tx: &mut Tx<'_>, stream_id: &str, claims: &[ClaimOp]) -> R
 
 /// The whole append inside an open write transaction: one multi-row insert of the events (the
 /// stream-version unique key is the optimistic lock), the claims, then the inline projectors.
+/// `previous` is the hash of the stream's event at the expected version when the caller knows
+/// it; otherwise it is read. With the hash of the last event appended.
 pub(crate) async fn append_in_tx(
     tx: &mut Tx<'_>,
     req: &AppendRequest,
+    previous: Option<String>,
     inline: &[Arc<dyn Projector>],
-) -> Result<Appended, StoreError> {
+) -> Result<(Appended, String), StoreError> {
     let concurrency =
         || StoreError::Concurrency { stream_id: req.stream_id.clone(), expected_version: req.expected_version };
     let engine = tx.engine();
-    let mut previous_hash = if req.expected_version > 0 {
+    let mut previous_hash = if let Some(known) = previous.filter(|_| req.expected_version > 0) {
+        known
+    } else if req.expected_version > 0 {
         let row: Option<(String,)> = tx
             .fetch_optional(
                 "select hash from events where stream_id = $1 and stream_version = $2",
@@ -440,7 +464,7 @@ pub(crate) async fn append_in_tx(
     // transaction can hold a transaction id (from a claim) while a rebuild reads past it
     apply_claims(tx, &req.stream_id, &req.claims).await?;
 
-    let interested: Vec<_> = inline.iter().filter(|p| p.reads(&req.stream_type)).collect();
+    let interested: Vec<_> = inline.iter().filter(|p| p.wants(&req.stream_type, &req.events)).collect();
     if !interested.is_empty() {
         let recorded = req.events.iter().zip(&rows).enumerate().map(|(i, (event, (position, xid)))| RecordedEvent {
             position: *position,
@@ -462,11 +486,12 @@ pub(crate) async fn append_in_tx(
         }
     }
 
-    Ok(Appended {
+    let appended = Appended {
         stream_version: req.expected_version + req.events.len() as i64,
         first_position: first,
         last_position: last,
-    })
+    };
+    Ok((appended, previous_hash))
 }
 
 /// Outbox messages, in the append's transaction (after the events).

@@ -77,8 +77,21 @@ pub trait Projector: Send + Sync {
         None
     }
 
+    /// The event types this projector writes for (`None`: every event of its stream types). An
+    /// append of none of them skips the projector; an append that no inline projector, claim or
+    /// outbox message needs is a single statement, with no transaction around it.
+    fn event_types(&self) -> Option<&'static [&'static str]> {
+        None
+    }
+
     fn reads(&self, stream_type: &str) -> bool {
         self.stream_types().is_none_or(|types| types.contains(&stream_type))
+    }
+
+    /// Whether an append of these events to a stream of `stream_type` concerns this projector.
+    fn wants(&self, stream_type: &str, events: &[crate::NewEvent]) -> bool {
+        self.reads(stream_type)
+            && self.event_types().is_none_or(|types| events.iter().any(|e| types.contains(&e.event_type.as_str())))
     }
 
     /// Copy a page of events, in log order (an append's events, a catch-up batch, a rebuild

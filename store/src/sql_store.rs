@@ -32,8 +32,20 @@ pub struct SqlStore {
     writer: Writer,
     db: Db,
     options: StoreOptions,
-    notify: Arc<Notify>,
+    /// Who waits for commits, and for which stream types.
+    wakers: std::sync::Mutex<Vec<Waker>>,
+    outbox_notify: Arc<Notify>,
+    /// The hash of each recently appended stream's last event, by stream, with its version: the
+    /// next append to the stream chains onto it without reading it back. An event's hash never
+    /// changes, so an entry is either right for the version the append expects or unused.
+    last_hashes: quick_cache::sync::Cache<String, (i64, String)>,
 }
+
+/// A waiter for commits: the stream types it cares for (`None`: all) and how to wake it.
+type Waker = (Option<&'static [&'static str]>, Arc<Notify>);
+
+/// Streams whose last hash the store keeps in memory.
+const LAST_HASHES: usize = 10_000;
 
 /// Rows a SQLite connection may buffer between its worker thread and the reader.
 pub const ROW_CHANNEL: usize = 1024;
@@ -80,7 +92,14 @@ impl PostgresStore {
 
 impl SqlStore {
     async fn start(writer: Writer, db: Db, options: StoreOptions) -> Result<Self, StoreError> {
-        let store = Self { writer, db, options, notify: Arc::new(Notify::new()) };
+        let store = Self {
+            writer,
+            db,
+            options,
+            wakers: std::sync::Mutex::default(),
+            outbox_notify: Arc::new(Notify::new()),
+            last_hashes: quick_cache::sync::Cache::new(LAST_HASHES),
+        };
         for projector in store.options.inline.clone() {
             store.ensure_tables(projector.as_ref()).await?;
         }
@@ -105,6 +124,25 @@ impl SqlStore {
                 let out = f(&mut Tx::Postgres(&mut transaction)).await?;
                 transaction.commit().await?;
                 Ok(out)
+            }
+        }
+    }
+
+    /// Run `f` on the writer without a transaction around it: for work that is one write
+    /// statement (the database makes that atomic on its own), so the `BEGIN` and `COMMIT` round
+    /// trips are saved.
+    async fn write_solo<T>(
+        &self,
+        f: impl for<'t> AsyncFnOnce(&mut Tx<'t>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        match &self.writer {
+            Writer::Sqlite(conn) => {
+                let mut conn = conn.lock().await;
+                f(&mut Tx::Sqlite(&mut conn)).await
+            }
+            Writer::Postgres(pool) => {
+                let mut conn = pool.acquire().await?;
+                f(&mut Tx::Postgres(&mut conn)).await
             }
         }
     }
@@ -150,8 +188,16 @@ impl EventStore for SqlStore {
         &self.options.upcasters
     }
 
-    fn notifier(&self) -> Arc<Notify> {
-        self.notify.clone()
+    fn notifier(&self, stream_types: Option<&'static [&'static str]>) -> Arc<Notify> {
+        let notify = Arc::new(Notify::new());
+        if let Ok(mut wakers) = self.wakers.lock() {
+            wakers.push((stream_types, notify.clone()));
+        }
+        notify
+    }
+
+    fn outbox_notifier(&self) -> Arc<Notify> {
+        self.outbox_notify.clone()
     }
 
     async fn append_with_outbox(
@@ -160,14 +206,36 @@ impl EventStore for SqlStore {
         outbox: Vec<OutboxMessage>,
     ) -> Result<Appended, StoreError> {
         let inline = &self.options.inline;
-        let appended = self
-            .write(async |tx| {
-                let appended = log::append_in_tx(tx, &request, inline).await?;
+        let previous = self
+            .last_hashes
+            .get(&request.stream_id)
+            .and_then(|(version, hash)| (version == request.expected_version).then_some(hash));
+        // events alone: one insert (after, perhaps, reading the previous event's hash, which no
+        // one can change; the insert's version key fails if the stream moved meanwhile)
+        let solo = request.claims.is_empty()
+            && outbox.is_empty()
+            && !inline.iter().any(|p| p.wants(&request.stream_type, &request.events));
+        let (appended, last_hash) = if solo {
+            self.write_solo(async |tx| log::append_in_tx(tx, &request, previous, inline).await).await?
+        } else {
+            self.write(async |tx| {
+                let appended = log::append_in_tx(tx, &request, previous, inline).await?;
                 log::insert_outbox(tx, &outbox).await?;
                 Ok(appended)
             })
-            .await?;
-        self.notify.notify_waiters();
+            .await?
+        };
+        self.last_hashes.insert(request.stream_id.clone(), (appended.stream_version, last_hash));
+        if let Ok(wakers) = self.wakers.lock() {
+            for (types, notify) in wakers.iter() {
+                if types.is_none_or(|t| t.contains(&request.stream_type.as_str())) {
+                    notify.notify_waiters();
+                }
+            }
+        }
+        if !outbox.is_empty() {
+            self.outbox_notify.notify_waiters();
+        }
         Ok(appended)
     }
 

@@ -146,6 +146,22 @@ both_engines!(refresh_tokens_rotate_and_a_spent_one_revokes_the_session, |engine
     let third: Value = refresh(&app, "demo", &rt2).await.json().await.unwrap();
     let rt3 = third["refreshToken"].as_str().unwrap().to_owned();
     assert_ne!(rt3, rt2);
+    // the catch-up activity view counts the two rotations (the retry recorded none)
+    let sid = claims(&access1)["sid"].as_str().unwrap().to_owned();
+    let counted = tests::eventually(10, || async {
+        let row: Option<(i64, Option<String>)> = app
+            .state
+            .db()
+            .fetch_optional(
+                "select refreshes, last_refreshed_at from login_activity where session_id = $1",
+                &store::args![sid.as_str()],
+            )
+            .await
+            .unwrap();
+        row.is_some_and(|(n, at)| n == 2 && at.is_some())
+    })
+    .await;
+    assert!(counted, "login_activity shows 2 refreshes");
 
     // rt1 is now a grandparent: presenting it ends the session for everyone
     assert_eq!(error_of(refresh(&app, "demo", &rt1).await).await, (StatusCode::UNAUTHORIZED, "A206".into()));

@@ -247,9 +247,8 @@ pub async fn token(
         .ok_or(ApiError::InvalidBody("refresh_token is required".into()))?;
     let now = Utc::now();
     let metadata = meta.by(DIALECT, &state.legacy_tenant, "oauth/token".to_owned());
-    let (refreshed, user_id, _) =
-        crate::auth::refresh_in_tenant(&state, &state.legacy_tenant, &token, now, &metadata).await?;
-    let (access_token, expires) = access_token(&state, user_id, refreshed.session_id, now)?;
+    let refreshed = state.logins.refresh(&token, &state.legacy_tenant, now, &metadata).await.map_err(ApiError::from)?;
+    let (access_token, expires) = access_token(&state, refreshed.user_id, refreshed.session_id, now)?;
     Ok(Json(TokenResponse {
         access_token,
         refresh_token: refreshed.refresh_token,

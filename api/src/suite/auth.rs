@@ -217,9 +217,9 @@ pub async fn refresh_token(
     let now = Utc::now();
     let metadata = meta.by(DIALECT, &tenant, "refresh-token".to_owned());
     // a token of another tenant is as unknown here as a made-up one
-    let (refreshed, user_id, session) =
-        crate::auth::refresh_in_tenant(&state, &tenant, &body.refresh_token, now, &metadata).await?;
-    let access_token = access_token(&state, &tenant, user_id, refreshed.session_id, session.test_user, now).await?;
+    let refreshed = state.logins.refresh(&body.refresh_token, &tenant, now, &metadata).await.map_err(ApiError::from)?;
+    let access_token =
+        access_token(&state, &tenant, refreshed.user_id, refreshed.session_id, refreshed.test_user, now).await?;
     Ok(Json(Tokens { access_token, refresh_token: refreshed.refresh_token }))
 }
 
@@ -255,9 +255,12 @@ pub async fn logout(
 
 /// The tenant's own access-token lifetime, else the service default.
 pub(super) async fn token_lifetime(state: &AppState, tenant: &str) -> Result<chrono::Duration, ApiError> {
-    Ok(projections::catalog::suite_token_minutes(state.db(), tenant)
+    Ok(state
+        .catalog
+        .tenant(tenant)
         .await?
-        .map_or(state.suite_token_lifetime, chrono::Duration::minutes))
+        .and_then(|t| t.suite_token_minutes)
+        .map_or(state.suite_token_lifetime, |m| chrono::Duration::minutes(i64::from(m))))
 }
 
 async fn access_token(

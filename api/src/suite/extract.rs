@@ -19,7 +19,7 @@ impl FromRequestParts<AppState> for Tenant {
             .await
             .map_err(|_| ApiError::UnknownTenant)?;
         let tenant = params.get("tenant").cloned().ok_or(ApiError::UnknownTenant)?;
-        if !projections::catalog::tenant_exists(state.db(), &tenant).await? {
+        if state.catalog.tenant(&tenant).await?.is_none() {
             return Err(ApiError::UnknownTenant.into());
         }
         Ok(Self(tenant))

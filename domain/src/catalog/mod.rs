@@ -163,6 +163,16 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// Whether the tenant has been created.
+    pub fn exists(&self) -> bool {
+        self.created
+    }
+
+    /// The tenant's own suite access-token lifetime, if it set one.
+    pub fn suite_token_minutes(&self) -> Option<u32> {
+        self.suite_token_minutes
+    }
+
     fn partner(&self, partner_id: &str) -> Option<&PartnerKeys> {
         self.partners.iter().find(|(id, _)| id == partner_id).map(|(_, keys)| keys)
     }

@@ -91,6 +91,9 @@ pub enum LoginCommand {
     /// derived from the presented token; the derivation is deterministic, so a retry with the
     /// immediate parent inside `grace` yields the current head again.
     Refresh {
+        /// The tenant the token is presented to: a token of another tenant is as unknown there
+        /// as a made-up one, and spending it there neither rotates nor revokes anything.
+        tenant_id: String,
         presented_hash: String,
         child_hash: String,
         grace: Duration,
@@ -163,12 +166,16 @@ pub enum LoginError {
     NoRefreshToken,
     #[error("the refresh token is not valid")]
     UnknownRefreshToken,
+    #[error("the session belongs to another tenant")]
+    OtherTenant,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LoginSession {
     started: bool,
     user_id: Option<Uuid>,
+    tenant_id: Option<String>,
+    test_user: bool,
     expires_at: Option<DateTime<Utc>>,
     revoked: Option<RevocationReason>,
     head: Option<String>,
@@ -182,6 +189,15 @@ impl LoginSession {
         self.user_id
     }
 
+    pub fn tenant_id(&self) -> Option<&str> {
+        self.tenant_id.as_deref()
+    }
+
+    /// Whether the session is a partner's sandbox user's (its access tokens say `test`).
+    pub fn test_user(&self) -> bool {
+        self.test_user
+    }
+
     pub fn revoked(&self) -> Option<RevocationReason> {
         self.revoked
     }
@@ -193,6 +209,7 @@ impl LoginSession {
 
     fn refresh(
         &self,
+        tenant_id: &str,
         presented: String,
         child: String,
         grace: Duration,
@@ -200,6 +217,9 @@ impl LoginSession {
     ) -> Result<Option<LoginEvent>, LoginError> {
         if !self.started {
             return Err(LoginError::NotStarted);
+        }
+        if self.tenant_id.as_deref() != Some(tenant_id) {
+            return Err(LoginError::OtherTenant);
         }
         if self.revoked.is_some() {
             return Err(LoginError::Revoked);
@@ -271,8 +291,8 @@ impl Aggregate for LoginSession {
                     started_at: at,
                 })
             }
-            LoginCommand::Refresh { presented_hash, child_hash, grace, at } => {
-                self.refresh(presented_hash, child_hash, grace, at)?
+            LoginCommand::Refresh { tenant_id, presented_hash, child_hash, grace, at } => {
+                self.refresh(&tenant_id, presented_hash, child_hash, grace, at)?
             }
             LoginCommand::Revoke { reason, at } => {
                 if !self.started {
@@ -290,9 +310,11 @@ impl Aggregate for LoginSession {
 
     fn apply(&mut self, event: LoginEvent) {
         match event {
-            LoginEvent::LoginSessionStarted { user_id, refresh_hash, expires_at, .. } => {
+            LoginEvent::LoginSessionStarted { user_id, tenant_id, test_user, refresh_hash, expires_at, .. } => {
                 self.started = true;
                 self.user_id = Some(user_id);
+                self.tenant_id = Some(tenant_id);
+                self.test_user = test_user;
                 self.expires_at = Some(expires_at);
                 self.head = refresh_hash;
             }

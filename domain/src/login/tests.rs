@@ -29,6 +29,7 @@ fn rotated(from: &str, to: &str, generation: u32, secs: i64) -> LoginEvent {
 
 fn refresh(presented: &str, child: &str, secs: i64) -> LoginCommand {
     LoginCommand::Refresh {
+        tenant_id: "demo".into(),
         presented_hash: presented.into(),
         child_hash: child.into(),
         grace: Duration::seconds(10),
@@ -119,6 +120,26 @@ fn refreshing_a_revoked_expired_or_unknown_session_is_refused() {
         .given_no_previous_events()
         .when(refresh("rt1", "rt2", 2))
         .then_expect_error(LoginError::NotStarted);
+}
+
+#[test]
+fn a_token_presented_to_another_tenant_neither_rotates_nor_revokes() {
+    let elsewhere = |presented: &str| LoginCommand::Refresh {
+        tenant_id: "other".into(),
+        presented_hash: presented.into(),
+        child_hash: "x".into(),
+        grace: Duration::seconds(10),
+        at: at(100),
+    };
+    LoginTest::with(())
+        .given(vec![started(Some("rt1"))])
+        .when(elsewhere("rt1"))
+        .then_expect_error(LoginError::OtherTenant);
+    // a spent token would revoke the session in its own tenant; elsewhere it is only unknown
+    LoginTest::with(())
+        .given(vec![started(Some("rt1")), rotated("rt1", "rt2", 1, 5)])
+        .when(elsewhere("rt1"))
+        .then_expect_error(LoginError::OtherTenant);
 }
 
 #[test]
