@@ -1,8 +1,11 @@
-//! `users-api [serve|migrate|rebuild [name]|verify|keys rotate]`.
+//! `users-api [serve|migrate|rebuild [name]|verify|keys rotate|tenant <id> provider|token-lifetime]`.
 use crate::config::{Config, Settings, reveal};
 use crate::startup::{Application, open_store};
+use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
+use std::sync::Arc;
+use store::{EventStore, Metadata};
 
 #[derive(Debug, Parser)]
 #[command(name = "users-api", version, about = "Event-sourced users API with CQRS read models")]
@@ -32,6 +35,67 @@ pub enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// A tenant's settings: its OpenID providers and its suite access-token lifetime. Prints one
+    /// JSON line; exits 1 with the reason for an unknown tenant or an invalid value.
+    Tenant {
+        /// The tenant id (`demo` for the demo tenant).
+        tenant: String,
+        #[command(subcommand)]
+        command: TenantCommand,
+    },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum TenantCommand {
+    /// Add or change an OpenID provider whose ID tokens sign users in (`social-login`,
+    /// `sign-in-gaiyo`, `user/openid-token-exchange`, `customers/social-sign-up`). Running
+    /// servers use it on the next sign-in.
+    Provider {
+        /// The tenant's name for it, as sign-in requests name it (`oidc`, `gaiyo`, `google`).
+        name: String,
+        /// The `iss` its ID tokens carry.
+        #[arg(long)]
+        issuer: String,
+        /// The `aud` its ID tokens must carry: the tenant's client id at the provider.
+        #[arg(long)]
+        audience: String,
+        /// Where the provider publishes its signing keys (a JWKS document, http or https).
+        #[arg(long)]
+        jwks_url: String,
+    },
+    /// Set how long the tenant's suite access tokens live, in minutes (1 to 43200, 30 days).
+    /// Running servers use it within 5 seconds.
+    TokenLifetime { minutes: u32 },
+}
+
+/// Apply a tenant command to the store, as `users-api tenant` does; the JSON it prints.
+pub async fn tenant_command(
+    store: Arc<dyn EventStore>,
+    tenant: &str,
+    command: TenantCommand,
+) -> anyhow::Result<serde_json::Value> {
+    let catalog = commands::catalog::CatalogService::new(commands::CommandBus::new(store));
+    let metadata = Metadata { actor: Some("system:cli".into()), ..Metadata::default() };
+    let now = chrono::Utc::now();
+    match command {
+        TenantCommand::Provider { name, issuer, audience, jwks_url } => {
+            let url = reqwest::Url::parse(&jwks_url).with_context(|| format!("--jwks-url {jwks_url}"))?;
+            anyhow::ensure!(matches!(url.scheme(), "http" | "https"), "--jwks-url must be an http or https URL");
+            let provider = domain::catalog::IdentityProvider { provider: name.clone(), issuer, audience, jwks_url };
+            catalog
+                .configure_identity_provider(tenant, provider, now, &metadata)
+                .await
+                .with_context(|| format!("tenant {tenant}"))?;
+            Ok(serde_json::json!({ "tenant": tenant, "provider": name, "configured": true }))
+        }
+        TenantCommand::TokenLifetime { minutes } => {
+            catalog
+                .set_suite_token_lifetime(tenant, minutes, now, &metadata)
+                .await
+                .with_context(|| format!("tenant {tenant}"))?;
+            Ok(serde_json::json!({ "tenant": tenant, "suite_token_minutes": minutes }))
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -80,6 +144,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let kid = crate::tokens::rotate(store.db()).await?;
             println!("{}", serde_json::json!({ "rotated": true, "signing_kid": kid }));
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Tenant { tenant, command } => {
+            let store = open_store(&config).await?;
+            match tenant_command(store, &tenant, command).await {
+                Ok(done) => {
+                    println!("{done}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("{e:#}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
         }
         Command::Verify => {
             let store = open_store(&config).await?;

@@ -24,6 +24,45 @@ pub struct SignUp {
     pub created_by: Option<String>,
 }
 
+/// What a verified ID token says about its holder.
+#[derive(Debug, Clone)]
+pub struct VerifiedIdentity {
+    pub issuer: String,
+    pub subject: String,
+    /// The token's email, when it has a valid one.
+    pub email: Option<Email>,
+    /// The provider vouches for the email (`email_verified: true`).
+    pub email_verified: bool,
+    /// Names and language for a new account.
+    pub profile: Profile,
+}
+
+/// Which account an ID token signs in to.
+#[derive(Debug, thiserror::Error)]
+pub enum IdentityError {
+    /// Sign-up only: the identity, or the email of a new account, already has an account.
+    #[error("the identity or its email already has an account")]
+    Exists,
+    /// A new account needs an email the provider verified.
+    #[error("the ID token has no verified email")]
+    NoVerifiedEmail,
+    #[error(transparent)]
+    Command(#[from] UserCommandError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// How an ID token found its account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdentityOutcome {
+    /// The identity was linked to the account already.
+    SignedIn,
+    /// The identity joined the account of its verified email.
+    Linked,
+    /// A new account.
+    SignedUp,
+}
+
 #[derive(Clone)]
 pub struct UserService {
     bus: CommandBus,
@@ -219,6 +258,83 @@ impl UserService {
         let command = UserCommand::LinkIdentity { issuer: issuer.to_owned(), subject: subject.to_owned(), at };
         self.bus.execute::<User>(&user::stream_id(user_id), command, &(), metadata).await?;
         Ok(())
+    }
+
+    /// The account an ID token signs in to, linked or created as needed:
+    /// 1. the identity's account, if it has one (`sign_up_only`: `Exists`);
+    /// 2. else, with a verified email, the tenant's account of that email, which the identity joins;
+    /// 3. else, with a verified email, a new account;
+    /// 4. else `NoVerifiedEmail`, and nothing is created.
+    pub async fn account_for_identity(
+        &self,
+        tenant_id: &str,
+        identity: VerifiedIdentity,
+        sign_up_only: bool,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<(Uuid, User, IdentityOutcome), IdentityError> {
+        let VerifiedIdentity { issuer, subject, email, email_verified, profile } = identity;
+        if let Some((user_id, user)) = self.identity_account(tenant_id, &issuer, &subject).await? {
+            if sign_up_only {
+                return Err(IdentityError::Exists);
+            }
+            return Ok((user_id, user, IdentityOutcome::SignedIn));
+        }
+        let email = email.filter(|_| email_verified).ok_or(IdentityError::NoVerifiedEmail)?;
+        if let Some((user_id, _)) = self.email_account(tenant_id, &email).await? {
+            self.link_identity(user_id, &issuer, &subject, at, metadata).await?;
+            let (user, _) = self.load(user_id).await?;
+            return Ok((user_id, user, IdentityOutcome::Linked));
+        }
+        match self.sign_up_with_identity(tenant_id, &email, &issuer, &subject, profile, at, metadata).await {
+            Ok(user_id) => Ok((user_id, self.load(user_id).await?.0, IdentityOutcome::SignedUp)),
+            // the email or the identity was taken a moment ago
+            Err(CommandError::Claim { .. }) => Err(IdentityError::Exists),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The account of an email just proven with a one-time code; created when there is none.
+    pub async fn account_for_email_code(
+        &self,
+        tenant_id: &str,
+        email: &Email,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<(Uuid, User), UserCommandError> {
+        if let Some(found) = self.email_account(tenant_id, email).await? {
+            return Ok(found);
+        }
+        match self.sign_up_with_email_code(tenant_id, email, at, metadata).await {
+            Ok(user_id) => Ok((user_id, self.load(user_id).await?.0)),
+            // another request created it a moment ago
+            Err(CommandError::Claim { .. }) => self
+                .email_account(tenant_id, email)
+                .await?
+                .ok_or_else(|| CommandError::Contended(format!("{tenant_id}:{email}"))),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The account of a phone number just proven with a one-time code; created when there is none.
+    pub async fn account_for_phone_code(
+        &self,
+        tenant_id: &str,
+        phone: &PhoneNumber,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<(Uuid, User), UserCommandError> {
+        if let Some(found) = self.phone_account(tenant_id, phone).await? {
+            return Ok(found);
+        }
+        match self.sign_up_with_phone_code(tenant_id, phone, at, metadata).await {
+            Ok(user_id) => Ok((user_id, self.load(user_id).await?.0)),
+            Err(CommandError::Claim { .. }) => self
+                .phone_account(tenant_id, phone)
+                .await?
+                .ok_or_else(|| CommandError::Contended(format!("{tenant_id}:{}", phone.as_str()))),
+            Err(e) => Err(e),
+        }
     }
 
     /// The user as its stream stands (for decisions like checking a second factor).

@@ -167,6 +167,39 @@ both_engines!(id_tokens_sign_in_link_and_sign_up, |engine| async move {
     assert_eq!(sub_of(&gaiyo), sub_of(&first));
 });
 
+both_engines!(an_operator_configures_a_tenant_with_the_cli, |engine| async move {
+    use api::cli::{TenantCommand, tenant_command};
+    let app = TestApp::spawn(engine).await;
+    let idp = Provider::start().await;
+    let provider = |jwks_url: &str| TenantCommand::Provider {
+        name: "oidc".into(),
+        issuer: ISSUER.into(),
+        audience: AUDIENCE.into(),
+        jwks_url: jwks_url.into(),
+    };
+    let store = app.state.store.clone();
+    // refused, and nothing appended: an unknown tenant, a lifetime out of range, a bad URL
+    let before = store.read_all(store::Checkpoint::default(), 10_000).await.unwrap().len();
+    assert!(tenant_command(store.clone(), "nowhere", provider(&idp.jwks_url)).await.is_err());
+    assert!(tenant_command(store.clone(), "demo", TenantCommand::TokenLifetime { minutes: 0 }).await.is_err());
+    assert!(tenant_command(store.clone(), "demo", provider("ftp://keys.example")).await.is_err());
+    assert!(tenant_command(store.clone(), "demo", provider("not a url")).await.is_err());
+    assert_eq!(store.read_all(store::Checkpoint::default(), 10_000).await.unwrap().len(), before);
+
+    let done = tenant_command(store.clone(), "demo", provider(&idp.jwks_url)).await.unwrap();
+    assert_eq!(done, json!({"tenant": "demo", "provider": "oidc", "configured": true}));
+    let done = tenant_command(store.clone(), "demo", TenantCommand::TokenLifetime { minutes: 45 }).await.unwrap();
+    assert_eq!(done, json!({"tenant": "demo", "suite_token_minutes": 45}));
+
+    // the running server signs in with the provider, and its tokens live 45 minutes
+    let res = post(&app, "/auth/social-login", json!({"idToken": idp.token("cli-1", Some("cli@idp.test"))})).await;
+    assert_eq!(res.status(), 200);
+    let tokens: Value = res.json().await.unwrap();
+    let payload = tokens["accessToken"].as_str().unwrap().split('.').nth(1).unwrap();
+    let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    assert_eq!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(), 45 * 60);
+});
+
 both_engines!(forged_id_tokens_are_refused, |engine| async move {
     let app = TestApp::spawn(engine).await;
     let idp = Provider::start().await;

@@ -13,7 +13,6 @@ use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use chrono::Utc;
-use commands::CommandError;
 use domain::login::SignInMethod;
 use domain::values::{Email, PhoneNumber};
 use serde::Deserialize;
@@ -96,18 +95,8 @@ pub async fn sign_in_email_code(
     if !state.codes.verify_email_code(&tenant, &email, &body.code, now, &metadata).await.map_err(ApiError::from)? {
         return Err(ApiError::InvalidCode.into());
     }
-    let account = match state.users.email_account(&tenant, &email).await? {
-        Some(found) => found,
-        None => match state.users.sign_up_with_email_code(&tenant, &email, now, &metadata).await {
-            Ok(user_id) => (user_id, state.users.load(user_id).await?.0),
-            // another request created it a moment ago
-            Err(CommandError::Claim { .. }) => {
-                state.users.email_account(&tenant, &email).await?.ok_or(ApiError::Busy)?
-            }
-            Err(e) => return Err(ApiError::from(e).into()),
-        },
-    };
-    let (user_id, user) = account;
+    let (user_id, user) =
+        state.users.account_for_email_code(&tenant, &email, now, &metadata).await.map_err(ApiError::from)?;
     Ok(Json(finish_sign_in(&state, &tenant, user_id, &user, SignInMethod::EmailCode, now, &metadata).await?))
 }
 
@@ -191,15 +180,7 @@ pub async fn sign_in_phone_number(
     if !state.codes.verify_phone_code(&tenant, &phone, &body.code, now, &metadata).await.map_err(ApiError::from)? {
         return Err(ApiError::InvalidCode.into());
     }
-    let (user_id, user) = match state.users.phone_account(&tenant, &phone).await? {
-        Some(found) => found,
-        None => match state.users.sign_up_with_phone_code(&tenant, &phone, now, &metadata).await {
-            Ok(user_id) => (user_id, state.users.load(user_id).await?.0),
-            Err(CommandError::Claim { .. }) => {
-                state.users.phone_account(&tenant, &phone).await?.ok_or(ApiError::Busy)?
-            }
-            Err(e) => return Err(ApiError::from(e).into()),
-        },
-    };
+    let (user_id, user) =
+        state.users.account_for_phone_code(&tenant, &phone, now, &metadata).await.map_err(ApiError::from)?;
     Ok(Json(finish_sign_in(&state, &tenant, user_id, &user, SignInMethod::PhoneCode, now, &metadata).await?))
 }

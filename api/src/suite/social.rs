@@ -12,7 +12,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use chrono::Utc;
-use commands::CommandError;
+use commands::user::{IdentityError, VerifiedIdentity};
 use domain::login::SignInMethod;
 use domain::user::Profile;
 use domain::values::Email;
@@ -66,39 +66,28 @@ async fn with_id_token(
     state.limits.account(&format!("{tenant}:idp:{}:{}", claims.iss, claims.sub))?;
     let now = Utc::now();
     let metadata = meta.by(DIALECT, tenant, format!("idp:{name}"));
-    if let Some((user_id, user)) = state.users.identity_account(tenant, &claims.iss, &claims.sub).await? {
-        if unknown == Unknown::CreateOnly {
-            return Err(ApiError::UserExists);
-        }
-        return finish_sign_in(state, tenant, user_id, &user, SignInMethod::IdToken, now, &metadata).await;
-    }
-    let email = claims.email.as_deref().map(Email::parse).transpose().ok().flatten();
-    let verified = claims.email_verified == Some(true);
-    // the same verified email in this tenant: the identity joins that account
-    if let (Some(email), true) = (&email, verified)
-        && let Some((user_id, _)) = state.users.email_account(tenant, email).await?
-    {
-        state.users.link_identity(user_id, &claims.iss, &claims.sub, now, &metadata).await?;
-        let (user, _) = state.users.load(user_id).await?;
-        return finish_sign_in(state, tenant, user_id, &user, SignInMethod::IdToken, now, &metadata).await;
-    }
-    let email = email.filter(|_| verified).ok_or(ApiError::IdentityWithoutEmail)?;
-    let profile = Profile {
-        first_name: body.first_name.or(claims.given_name),
-        last_name: body.last_name.or(claims.family_name),
-        language: body.language,
-        ..Profile::default()
+    let identity = VerifiedIdentity {
+        email: claims.email.as_deref().and_then(|e| Email::parse(e).ok()),
+        email_verified: claims.email_verified == Some(true),
+        profile: Profile {
+            first_name: body.first_name.or(claims.given_name),
+            last_name: body.last_name.or(claims.family_name),
+            language: body.language,
+            ..Profile::default()
+        },
+        issuer: claims.iss,
+        subject: claims.sub,
     };
-    let user_id = match state
+    let (user_id, user, _) = state
         .users
-        .sign_up_with_identity(tenant, &email, &claims.iss, &claims.sub, profile, now, &metadata)
+        .account_for_identity(tenant, identity, unknown == Unknown::CreateOnly, now, &metadata)
         .await
-    {
-        Ok(id) => id,
-        Err(CommandError::Claim { .. }) => return Err(ApiError::UserExists),
-        Err(e) => return Err(e.into()),
-    };
-    let (user, _) = state.users.load(user_id).await?;
+        .map_err(|e| match e {
+            IdentityError::Exists => ApiError::UserExists,
+            IdentityError::NoVerifiedEmail => ApiError::IdentityWithoutEmail,
+            IdentityError::Command(e) => e.into(),
+            IdentityError::Store(e) => e.into(),
+        })?;
     finish_sign_in(state, tenant, user_id, &user, SignInMethod::IdToken, now, &metadata).await
 }
 
