@@ -226,6 +226,17 @@ impl From<commands::login::RefreshError> for ApiError {
     }
 }
 
+impl From<commands::user::IdentityError> for ApiError {
+    fn from(e: commands::user::IdentityError) -> Self {
+        match e {
+            commands::user::IdentityError::Exists => Self::UserExists,
+            commands::user::IdentityError::NoVerifiedEmail => Self::IdentityWithoutEmail,
+            commands::user::IdentityError::Command(e) => e.into(),
+            commands::user::IdentityError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<commands::passwords::PasswordError> for ApiError {
     fn from(e: commands::passwords::PasswordError) -> Self {
         Self::Internal(e.to_string())

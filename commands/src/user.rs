@@ -302,18 +302,8 @@ impl UserService {
         at: DateTime<Utc>,
         metadata: &Metadata,
     ) -> Result<(Uuid, User), UserCommandError> {
-        if let Some(found) = self.email_account(tenant_id, email).await? {
-            return Ok(found);
-        }
-        match self.sign_up_with_email_code(tenant_id, email, at, metadata).await {
-            Ok(user_id) => Ok((user_id, self.load(user_id).await?.0)),
-            // another request created it a moment ago
-            Err(CommandError::Claim { .. }) => self
-                .email_account(tenant_id, email)
-                .await?
-                .ok_or_else(|| CommandError::Contended(format!("{tenant_id}:{email}"))),
-            Err(e) => Err(e),
-        }
+        let claim = user::tenant_email_claim(tenant_id, email);
+        self.account_or_sign_up(claim, self.sign_up_with_email_code(tenant_id, email, at, metadata)).await
     }
 
     /// The account of a phone number just proven with a one-time code; created when there is none.
@@ -324,15 +314,26 @@ impl UserService {
         at: DateTime<Utc>,
         metadata: &Metadata,
     ) -> Result<(Uuid, User), UserCommandError> {
-        if let Some(found) = self.phone_account(tenant_id, phone).await? {
+        let claim = user::tenant_phone_claim(tenant_id, phone);
+        self.account_or_sign_up(claim, self.sign_up_with_phone_code(tenant_id, phone, at, metadata)).await
+    }
+
+    /// The holder of `claim`, or else the account `sign_up` creates (it is run only then). When a
+    /// concurrent request took the claim first, its account.
+    async fn account_or_sign_up(
+        &self,
+        claim: domain::Claim,
+        sign_up: impl Future<Output = Result<Uuid, UserCommandError>>,
+    ) -> Result<(Uuid, User), UserCommandError> {
+        if let Some(found) = self.account_by_claim(claim.clone()).await? {
             return Ok(found);
         }
-        match self.sign_up_with_phone_code(tenant_id, phone, at, metadata).await {
+        match sign_up.await {
             Ok(user_id) => Ok((user_id, self.load(user_id).await?.0)),
             Err(CommandError::Claim { .. }) => self
-                .phone_account(tenant_id, phone)
+                .account_by_claim(claim.clone())
                 .await?
-                .ok_or_else(|| CommandError::Contended(format!("{tenant_id}:{}", phone.as_str()))),
+                .ok_or_else(|| CommandError::Contended(format!("{}:{}", claim.scope, claim.value))),
             Err(e) => Err(e),
         }
     }

@@ -12,7 +12,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use chrono::Utc;
-use commands::user::{IdentityError, VerifiedIdentity};
+use commands::user::VerifiedIdentity;
 use domain::login::SignInMethod;
 use domain::user::Profile;
 use domain::values::Email;
@@ -78,16 +78,8 @@ async fn with_id_token(
         issuer: claims.iss,
         subject: claims.sub,
     };
-    let (user_id, user, _) = state
-        .users
-        .account_for_identity(tenant, identity, unknown == Unknown::CreateOnly, now, &metadata)
-        .await
-        .map_err(|e| match e {
-            IdentityError::Exists => ApiError::UserExists,
-            IdentityError::NoVerifiedEmail => ApiError::IdentityWithoutEmail,
-            IdentityError::Command(e) => e.into(),
-            IdentityError::Store(e) => e.into(),
-        })?;
+    let (user_id, user, _) =
+        state.users.account_for_identity(tenant, identity, unknown == Unknown::CreateOnly, now, &metadata).await?;
     finish_sign_in(state, tenant, user_id, &user, SignInMethod::IdToken, now, &metadata).await
 }
 
