@@ -6,7 +6,6 @@ use chrono::{DateTime, Duration, Utc};
 use ed25519_dalek::SigningKey;
 use ed25519_dalek::pkcs8::EncodePrivateKey;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -14,34 +13,9 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 use store::{Db, args, format_time, now_micros};
 
-pub const ISSUER: &str = "users-api";
+pub use commands::ports::tokens::ISSUER;
 
-/// The claims of every access token this service signs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AccessClaims {
-    pub sub: String,
-    pub tenant: String,
-    /// The partner or API client the token was minted for (`app` for a person's own sign-in).
-    pub azp: String,
-    /// The login session; every authenticated request checks that it is still live.
-    pub sid: String,
-    /// A test token: its user is a sandbox user.
-    pub test: bool,
-    pub iss: String,
-    pub aud: String,
-    pub iat: i64,
-    pub exp: i64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum TokenError {
-    #[error("the token is malformed")]
-    Malformed,
-    #[error("the token has expired")]
-    Expired,
-    #[error("the token is not valid")]
-    Invalid,
-}
+pub use commands::ports::{AccessClaims, TokenError};
 
 /// The keys of one load: the newest signs, all verify.
 struct KeySet {
@@ -132,17 +106,7 @@ impl TokenService {
         now: DateTime<Utc>,
         lifetime: Duration,
     ) -> AccessClaims {
-        AccessClaims {
-            sub: user.to_owned(),
-            tenant: tenant.to_owned(),
-            azp: client.to_owned(),
-            sid: sid.to_string(),
-            test,
-            iss: ISSUER.to_owned(),
-            aud: audience.to_owned(),
-            iat: now.timestamp(),
-            exp: (now + lifetime).timestamp(),
-        }
+        AccessClaims::new(user, tenant, client, sid, audience, test, now, lifetime)
     }
 
     /// Signature, `kid`, algorithm (EdDSA only: `none` and HS256 are refused), issuer,
@@ -304,4 +268,19 @@ pub async fn secret(db: &Db, name: &str) -> anyhow::Result<Option<String>> {
     let row: Option<(String,)> =
         db.fetch_optional("select value from server_secrets where name = $1", &args![name]).await?;
     Ok(row.map(|(v,)| v))
+}
+
+#[async_trait::async_trait]
+impl commands::ports::TokenSigner for TokenService {
+    fn sign(&self, claims: &AccessClaims) -> Result<String, commands::ports::SignError> {
+        self.mint(claims).map_err(|e| commands::ports::SignError(e.to_string()))
+    }
+
+    async fn verify(&self, token: &str, audience: &str) -> Result<AccessClaims, TokenError> {
+        TokenService::verify(self, token, audience).await
+    }
+
+    fn jwks(&self) -> Value {
+        TokenService::jwks(self)
+    }
 }

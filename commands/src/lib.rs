@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod codes;
 pub mod login;
 pub mod passwords;
+pub mod ports;
 pub mod twofactor;
 pub mod user;
 
