@@ -4,8 +4,15 @@
 
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
+
+// The test harness's PostgreSQL support, shared by path: `api` cannot depend on the `tests`
+// crate, which depends on `api`.
+#[path = "../../tests/src/postgres.rs"]
+mod postgres;
+
+use postgres::fresh_pg_database;
 
 const BIN: &str = env!("CARGO_BIN_EXE_users-api");
 
@@ -155,36 +162,4 @@ async fn verify_and_rebuild_work_on_a_filled_postgres_database() {
         (position, event_id)
     })
     .await;
-}
-
-/// A fresh database on the test run's PostgreSQL (`USERS_API_TEST_PG_URL`, set by `scripts/test`),
-/// or on a server started here with `scripts/pg-server` and stopped when this process ends.
-async fn fresh_pg_database() -> String {
-    use sqlx::Connection;
-    let admin = match std::env::var("USERS_API_TEST_PG_URL") {
-        Ok(url) if !url.is_empty() => url,
-        _ => start_pg(),
-    };
-    let name = format!("cli_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}"))).execute(&mut conn).await.unwrap();
-    let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap();
-    format!("{base}/{name}")
-}
-
-fn start_pg() -> String {
-    let dir = scratch();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/pg-server");
-    let out = Command::new(&script).arg("start").arg(&dir).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let watchdog = format!(
-        "while kill -0 {} 2>/dev/null; do sleep 1; done; '{}' stop '{}' >/dev/null 2>&1",
-        std::process::id(),
-        script.display(),
-        dir.display()
-    );
-    // deliberately not waited for: it outlives this process to stop the server
-    #[allow(clippy::zombie_processes)]
-    let _watchdog = Command::new("sh").arg("-c").arg(watchdog).spawn().unwrap();
-    String::from_utf8_lossy(&out.stdout).lines().last().unwrap().trim().to_owned()
 }

@@ -1,192 +1,22 @@
 //! Test support: real databases (a SQLite file, or a fresh database on a throwaway PostgreSQL
-//! server) and the real server spawned on port 0.
+//! server), the real server spawned on port 0, and a typed client per dialect, so that each test
+//! file tells its feature's story instead of how to sign in.
 #![forbid(unsafe_code)]
+// helpers that fail the test on the spot are what a harness is for
 #![allow(clippy::unwrap_used)]
 
-use api::{Application, Config, Settings};
-use secrecy::ExposeSecret;
-use serde_json::Value;
-use sqlx::Connection;
-use std::path::PathBuf;
-use std::process::Command;
-use std::sync::{Arc, OnceLock};
-use store::{EventStore, PostgresStore, SqliteStore, StoreOptions};
+mod app;
+pub mod coord;
+mod databases;
+pub mod legacy;
+mod postgres;
+pub mod suite;
+mod tokens;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Engine {
-    Sqlite,
-    Postgres,
-}
-
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// A scratch directory removed at the end of the test.
-pub struct Scratch(pub PathBuf);
-
-impl Scratch {
-    pub fn new() -> Self {
-        let dir = std::env::temp_dir().join(format!("users-api-test-{}", uuid::Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
-    }
-}
-
-impl Default for Scratch {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// The admin URL of the test run's PostgreSQL server: `USERS_API_TEST_PG_URL` (set by
-/// `scripts/test`), or a server this process starts itself and stops when it exits.
-pub fn pg_admin_url() -> &'static str {
-    static URL: OnceLock<String> = OnceLock::new();
-    URL.get_or_init(|| {
-        if let Ok(url) = std::env::var("USERS_API_TEST_PG_URL")
-            && !url.is_empty()
-        {
-            return url;
-        }
-        let dir = std::env::temp_dir().join(format!("users-api-pg-{}", uuid::Uuid::new_v4().simple()));
-        let script = repo_root().join("scripts/pg-server");
-        let out = Command::new(&script).arg("start").arg(&dir).output().expect("run scripts/pg-server");
-        assert!(out.status.success(), "scripts/pg-server start failed: {}", String::from_utf8_lossy(&out.stderr));
-        // stop the server when this test process is gone
-        let watchdog = format!(
-            "while kill -0 {pid} 2>/dev/null; do sleep 1; done; '{script}' stop '{dir}' >/dev/null 2>&1",
-            pid = std::process::id(),
-            script = script.display(),
-            dir = dir.display()
-        );
-        // deliberately not waited for: it outlives this process to stop the server
-        #[allow(clippy::zombie_processes)]
-        let _watchdog = Command::new("sh").arg("-c").arg(watchdog).spawn().expect("spawn watchdog");
-        String::from_utf8_lossy(&out.stdout).lines().last().expect("url").trim().to_owned()
-    })
-}
-
-/// A new, empty database on the test PostgreSQL server.
-pub async fn fresh_pg_database() -> String {
-    let admin = pg_admin_url();
-    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::PgConnection::connect(admin).await.expect("connect to test PostgreSQL");
-    sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}"))).execute(&mut conn).await.unwrap();
-    let _ = conn.close().await;
-    match admin.rfind('/') {
-        Some(i) => format!("{}/{name}", &admin[..i]),
-        None => panic!("admin url without a database: {admin}"),
-    }
-}
-
-/// A database URL for `engine`: a SQLite file in `scratch`, or a fresh PostgreSQL database.
-pub async fn database_url(engine: Engine, scratch: &Scratch) -> String {
-    match engine {
-        Engine::Sqlite => format!("sqlite://{}", scratch.0.join("events.db").display()),
-        Engine::Postgres => fresh_pg_database().await,
-    }
-}
-
-pub async fn open_store(engine: Engine, url: &str, options: StoreOptions) -> Arc<dyn EventStore> {
-    match engine {
-        Engine::Sqlite => Arc::new(SqliteStore::open(url, options).await.unwrap()),
-        Engine::Postgres => Arc::new(PostgresStore::open(url, options).await.unwrap()),
-    }
-}
-
-/// The real server on port 0, on its own database.
-pub struct TestApp {
-    pub address: String,
-    pub access_key: String,
-    pub server_token: String,
-    pub database_url: String,
-    pub state: api::state::AppState,
-    pub client: reqwest::Client,
-    pub scratch: Scratch,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl TestApp {
-    pub async fn spawn(engine: Engine) -> Self {
-        let scratch = Scratch::new();
-        let mut settings = Settings::for_data_dir(scratch.0.join("data"));
-        let url = database_url(engine, &scratch).await;
-        settings.database_url = Some(url.clone());
-        Self::spawn_with(settings, scratch).await
-    }
-
-    pub async fn spawn_with(settings: Settings, scratch: Scratch) -> Self {
-        let config = Config::resolve(settings).unwrap();
-        let access_key = config.demo_access_key.expose_secret().to_owned();
-        let server_token = config.demo_server_token.expose_secret().to_owned();
-        let database_url = config.database_url.clone();
-        let app = Application::build(config).await.unwrap();
-        let address = format!("http://127.0.0.1:{}", app.port());
-        let state = app.state().clone();
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(app.run_until(async {
-            let _ = rx.await;
-        }));
-        Self {
-            address,
-            access_key,
-            server_token,
-            database_url,
-            state,
-            client: reqwest::Client::new(),
-            scratch,
-            shutdown: Some(tx),
-        }
-    }
-
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.address)
-    }
-
-    pub fn coord(&self, path: &str) -> String {
-        format!("{}/v1/users{path}?access_key={}", self.address, self.access_key)
-    }
-
-    pub async fn create_test_jwt(&self, body: Value) -> reqwest::Response {
-        self.client.post(self.coord("/testing/create_jwt")).json(&body).send().await.unwrap()
-    }
-
-    /// A test token for `email`, asserting success.
-    pub async fn token_for(&self, email: &str) -> String {
-        let res = self.create_test_jwt(serde_json::json!({ "email": email })).await;
-        assert_eq!(res.status(), 200);
-        let body: Value = res.json().await.unwrap();
-        body["jwt_token"].as_str().unwrap().to_owned()
-    }
-
-    pub async fn current_user(&self, token: &str) -> reqwest::Response {
-        self.client.get(self.coord("/user/current")).bearer_auth(token).send().await.unwrap()
-    }
-
-    pub async fn put_vehicle(&self, token: &str, body: Value) -> reqwest::Response {
-        self.client.put(self.coord("/user/current/vehicle")).bearer_auth(token).json(&body).send().await.unwrap()
-    }
-
-    /// Stop the server gracefully (in-flight requests and projector batches finish).
-    pub fn stop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-    }
-}
-
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
+pub use app::{TestApp, open_store, totp_code};
+pub use databases::{Engine, Scratch, database_url};
+pub use postgres::{fresh_pg_database, pg_admin_url};
+pub use tokens::claims;
 
 /// Poll `check` until it holds or `secs` pass.
 pub async fn eventually<F, Fut>(secs: u64, mut check: F) -> bool

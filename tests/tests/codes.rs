@@ -5,36 +5,13 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
+use tests::suite::{EMAIL_CODE_BOOTSTRAP, Tokens, suite_error};
 use tests::{Engine, Scratch, TestApp, both_engines, eventually};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
-async fn signed(app: &TestApp, email: &str, timestamp: i64) -> String {
-    let key = api::tokens::secret(app.state.db(), &api::suite::bootstrap::key_name("demo")).await.unwrap().unwrap();
-    let signature = api::suite::bootstrap::sign(&key, timestamp, email).unwrap();
-    app.url(&format!(
-        "/demo/front/customers/create-or-sign-in-with-email-code?timestamp={timestamp}&signature={signature}"
-    ))
-}
-
-async fn request_code(app: &TestApp, email: &str) -> reqwest::Response {
-    let url = signed(app, email, chrono::Utc::now().timestamp()).await;
-    app.client.post(url).json(&json!({ "email": email })).send().await.unwrap()
-}
-
-async fn sign_in(app: &TestApp, email: &str, code: &str) -> reqwest::Response {
-    let body = json!({ "email": email, "code": code });
-    app.client.post(app.url("/demo/auth/sign-in-email-code")).json(&body).send().await.unwrap()
-}
-
-async fn code_of(res: reqwest::Response) -> (StatusCode, String) {
-    let status = res.status();
-    let body: Value = res.json().await.unwrap();
-    (status, body["errorCode"].as_str().unwrap_or_default().to_owned())
-}
-
 /// The 6-digit codes the outbox file holds for `email`, oldest first.
 fn codes_in_file(app: &TestApp, email: &str) -> Vec<String> {
-    let text = std::fs::read_to_string(app.scratch.0.join("data").join("outbox.jsonl")).unwrap_or_default();
+    let text = std::fs::read_to_string(app.outbox_file()).unwrap_or_default();
     text.lines()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
         .filter(|m| m["to"] == email)
@@ -46,41 +23,26 @@ fn digits(text: &str) -> Option<String> {
     text.split(|c: char| !c.is_ascii_digit()).find(|w| w.len() == 6).map(str::to_owned)
 }
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    let (n,): (i64,) = app.state.db().fetch_optional(sql, &[]).await.unwrap().unwrap();
-    n
-}
-
 both_engines!(an_email_code_signs_in_and_creates_the_account, |engine| async move {
     let app = TestApp::spawn(engine).await;
-    let res = request_code(&app, "code@example.com").await;
+    let suite = app.suite("demo");
+    let res = suite.request_email_code("code@example.com").await;
     assert_eq!(res.status(), 204);
     assert!(eventually(10, || async { !codes_in_file(&app, "code@example.com").is_empty() }).await, "code delivered");
     let code = codes_in_file(&app, "code@example.com")[0].clone();
 
     // a wrong code costs a try; the right one signs in and creates the account
-    assert_eq!(code_of(sign_in(&app, "code@example.com", "000000").await).await.1, "A207");
-    let res = sign_in(&app, "code@example.com", &code).await;
-    assert_eq!(res.status(), 200);
-    let tokens: Value = res.json().await.unwrap();
-    let me: Value = app
-        .client
-        .get(app.url("/demo/front/customers"))
-        .bearer_auth(tokens["accessToken"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(me["email"], "code@example.com");
-    assert_eq!(code_of(sign_in(&app, "code@example.com", &code).await).await.1, "A207", "a code works once");
+    assert_eq!(suite_error(suite.sign_in_email_code("code@example.com", "000000").await).await.1, "A207");
+    let tokens = Tokens::of(suite.sign_in_email_code("code@example.com", &code).await).await;
+    assert_eq!(suite.me(&tokens.access).await["email"], "code@example.com");
+    let again = suite.sign_in_email_code("code@example.com", &code).await;
+    assert_eq!(suite_error(again).await.1, "A207", "a code works once");
 
     // the outbox row went out with its event, and its body (the code) is wiped once sent
-    assert_eq!(count(&app, "select count(*) from outbox").await, 1);
+    assert_eq!(app.count("select count(*) from outbox").await, 1);
     assert!(
         eventually(10, || async {
-            count(&app, "select count(*) from outbox where sent_at is not null and body = ''").await == 1
+            app.count("select count(*) from outbox where sent_at is not null and body = ''").await == 1
         })
         .await
     );
@@ -91,51 +53,53 @@ both_engines!(an_email_code_signs_in_and_creates_the_account, |engine| async mov
     // resend cooldown, then an existing account signs in to itself
     // (a timestamp a few seconds ahead, inside the window: the first request's second would
     // repeat its signature, a replay)
-    let url = signed(&app, "code@example.com", chrono::Utc::now().timestamp() + 5).await;
-    let again = app.client.post(url).json(&json!({ "email": "code@example.com" })).send().await.unwrap();
+    let again = suite.request_email_code_at("code@example.com", chrono::Utc::now().timestamp() + 5).await;
     let retry = again.headers().get("retry-after").cloned();
-    assert_eq!(code_of(again).await, (StatusCode::TOO_MANY_REQUESTS, "U401".into()));
+    assert_eq!(suite_error(again).await, (StatusCode::TOO_MANY_REQUESTS, "U401".into()));
     assert!(retry.is_some());
-    assert_eq!(count(&app, "select count(*) from outbox").await, 1, "a refused request sends nothing");
+    assert_eq!(app.count("select count(*) from outbox").await, 1, "a refused request sends nothing");
 });
 
 both_engines!(bootstrap_signatures_are_checked_and_work_once, |engine| async move {
     let app = TestApp::spawn(engine).await;
+    let suite = app.suite("demo");
     let now = chrono::Utc::now().timestamp();
     let email = "sig@example.com";
     let post = |url: String| app.client.post(url).json(&json!({ "email": email })).send();
+    let signed = |subject: &'static str, timestamp: i64| suite.bootstrap_url(EMAIL_CODE_BOOTSTRAP, subject, timestamp);
     let a213 = (StatusCode::UNAUTHORIZED, "A213".to_owned());
-    let url = signed(&app, email, now).await;
+    let url = signed(email, now).await;
     assert_eq!(post(url.clone()).await.unwrap().status(), 204);
-    assert_eq!(code_of(post(url).await.unwrap()).await, a213, "replayed");
+    assert_eq!(suite_error(post(url).await.unwrap()).await, a213, "replayed");
     // the window is ±300 s around the server's clock, which may have ticked on since `now`:
     // a minute past the edge keeps these outside it however slow the machine
-    assert_eq!(code_of(post(signed(&app, email, now - 360).await).await.unwrap()).await, a213, "stale");
-    assert_eq!(code_of(post(signed(&app, email, now + 360).await).await.unwrap()).await, a213, "from the future");
+    assert_eq!(suite_error(post(signed(email, now - 360).await).await.unwrap()).await, a213, "stale");
+    assert_eq!(suite_error(post(signed(email, now + 360).await).await.unwrap()).await, a213, "from the future");
     assert_eq!(
-        code_of(post(signed(&app, "other@example.com", now).await).await.unwrap()).await,
+        suite_error(post(signed("other@example.com", now).await).await.unwrap()).await,
         a213,
         "for another email"
     );
-    let bare = app.url("/demo/front/customers/create-or-sign-in-with-email-code");
-    assert_eq!(code_of(post(bare.clone()).await.unwrap()).await, a213, "unsigned");
-    assert_eq!(code_of(post(format!("{bare}?timestamp={now}&signature=00")).await.unwrap()).await, a213, "forged");
+    let bare = suite.url(EMAIL_CODE_BOOTSTRAP);
+    assert_eq!(suite_error(post(bare.clone()).await.unwrap()).await, a213, "unsigned");
+    let forged = post(format!("{bare}?timestamp={now}&signature=00")).await.unwrap();
+    assert_eq!(suite_error(forged).await, a213, "forged");
     // the answer is the same for an address with an account and one without: 204
-    let fresh = "nobody-yet@example.com";
-    let url = signed(&app, fresh, chrono::Utc::now().timestamp()).await;
-    assert_eq!(app.client.post(url).json(&json!({ "email": fresh })).send().await.unwrap().status(), 204);
+    assert_eq!(suite.request_email_code("nobody-yet@example.com").await.status(), 204);
 });
 
 both_engines!(guessing_a_code_exhausts_it, |engine| async move {
     let app = TestApp::spawn(engine).await;
-    assert_eq!(request_code(&app, "guess@example.com").await.status(), 204);
+    let suite = app.suite("demo");
+    assert_eq!(suite.request_email_code("guess@example.com").await.status(), 204);
     assert!(eventually(10, || async { !codes_in_file(&app, "guess@example.com").is_empty() }).await);
     let code = codes_in_file(&app, "guess@example.com")[0].clone();
     let wrong = if code == "111111" { "222222" } else { "111111" };
     for _ in 0..5 {
-        assert_eq!(code_of(sign_in(&app, "guess@example.com", wrong).await).await.1, "A207");
+        assert_eq!(suite_error(suite.sign_in_email_code("guess@example.com", wrong).await).await.1, "A207");
     }
-    assert_eq!(code_of(sign_in(&app, "guess@example.com", &code).await).await.1, "A207", "five tries, then none");
+    let last = suite.sign_in_email_code("guess@example.com", &code).await;
+    assert_eq!(suite_error(last).await.1, "A207", "five tries, then none");
 });
 
 /// A stand-in SMTP server: accepts every message and keeps its DATA.
@@ -189,18 +153,18 @@ async fn smtp_server() -> (String, Arc<Mutex<Vec<String>>>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn codes_go_out_by_smtp_when_configured() {
     let (smtp_url, mails) = smtp_server().await;
-    let scratch = Scratch::new();
-    let mut settings = api::Settings::for_data_dir(scratch.0.join("data"));
-    settings.database_url = Some(tests::database_url(Engine::Sqlite, &scratch).await);
-    settings.smtp_url = Some(smtp_url);
-    settings.smtp_from = "Codes <codes@users-api.test>".into();
-    let app = TestApp::spawn_with(settings, scratch).await;
-    assert_eq!(request_code(&app, "mail@example.com").await.status(), 204);
+    let app = TestApp::spawn_configured(Engine::Sqlite, |settings| {
+        settings.smtp_url = Some(smtp_url);
+        settings.smtp_from = "Codes <codes@users-api.test>".into();
+    })
+    .await;
+    let suite = app.suite("demo");
+    assert_eq!(suite.request_email_code("mail@example.com").await.status(), 204);
     assert!(eventually(10, || async { !mails.lock().unwrap().is_empty() }).await, "the stand-in got a mail");
     let mail = mails.lock().unwrap()[0].clone();
     assert!(mail.contains("To: mail@example.com") && mail.contains("From: Codes <codes@users-api.test>"), "{mail}");
     let code = digits(mail.split("\n\n").nth(1).unwrap_or_default()).unwrap();
-    assert_eq!(sign_in(&app, "mail@example.com", &code).await.status(), 200);
+    assert_eq!(suite.sign_in_email_code("mail@example.com", &code).await.status(), 200);
     assert!(codes_in_file(&app, "mail@example.com").is_empty(), "nothing went to the file");
 }
 
@@ -268,15 +232,6 @@ async fn the_sms_gateway_sender_posts_and_failures_are_retried_later() {
     assert!(!scratch.0.join("out.jsonl").exists(), "sms never went to the email sender");
 }
 
-async fn signed_phone(app: &TestApp, phone: &str) -> String {
-    let key = api::tokens::secret(app.state.db(), &api::suite::bootstrap::key_name("demo")).await.unwrap().unwrap();
-    let timestamp = chrono::Utc::now().timestamp();
-    let signature = api::suite::bootstrap::sign(&key, timestamp, phone).unwrap();
-    app.url(&format!(
-        "/demo/front/customers/create-or-sign-in-with-phone-number?timestamp={timestamp}&signature={signature}"
-    ))
-}
-
 both_engines!(a_phone_code_from_the_sms_gateway_signs_in_and_creates_the_account, |engine| async move {
     // the stand-in gateway keeps every SMS
     let texts = Arc::new(Mutex::new(Vec::<Value>::new()));
@@ -295,67 +250,43 @@ both_engines!(a_phone_code_from_the_sms_gateway_signs_in_and_creates_the_account
     let gateway = format!("http://{}/sms", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
 
-    let scratch = Scratch::new();
-    let mut settings = api::Settings::for_data_dir(scratch.0.join("data"));
-    settings.database_url = Some(tests::database_url(engine, &scratch).await);
-    settings.sms_gateway_url = Some(gateway);
-    settings.sms_gateway_token = Some("gw".into());
-    let app = TestApp::spawn_with(settings, scratch).await;
+    let app = TestApp::spawn_configured(engine, |settings| {
+        settings.sms_gateway_url = Some(gateway);
+        settings.sms_gateway_token = Some("gw".into());
+    })
+    .await;
+    let suite = app.suite("demo");
 
     let phone = "+41 79 123 45 67";
-    let res =
-        app.client.post(signed_phone(&app, phone).await).json(&json!({ "phoneNumber": phone })).send().await.unwrap();
-    assert_eq!(res.status(), 204);
+    assert_eq!(suite.request_phone_code(phone).await.status(), 204);
     assert!(eventually(10, || async { !texts.lock().unwrap().is_empty() }).await, "the gateway got the SMS");
     let sms = texts.lock().unwrap()[0].clone();
     assert_eq!(sms["to"], "+41791234567");
     let code = digits(sms["text"].as_str().unwrap()).unwrap();
 
-    let sign_in = |code: String| {
-        let body = json!({ "phoneNumber": "+41791234567", "code": code });
-        app.client.post(app.url("/demo/auth/sign-in-phone-number")).json(&body).send()
-    };
-    assert_eq!(code_of(sign_in("000000".into()).await.unwrap()).await.1, "A207");
-    let res = sign_in(code).await.unwrap();
-    assert_eq!(res.status(), 200);
-    let tokens: Value = res.json().await.unwrap();
-    let me: Value = app
-        .client
-        .get(app.url("/demo/front/customers"))
-        .bearer_auth(tokens["accessToken"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    assert_eq!(suite_error(suite.sign_in_phone_code("+41791234567", "000000").await).await.1, "A207");
+    let tokens = Tokens::of(suite.sign_in_phone_code("+41791234567", &code).await).await;
+    let me = suite.me(&tokens.access).await;
     assert_eq!(me["phoneNumber"], "+41791234567");
     assert!(me.get("email").is_none(), "{me}");
     assert!(codes_in_file(&app, "+41791234567").is_empty(), "SMS did not go to the file");
 
-    let bad = app
-        .client
-        .post(signed_phone(&app, "12345").await)
-        .json(&json!({ "phoneNumber": "12345" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(code_of(bad).await, (StatusCode::BAD_REQUEST, "REQ400".into()));
+    let bad = suite.request_phone_code("12345").await;
+    assert_eq!(suite_error(bad).await, (StatusCode::BAD_REQUEST, "REQ400".into()));
 });
 
 both_engines!(a_locked_account_stays_locked_for_code_sign_in, |engine| async move {
     let app = TestApp::spawn(engine).await;
+    let suite = app.suite("demo");
     let email = "locked@example.com";
-    let body = json!({ "email": email, "password": "correct horse battery" });
-    assert_eq!(app.client.post(app.url("/demo/front/customers")).json(&body).send().await.unwrap().status(), 201);
-    let wrong = json!({ "email": email, "password": "wrong wrong wrong" });
+    suite.signed_up(email).await;
     for _ in 0..5 {
-        app.client.post(app.url("/demo/auth/sign-in-email")).json(&wrong).send().await.unwrap();
+        suite.sign_in(email, "wrong wrong wrong").await;
     }
-    assert_eq!(request_code(&app, email).await.status(), 204);
+    assert_eq!(suite.request_email_code(email).await.status(), 204);
     assert!(eventually(10, || async { !codes_in_file(&app, email).is_empty() }).await);
     let code = codes_in_file(&app, email)[0].clone();
-    let res = sign_in(&app, email, &code).await;
+    let res = suite.sign_in_email_code(email, &code).await;
     assert!(res.headers().contains_key("retry-after"));
-    assert_eq!(code_of(res).await, (StatusCode::FORBIDDEN, "U131".into()));
+    assert_eq!(suite_error(res).await, (StatusCode::FORBIDDEN, "U131".into()));
 });

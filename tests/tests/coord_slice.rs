@@ -4,31 +4,20 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use store::Checkpoint;
-use tests::{Engine, TestApp, both_engines};
-
-fn claims_of(token: &str) -> Value {
-    let payload = token.split('.').nth(1).unwrap();
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
-}
-
-async fn assert_coord_error(res: reqwest::Response, status: u16, code: &str) {
-    assert_eq!(res.status(), status);
-    let body: Value = res.json().await.unwrap();
-    let keys: BTreeSet<_> = body.as_object().unwrap().keys().cloned().collect();
-    assert_eq!(keys, BTreeSet::from(["code".to_owned(), "message".to_owned()]), "{body}");
-    assert_eq!(body["code"], code, "{body}");
-    assert!(!body["message"].as_str().unwrap().is_empty());
-}
+use tests::coord::{coord_error, jwt_of};
+use tests::{Engine, TestApp, both_engines, claims};
 
 both_engines!(a_test_jwt_is_an_eddsa_token_verifiable_with_the_jwks, |engine| async move {
     let app = TestApp::spawn(engine).await;
-    let token = app.token_for("foo@bar.com").await;
+    let coord = app.coord();
+    let token = coord.token_for("foo@bar.com").await;
     let header = jsonwebtoken::decode_header(&token).unwrap();
     assert_eq!(header.alg, Algorithm::EdDSA);
-    let jwks: Value = app.client.get(app.url("/.well-known/jwks.json")).send().await.unwrap().json().await.unwrap();
+    let jwks: Value = app.get("/.well-known/jwks.json").send().await.unwrap().json().await.unwrap();
     let jwk = jwks["keys"]
         .as_array()
         .unwrap()
@@ -50,38 +39,38 @@ both_engines!(a_test_jwt_is_an_eddsa_token_verifiable_with_the_jwks, |engine| as
 
 both_engines!(the_same_partner_and_email_always_resolve_to_the_same_user, |engine| async move {
     let app = TestApp::spawn(engine).await;
-    let a = claims_of(&app.token_for("Foo@Bar.com").await)["sub"].clone();
-    let b = claims_of(&app.token_for("  foo@bar.COM ").await)["sub"].clone();
-    let other = claims_of(&app.token_for("someone@else.com").await)["sub"].clone();
+    let coord = app.coord();
+    let a = claims(&coord.token_for("Foo@Bar.com").await)["sub"].clone();
+    let b = claims(&coord.token_for("  foo@bar.COM ").await)["sub"].clone();
+    let other = claims(&coord.token_for("someone@else.com").await)["sub"].clone();
     assert_eq!(a, b);
     assert_ne!(a, other);
 
     // external uid: linked on first mention, then resolves the user by itself
-    let res = app.create_test_jwt(json!({"email": "foo@bar.com", "external_uid": "1234"})).await;
-    assert_eq!(claims_of(res.json::<Value>().await.unwrap()["jwt_token"].as_str().unwrap())["sub"], a);
-    let res = app.create_test_jwt(json!({"email": "changed@bar.com", "external_uid": "1234"})).await;
-    assert_eq!(claims_of(res.json::<Value>().await.unwrap()["jwt_token"].as_str().unwrap())["sub"], a);
+    let res = coord.create_test_jwt(json!({"email": "foo@bar.com", "external_uid": "1234"})).await;
+    assert_eq!(claims(&jwt_of(res).await)["sub"], a);
+    let res = coord.create_test_jwt(json!({"email": "changed@bar.com", "external_uid": "1234"})).await;
+    assert_eq!(claims(&jwt_of(res).await)["sub"], a);
     // the same email with another external uid is a conflict, not a silent re-link
-    assert_coord_error(
-        app.create_test_jwt(json!({"email": "foo@bar.com", "external_uid": "999"})).await,
-        409,
-        "conflict",
-    )
-    .await;
+    assert_eq!(
+        coord_error(coord.create_test_jwt(json!({"email": "foo@bar.com", "external_uid": "999"})).await).await,
+        (StatusCode::CONFLICT, "conflict".into())
+    );
 });
 
 both_engines!(concurrent_first_sight_creates_one_user, |engine| async move {
     let app = TestApp::spawn(engine).await;
-    let calls = (0..12).map(|_| app.create_test_jwt(json!({"email": "race@bar.com", "external_uid": "r-1"})));
+    let coord = app.coord();
+    let calls = (0..12).map(|_| coord.create_test_jwt(json!({"email": "race@bar.com", "external_uid": "r-1"})));
     let responses = futures_join_all(calls).await;
     let mut subs = BTreeSet::new();
     for res in responses {
         assert_eq!(res.status(), 200);
-        subs.insert(claims_of(res.json::<Value>().await.unwrap()["jwt_token"].as_str().unwrap())["sub"].to_string());
+        subs.insert(claims(&jwt_of(res).await)["sub"].to_string());
     }
     assert_eq!(subs.len(), 1, "{subs:?}");
     let user = subs.into_iter().next().unwrap().trim_matches('"').to_owned();
-    let history = app.state.store.read_stream(&format!("user-{user}"), 0).await.unwrap();
+    let history = app.stream(&format!("user-{user}")).await;
     assert_eq!(history.iter().map(|e| e.event_type.as_str()).collect::<Vec<_>>(), vec!["UserRegistered"]);
 });
 
@@ -115,8 +104,9 @@ async fn futures_join_all<F: std::future::Future>(futures: impl Iterator<Item = 
 
 both_engines!(the_vehicle_is_echoed_and_visible_in_the_current_user, |engine| async move {
     let app = TestApp::spawn(engine).await;
-    let token = app.token_for("car@owner.com").await;
-    let fresh: Value = app.current_user(&token).await.json().await.unwrap();
+    let coord = app.coord();
+    let token = coord.token_for("car@owner.com").await;
+    let fresh: Value = coord.current_user(&token).await.json().await.unwrap();
     assert_eq!(
         fresh,
         json!({"email": "car@owner.com", "transactable_systems": []}),
@@ -124,38 +114,32 @@ both_engines!(the_vehicle_is_echoed_and_visible_in_the_current_user, |engine| as
     );
 
     let plate = json!({"license_plate": {"text": "123abc", "country": "US", "subdivision": "NY"}});
-    let res = app.put_vehicle(&token, plate).await;
+    let res = coord.put_vehicle(&token, plate).await;
     assert_eq!(res.status(), 200);
     let expected = json!({"license_plate": {"text": "123abc", "country": "us", "subdivision": "ny"}});
     assert_eq!(res.json::<Value>().await.unwrap(), expected);
-    let current: Value = app.current_user(&token).await.json().await.unwrap();
+    let current: Value = coord.current_user(&token).await.json().await.unwrap();
     assert_eq!(current["vehicle"], expected);
 
     // the seed's older name for the same operation
-    let res = app
-        .client
-        .post(app.coord("/user/current/update_vehicle"))
-        .bearer_auth(&token)
-        .json(&json!({"license_plate": {"text": "XY-77", "country": "de"}}))
-        .send()
-        .await
-        .unwrap();
+    let res = coord.update_vehicle(&token, json!({"license_plate": {"text": "XY-77", "country": "de"}})).await;
     assert_eq!(res.status(), 200);
-    let current: Value = app.current_user(&token).await.json().await.unwrap();
+    let current: Value = coord.current_user(&token).await.json().await.unwrap();
     assert_eq!(current["vehicle"], json!({"license_plate": {"text": "XY-77", "country": "de"}}));
 });
 
 both_engines!(events_carry_coord_metadata_and_a_repeated_plate_appends_nothing, |engine| async move {
     let app = TestApp::spawn(engine).await;
-    let token = app.token_for("audit@me.com").await;
-    let user = claims_of(&token)["sub"].as_str().unwrap().to_owned();
+    let coord = app.coord();
+    let token = coord.token_for("audit@me.com").await;
+    let user = claims(&token)["sub"].as_str().unwrap().to_owned();
     let plate = json!({"license_plate": {"text": "A1", "country": "nl"}});
     for _ in 0..3 {
-        assert_eq!(app.put_vehicle(&token, plate.clone()).await.status(), 200);
+        assert_eq!(coord.put_vehicle(&token, plate.clone()).await.status(), 200);
     }
     let res = app
         .client
-        .put(app.coord("/user/current/vehicle"))
+        .put(coord.url("/user/current/vehicle"))
         .bearer_auth(&token)
         .header("x-request-id", "req-42")
         .json(&json!({"license_plate": {"text": "B2", "country": "nl"}}))
@@ -163,7 +147,7 @@ both_engines!(events_carry_coord_metadata_and_a_repeated_plate_appends_nothing, 
         .await
         .unwrap();
     assert_eq!(res.headers()["x-request-id"], "req-42");
-    let history = app.state.store.read_stream(&format!("user-{user}"), 0).await.unwrap();
+    let history = app.stream(&format!("user-{user}")).await;
     assert_eq!(
         history.iter().map(|e| e.event_type.as_str()).collect::<Vec<_>>(),
         vec!["UserRegistered", "VehicleChanged", "VehicleChanged"]
@@ -183,9 +167,10 @@ both_engines!(events_carry_coord_metadata_and_a_repeated_plate_appends_nothing, 
 
 both_engines!(bad_requests_get_coord_errors_and_append_nothing, |engine| async move {
     let app = TestApp::spawn(engine).await;
-    let token = app.token_for("bad@input.com").await;
-    let user = claims_of(&token)["sub"].as_str().unwrap().to_owned();
-    let before = app.state.store.read_stream(&format!("user-{user}"), 0).await.unwrap().len();
+    let coord = app.coord();
+    let token = coord.token_for("bad@input.com").await;
+    let user = claims(&token)["sub"].as_str().unwrap().to_owned();
+    let before = app.stream(&format!("user-{user}")).await.len();
 
     let invalid_plates = [
         (json!({"license_plate": {"text": "", "country": "us"}}), "invalid_license_plate"),
@@ -200,40 +185,41 @@ both_engines!(bad_requests_get_coord_errors_and_append_nothing, |engine| async m
         (json!([1, 2]), "invalid_body"),
     ];
     for (body, code) in invalid_plates {
-        assert_coord_error(app.put_vehicle(&token, body).await, 400, code).await;
+        assert_eq!(
+            coord_error(coord.put_vehicle(&token, body).await).await,
+            (StatusCode::BAD_REQUEST, code.to_owned())
+        );
     }
     let res = app
         .client
-        .put(app.coord("/user/current/vehicle"))
+        .put(coord.url("/user/current/vehicle"))
         .bearer_auth(&token)
         .header("content-type", "application/json")
         .body("{not json")
         .send()
         .await
         .unwrap();
-    assert_coord_error(res, 400, "invalid_body").await;
-    let res = app.client.put(app.coord("/user/current/vehicle")).bearer_auth(&token).body("text").send().await.unwrap();
-    assert_coord_error(res, 415, "unsupported_media_type").await;
+    assert_eq!(coord_error(res).await, (StatusCode::BAD_REQUEST, "invalid_body".into()));
+    let res = app.client.put(coord.url("/user/current/vehicle")).bearer_auth(&token).body("text").send().await.unwrap();
+    assert_eq!(coord_error(res).await, (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type".into()));
     let huge = format!(r#"{{"license_plate": {{"text": "{}", "country": "us"}}}}"#, "A".repeat(3 * 1024 * 1024));
     // its own connection: the server may close the one it refused 3 MiB on, while a pool would
     // still offer it to the next request
     let res = reqwest::Client::new()
-        .put(app.coord("/user/current/vehicle"))
+        .put(coord.url("/user/current/vehicle"))
         .bearer_auth(&token)
         .header("content-type", "application/json")
         .body(huge)
         .send()
         .await
         .unwrap();
-    assert_coord_error(res, 413, "payload_too_large").await;
+    assert_eq!(coord_error(res).await, (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large".into()));
     let long_key = format!("{}/v1/users/user/current?access_key={}", app.address, "k".repeat(8_000));
-    assert_coord_error(app.client.get(long_key).bearer_auth(&token).send().await.unwrap(), 401, "invalid_access_key")
-        .await;
     assert_eq!(
-        app.state.store.read_stream(&format!("user-{user}"), 0).await.unwrap().len(),
-        before,
-        "failed commands append nothing"
+        coord_error(app.client.get(long_key).bearer_auth(&token).send().await.unwrap()).await,
+        (StatusCode::UNAUTHORIZED, "invalid_access_key".into())
     );
+    assert_eq!(app.stream(&format!("user-{user}")).await.len(), before, "failed commands append nothing");
 
     for (body, code) in [
         (json!({}), "invalid_body"),
@@ -241,73 +227,89 @@ both_engines!(bad_requests_get_coord_errors_and_append_nothing, |engine| async m
         (json!({"email": 5}), "invalid_body"),
         (json!({"email": "a@b.co", "external_uid": ""}), "invalid_external_uid"),
     ] {
-        assert_coord_error(app.create_test_jwt(body).await, 400, code).await;
+        assert_eq!(coord_error(coord.create_test_jwt(body).await).await, (StatusCode::BAD_REQUEST, code.to_owned()));
     }
 });
 
 both_engines!(partner_keys_and_tokens_are_checked, |engine| async move {
     let app = TestApp::spawn(engine).await;
-    let token = app.token_for("keys@check.com").await;
+    let coord = app.coord();
+    let token = coord.token_for("keys@check.com").await;
     let base = format!("{}/v1/users", app.address);
     let c = &app.client;
-    assert_coord_error(
-        c.get(format!("{base}/user/current")).bearer_auth(&token).send().await.unwrap(),
-        401,
-        "missing_access_key",
-    )
-    .await;
-    assert_coord_error(
-        c.get(format!("{base}/user/current?access_key=")).bearer_auth(&token).send().await.unwrap(),
-        401,
-        "missing_access_key",
-    )
-    .await;
-    assert_coord_error(
-        c.get(format!("{base}/user/current?access_key=wrong")).bearer_auth(&token).send().await.unwrap(),
-        401,
-        "invalid_access_key",
-    )
-    .await;
+    assert_eq!(
+        coord_error(c.get(format!("{base}/user/current")).bearer_auth(&token).send().await.unwrap()).await,
+        (StatusCode::UNAUTHORIZED, "missing_access_key".into())
+    );
+    assert_eq!(
+        coord_error(c.get(format!("{base}/user/current?access_key=")).bearer_auth(&token).send().await.unwrap()).await,
+        (StatusCode::UNAUTHORIZED, "missing_access_key".into())
+    );
+    assert_eq!(
+        coord_error(c.get(format!("{base}/user/current?access_key=wrong")).bearer_auth(&token).send().await.unwrap())
+            .await,
+        (StatusCode::UNAUTHORIZED, "invalid_access_key".into())
+    );
     let res = c
         .post(format!("{base}/testing/create_jwt?access_key=wrong"))
         .json(&json!({"email": "a@b.co"}))
         .send()
         .await
         .unwrap();
-    assert_coord_error(res, 401, "invalid_access_key").await;
-    assert_coord_error(c.get(app.coord("/user/current")).send().await.unwrap(), 401, "missing_token").await;
-    assert_coord_error(
-        c.get(app.coord("/user/current")).header("authorization", "Basic abc").send().await.unwrap(),
-        401,
-        "malformed_token",
-    )
-    .await;
-    assert_coord_error(app.current_user("not.a.jwt").await, 401, "malformed_token").await;
-    assert_coord_error(app.current_user("garbage").await, 401, "malformed_token").await;
-    assert_coord_error(c.get(app.coord("/nope")).send().await.unwrap(), 404, "not_found").await;
-    assert_coord_error(c.delete(app.coord("/user/current")).send().await.unwrap(), 405, "method_not_allowed").await;
+    assert_eq!(coord_error(res).await, (StatusCode::UNAUTHORIZED, "invalid_access_key".into()));
+    assert_eq!(
+        coord_error(c.get(coord.url("/user/current")).send().await.unwrap()).await,
+        (StatusCode::UNAUTHORIZED, "missing_token".into())
+    );
+    assert_eq!(
+        coord_error(c.get(coord.url("/user/current")).header("authorization", "Basic abc").send().await.unwrap()).await,
+        (StatusCode::UNAUTHORIZED, "malformed_token".into())
+    );
+    assert_eq!(
+        coord_error(coord.current_user("not.a.jwt").await).await,
+        (StatusCode::UNAUTHORIZED, "malformed_token".into())
+    );
+    assert_eq!(
+        coord_error(coord.current_user("garbage").await).await,
+        (StatusCode::UNAUTHORIZED, "malformed_token".into())
+    );
+    assert_eq!(
+        coord_error(c.get(coord.url("/nope")).send().await.unwrap()).await,
+        (StatusCode::NOT_FOUND, "not_found".into())
+    );
+    assert_eq!(
+        coord_error(c.delete(coord.url("/user/current")).send().await.unwrap()).await,
+        (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed".into())
+    );
 });
 
 both_engines!(forged_expired_and_foreign_tokens_are_refused, |engine| async move {
     let app = TestApp::spawn(engine).await;
-    let token = app.token_for("forge@check.com").await;
+    let coord = app.coord();
+    let token = coord.token_for("forge@check.com").await;
     let header = jsonwebtoken::decode_header(&token).unwrap();
     let kid = header.kid.clone().unwrap();
-    let claims = claims_of(&token);
+    let claims = claims(&token);
     let now = chrono::Utc::now().timestamp();
     let b64 = |v: &Value| URL_SAFE_NO_PAD.encode(serde_json::to_vec(v).unwrap());
 
     // alg none: not even a header this service can parse
     let none = format!("{}.{}.", b64(&json!({"alg": "none", "typ": "JWT", "kid": kid})), b64(&claims));
-    assert_coord_error(app.current_user(&none).await, 401, "malformed_token").await;
+    assert_eq!(
+        coord_error(coord.current_user(&none).await).await,
+        (StatusCode::UNAUTHORIZED, "malformed_token".into())
+    );
 
     // HS256 "signed" with the public key from the JWKS
-    let jwks: Value = app.client.get(app.url("/.well-known/jwks.json")).send().await.unwrap().json().await.unwrap();
+    let jwks: Value = app.get("/.well-known/jwks.json").send().await.unwrap().json().await.unwrap();
     let x = jwks["keys"][0]["x"].as_str().unwrap();
     let mut hs = Header::new(Algorithm::HS256);
     hs.kid = Some(kid.clone());
     let hs_token = jsonwebtoken::encode(&hs, &claims, &EncodingKey::from_secret(x.as_bytes())).unwrap();
-    assert_coord_error(app.current_user(&hs_token).await, 401, "invalid_token").await;
+    assert_eq!(
+        coord_error(coord.current_user(&hs_token).await).await,
+        (StatusCode::UNAUTHORIZED, "invalid_token".into())
+    );
 
     // signed by a foreign Ed25519 key, with our kid and with an unknown kid
     use ed25519_dalek::pkcs8::EncodePrivateKey;
@@ -317,7 +319,10 @@ both_engines!(forged_expired_and_foreign_tokens_are_refused, |engine| async move
         let mut h = Header::new(Algorithm::EdDSA);
         h.kid = Some(k);
         let forged = jsonwebtoken::encode(&h, &claims, &foreign_key).unwrap();
-        assert_coord_error(app.current_user(&forged).await, 401, "invalid_token").await;
+        assert_eq!(
+            coord_error(coord.current_user(&forged).await).await,
+            (StatusCode::UNAUTHORIZED, "invalid_token".into())
+        );
     }
 
     // tampered claims under a real signature
@@ -325,46 +330,73 @@ both_engines!(forged_expired_and_foreign_tokens_are_refused, |engine| async move
     let mut elevated = claims.clone();
     elevated["sub"] = json!(uuid::Uuid::new_v4().to_string());
     let tampered = format!("{}.{}.{}", parts[0], b64(&elevated), parts[2]);
-    assert_coord_error(app.current_user(&tampered).await, 401, "invalid_token").await;
+    assert_eq!(
+        coord_error(coord.current_user(&tampered).await).await,
+        (StatusCode::UNAUTHORIZED, "invalid_token".into())
+    );
 
     // real key, but expired, not yet valid, wrong audience or issued to another partner
-    let tokens = &app.state.tokens;
-    let mint = |edit: &dyn Fn(&mut api::tokens::AccessClaims)| {
-        let mut c: api::tokens::AccessClaims = serde_json::from_value(claims.clone()).unwrap();
+    let mint = |edit: &dyn Fn(&mut Value)| {
+        let mut c = claims.clone();
         edit(&mut c);
-        tokens.mint(&c).unwrap()
+        app.sign_claims(&c)
     };
     let expired = mint(&|c| {
-        c.iat = now - 7200;
-        c.exp = now - 3600;
+        c["iat"] = json!(now - 7200);
+        c["exp"] = json!(now - 3600);
     });
-    assert_coord_error(app.current_user(&expired).await, 401, "expired_token").await;
+    assert_eq!(
+        coord_error(coord.current_user(&expired).await).await,
+        (StatusCode::UNAUTHORIZED, "expired_token".into())
+    );
     let not_yet_valid = mint(&|c| {
-        c.iat = now + 3600;
-        c.exp = now + 7200;
+        c["iat"] = json!(now + 3600);
+        c["exp"] = json!(now + 7200);
     });
-    assert_coord_error(app.current_user(&not_yet_valid).await, 401, "invalid_token").await;
-    let wrong_aud = mint(&|c| c.aud = "suite".into());
-    assert_coord_error(app.current_user(&wrong_aud).await, 401, "invalid_token").await;
-    let wrong_iss = mint(&|c| c.iss = "someone-else".into());
-    assert_coord_error(app.current_user(&wrong_iss).await, 401, "invalid_token").await;
-    let other_partner = mint(&|c| c.azp = "other-partner".into());
-    assert_coord_error(app.current_user(&other_partner).await, 403, "foreign_token").await;
-    let other_tenant = mint(&|c| c.tenant = "other-tenant".into());
-    assert_coord_error(app.current_user(&other_tenant).await, 403, "foreign_token").await;
+    assert_eq!(
+        coord_error(coord.current_user(&not_yet_valid).await).await,
+        (StatusCode::UNAUTHORIZED, "invalid_token".into())
+    );
+    let wrong_aud = mint(&|c| c["aud"] = json!("suite"));
+    assert_eq!(
+        coord_error(coord.current_user(&wrong_aud).await).await,
+        (StatusCode::UNAUTHORIZED, "invalid_token".into())
+    );
+    let wrong_iss = mint(&|c| c["iss"] = json!("someone-else"));
+    assert_eq!(
+        coord_error(coord.current_user(&wrong_iss).await).await,
+        (StatusCode::UNAUTHORIZED, "invalid_token".into())
+    );
+    let other_partner = mint(&|c| c["azp"] = json!("other-partner"));
+    assert_eq!(
+        coord_error(coord.current_user(&other_partner).await).await,
+        (StatusCode::FORBIDDEN, "foreign_token".into())
+    );
+    let other_tenant = mint(&|c| c["tenant"] = json!("other-tenant"));
+    assert_eq!(
+        coord_error(coord.current_user(&other_tenant).await).await,
+        (StatusCode::FORBIDDEN, "foreign_token".into())
+    );
     // a real key cannot move a session to another user, nor invent a session
-    let other_user = mint(&|c| c.sub = uuid::Uuid::new_v4().to_string());
-    assert_coord_error(app.current_user(&other_user).await, 401, "invalid_token").await;
-    let unknown_session = mint(&|c| c.sid = uuid::Uuid::now_v7().to_string());
-    assert_coord_error(app.current_user(&unknown_session).await, 401, "session_ended").await;
+    let other_user = mint(&|c| c["sub"] = json!(uuid::Uuid::new_v4().to_string()));
+    assert_eq!(
+        coord_error(coord.current_user(&other_user).await).await,
+        (StatusCode::UNAUTHORIZED, "invalid_token".into())
+    );
+    let unknown_session = mint(&|c| c["sid"] = json!(uuid::Uuid::now_v7().to_string()));
+    assert_eq!(
+        coord_error(coord.current_user(&unknown_session).await).await,
+        (StatusCode::UNAUTHORIZED, "session_ended".into())
+    );
 
     // and the genuine token still works
-    assert_eq!(app.current_user(&token).await.status(), 200);
+    assert_eq!(coord.current_user(&token).await.status(), 200);
 });
 
 both_engines!(test_users_never_resolve_to_production_users, |engine| async move {
     let app = TestApp::spawn(engine).await;
-    let test_user = claims_of(&app.token_for("same@person.com").await)["sub"].clone();
+    let coord = app.coord();
+    let test_user = claims(&coord.token_for("same@person.com").await)["sub"].clone();
     let partner = commands::user::PartnerRef { tenant_id: "demo".into(), partner_id: "demo-partner".into() };
     let email = domain::values::Email::parse("same@person.com").unwrap();
     let live_user = app
@@ -378,11 +410,12 @@ both_engines!(test_users_never_resolve_to_production_users, |engine| async move 
 
 both_engines!(rebuilt_read_models_equal_the_live_ones, |engine| async move {
     let app = TestApp::spawn(engine).await;
+    let coord = app.coord();
     for i in 0..15 {
-        let token = app.token_for(&format!("user{i}@fleet.com")).await;
+        let token = coord.token_for(&format!("user{i}@fleet.com")).await;
         if i % 2 == 0 {
             let body = json!({"license_plate": {"text": format!("P{i}"), "country": "us", "subdivision": "ca"}});
-            assert_eq!(app.put_vehicle(&token, body).await.status(), 200);
+            assert_eq!(coord.put_vehicle(&token, body).await.status(), 200);
         }
     }
     let store = app.state.store.clone();
@@ -453,17 +486,17 @@ both_engines!(rebuilt_read_models_equal_the_live_ones, |engine| async move {
     let rebuilt = store.rebuild(user_view.as_ref()).await.unwrap();
     assert!(rebuilt.matched_live(), "{rebuilt:?}");
     // the API keeps working on the swapped tables
-    let token = app.token_for("user3@fleet.com").await;
-    assert_eq!(app.current_user(&token).await.json::<Value>().await.unwrap()["email"], "user3@fleet.com");
+    let token = coord.token_for("user3@fleet.com").await;
+    assert_eq!(coord.current_user(&token).await.json::<Value>().await.unwrap()["email"], "user3@fleet.com");
     assert!(store.verify().await.unwrap().first_broken.is_none());
 });
 
 #[tokio::test]
 async fn health_and_readiness_answer() {
     let app = TestApp::spawn(Engine::Sqlite).await;
-    let health: Value = app.client.get(app.url("/healthz")).send().await.unwrap().json().await.unwrap();
+    let health: Value = app.get("/healthz").send().await.unwrap().json().await.unwrap();
     assert_eq!(health["status"], "ok");
-    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    let ready = app.get("/readyz").send().await.unwrap();
     assert_eq!(ready.status(), 200);
 }
 

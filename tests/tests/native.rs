@@ -7,7 +7,7 @@ use tests::{Engine, TestApp};
 #[tokio::test]
 async fn the_openapi_document_describes_every_route_the_server_answers() {
     let app = TestApp::spawn(Engine::Sqlite).await;
-    let doc: Value = app.client.get(app.url("/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let doc: Value = app.get("/openapi.json").send().await.unwrap().json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     let paths = doc["paths"].as_object().unwrap();
     let expected = [
@@ -88,13 +88,13 @@ async fn the_openapi_document_describes_every_route_the_server_answers() {
 #[tokio::test]
 async fn the_docs_page_loads_swagger_ui_from_this_server() {
     let app = TestApp::spawn(Engine::Sqlite).await;
-    let page = app.client.get(app.url("/docs")).send().await.unwrap();
+    let page = app.get("/docs").send().await.unwrap();
     assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
     let html = page.text().await.unwrap();
     assert!(html.contains("/openapi.json") && html.contains("/docs/swagger-ui-bundle.js"));
-    let js = app.client.get(app.url("/docs/swagger-ui-bundle.js")).send().await.unwrap();
+    let js = app.get("/docs/swagger-ui-bundle.js").send().await.unwrap();
     assert!(js.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
     assert!(js.text().await.unwrap().contains("SwaggerUIBundle"));
-    let css = app.client.get(app.url("/docs/swagger-ui.css")).send().await.unwrap();
+    let css = app.get("/docs/swagger-ui.css").send().await.unwrap();
     assert_eq!(css.status(), 200);
 }

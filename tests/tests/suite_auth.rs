@@ -2,81 +2,28 @@
 //! `create_jwt`, black-box over HTTP on both engines.
 #![allow(clippy::unwrap_used)]
 
-use base64::Engine as _;
-use commands::catalog::PartnerSeed;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use store::Metadata;
-use tests::{TestApp, both_engines};
-
-const PASSWORD: &str = "correct horse battery";
-
-fn suite(app: &TestApp, tenant: &str, path: &str) -> String {
-    app.url(&format!("/{tenant}{path}"))
-}
-
-async fn sign_up(app: &TestApp, tenant: &str, body: Value) -> reqwest::Response {
-    app.client.post(suite(app, tenant, "/front/customers")).json(&body).send().await.unwrap()
-}
-
-async fn sign_in(app: &TestApp, tenant: &str, email: &str, password: &str) -> reqwest::Response {
-    let body = json!({ "email": email, "password": password });
-    app.client.post(suite(app, tenant, "/auth/sign-in-email")).json(&body).send().await.unwrap()
-}
-
-/// Sign up and sign in; the token pair.
-async fn signed_in(app: &TestApp, tenant: &str, email: &str) -> (String, String) {
-    assert_eq!(sign_up(app, tenant, json!({ "email": email, "password": PASSWORD })).await.status(), 201);
-    let res = sign_in(app, tenant, email, PASSWORD).await;
-    assert_eq!(res.status(), 200);
-    let tokens: Value = res.json().await.unwrap();
-    (tokens["accessToken"].as_str().unwrap().to_owned(), tokens["refreshToken"].as_str().unwrap().to_owned())
-}
-
-async fn refresh(app: &TestApp, tenant: &str, token: &str) -> reqwest::Response {
-    let body = json!({ "refreshToken": token });
-    app.client.post(suite(app, tenant, "/auth/refresh-token")).json(&body).send().await.unwrap()
-}
-
-async fn customer(app: &TestApp, tenant: &str, access: &str) -> reqwest::Response {
-    app.client.get(suite(app, tenant, "/front/customers")).bearer_auth(access).send().await.unwrap()
-}
-
-/// Status and suite error code of a response, checking the body's shape on the way.
-async fn error_of(res: reqwest::Response) -> (StatusCode, String) {
-    let status = res.status();
-    let trace = res.headers().get("x-request-id").map(|v| v.to_str().unwrap().to_owned());
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(body["httpStatus"], status.as_u16(), "{body}");
-    assert!(body["userMessage"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
-    assert_eq!(body["traceId"].as_str(), trace.as_deref(), "traceId is the request id: {body}");
-    assert!(body.as_object().unwrap().values().all(|v| !v.is_null()), "nulls are left out: {body}");
-    (status, body["errorCode"].as_str().unwrap().to_owned())
-}
-
-fn claims(jwt: &str) -> Value {
-    let payload = jwt.split('.').nth(1).unwrap();
-    serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
-}
+use tests::coord::{coord_error, jwt_of};
+use tests::suite::{PASSWORD, Tokens, suite_error};
+use tests::{TestApp, both_engines, claims, totp_code};
 
 both_engines!(a_customer_signs_up_signs_in_and_reads_itself, |engine| async move {
     let app = TestApp::spawn(engine).await;
-    let res = sign_up(
-        &app,
-        "demo",
-        json!({"email": "Ann@Example.com", "password": PASSWORD, "firstName": " Ann ", "language": "de"}),
-    )
-    .await;
+    let suite = app.suite("demo");
+    let res = suite
+        .sign_up(json!({"email": "Ann@Example.com", "password": PASSWORD, "firstName": " Ann ", "language": "de"}))
+        .await;
     assert_eq!(res.status(), 201);
     let created: Value = res.json().await.unwrap();
     assert_eq!(created["email"], "ann@example.com");
     assert_eq!(created["firstName"], "Ann");
     assert!(created.get("lastName").is_none(), "null fields are left out: {created}");
 
-    let again = sign_up(&app, "demo", json!({"email": "ann@example.com", "password": "another password"})).await;
-    assert_eq!(error_of(again).await, (StatusCode::CONFLICT, "U102".into()));
+    let again = suite.sign_up(json!({"email": "ann@example.com", "password": "another password"})).await;
+    assert_eq!(suite_error(again).await, (StatusCode::CONFLICT, "U102".into()));
 
-    let res = sign_in(&app, "demo", "ANN@example.com", PASSWORD).await;
+    let res = suite.sign_in("ANN@example.com", PASSWORD).await;
     assert_eq!(res.status(), 200);
     let tokens: Value = res.json().await.unwrap();
     let access = tokens["accessToken"].as_str().unwrap();
@@ -86,64 +33,51 @@ both_engines!(a_customer_signs_up_signs_in_and_reads_itself, |engine| async move
         (created["uuid"].as_str(), Some("demo"), Some("suite"))
     );
     assert_eq!(c["exp"].as_i64().unwrap() - c["iat"].as_i64().unwrap(), 5 * 3600, "suite tokens live 5 hours");
-    let me: Value = customer(&app, "demo", access).await.json().await.unwrap();
+    let me = suite.me(access).await;
     assert_eq!(
         (me["uuid"].clone(), me["email"].clone(), me["language"].clone()),
         (created["uuid"].clone(), json!("ann@example.com"), json!("de"))
     );
 
     // a wrong password and an unknown email get the same answer
-    assert_eq!(
-        error_of(sign_in(&app, "demo", "ann@example.com", "wrong password").await).await,
-        (StatusCode::UNAUTHORIZED, "A201".into())
-    );
-    assert_eq!(
-        error_of(sign_in(&app, "demo", "nobody@example.com", PASSWORD).await).await,
-        (StatusCode::UNAUTHORIZED, "A201".into())
-    );
-    assert_eq!(
-        error_of(sign_in(&app, "demo", "not an email", PASSWORD).await).await,
-        (StatusCode::UNAUTHORIZED, "A201".into())
-    );
+    for (email, password) in
+        [("ann@example.com", "wrong password"), ("nobody@example.com", PASSWORD), ("not an email", PASSWORD)]
+    {
+        assert_eq!(suite_error(suite.sign_in(email, password).await).await, (StatusCode::UNAUTHORIZED, "A201".into()));
+    }
 
     // bad input: clear codes, nothing appended
-    // counted in the table: a gated read on PostgreSQL may still hold back committed events
-    let count = || async {
-        let (n,): (i64,) = app.state.db().fetch_optional("select count(*) from events", &[]).await.unwrap().unwrap();
-        n
-    };
-    let before = count().await;
-    let short = sign_up(&app, "demo", json!({"email": "bob@example.com", "password": "short"})).await;
-    assert_eq!(error_of(short).await, (StatusCode::BAD_REQUEST, "U101".into()));
-    let bad_email = sign_up(&app, "demo", json!({"email": "bob@", "password": PASSWORD})).await;
-    assert_eq!(error_of(bad_email).await, (StatusCode::BAD_REQUEST, "U130.3".into()));
-    let no_password = sign_up(&app, "demo", json!({"email": "bob@example.com"})).await;
-    assert_eq!(error_of(no_password).await, (StatusCode::BAD_REQUEST, "REQ400".into()));
-    let not_json = app.client.post(suite(&app, "demo", "/front/customers")).body("email=x").send().await.unwrap();
-    assert_eq!(error_of(not_json).await, (StatusCode::UNSUPPORTED_MEDIA_TYPE, "REQ415".into()));
-    let nowhere = sign_up(&app, "no-such-tenant", json!({"email": "bob@example.com", "password": PASSWORD})).await;
-    assert_eq!(error_of(nowhere).await, (StatusCode::NOT_FOUND, "T404".into()));
-    let unknown_path = app.client.get(suite(&app, "demo", "/auth/nothing-here")).send().await.unwrap();
-    assert_eq!(error_of(unknown_path).await, (StatusCode::NOT_FOUND, "REQ404".into()));
-    assert_eq!(count().await, before);
+    let before = app.event_count().await;
+    let short = suite.sign_up(json!({"email": "bob@example.com", "password": "short"})).await;
+    assert_eq!(suite_error(short).await, (StatusCode::BAD_REQUEST, "U101".into()));
+    let bad_email = suite.sign_up(json!({"email": "bob@", "password": PASSWORD})).await;
+    assert_eq!(suite_error(bad_email).await, (StatusCode::BAD_REQUEST, "U130.3".into()));
+    let no_password = suite.sign_up(json!({"email": "bob@example.com"})).await;
+    assert_eq!(suite_error(no_password).await, (StatusCode::BAD_REQUEST, "REQ400".into()));
+    let not_json = suite.post("/front/customers").body("email=x").send().await.unwrap();
+    assert_eq!(suite_error(not_json).await, (StatusCode::UNSUPPORTED_MEDIA_TYPE, "REQ415".into()));
+    let nowhere = app.suite("no-such-tenant").sign_up(json!({"email": "bob@example.com", "password": PASSWORD})).await;
+    assert_eq!(suite_error(nowhere).await, (StatusCode::NOT_FOUND, "T404".into()));
+    let unknown_path = suite.get("/auth/nothing-here").send().await.unwrap();
+    assert_eq!(suite_error(unknown_path).await, (StatusCode::NOT_FOUND, "REQ404".into()));
+    assert_eq!(app.event_count().await, before);
 });
 
 both_engines!(refresh_tokens_rotate_and_a_spent_one_revokes_the_session, |engine| async move {
     let app = TestApp::spawn(engine).await;
-    let (access1, rt1) = signed_in(&app, "demo", "rota@example.com").await;
+    let suite = app.suite("demo");
+    let Tokens { access: access1, refresh: rt1 } = suite.signed_in("rota@example.com").await;
 
-    let second: Value = refresh(&app, "demo", &rt1).await.json().await.unwrap();
-    let rt2 = second["refreshToken"].as_str().unwrap().to_owned();
-    let access2 = second["accessToken"].as_str().unwrap().to_owned();
+    let Tokens { access: access2, refresh: rt2 } = Tokens::of(suite.refresh(&rt1).await).await;
     assert_ne!(rt2, rt1);
     assert_eq!(claims(&access2)["sid"], claims(&access1)["sid"], "one session");
-    assert_eq!(customer(&app, "demo", &access2).await.status(), 200);
+    assert_eq!(suite.customer(&access2).await.status(), 200);
 
     // a retry with the immediate parent inside the grace: the same successor, nothing revoked
-    let retry: Value = refresh(&app, "demo", &rt1).await.json().await.unwrap();
+    let retry: Value = suite.refresh(&rt1).await.json().await.unwrap();
     assert_eq!(retry["refreshToken"], rt2.as_str());
 
-    let third: Value = refresh(&app, "demo", &rt2).await.json().await.unwrap();
+    let third: Value = suite.refresh(&rt2).await.json().await.unwrap();
     let rt3 = third["refreshToken"].as_str().unwrap().to_owned();
     assert_ne!(rt3, rt2);
     // the catch-up activity view counts the two rotations (the retry recorded none)
@@ -164,25 +98,25 @@ both_engines!(refresh_tokens_rotate_and_a_spent_one_revokes_the_session, |engine
     assert!(counted, "login_activity shows 2 refreshes");
 
     // rt1 is now a grandparent: presenting it ends the session for everyone
-    assert_eq!(error_of(refresh(&app, "demo", &rt1).await).await, (StatusCode::UNAUTHORIZED, "A206".into()));
-    assert_eq!(error_of(refresh(&app, "demo", &rt3).await).await, (StatusCode::UNAUTHORIZED, "A205".into()));
-    assert_eq!(error_of(customer(&app, "demo", &access2).await).await, (StatusCode::UNAUTHORIZED, "A204".into()));
+    assert_eq!(suite_error(suite.refresh(&rt1).await).await, (StatusCode::UNAUTHORIZED, "A206".into()));
+    assert_eq!(suite_error(suite.refresh(&rt3).await).await, (StatusCode::UNAUTHORIZED, "A205".into()));
+    assert_eq!(suite_error(suite.customer(&access2).await).await, (StatusCode::UNAUTHORIZED, "A204".into()));
 
     // tokens that were never issued
-    let forged = format!("{}.{}", claims(&access1)["sid"].as_str().unwrap().replace('-', ""), "A".repeat(43));
-    assert_eq!(error_of(refresh(&app, "demo", &forged).await).await, (StatusCode::UNAUTHORIZED, "A205".into()));
-    assert_eq!(error_of(refresh(&app, "demo", "garbage").await).await, (StatusCode::UNAUTHORIZED, "A205".into()));
+    let forged = format!("{}.{}", sid.replace('-', ""), "A".repeat(43));
+    assert_eq!(suite_error(suite.refresh(&forged).await).await, (StatusCode::UNAUTHORIZED, "A205".into()));
+    assert_eq!(suite_error(suite.refresh("garbage").await).await, (StatusCode::UNAUTHORIZED, "A205".into()));
 });
 
 both_engines!(concurrent_refreshes_of_one_token_all_get_the_same_successor, |engine| async move {
     let app = TestApp::spawn(engine).await;
-    let (access, rt1) = signed_in(&app, "demo", "tabs@example.com").await;
+    let Tokens { access, refresh: rt1 } = app.suite("demo").signed_in("tabs@example.com").await;
     let app = std::sync::Arc::new(app);
     let calls = (0..8).map(|_| {
         let app = app.clone();
         let rt1 = rt1.clone();
         tokio::spawn(async move {
-            let res = refresh(&app, "demo", &rt1).await;
+            let res = app.suite("demo").refresh(&rt1).await;
             assert_eq!(res.status(), 200);
             res.json::<Value>().await.unwrap()["refreshToken"].as_str().unwrap().to_owned()
         })
@@ -193,61 +127,40 @@ both_engines!(concurrent_refreshes_of_one_token_all_get_the_same_successor, |eng
     }
     successors.dedup();
     assert_eq!(successors.len(), 1, "one successor for all: {successors:?}");
-    assert_eq!(refresh(&app, "demo", &successors[0]).await.status(), 200, "and it works");
+    assert_eq!(app.suite("demo").refresh(&successors[0]).await.status(), 200, "and it works");
     // one rotation was recorded for the eight calls, one more for the last refresh
     let sid = claims(&access)["sid"].as_str().unwrap().to_owned();
-    let rotations = app
-        .state
-        .store
-        .read_stream(&format!("login-{sid}"), 0)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|e| e.event_type == "RefreshTokenRotated")
-        .count();
-    assert_eq!(rotations, 2);
+    assert_eq!(app.events_of_type(&format!("login-{sid}"), "RefreshTokenRotated").await, 2);
 });
 
 both_engines!(logout_ends_the_session_at_once, |engine| async move {
     let app = TestApp::spawn(engine).await;
-    let (access, rt) = signed_in(&app, "demo", "bye@example.com").await;
-    let (other_access, _) = {
-        let res = sign_in(&app, "demo", "bye@example.com", PASSWORD).await;
-        let t: Value = res.json().await.unwrap();
-        (t["accessToken"].as_str().unwrap().to_owned(), ())
-    };
-    let logout = app.client.post(suite(&app, "demo", "/auth/logout")).bearer_auth(&access).send().await.unwrap();
-    assert_eq!(logout.status(), 204);
-    assert_eq!(error_of(customer(&app, "demo", &access).await).await, (StatusCode::UNAUTHORIZED, "A204".into()));
-    assert_eq!(error_of(refresh(&app, "demo", &rt).await).await, (StatusCode::UNAUTHORIZED, "A205".into()));
+    let suite = app.suite("demo");
+    let Tokens { access, refresh: rt } = suite.signed_in("bye@example.com").await;
+    let other_access = Tokens::of(suite.sign_in("bye@example.com", PASSWORD).await).await.access;
+    assert_eq!(suite.logout(&access).await.status(), 204);
+    assert_eq!(suite_error(suite.customer(&access).await).await, (StatusCode::UNAUTHORIZED, "A204".into()));
+    assert_eq!(suite_error(suite.refresh(&rt).await).await, (StatusCode::UNAUTHORIZED, "A205".into()));
     // another device's session of the same user is untouched
-    assert_eq!(customer(&app, "demo", &other_access).await.status(), 200);
-    let again = app.client.post(suite(&app, "demo", "/auth/logout")).bearer_auth(&access).send().await.unwrap();
-    assert_eq!(error_of(again).await, (StatusCode::UNAUTHORIZED, "A204".into()));
-    let anonymous = app.client.post(suite(&app, "demo", "/auth/logout")).send().await.unwrap();
-    assert_eq!(error_of(anonymous).await, (StatusCode::UNAUTHORIZED, "A202".into()));
+    assert_eq!(suite.customer(&other_access).await.status(), 200);
+    assert_eq!(suite_error(suite.logout(&access).await).await, (StatusCode::UNAUTHORIZED, "A204".into()));
+    let anonymous = suite.post("/auth/logout").send().await.unwrap();
+    assert_eq!(suite_error(anonymous).await, (StatusCode::UNAUTHORIZED, "A202".into()));
 });
 
 both_engines!(tokens_stay_in_their_tenant_and_dialect, |engine| async move {
     let app = TestApp::spawn(engine).await;
-    let seed = PartnerSeed {
-        tenant_id: "other".into(),
-        tenant_name: "Other operator".into(),
-        partner_id: "other-partner".into(),
-        partner_name: "Other partner".into(),
-        access_key: "ak_other".into(),
-        server_token: "st_other".into(),
-    };
-    app.state.catalog.ensure_partner(&seed, chrono::Utc::now(), &Metadata::default()).await.unwrap();
-    let (other_access, other_rt) = signed_in(&app, "other", "same@example.com").await;
-    let (demo_access, _) = signed_in(&app, "demo", "same@example.com").await;
+    app.add_tenant("other", "ak_other", "st_other").await;
+    let (demo, other) = (app.suite("demo"), app.suite("other"));
+    let Tokens { access: other_access, refresh: other_rt } = other.signed_in("same@example.com").await;
+    let demo_access = demo.signed_in("same@example.com").await.access;
     assert_ne!(claims(&other_access)["sub"], claims(&demo_access)["sub"], "one account per tenant");
-    assert_eq!(error_of(customer(&app, "demo", &other_access).await).await, (StatusCode::FORBIDDEN, "A101".into()));
-    assert_eq!(error_of(refresh(&app, "demo", &other_rt).await).await, (StatusCode::UNAUTHORIZED, "A205".into()));
+    assert_eq!(suite_error(demo.customer(&other_access).await).await, (StatusCode::FORBIDDEN, "A101".into()));
+    assert_eq!(suite_error(demo.refresh(&other_rt).await).await, (StatusCode::UNAUTHORIZED, "A205".into()));
     // a coord token is not a suite token, and the other way round
-    let coord = app.token_for("same@example.com").await;
-    assert_eq!(error_of(customer(&app, "demo", &coord).await).await, (StatusCode::UNAUTHORIZED, "A202".into()));
-    let res = app.current_user(&demo_access).await;
+    let coord = app.coord().token_for("same@example.com").await;
+    assert_eq!(suite_error(demo.customer(&coord).await).await, (StatusCode::UNAUTHORIZED, "A202".into()));
+    let res = app.coord().current_user(&demo_access).await;
     assert_eq!(res.status(), 401);
     assert_eq!(res.json::<Value>().await.unwrap()["code"], "invalid_token");
 });
@@ -262,8 +175,8 @@ both_engines!(suite_errors_speak_the_callers_language, |engine| async move {
         ("ja", "The email or password is wrong."),
     ] {
         let res = app
-            .client
-            .post(suite(&app, "demo", "/auth/sign-in-email"))
+            .suite("demo")
+            .post("/auth/sign-in-email")
             .header("accept-language", language)
             .json(&json!({"email": "x@example.com", "password": "whatever1"}))
             .send()
@@ -278,85 +191,68 @@ both_engines!(suite_errors_speak_the_callers_language, |engine| async move {
 
 both_engines!(coord_create_jwt_needs_the_partners_server_token, |engine| async move {
     let app = TestApp::spawn(engine).await;
-    let mint = |token: Option<String>| {
-        let mut req = app.client.post(app.coord("/create_jwt")).json(&json!({"email": "prod@fleet.com"}));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        req.send()
-    };
-    let res = mint(Some(app.server_token.clone())).await.unwrap();
-    assert_eq!(res.status(), 200);
-    let jwt = res.json::<Value>().await.unwrap()["jwt_token"].as_str().unwrap().to_owned();
+    let coord = app.coord();
+    let body = || json!({"email": "prod@fleet.com"});
+    let jwt = jwt_of(coord.create_jwt(Some(&app.server_token), body()).await).await;
     assert_eq!(claims(&jwt)["test"], false);
-    let me: Value = app.current_user(&jwt).await.json().await.unwrap();
+    let me: Value = coord.current_user(&jwt).await.json().await.unwrap();
     assert_eq!(me["email"], "prod@fleet.com");
     // the production user is not the test user of the same email
-    let test = app.token_for("prod@fleet.com").await;
+    let test = coord.token_for("prod@fleet.com").await;
     assert_ne!(claims(&test)["sub"], claims(&jwt)["sub"]);
 
-    let wrong = mint(Some("st_wrong".into())).await.unwrap();
-    assert_eq!(wrong.status(), 403);
-    assert_eq!(wrong.json::<Value>().await.unwrap()["code"], "invalid_server_token");
+    let wrong = coord.create_jwt(Some("st_wrong"), body()).await;
+    assert_eq!(coord_error(wrong).await, (StatusCode::FORBIDDEN, "invalid_server_token".into()));
     // the token is checked before the body: a wrong token with a bad body is still a 403
-    let bad_body = app.client.post(app.coord("/create_jwt")).bearer_auth("st_wrong").body("{").send().await.unwrap();
+    let bad_body = app.client.post(coord.url("/create_jwt")).bearer_auth("st_wrong").body("{").send().await.unwrap();
     assert_eq!(bad_body.status(), 403);
-    let missing = mint(None).await.unwrap();
-    assert_eq!(missing.status(), 401);
-    assert_eq!(missing.json::<Value>().await.unwrap()["code"], "missing_token");
+    let missing = coord.create_jwt(None, body()).await;
+    assert_eq!(coord_error(missing).await, (StatusCode::UNAUTHORIZED, "missing_token".into()));
 
     // a revoked session refuses its token on the next request
-    let sid = uuid::Uuid::parse_str(claims(&jwt)["sid"].as_str().unwrap()).unwrap();
-    app.state
-        .logins
-        .revoke(sid, domain::login::RevocationReason::SignedOut, chrono::Utc::now(), &Metadata::default())
-        .await
-        .unwrap();
-    let res = app.current_user(&jwt).await;
-    assert_eq!(res.status(), 401);
-    assert_eq!(res.json::<Value>().await.unwrap()["code"], "session_ended");
-    assert_eq!(app.current_user(&test).await.status(), 200, "other sessions live on");
+    app.revoke_session(claims(&jwt)["sid"].as_str().unwrap()).await;
+    let res = coord.current_user(&jwt).await;
+    assert_eq!(coord_error(res).await, (StatusCode::UNAUTHORIZED, "session_ended".into()));
+    assert_eq!(coord.current_user(&test).await.status(), 200, "other sessions live on");
 });
 
 both_engines!(password_guessing_locks_the_account_and_floods_get_429, |engine| async move {
-    let scratch = tests::Scratch::new();
-    let mut settings = api::Settings::for_data_dir(scratch.0.join("data"));
-    settings.database_url = Some(tests::database_url(engine, &scratch).await);
-    settings.lockout_failures = 3;
-    settings.sign_in_per_minute = 12;
-    let app = TestApp::spawn_with(settings, scratch).await;
-    let res = sign_up(&app, "demo", json!({"email": "victim@example.com", "password": PASSWORD})).await;
-    assert_eq!(res.status(), 201);
-    let victim = res.json::<Value>().await.unwrap()["uuid"].as_str().unwrap().to_owned();
+    let app = TestApp::spawn_configured(engine, |settings| {
+        settings.lockout_failures = 3;
+        settings.sign_in_per_minute = 12;
+    })
+    .await;
+    let suite = app.suite("demo");
+    let victim = suite.signed_up("victim@example.com").await;
 
     for _ in 0..2 {
-        let res = sign_in(&app, "demo", "victim@example.com", "guess guess").await;
-        assert_eq!(error_of(res).await, (StatusCode::UNAUTHORIZED, "A201".into()));
+        let res = suite.sign_in("victim@example.com", "guess guess").await;
+        assert_eq!(suite_error(res).await, (StatusCode::UNAUTHORIZED, "A201".into()));
     }
     // the third failure locks; from then on even the right password is refused, with a wait
-    let res = sign_in(&app, "demo", "victim@example.com", "guess guess").await;
+    let res = suite.sign_in("victim@example.com", "guess guess").await;
     let retry: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=900).contains(&retry), "{retry}");
-    assert_eq!(error_of(res).await, (StatusCode::FORBIDDEN, "U131".into()));
-    let res = sign_in(&app, "demo", "victim@example.com", PASSWORD).await;
+    assert_eq!(suite_error(res).await, (StatusCode::FORBIDDEN, "U131".into()));
+    let res = suite.sign_in("victim@example.com", PASSWORD).await;
     assert!(res.headers().contains_key("retry-after"));
-    assert_eq!(error_of(res).await, (StatusCode::FORBIDDEN, "U131".into()));
-    let events = app.state.store.read_stream(&format!("user-{victim}"), 0).await.unwrap();
-    assert_eq!(events.iter().filter(|e| e.event_type == "SignInFailed").count(), 3);
-    assert_eq!(events.iter().filter(|e| e.event_type == "AccountLocked").count(), 1);
+    assert_eq!(suite_error(res).await, (StatusCode::FORBIDDEN, "U131".into()));
+    let stream = format!("user-{victim}");
+    assert_eq!(app.events_of_type(&stream, "SignInFailed").await, 3);
+    assert_eq!(app.events_of_type(&stream, "AccountLocked").await, 1);
     // other accounts are not locked
-    let (access, _) = signed_in(&app, "demo", "bystander@example.com").await;
-    assert_eq!(customer(&app, "demo", &access).await.status(), 200);
+    let access = suite.signed_in("bystander@example.com").await.access;
+    assert_eq!(suite.customer(&access).await.status(), 200);
 
     // this address has used 5 of its 12 attempts a minute (one more every 5 s): the flood that
     // follows is refused before any password check, with a wait
     let mut statuses = Vec::new();
     for i in 0..20 {
-        let res = sign_in(&app, "demo", &format!("nobody{i}@example.com"), PASSWORD).await;
+        let res = suite.sign_in(&format!("nobody{i}@example.com"), PASSWORD).await;
         statuses.push(res.status().as_u16());
         if res.status() == StatusCode::TOO_MANY_REQUESTS {
             assert!(res.headers().contains_key("retry-after"));
-            assert_eq!(error_of(res).await.1, "REQ429");
+            assert_eq!(suite_error(res).await.1, "REQ429");
             break;
         }
     }
@@ -364,119 +260,87 @@ both_engines!(password_guessing_locks_the_account_and_floods_get_429, |engine| a
     assert!((7..=12).contains(&allowed) && statuses.last() == Some(&429), "{statuses:?}");
 });
 
-fn code_at(secret: &str, unix_secs: i64) -> String {
-    commands::twofactor::totp(secret, "t", "t").unwrap().generate(unix_secs as u64)
-}
-
-async fn two_factor(app: &TestApp, access: &str, path: &str, body: Option<Value>) -> reqwest::Response {
-    let mut req = app.client.post(suite(app, "demo", &format!("/auth/user/{path}"))).bearer_auth(access);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    req.send().await.unwrap()
-}
-
-async fn validate(app: &TestApp, mfa_token: &str, code: &str) -> reqwest::Response {
-    let body = json!({ "mfaToken": mfa_token, "code": code });
-    app.client.post(suite(app, "demo", "/auth/user/2fa-code-validate")).json(&body).send().await.unwrap()
-}
-
-async fn mfa_token(app: &TestApp, email: &str) -> String {
-    let res = sign_in(app, "demo", email, PASSWORD).await;
-    assert_eq!(res.status(), 200);
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(body["mfaRequired"], true, "{body}");
-    assert!(body.get("accessToken").is_none(), "no tokens before the second factor: {body}");
-    body["mfaToken"].as_str().unwrap().to_owned()
-}
-
 both_engines!(totp_two_factor_sign_in, |engine| async move {
     let app = TestApp::spawn(engine).await;
-    let (access, _) = signed_in(&app, "demo", "totp@example.com").await;
+    let suite = app.suite("demo");
+    let access = suite.signed_in("totp@example.com").await.access;
 
     assert_eq!(
-        error_of(two_factor(&app, &access, "2fa-qr-code", None).await).await,
+        suite_error(suite.two_factor(&access, "2fa-qr-code", None).await).await,
         (StatusCode::CONFLICT, "A209".into())
     );
-    let issued: Value = two_factor(&app, &access, "2fa-secret", None).await.json().await.unwrap();
+    let issued: Value = suite.two_factor(&access, "2fa-secret", None).await.json().await.unwrap();
     let secret = issued["secret"].as_str().unwrap().to_owned();
     assert!(
         issued["otpauthUrl"].as_str().unwrap().starts_with("otpauth://totp/Users%20API:totp%40example.com?secret=")
     );
-    let qr = two_factor(&app, &access, "2fa-qr-code", None).await;
+    let qr = suite.two_factor(&access, "2fa-qr-code", None).await;
     assert_eq!(qr.headers()["content-type"], "image/png");
     assert!(qr.bytes().await.unwrap().starts_with(b"\x89PNG\r\n\x1a\n"));
 
-    let wrong = two_factor(&app, &access, "2fa-enable", Some(json!({"code": "000000"}))).await;
-    assert_eq!(error_of(wrong).await, (StatusCode::UNAUTHORIZED, "A207".into()));
+    let wrong = suite.two_factor(&access, "2fa-enable", Some(json!({"code": "000000"}))).await;
+    assert_eq!(suite_error(wrong).await, (StatusCode::UNAUTHORIZED, "A207".into()));
     // codes from fixed instants: a test that crosses a 30 s boundary still means the same steps
     let t0 = chrono::Utc::now().timestamp();
-    let first = code_at(&secret, t0);
-    let on = two_factor(&app, &access, "2fa-enable", Some(json!({"code": first}))).await;
+    let first = totp_code(&secret, t0);
+    let on = suite.two_factor(&access, "2fa-enable", Some(json!({"code": first}))).await;
     assert_eq!(on.status(), 200);
     let recovery: Vec<String> =
         serde_json::from_value(on.json::<Value>().await.unwrap()["recoveryCodes"].clone()).unwrap();
     assert_eq!(recovery.len(), 10);
-    let again = two_factor(&app, &access, "2fa-secret", None).await;
-    assert_eq!(error_of(again).await, (StatusCode::CONFLICT, "A208".into()));
+    let again = suite.two_factor(&access, "2fa-secret", None).await;
+    assert_eq!(suite_error(again).await, (StatusCode::CONFLICT, "A208".into()));
 
     // the password alone now yields an mfaToken, which is no access token
-    let mfa = mfa_token(&app, "totp@example.com").await;
-    assert_eq!(error_of(customer(&app, "demo", &mfa).await).await, (StatusCode::UNAUTHORIZED, "A202".into()));
-    assert_eq!(error_of(validate(&app, &mfa, "000000").await).await, (StatusCode::UNAUTHORIZED, "A207".into()));
+    let mfa = suite.mfa_token("totp@example.com").await;
+    assert_eq!(suite_error(suite.customer(&mfa).await).await, (StatusCode::UNAUTHORIZED, "A202".into()));
+    assert_eq!(suite_error(suite.validate_code(&mfa, "000000").await).await, (StatusCode::UNAUTHORIZED, "A207".into()));
     // the confirming code's step is spent; the next step's code (one step of skew) works, once
-    assert_eq!(error_of(validate(&app, &mfa, &first).await).await.1, "A207");
-    let next = code_at(&secret, t0 + 30);
-    let res = validate(&app, &mfa, &next).await;
-    assert_eq!(res.status(), 200);
-    let tokens: Value = res.json().await.unwrap();
-    assert_eq!(customer(&app, "demo", tokens["accessToken"].as_str().unwrap()).await.status(), 200);
+    assert_eq!(suite_error(suite.validate_code(&mfa, &first).await).await.1, "A207");
+    let next = totp_code(&secret, t0 + 30);
+    let tokens = Tokens::of(suite.validate_code(&mfa, &next).await).await;
+    assert_eq!(suite.customer(&tokens.access).await.status(), 200);
     // the mfaToken is spent: another valid factor cannot open a second session with it
-    assert_eq!(error_of(validate(&app, &mfa, &recovery[0]).await).await.1, "A210");
-    let replay = validate(&app, &mfa_token(&app, "totp@example.com").await, &next).await;
-    assert_eq!(error_of(replay).await, (StatusCode::UNAUTHORIZED, "A207".into()));
+    assert_eq!(suite_error(suite.validate_code(&mfa, &recovery[0]).await).await.1, "A210");
+    let replay = suite.validate_code(&suite.mfa_token("totp@example.com").await, &next).await;
+    assert_eq!(suite_error(replay).await, (StatusCode::UNAUTHORIZED, "A207".into()));
 
     // a recovery code works once, in any case
-    let mfa = mfa_token(&app, "totp@example.com").await;
-    assert_eq!(validate(&app, &mfa, &recovery[3].to_uppercase()).await.status(), 200);
-    assert_eq!(error_of(validate(&app, &mfa, &recovery[3]).await).await.1, "A210", "that mfaToken is spent");
-    let mfa = mfa_token(&app, "totp@example.com").await;
-    assert_eq!(error_of(validate(&app, &mfa, &recovery[3]).await).await.1, "A207", "that recovery code too");
+    let mfa = suite.mfa_token("totp@example.com").await;
+    assert_eq!(suite.validate_code(&mfa, &recovery[3].to_uppercase()).await.status(), 200);
+    assert_eq!(suite_error(suite.validate_code(&mfa, &recovery[3]).await).await.1, "A210", "that mfaToken is spent");
+    let mfa = suite.mfa_token("totp@example.com").await;
+    assert_eq!(suite_error(suite.validate_code(&mfa, &recovery[3]).await).await.1, "A207", "that recovery code too");
     assert_eq!(
-        error_of(validate(&app, "garbage", &recovery[4]).await).await,
+        suite_error(suite.validate_code("garbage", &recovery[4]).await).await,
         (StatusCode::UNAUTHORIZED, "A210".into())
     );
 
     // wrong and used codes count toward the lockout (5 failures): 4 so far, the next locks
-    let events = |app: &TestApp| {
-        let store = app.state.store.clone();
-        let sub = claims(&access)["sub"].as_str().unwrap().to_owned();
-        async move { store.read_stream(&format!("user-{sub}"), 0).await.unwrap() }
-    };
-    assert_eq!(events(&app).await.iter().filter(|e| e.event_type == "SignInFailed").count(), 4);
-    assert_eq!(error_of(validate(&app, &mfa, "111111").await).await, (StatusCode::FORBIDDEN, "U131".into()));
-    assert_eq!(error_of(validate(&app, &mfa, &recovery[5]).await).await, (StatusCode::FORBIDDEN, "U131".into()));
+    let user = format!("user-{}", claims(&access)["sub"].as_str().unwrap());
+    assert_eq!(app.events_of_type(&user, "SignInFailed").await, 4);
+    assert_eq!(suite_error(suite.validate_code(&mfa, "111111").await).await, (StatusCode::FORBIDDEN, "U131".into()));
+    assert_eq!(
+        suite_error(suite.validate_code(&mfa, &recovery[5]).await).await,
+        (StatusCode::FORBIDDEN, "U131".into())
+    );
 });
 
 both_engines!(an_api_client_acts_only_for_the_users_it_created, |engine| async move {
     let app = TestApp::spawn(engine).await;
-    let client_sign_in = |id: &str, key: &str| {
-        let body = json!({"clientId": id, "clientKey": key});
-        app.client.post(suite(&app, "demo", "/auth/sign-in-api-client")).json(&body).send()
-    };
-    let res = client_sign_in("demo-partner", &app.server_token).await.unwrap();
+    let suite = app.suite("demo");
+    let res = suite.sign_in_api_client("demo-partner", &app.server_token).await;
     assert_eq!(res.status(), 200);
     let client = res.json::<Value>().await.unwrap()["accessToken"].as_str().unwrap().to_owned();
     assert_eq!(claims(&client)["aud"], "suite-client");
     for (id, key) in [("demo-partner", "st_wrong"), ("nobody", app.server_token.as_str())] {
-        let res = client_sign_in(id, key).await.unwrap();
-        assert_eq!(error_of(res).await, (StatusCode::UNAUTHORIZED, "A201".into()));
+        let res = suite.sign_in_api_client(id, key).await;
+        assert_eq!(suite_error(res).await, (StatusCode::UNAUTHORIZED, "A201".into()));
     }
 
     // the client creates a customer and acts for it
-    let res = app
-        .client
-        .post(suite(&app, "demo", "/front/customers"))
+    let res = suite
+        .post("/front/customers")
         .bearer_auth(&client)
         .json(&json!({"email": "maas@example.com", "password": PASSWORD, "firstName": "Mia"}))
         .send()
@@ -485,46 +349,40 @@ both_engines!(an_api_client_acts_only_for_the_users_it_created, |engine| async m
     assert_eq!(res.status(), 201);
     let created = res.json::<Value>().await.unwrap()["uuid"].as_str().unwrap().to_owned();
     let as_user = |token: &str, target: &str| {
-        app.client
-            .get(suite(&app, "demo", "/front/customers"))
-            .bearer_auth(token)
-            .header("GoUrban-Impersonate", target)
-            .send()
+        suite.get("/front/customers").bearer_auth(token).header("GoUrban-Impersonate", target).send()
     };
     let me: Value = as_user(&client, &created).await.unwrap().json().await.unwrap();
     assert_eq!((me["uuid"].as_str(), me["firstName"].as_str()), (Some(created.as_str()), Some("Mia")));
 
     // not for a person who signed up alone, nor with a user's own token, nor to sign out
-    let (own_access, _) = signed_in(&app, "demo", "alone@example.com").await;
+    let own_access = suite.signed_in("alone@example.com").await.access;
     let alone = claims(&own_access)["sub"].as_str().unwrap().to_owned();
-    assert_eq!(error_of(as_user(&client, &alone).await.unwrap()).await, (StatusCode::FORBIDDEN, "A101".into()));
-    assert_eq!(error_of(as_user(&client, "not-a-uuid").await.unwrap()).await, (StatusCode::FORBIDDEN, "A101".into()));
+    assert_eq!(suite_error(as_user(&client, &alone).await.unwrap()).await, (StatusCode::FORBIDDEN, "A101".into()));
     assert_eq!(
-        error_of(as_user(&own_access, &created).await.unwrap()).await,
+        suite_error(as_user(&client, "not-a-uuid").await.unwrap()).await,
+        (StatusCode::FORBIDDEN, "A101".into())
+    );
+    assert_eq!(
+        suite_error(as_user(&own_access, &created).await.unwrap()).await,
         (StatusCode::UNAUTHORIZED, "A202".into())
     );
-    let logout = app
-        .client
-        .post(suite(&app, "demo", "/auth/logout"))
-        .bearer_auth(&client)
-        .header("GoUrban-Impersonate", &created)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(error_of(logout).await, (StatusCode::FORBIDDEN, "A101".into()));
+    let logout =
+        suite.post("/auth/logout").bearer_auth(&client).header("GoUrban-Impersonate", &created).send().await.unwrap();
+    assert_eq!(suite_error(logout).await, (StatusCode::FORBIDDEN, "A101".into()));
     // a client token is no user token
-    assert_eq!(error_of(customer(&app, "demo", &client).await).await, (StatusCode::UNAUTHORIZED, "A202".into()));
+    assert_eq!(suite_error(suite.customer(&client).await).await, (StatusCode::UNAUTHORIZED, "A202".into()));
     // the customer it created signs in as usual
-    assert_eq!(sign_in(&app, "demo", "maas@example.com", PASSWORD).await.status(), 200);
+    assert_eq!(suite.sign_in("maas@example.com", PASSWORD).await.status(), 200);
 });
 
 both_engines!(a_tenant_sets_its_own_token_lifetime, |engine| async move {
     let app = TestApp::spawn(engine).await;
-    app.state.catalog.set_suite_token_lifetime("demo", 90, chrono::Utc::now(), &Metadata::default()).await.unwrap();
-    let (access, refresh_token) = signed_in(&app, "demo", "short@example.com").await;
-    let c = claims(&access);
+    app.set_suite_token_lifetime("demo", 90).await;
+    let suite = app.suite("demo");
+    let tokens = suite.signed_in("short@example.com").await;
+    let c = claims(&tokens.access);
     assert_eq!(c["exp"].as_i64().unwrap() - c["iat"].as_i64().unwrap(), 90 * 60);
-    let again: Value = refresh(&app, "demo", &refresh_token).await.json().await.unwrap();
+    let again: Value = suite.refresh(&tokens.refresh).await.json().await.unwrap();
     let c = claims(again["accessToken"].as_str().unwrap());
     assert_eq!(c["exp"].as_i64().unwrap() - c["iat"].as_i64().unwrap(), 90 * 60, "refreshed tokens too");
 });

@@ -11,8 +11,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use store::Metadata;
-use tests::{TestApp, both_engines};
+use tests::suite::suite_error;
+use tests::{TestApp, both_engines, claims};
 
 const ISSUER: &str = "https://id.example.test";
 const AUDIENCE: &str = "users-api-demo";
@@ -74,69 +74,41 @@ async fn configure(app: &TestApp, name: &str, jwks_url: &str) {
         audience: AUDIENCE.into(),
         jwks_url: jwks_url.into(),
     };
-    app.state
-        .catalog
-        .configure_identity_provider("demo", provider, chrono::Utc::now(), &Metadata::default())
-        .await
-        .unwrap();
+    app.configure_identity_provider("demo", provider).await;
 }
 
-async fn post(app: &TestApp, path: &str, body: Value) -> reqwest::Response {
-    app.client.post(app.url(&format!("/demo{path}"))).json(&body).send().await.unwrap()
-}
-
-async fn code_of(res: reqwest::Response) -> (StatusCode, String) {
-    let status = res.status();
-    let body: Value = res.json().await.unwrap();
-    (status, body["errorCode"].as_str().unwrap_or_default().to_owned())
-}
-
+/// The account an answer's access token belongs to.
 fn sub_of(tokens: &Value) -> String {
-    let payload = tokens["accessToken"].as_str().unwrap().split('.').nth(1).unwrap();
-    let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
-    claims["sub"].as_str().unwrap().to_owned()
+    claims(tokens["accessToken"].as_str().unwrap())["sub"].as_str().unwrap().to_owned()
 }
 
 both_engines!(id_tokens_sign_in_link_and_sign_up, |engine| async move {
     let app = TestApp::spawn(engine).await;
+    let suite = app.suite("demo");
     let idp = Provider::start().await;
     configure(&app, "oidc", &idp.jwks_url).await;
 
     // a new identity with a verified email becomes an account
-    let res = post(&app, "/auth/social-login", json!({"idToken": idp.token("alice-1", Some("alice@idp.test"))})).await;
+    let res =
+        suite.post_json("/auth/social-login", json!({"idToken": idp.token("alice-1", Some("alice@idp.test"))})).await;
     assert_eq!(res.status(), 200);
     let first: Value = res.json().await.unwrap();
-    let me: Value = app
-        .client
-        .get(app.url("/demo/front/customers"))
-        .bearer_auth(first["accessToken"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(me["email"], "alice@idp.test");
+    assert_eq!(suite.me(first["accessToken"].as_str().unwrap()).await["email"], "alice@idp.test");
     // the same identity signs in to the same account, also through the token exchange
-    let again: Value = post(&app, "/auth/user/openid-token-exchange", json!({"token": idp.token("alice-1", None)}))
+    let again: Value = suite
+        .post_json("/auth/user/openid-token-exchange", json!({"token": idp.token("alice-1", None)}))
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(sub_of(&again), sub_of(&first));
-    let dup = post(&app, "/front/customers/social-sign-up", json!({"idToken": idp.token("alice-1", None)})).await;
-    assert_eq!(code_of(dup).await, (StatusCode::CONFLICT, "U102".into()));
+    let dup = suite.post_json("/front/customers/social-sign-up", json!({"idToken": idp.token("alice-1", None)})).await;
+    assert_eq!(suite_error(dup).await, (StatusCode::CONFLICT, "U102".into()));
 
     // a verified email of a password account: the identity joins that account
-    let pw = app
-        .client
-        .post(app.url("/demo/front/customers"))
-        .json(&json!({"email": "bob@idp.test", "password": "correct horse battery"}))
-        .send()
-        .await
-        .unwrap();
-    let bob = pw.json::<Value>().await.unwrap()["uuid"].as_str().unwrap().to_owned();
-    let joined: Value = post(&app, "/auth/social-login", json!({"idToken": idp.token("bob-9", Some("bob@idp.test"))}))
+    let bob = suite.signed_up("bob@idp.test").await;
+    let joined: Value = suite
+        .post_json("/auth/social-login", json!({"idToken": idp.token("bob-9", Some("bob@idp.test"))}))
         .await
         .json()
         .await
@@ -147,29 +119,35 @@ both_engines!(id_tokens_sign_in_link_and_sign_up, |engine| async move {
     let mut with_nonce = Provider::claims("carol-2", Some("carol@idp.test"));
     with_nonce["nonce"] = json!("n-123");
     let token = idp.sign(&with_nonce, "k1");
-    let wrong = post(&app, "/auth/social-login", json!({"idToken": token, "nonce": "n-999"})).await;
-    assert_eq!(code_of(wrong).await, (StatusCode::UNAUTHORIZED, "A211".into()));
-    let right = post(&app, "/front/customers/social-sign-up", json!({"idToken": token, "nonce": "n-123"})).await;
+    let wrong = suite.post_json("/auth/social-login", json!({"idToken": token, "nonce": "n-999"})).await;
+    assert_eq!(suite_error(wrong).await, (StatusCode::UNAUTHORIZED, "A211".into()));
+    let right = suite.post_json("/front/customers/social-sign-up", json!({"idToken": token, "nonce": "n-123"})).await;
     assert_eq!(right.status(), 200);
 
     // no verified email: no new account from it
     let mut unverified = Provider::claims("dave-3", Some("dave@idp.test"));
     unverified["email_verified"] = json!(false);
-    let res = post(&app, "/auth/social-login", json!({"idToken": idp.sign(&unverified, "k1")})).await;
-    assert_eq!(code_of(res).await, (StatusCode::BAD_REQUEST, "U130.3".into()));
-    let unknown = post(&app, "/auth/social-login", json!({"idToken": idp.token("x", None), "provider": "nope"})).await;
-    assert_eq!(code_of(unknown).await, (StatusCode::BAD_REQUEST, "A212".into()));
-    let gaiyo = post(&app, "/auth/sign-in-gaiyo", json!({"idToken": idp.token("alice-1", None)})).await;
-    assert_eq!(code_of(gaiyo).await.1, "A212", "no gaiyo provider configured yet");
+    let res = suite.post_json("/auth/social-login", json!({"idToken": idp.sign(&unverified, "k1")})).await;
+    assert_eq!(suite_error(res).await, (StatusCode::BAD_REQUEST, "U130.3".into()));
+    let unknown =
+        suite.post_json("/auth/social-login", json!({"idToken": idp.token("x", None), "provider": "nope"})).await;
+    assert_eq!(suite_error(unknown).await, (StatusCode::BAD_REQUEST, "A212".into()));
+    let gaiyo = suite.post_json("/auth/sign-in-gaiyo", json!({"idToken": idp.token("alice-1", None)})).await;
+    assert_eq!(suite_error(gaiyo).await.1, "A212", "no gaiyo provider configured yet");
     configure(&app, "gaiyo", &idp.jwks_url).await;
-    let gaiyo: Value =
-        post(&app, "/auth/sign-in-gaiyo", json!({"idToken": idp.token("alice-1", None)})).await.json().await.unwrap();
+    let gaiyo: Value = suite
+        .post_json("/auth/sign-in-gaiyo", json!({"idToken": idp.token("alice-1", None)}))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(sub_of(&gaiyo), sub_of(&first));
 });
 
 both_engines!(an_operator_configures_a_tenant_with_the_cli, |engine| async move {
     use api::cli::{TenantCommand, tenant_command};
     let app = TestApp::spawn(engine).await;
+    let suite = app.suite("demo");
     let idp = Provider::start().await;
     let provider = |jwks_url: &str| TenantCommand::Provider {
         name: "oidc".into(),
@@ -179,19 +157,12 @@ both_engines!(an_operator_configures_a_tenant_with_the_cli, |engine| async move 
     };
     let store = app.state.store.clone();
     // refused, and nothing appended: an unknown tenant, a lifetime out of range, a bad URL
-    // the table, not the (on PostgreSQL gated) log read: a catch-up runner's open transaction may
-    // hold the read back
-    let events = || async {
-        let (n,): (i64,) =
-            app.state.db().fetch_optional("select count(*) from events", &[]).await.unwrap().unwrap_or((0,));
-        n
-    };
-    let before = events().await;
+    let before = app.event_count().await;
     assert!(tenant_command(store.clone(), "nowhere", provider(&idp.jwks_url)).await.is_err());
     assert!(tenant_command(store.clone(), "demo", TenantCommand::TokenLifetime { minutes: 0 }).await.is_err());
     assert!(tenant_command(store.clone(), "demo", provider("ftp://keys.example")).await.is_err());
     assert!(tenant_command(store.clone(), "demo", provider("not a url")).await.is_err());
-    assert_eq!(events().await, before);
+    assert_eq!(app.event_count().await, before);
 
     let done = tenant_command(store.clone(), "demo", provider(&idp.jwks_url)).await.unwrap();
     assert_eq!(done, json!({"tenant": "demo", "provider": "oidc", "configured": true}));
@@ -199,21 +170,21 @@ both_engines!(an_operator_configures_a_tenant_with_the_cli, |engine| async move 
     assert_eq!(done, json!({"tenant": "demo", "suite_token_minutes": 45}));
 
     // the running server signs in with the provider, and its tokens live 45 minutes
-    let res = post(&app, "/auth/social-login", json!({"idToken": idp.token("cli-1", Some("cli@idp.test"))})).await;
+    let res = suite.post_json("/auth/social-login", json!({"idToken": idp.token("cli-1", Some("cli@idp.test"))})).await;
     assert_eq!(res.status(), 200);
     let tokens: Value = res.json().await.unwrap();
-    let payload = tokens["accessToken"].as_str().unwrap().split('.').nth(1).unwrap();
-    let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    let claims = claims(tokens["accessToken"].as_str().unwrap());
     assert_eq!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(), 45 * 60);
 });
 
 both_engines!(forged_id_tokens_are_refused, |engine| async move {
     let app = TestApp::spawn(engine).await;
+    let suite = app.suite("demo");
     let idp = Provider::start().await;
     configure(&app, "oidc", &idp.jwks_url).await;
     let refused = |token: String| {
         let app = &app;
-        async move { code_of(post(app, "/auth/social-login", json!({"idToken": token})).await).await }
+        async move { suite_error(app.suite("demo").post_json("/auth/social-login", json!({"idToken": token})).await).await }
     };
     let now = chrono::Utc::now().timestamp();
     let edit = |f: &dyn Fn(&mut Value)| {
@@ -250,16 +221,9 @@ both_engines!(forged_id_tokens_are_refused, |engine| async move {
     drop(closed);
     let provider =
         IdentityProvider { provider: "dead".into(), issuer: ISSUER.into(), audience: AUDIENCE.into(), jwks_url: dead };
-    app.state
-        .catalog
-        .configure_identity_provider("demo", provider, chrono::Utc::now(), &Metadata::default())
-        .await
-        .unwrap();
-    let res = post(
-        &app,
-        "/auth/social-login",
-        json!({"idToken": idp.token("eve", Some("eve@idp.test")), "provider": "dead"}),
-    )
-    .await;
-    assert_eq!(code_of(res).await, (StatusCode::SERVICE_UNAVAILABLE, "SRV503.1".into()));
+    app.configure_identity_provider("demo", provider).await;
+    let res = suite
+        .post_json("/auth/social-login", json!({"idToken": idp.token("eve", Some("eve@idp.test")), "provider": "dead"}))
+        .await;
+    assert_eq!(suite_error(res).await, (StatusCode::SERVICE_UNAVAILABLE, "SRV503.1".into()));
 });
