@@ -37,7 +37,7 @@ pub async fn authenticate(state: &AppState, token: &str, audience: &str) -> Resu
 pub async fn live_session(state: &AppState, claims: AccessClaims) -> Result<Authenticated, ApiError> {
     let user_id = Uuid::parse_str(&claims.sub).map_err(|_| ApiError::InvalidToken)?;
     let session_id = Uuid::parse_str(&claims.sid).map_err(|_| ApiError::InvalidToken)?;
-    let session = projections::logins::login_session(state.db(), &claims.sid).await?.ok_or(ApiError::SessionEnded)?;
+    let session = state.reads.login_session(&claims.sid).await?.ok_or(ApiError::SessionEnded)?;
     if session.user_id != claims.sub || session.tenant_id != claims.tenant {
         return Err(ApiError::InvalidToken);
     }

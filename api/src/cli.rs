@@ -3,9 +3,9 @@ use crate::config::{Config, Settings, reveal};
 use crate::startup::{Application, open_store};
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
+use commands::{EventStore, Metadata};
 use std::process::ExitCode;
 use std::sync::Arc;
-use store::{EventStore, Metadata};
 
 #[derive(Debug, Parser)]
 #[command(name = "users-api", version, about = "Event-sourced users API with CQRS read models")]
@@ -110,31 +110,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
         Command::Migrate => {
-            let store = open_store(&config).await?;
-            for projector in projections::all() {
-                store.ensure_tables(projector.as_ref()).await?;
-            }
+            projections::create_tables(open_store(&config).await?.as_ref()).await?;
             println!("migrated {}", redact(&config.database_url));
             Ok(ExitCode::SUCCESS)
         }
         Command::Rebuild { name } => {
             let store = open_store(&config).await?;
-            let projectors = match name {
-                Some(name) => vec![projections::by_name(&name)?],
-                None => projections::all(),
-            };
-            for projector in projectors {
-                let report = store.rebuild(projector.as_ref()).await?;
-                println!(
-                    "{}",
-                    serde_json::to_string(&serde_json::json!({
-                        "projection": report.projection,
-                        "events_applied": report.events_applied,
-                        "matched_live": report.matched_live(),
-                        "tables": report.tables,
-                    }))?
-                );
-            }
+            projections::rebuild(store.as_ref(), name.as_deref(), |report| -> anyhow::Result<()> {
+                let line = serde_json::json!({
+                    "projection": report.projection,
+                    "events_applied": report.events_applied,
+                    "matched_live": report.matched_live(),
+                    "tables": report.tables,
+                });
+                println!("{}", serde_json::to_string(&line)?);
+                Ok(())
+            })
+            .await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Keys { command: KeysCommand::Rotate } => {

@@ -31,8 +31,7 @@ async fn healthz() -> Json<Value> {
     (status = 503, description = "The database does not answer", example = json!({"status": "unavailable"})),
 ))]
 async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    let probe: Result<Option<(i64,)>, _> = state.db().fetch_optional("select count(*) from signing_keys", &[]).await;
-    match probe {
+    match state.reads.ready().await {
         Ok(_) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
         Err(e) => {
             tracing::warn!(error = %e, "readiness probe failed");

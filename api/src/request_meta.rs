@@ -1,8 +1,8 @@
 //! Audit metadata of a request: recorded with every event it causes.
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use commands::Metadata;
 use std::convert::Infallible;
-use store::Metadata;
 
 pub struct RequestMeta(pub Metadata);
 

@@ -6,15 +6,14 @@ use crate::{coord, legacy, native, suite};
 use anyhow::Context;
 use axum::Router;
 use axum::http::{HeaderName, Request};
-use commands::CommandBus;
 use commands::catalog::{CatalogService, PartnerSeed};
 use commands::login::LoginService;
 use commands::passwords::Passwords;
 use commands::user::UserService;
+use commands::{CommandBus, EventStore, Metadata};
 use projections::ProjectionRunners;
 use std::future::Future;
 use std::sync::Arc;
-use store::{EventStore, Metadata, PostgresStore, SqliteStore, StoreOptions, Upcasters};
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -22,13 +21,8 @@ use tower_http::trace::TraceLayer;
 
 /// The store with the inline projections registered.
 pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn EventStore>> {
-    let options = StoreOptions { inline: projections::inline(), upcasters: Arc::new(Upcasters::default()) };
-    let store: Arc<dyn EventStore> = if config.is_postgres() {
-        Arc::new(PostgresStore::open(&config.database_url, options).await.context("cannot open PostgreSQL")?)
-    } else {
-        Arc::new(SqliteStore::open(&config.database_url, options).await.context("cannot open SQLite")?)
-    };
-    Ok(store)
+    let engine = if config.is_postgres() { "PostgreSQL" } else { "SQLite" };
+    projections::open_store(&config.database_url).await.with_context(|| format!("cannot open {engine}"))
 }
 
 pub struct Application {
@@ -58,10 +52,11 @@ impl Application {
             oidc: crate::oidc::OidcVerifier::new(),
             legacy_tenant: config.legacy_tenant.clone(),
             lockout: config.lockout,
+            reads: projections::Reads::new(store.as_ref()),
             store: store.clone(),
         };
         seed_demo(&state, &config).await?;
-        if !projections::catalog::tenant_exists(state.db(), &config.legacy_tenant).await? {
+        if !state.reads.tenant_exists(&config.legacy_tenant).await? {
             anyhow::bail!("USERS_API_LEGACY_TENANT names no tenant: {}", config.legacy_tenant);
         }
         let runners = projections::spawn_runners(store.clone(), projections::catch_up());

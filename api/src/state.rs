@@ -1,14 +1,17 @@
 use crate::tokens::TokenService;
+use commands::EventStore;
 use commands::catalog::CatalogService;
 use commands::login::LoginService;
 use commands::passwords::Passwords;
 use commands::user::UserService;
 use std::sync::Arc;
-use store::{Db, EventStore};
+use store::Db;
 
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn EventStore>,
+    /// The read models the handlers query.
+    pub reads: projections::Reads,
     pub users: UserService,
     pub catalog: CatalogService,
     pub logins: LoginService,

@@ -11,6 +11,9 @@ pub mod twofactor;
 pub mod user;
 
 pub use bus::{CommandBus, CommandError, Executed};
+// what the API hands to the write side (the store to build a bus on, the metadata of a
+// command), so it need not name the store crate
+pub use store::{EventStore, Metadata};
 
 use sha2::{Digest, Sha256};
 

@@ -1,7 +1,8 @@
 //! Tenants and partners, looked up by the hash of a partner's access key on every coord call.
+use crate::Reads;
 use async_trait::async_trait;
 use domain::catalog::CatalogEvent;
-use store::{Db, Projector, RecordedEvent, StoreError, TableSpec, Tables, Tx, args, format_time};
+use store::{Projector, RecordedEvent, StoreError, TableSpec, Tables, Tx, args, format_time};
 
 pub struct CatalogProjector;
 
@@ -133,30 +134,6 @@ pub struct PartnerRow {
     pub server_token_hash: String,
 }
 
-pub async fn partner_by_access_key_hash(db: &Db, hash: &str) -> Result<Option<PartnerRow>, StoreError> {
-    Ok(db
-        .fetch_optional(
-            "select partner_id, tenant_id, name, server_token_hash from catalog_partners where access_key_hash = $1",
-            &args![hash],
-        )
-        .await?)
-}
-
-pub async fn tenant_exists(db: &Db, tenant_id: &str) -> Result<bool, StoreError> {
-    let row: Option<(i64,)> =
-        db.fetch_optional("select count(*) from catalog_tenants where tenant_id = $1", &args![tenant_id]).await?;
-    Ok(row.is_some_and(|(n,)| n > 0))
-}
-
-pub async fn partner_by_id(db: &Db, partner_id: &str) -> Result<Option<PartnerRow>, StoreError> {
-    Ok(db
-        .fetch_optional(
-            "select partner_id, tenant_id, name, server_token_hash from catalog_partners where partner_id = $1",
-            &args![partner_id],
-        )
-        .await?)
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct IdentityProviderRow {
     pub provider: String,
@@ -165,16 +142,49 @@ pub struct IdentityProviderRow {
     pub jwks_url: String,
 }
 
-pub async fn identity_provider(
-    db: &Db,
-    tenant_id: &str,
-    provider: &str,
-) -> Result<Option<IdentityProviderRow>, StoreError> {
-    Ok(db
-        .fetch_optional(
-            "select provider, issuer, audience, jwks_url from catalog_identity_providers \
-             where tenant_id = $1 and provider = $2",
-            &args![tenant_id, provider],
-        )
-        .await?)
+impl Reads {
+    /// The partner whose access key hashes to `hash` (SHA-256 hex), checked on every coord call.
+    pub async fn partner_by_access_key_hash(&self, hash: &str) -> Result<Option<PartnerRow>, StoreError> {
+        Ok(self
+            .db
+            .fetch_optional(
+                "select partner_id, tenant_id, name, server_token_hash from catalog_partners where access_key_hash = $1",
+                &args![hash],
+            )
+            .await?)
+    }
+
+    pub async fn partner(&self, partner_id: &str) -> Result<Option<PartnerRow>, StoreError> {
+        Ok(self
+            .db
+            .fetch_optional(
+                "select partner_id, tenant_id, name, server_token_hash from catalog_partners where partner_id = $1",
+                &args![partner_id],
+            )
+            .await?)
+    }
+
+    pub async fn tenant_exists(&self, tenant_id: &str) -> Result<bool, StoreError> {
+        let row: Option<(i64,)> = self
+            .db
+            .fetch_optional("select count(*) from catalog_tenants where tenant_id = $1", &args![tenant_id])
+            .await?;
+        Ok(row.is_some_and(|(n,)| n > 0))
+    }
+
+    /// The tenant's OpenID provider of that name, whose ID tokens sign its users in.
+    pub async fn identity_provider(
+        &self,
+        tenant_id: &str,
+        provider: &str,
+    ) -> Result<Option<IdentityProviderRow>, StoreError> {
+        Ok(self
+            .db
+            .fetch_optional(
+                "select provider, issuer, audience, jwks_url from catalog_identity_providers \
+                 where tenant_id = $1 and provider = $2",
+                &args![tenant_id, provider],
+            )
+            .await?)
+    }
 }

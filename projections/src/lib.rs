@@ -2,28 +2,27 @@
 //! read functions the API calls. Projectors hold no rules.
 #![forbid(unsafe_code)]
 
-pub mod accounts;
 pub mod activity;
 pub mod catalog;
-pub mod customers;
 pub mod logins;
+mod reads;
 mod runner;
 pub mod signups;
 pub mod users;
 
+pub use reads::Reads;
 pub use runner::{POLL, ProjectionRunners, spawn_runners, spawn_runners_polling};
+pub use store::{RebuildReport, StoreError};
 
 use std::sync::Arc;
-use store::{Projector, StoreError};
+use store::{EventStore, PostgresStore, Projector, SqliteStore, StoreOptions, Upcasters};
 
 /// Read models the API reads right after a write: applied inside the append transaction.
 pub fn inline() -> Vec<Arc<dyn Projector>> {
     vec![
         Arc::new(catalog::CatalogProjector),
         Arc::new(users::UserViewProjector),
-        Arc::new(customers::CustomerViewProjector),
         Arc::new(logins::LoginSessionsProjector),
-        Arc::new(accounts::AccountsProjector),
     ]
 }
 
@@ -38,6 +37,44 @@ pub fn all() -> Vec<Arc<dyn Projector>> {
 
 pub fn by_name(name: &str) -> Result<Arc<dyn Projector>, StoreError> {
     all().into_iter().find(|p| p.name() == name).ok_or_else(|| StoreError::UnknownProjection(name.to_owned()))
+}
+
+/// The event store of `database_url` (PostgreSQL for `postgres://` or `postgresql://`, SQLite
+/// otherwise), with the inline read models applied inside every append. Opening it applies the
+/// migrations and creates (or, when their DDL changed, rebuilds) the inline read models' tables.
+pub async fn open_store(database_url: &str) -> Result<Arc<dyn EventStore>, StoreError> {
+    let options = StoreOptions { inline: inline(), upcasters: Arc::new(Upcasters::default()) };
+    let postgres = database_url.starts_with("postgres://") || database_url.starts_with("postgresql://");
+    Ok(if postgres {
+        Arc::new(PostgresStore::open(database_url, options).await?)
+    } else {
+        Arc::new(SqliteStore::open(database_url, options).await?)
+    })
+}
+
+/// Creates the tables of every read model, catch-up ones included (`users-api migrate`).
+pub async fn create_tables(store: &dyn EventStore) -> Result<(), StoreError> {
+    for projector in all() {
+        store.ensure_tables(projector.as_ref()).await?;
+    }
+    Ok(())
+}
+
+/// Rebuilds one read model by name, or all of them, from position 0 (`users-api rebuild`);
+/// hands each report to `report` as soon as that read model is done.
+pub async fn rebuild<E: From<StoreError>>(
+    store: &dyn EventStore,
+    name: Option<&str>,
+    mut report: impl FnMut(RebuildReport) -> Result<(), E>,
+) -> Result<(), E> {
+    let projectors = match name {
+        Some(name) => vec![by_name(name)?],
+        None => all(),
+    };
+    for projector in projectors {
+        report(store.rebuild(projector.as_ref()).await?)?;
+    }
+    Ok(())
 }
 
 /// The domain event, or `None` for an event type this build does not know (a newer binary

@@ -1,8 +1,9 @@
 //! Login sessions: every authenticated request checks its token's `sid` here, so a logout or a
 //! revoked refresh family takes effect on the next request (inline: read right after a write).
+use crate::Reads;
 use async_trait::async_trait;
 use domain::login::LoginEvent;
-use store::{Db, Projector, RecordedEvent, StoreError, TableSpec, Tables, Tx, args, format_time};
+use store::{Projector, RecordedEvent, StoreError, TableSpec, Tables, Tx, args, format_time};
 
 pub struct LoginSessionsProjector;
 
@@ -122,12 +123,16 @@ impl LoginSessionRow {
     }
 }
 
-pub async fn login_session(db: &Db, session_id: &str) -> Result<Option<LoginSessionRow>, StoreError> {
-    Ok(db
-        .fetch_optional(
-            "select session_id, user_id, tenant_id, client_id, dialect, method, test_user, started_at, \
-             expires_at, revoked_at, revoke_reason from login_sessions where session_id = $1",
-            &args![session_id],
-        )
-        .await?)
+impl Reads {
+    /// The session every authenticated request checks, by the token's `sid`, exactly as written.
+    pub async fn login_session(&self, session_id: &str) -> Result<Option<LoginSessionRow>, StoreError> {
+        Ok(self
+            .db
+            .fetch_optional(
+                "select session_id, user_id, tenant_id, client_id, dialect, method, test_user, started_at, \
+                 expires_at, revoked_at, revoke_reason from login_sessions where session_id = $1",
+                &args![session_id],
+            )
+            .await?)
+    }
 }

@@ -1,121 +1,282 @@
-//! The user view: what `GET /user/current` answers, read right after a write (inline).
+//! The user view: the one read model of a user that every dialect reads. Coord answers its
+//! current user from it, suite its customer, legacy its user model; each picks its fields (and
+//! the users it speaks of) when it translates a row. One row per user, from the event that made
+//! the user, kept up to date with the vehicle, the external uid and the two-factor state. Inline:
+//! the API reads it right after a write.
+use crate::Reads;
 use async_trait::async_trait;
-use domain::user::UserEvent;
+use chrono::{DateTime, Utc};
+use domain::user::{Profile, UserEvent};
 use std::collections::HashMap;
-use store::{Arg, Db, Projector, RecordedEvent, StoreError, TableSpec, Tables, Tx, args, format_time};
+use store::{Arg, Projector, RecordedEvent, StoreError, TableSpec, Tables, Tx, args, format_time};
+use uuid::Uuid;
 
 pub struct UserViewProjector;
 
+// `otp_enabled` has a default so that a row written without it (a stray row of a test, a
+// benchmark's raw copy of partner registrations) reads as a user without two-factor sign-in.
 const TABLES: &[TableSpec] = &[TableSpec {
     name: "user_view",
     ddl: "create table if not exists {user_view} (
             user_id           text primary key,
             tenant_id         text not null,
-            partner_id        text not null,
-            email             text not null,
+            partner_id        text,
+            signed_up_with    text,
+            email             text,
+            phone_number      text,
             external_uid      text,
             test_user         boolean not null,
+            first_name        text,
+            last_name         text,
+            language          text,
+            username          text,
+            role              text,
+            company           text,
             plate_text        text,
             plate_country     text,
             plate_subdivision text,
+            otp_enabled       boolean not null default false,
             registered_at     text not null,
             updated_at        text not null,
             stream_version    bigint not null)",
-    indexes: "",
+    indexes: "create index if not exists {user_view}_tenant on {user_view} (tenant_id)",
 }];
 
-const COLUMNS: &str = "user_id, tenant_id, partner_id, email, external_uid, test_user, plate_text, plate_country, \
-                       plate_subdivision, registered_at, updated_at, stream_version";
+const COLUMNS: &str = "user_id, tenant_id, partner_id, signed_up_with, email, phone_number, external_uid, test_user, \
+                       first_name, last_name, language, username, role, company, plate_text, plate_country, \
+                       plate_subdivision, otp_enabled, registered_at, updated_at, stream_version";
+const WIDTH: usize = 21;
 
-/// One row of the view, as stored.
+/// The events that make a user: each user has exactly one of them, first in their stream.
+const BIRTHS: &[&str] = &[
+    "UserRegistered",
+    "UserSignedUp",
+    "UserSignedUpWithIdentity",
+    "UserSignedUpWithEmailCode",
+    "UserSignedUpWithPhoneCode",
+];
+/// The later events that change a row; the others (sign-in failures, locks, pending TOTP
+/// secrets, used second factors, linked identities) change nothing here.
+const CHANGES: &[&str] = &["PartnerExternalUidLinked", "VehicleChanged", "TotpEnabled", "TotpDisabled"];
+
+/// One user, as stored.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-struct ViewRow {
-    user_id: String,
-    tenant_id: String,
-    partner_id: String,
-    email: String,
-    external_uid: Option<String>,
-    test_user: bool,
-    plate_text: Option<String>,
-    plate_country: Option<String>,
-    plate_subdivision: Option<String>,
-    registered_at: String,
-    updated_at: String,
-    stream_version: i64,
+pub struct UserRow {
+    pub user_id: String,
+    pub tenant_id: String,
+    /// The partner that introduced the user (coord `create_jwt`); `None` for a user who signed up.
+    pub partner_id: Option<String>,
+    /// How the user signed up, named as the sign-in methods are (`email_password`, `id_token`,
+    /// `email_code`, `phone_code`); `None` for a user a partner introduced.
+    pub signed_up_with: Option<String>,
+    /// `None` only for an account made by a phone-number sign-in.
+    pub email: Option<String>,
+    /// Only for an account made by a phone-number sign-in.
+    pub phone_number: Option<String>,
+    pub external_uid: Option<String>,
+    pub test_user: bool,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub language: Option<String>,
+    pub username: Option<String>,
+    pub role: Option<String>,
+    pub company: Option<String>,
+    pub plate_text: Option<String>,
+    pub plate_country: Option<String>,
+    pub plate_subdivision: Option<String>,
+    pub otp_enabled: bool,
+    /// When the user was registered by a partner or signed up.
+    pub registered_at: String,
+    pub updated_at: String,
+    /// The version of the last event of the stream that changed the row.
+    pub stream_version: i64,
 }
 
-impl ViewRow {
-    fn binds(self) -> [Arg; 12] {
+impl UserRow {
+    /// Introduced by a partner: the users coord speaks of.
+    pub fn introduced_by_partner(&self) -> bool {
+        self.partner_id.is_some()
+    }
+
+    /// Signed up themselves, by any method: the customers of suite.
+    pub fn signed_up(&self) -> bool {
+        self.signed_up_with.is_some()
+    }
+
+    /// Signed up with an email and a password: the accounts of the legacy user model.
+    pub fn signed_up_with_password(&self) -> bool {
+        self.signed_up_with.as_deref() == Some(SignedUpWith::Password.as_str())
+    }
+
+    fn binds(self) -> [Arg; WIDTH] {
         args![
             self.user_id,
             self.tenant_id,
             self.partner_id,
+            self.signed_up_with,
             self.email,
+            self.phone_number,
             self.external_uid,
             self.test_user,
+            self.first_name,
+            self.last_name,
+            self.language,
+            self.username,
+            self.role,
+            self.company,
             self.plate_text,
             self.plate_country,
             self.plate_subdivision,
+            self.otp_enabled,
             self.registered_at,
             self.updated_at,
             self.stream_version
         ]
     }
 
-    /// Copy one event of this user's stream; an event at or below the row's version was
+    /// A row with nothing but its identity, as of the event that made the user.
+    fn new(user_id: &str, tenant_id: String, at: &DateTime<Utc>, version: i64) -> Self {
+        let at = format_time(at);
+        Self {
+            user_id: user_id.to_owned(),
+            tenant_id,
+            partner_id: None,
+            signed_up_with: None,
+            email: None,
+            phone_number: None,
+            external_uid: None,
+            test_user: false,
+            first_name: None,
+            last_name: None,
+            language: None,
+            username: None,
+            role: None,
+            company: None,
+            plate_text: None,
+            plate_country: None,
+            plate_subdivision: None,
+            otp_enabled: false,
+            registered_at: at.clone(),
+            updated_at: at,
+            stream_version: version,
+        }
+    }
+
+    fn signed_up_as(mut self, with: SignedUpWith, profile: Profile) -> Self {
+        self.signed_up_with = Some(with.as_str().to_owned());
+        self.first_name = profile.first_name;
+        self.last_name = profile.last_name;
+        self.language = profile.language;
+        self.username = profile.username;
+        self.role = profile.role;
+        self.company = profile.company;
+        self
+    }
+
+    /// The row of a user's first event, if it is one that makes a user.
+    fn born(user_id: &str, event: UserEvent, version: i64) -> Option<Self> {
+        let row = match event {
+            UserEvent::UserRegistered {
+                tenant_id, partner_id, email, external_uid, test_user, registered_at, ..
+            } => Self {
+                partner_id: Some(partner_id),
+                email: Some(email.as_str().to_owned()),
+                external_uid: external_uid.map(|u| u.as_str().to_owned()),
+                test_user,
+                ..Self::new(user_id, tenant_id, &registered_at, version)
+            },
+            UserEvent::UserSignedUp { tenant_id, email, profile, signed_up_at, .. } => {
+                let row = Self {
+                    email: Some(email.as_str().to_owned()),
+                    ..Self::new(user_id, tenant_id, &signed_up_at, version)
+                };
+                row.signed_up_as(SignedUpWith::Password, profile)
+            }
+            UserEvent::UserSignedUpWithIdentity { tenant_id, email, profile, signed_up_at, .. } => {
+                let row = Self {
+                    email: Some(email.as_str().to_owned()),
+                    ..Self::new(user_id, tenant_id, &signed_up_at, version)
+                };
+                row.signed_up_as(SignedUpWith::IdToken, profile)
+            }
+            UserEvent::UserSignedUpWithEmailCode { tenant_id, email, signed_up_at, .. } => {
+                let row = Self {
+                    email: Some(email.as_str().to_owned()),
+                    ..Self::new(user_id, tenant_id, &signed_up_at, version)
+                };
+                row.signed_up_as(SignedUpWith::EmailCode, Profile::default())
+            }
+            UserEvent::UserSignedUpWithPhoneCode { tenant_id, phone_number, signed_up_at, .. } => {
+                let row = Self {
+                    phone_number: Some(phone_number.as_str().to_owned()),
+                    ..Self::new(user_id, tenant_id, &signed_up_at, version)
+                };
+                row.signed_up_as(SignedUpWith::PhoneCode, Profile::default())
+            }
+            _ => return None,
+        };
+        Some(row)
+    }
+
+    /// Copy one later event of this user's stream; an event at or below the row's version was
     /// applied already.
     fn copy(&mut self, event: UserEvent, version: i64) {
         if version <= self.stream_version {
             return;
         }
-        match event {
-            UserEvent::UserRegistered { .. }
-            | UserEvent::UserSignedUp { .. }
-            | UserEvent::SignInFailed { .. }
-            | UserEvent::AccountLocked { .. }
-            | UserEvent::TotpSecretIssued { .. }
-            | UserEvent::TotpEnabled { .. }
-            | UserEvent::SecondFactorVerified { .. }
-            | UserEvent::TotpDisabled { .. }
-            | UserEvent::UserSignedUpWithIdentity { .. }
-            | UserEvent::IdentityLinked { .. }
-            | UserEvent::UserSignedUpWithEmailCode { .. }
-            | UserEvent::UserSignedUpWithPhoneCode { .. } => return,
+        let at = match event {
             UserEvent::PartnerExternalUidLinked { external_uid, linked_at, .. } => {
                 self.external_uid = Some(external_uid.as_str().to_owned());
-                self.updated_at = format_time(&linked_at);
+                linked_at
             }
             UserEvent::VehicleChanged { license_plate, changed_at } => {
                 self.plate_text = Some(license_plate.text().to_owned());
                 self.plate_country = Some(license_plate.country().to_owned());
                 self.plate_subdivision = license_plate.subdivision().map(str::to_owned);
-                self.updated_at = format_time(&changed_at);
+                changed_at
             }
-        }
+            UserEvent::TotpEnabled { enabled_at, .. } => {
+                self.otp_enabled = true;
+                enabled_at
+            }
+            UserEvent::TotpDisabled { disabled_at } => {
+                self.otp_enabled = false;
+                disabled_at
+            }
+            UserEvent::UserRegistered { .. }
+            | UserEvent::UserSignedUp { .. }
+            | UserEvent::UserSignedUpWithIdentity { .. }
+            | UserEvent::UserSignedUpWithEmailCode { .. }
+            | UserEvent::UserSignedUpWithPhoneCode { .. }
+            | UserEvent::SignInFailed { .. }
+            | UserEvent::AccountLocked { .. }
+            | UserEvent::TotpSecretIssued { .. }
+            | UserEvent::SecondFactorVerified { .. }
+            | UserEvent::IdentityLinked { .. } => return,
+        };
+        self.updated_at = format_time(&at);
         self.stream_version = version;
     }
 }
 
-fn registered(user_id: &str, event: UserEvent, version: i64) -> Option<ViewRow> {
-    match event {
-        UserEvent::UserRegistered { tenant_id, partner_id, email, external_uid, test_user, registered_at, .. } => {
-            let at = format_time(&registered_at);
-            Some(ViewRow {
-                user_id: user_id.to_owned(),
-                tenant_id,
-                partner_id,
-                email: email.as_str().to_owned(),
-                external_uid: external_uid.map(|u| u.as_str().to_owned()),
-                test_user,
-                plate_text: None,
-                plate_country: None,
-                plate_subdivision: None,
-                registered_at: at.clone(),
-                updated_at: at,
-                stream_version: version,
-            })
-        }
-        _ => None,
+/// How a user signed up; stored under the names of the matching sign-in methods.
+#[derive(Debug, Clone, Copy)]
+enum SignedUpWith {
+    Password,
+    IdToken,
+    EmailCode,
+    PhoneCode,
+}
+
+impl SignedUpWith {
+    fn as_str(self) -> &'static str {
+        let method = match self {
+            Self::Password => domain::login::SignInMethod::EmailPassword,
+            Self::IdToken => domain::login::SignInMethod::IdToken,
+            Self::EmailCode => domain::login::SignInMethod::EmailCode,
+            Self::PhoneCode => domain::login::SignInMethod::PhoneCode,
+        };
+        method.as_str()
     }
 }
 
@@ -137,21 +298,25 @@ impl Projector for UserViewProjector {
     /// and writes every changed row back: one read and one upsert per 200 users.
     async fn apply_batch(&self, tx: &mut Tx<'_>, t: &Tables, events: &[RecordedEvent]) -> Result<(), StoreError> {
         let table = t.name("user_view");
-        let user_events: Vec<_> = events.iter().filter(|e| e.stream_type == "user").collect();
-        // the stored rows of users whose page starts after their registration; a replayed
-        // registration cannot replace a stored row: the upsert below only moves versions forward
+        let user_events: Vec<_> = events
+            .iter()
+            .filter(|e| e.stream_type == "user")
+            .filter(|e| BIRTHS.contains(&e.event_type.as_str()) || CHANGES.contains(&e.event_type.as_str()))
+            .collect();
+        // the stored rows of users whose page starts after their first event; a replayed first
+        // event cannot replace a stored row: the upsert below only moves versions forward
         let mut wanted: Vec<&str> = user_events
             .iter()
-            .filter(|e| e.event_type != "UserRegistered")
+            .filter(|e| !BIRTHS.contains(&e.event_type.as_str()))
             .map(|e| e.stream_id.trim_start_matches("user-"))
             .collect();
         wanted.sort_unstable();
         wanted.dedup();
-        let mut rows: HashMap<String, ViewRow> = HashMap::new();
+        let mut rows: HashMap<String, UserRow> = HashMap::new();
         for chunk in wanted.chunks(super::ROWS_PER_STATEMENT) {
             let sql = format!("select {COLUMNS} from {table} where user_id in {}", tx.values(1, chunk.len()));
             let binds: Vec<Arg> = chunk.iter().map(|id| Arg::from(*id)).collect();
-            for row in tx.fetch_all::<ViewRow>(&sql, &binds).await? {
+            for row in tx.fetch_all::<UserRow>(&sql, &binds).await? {
                 rows.insert(row.user_id.clone(), row);
             }
         }
@@ -161,7 +326,7 @@ impl Projector for UserViewProjector {
             let user_id = event.stream_id.trim_start_matches("user-");
             match rows.get_mut(user_id) {
                 Some(row) => row.copy(decoded, event.stream_version),
-                None => match registered(user_id, decoded, event.stream_version) {
+                None => match UserRow::born(user_id, decoded, event.stream_version) {
                     Some(row) => {
                         rows.insert(user_id.to_owned(), row);
                     }
@@ -172,44 +337,26 @@ impl Projector for UserViewProjector {
         }
         changed.sort_unstable();
         changed.dedup();
-        let changed: Vec<ViewRow> = changed.into_iter().filter_map(|id| rows.remove(&id)).collect();
+        let changed: Vec<UserRow> = changed.into_iter().filter_map(|id| rows.remove(&id)).collect();
+        let updates: Vec<String> = COLUMNS.split(", ").skip(1).map(|c| format!("{c} = excluded.{c}")).collect();
         for chunk in changed.chunks(super::ROWS_PER_STATEMENT) {
             let sql = format!(
-                "insert into {table} ({COLUMNS}) values {} on conflict (user_id) do update set \
-                 tenant_id = excluded.tenant_id, partner_id = excluded.partner_id, email = excluded.email, \
-                 external_uid = excluded.external_uid, test_user = excluded.test_user, \
-                 plate_text = excluded.plate_text, plate_country = excluded.plate_country, \
-                 plate_subdivision = excluded.plate_subdivision, registered_at = excluded.registered_at, \
-                 updated_at = excluded.updated_at, stream_version = excluded.stream_version \
+                "insert into {table} ({COLUMNS}) values {} on conflict (user_id) do update set {} \
                  where {table}.stream_version < excluded.stream_version",
-                tx.values(chunk.len(), 12)
+                tx.values(chunk.len(), WIDTH),
+                updates.join(", ")
             );
-            let binds: Vec<Arg> = chunk.iter().cloned().flat_map(ViewRow::binds).collect();
+            let binds: Vec<Arg> = chunk.iter().cloned().flat_map(UserRow::binds).collect();
             tx.execute(&sql, &binds).await?;
         }
         Ok(())
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct UserRow {
-    pub user_id: String,
-    pub tenant_id: String,
-    pub partner_id: String,
-    pub email: String,
-    pub external_uid: Option<String>,
-    pub test_user: bool,
-    pub plate_text: Option<String>,
-    pub plate_country: Option<String>,
-    pub plate_subdivision: Option<String>,
-}
-
-pub async fn user_by_id(db: &Db, user_id: &str) -> Result<Option<UserRow>, StoreError> {
-    Ok(db
-        .fetch_optional(
-            "select user_id, tenant_id, partner_id, email, external_uid, test_user, plate_text, plate_country, \
-             plate_subdivision from user_view where user_id = $1",
-            &args![user_id],
-        )
-        .await?)
+impl Reads {
+    /// The user of any dialect, by id; each dialect picks the users it speaks of.
+    pub async fn user(&self, user_id: Uuid) -> Result<Option<UserRow>, StoreError> {
+        let sql = format!("select {COLUMNS} from user_view where user_id = $1");
+        Ok(self.db.fetch_optional(&sql, &args![user_id.to_string()]).await?)
+    }
 }

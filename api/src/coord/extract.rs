@@ -4,7 +4,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use projections::catalog::{PartnerRow, partner_by_access_key_hash};
+use projections::catalog::PartnerRow;
 use serde::de::DeserializeOwned;
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
@@ -24,7 +24,9 @@ impl FromRequestParts<AppState> for Partner {
             })
             .filter(|k| !k.is_empty())
             .ok_or(ApiError::MissingAccessKey)?;
-        let partner = partner_by_access_key_hash(state.db(), &commands::secret_hash(&key))
+        let partner = state
+            .reads
+            .partner_by_access_key_hash(&commands::secret_hash(&key))
             .await?
             .ok_or(ApiError::UnknownAccessKey)?;
         Ok(Self(partner))

@@ -9,7 +9,7 @@ use axum::Json;
 use axum::extract::State;
 use chrono::Utc;
 use domain::values::LicensePlate;
-use projections::users::{UserRow, user_by_id};
+use projections::users::UserRow;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -47,8 +47,14 @@ pub struct CurrentUser {
     transactable_systems: Vec<TransactableSystem>,
 }
 
-impl From<UserRow> for CurrentUser {
-    fn from(row: UserRow) -> Self {
+/// Coord speaks of the users its partners introduced; to it, anyone else is unknown.
+impl TryFrom<UserRow> for CurrentUser {
+    type Error = ApiError;
+
+    fn try_from(row: UserRow) -> Result<Self, ApiError> {
+        let (true, Some(email)) = (row.introduced_by_partner(), row.email) else {
+            return Err(ApiError::UnknownUser);
+        };
         let vehicle = match (row.plate_text, row.plate_country) {
             (Some(text), Some(country)) => {
                 Some(Vehicle { license_plate: Plate { text, country, subdivision: row.plate_subdivision } })
@@ -56,7 +62,7 @@ impl From<UserRow> for CurrentUser {
             _ => None,
         };
         // account linking arrives with the transactable-systems catalog; none is linked yet
-        Self { email: row.email, vehicle, transactable_systems: Vec::new() }
+        Ok(Self { email, vehicle, transactable_systems: Vec::new() })
     }
 }
 
@@ -88,8 +94,8 @@ impl From<&LicensePlate> for Vehicle {
 )]
 #[tracing::instrument(skip_all, fields(user = %user.user_id))]
 pub async fn current(State(state): State<AppState>, user: CoordUser) -> Result<Json<CurrentUser>, CoordError> {
-    let row = user_by_id(state.db(), &user.user_id.to_string()).await?.ok_or(ApiError::UnknownUser)?;
-    Ok(Json(row.into()))
+    let row = state.reads.user(user.user_id).await?.ok_or(ApiError::UnknownUser)?;
+    Ok(Json(row.try_into()?))
 }
 
 /// Set the user's vehicle; answers the stored vehicle. Setting the same plate again changes nothing.

@@ -8,6 +8,7 @@ use axum::Json;
 use axum::extract::{RawQuery, State};
 use base64::Engine as _;
 use chrono::Utc;
+use projections::users::UserRow;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -29,16 +30,18 @@ pub struct UserModel {
 }
 
 pub(super) async fn user_model(state: &AppState, user_id: Uuid) -> Result<UserModel, ApiError> {
-    let row =
-        projections::accounts::account_by_id(state.db(), &user_id.to_string()).await?.ok_or(ApiError::UnknownUser)?;
+    // the user model is an account with a password, as the original's; a user who came by a
+    // code, an ID token or a partner (reachable here through a refresh grant) is unknown to it
+    let row = state.reads.user(user_id).await?.filter(UserRow::signed_up_with_password).ok_or(ApiError::UnknownUser)?;
     Ok(UserModel {
         id: row.user_id,
         username: row.username,
-        email: row.email,
+        // a password sign-up always has one
+        email: row.email.unwrap_or_default(),
         role: row.role,
         company: row.company,
         otp_enabled: row.otp_enabled,
-        created_at: row.signed_up_at,
+        created_at: row.registered_at,
     })
 }
 

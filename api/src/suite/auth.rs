@@ -316,7 +316,7 @@ pub async fn sign_in_api_client(
     SuiteJson(body): SuiteJson<SignInApiClient>,
 ) -> Result<Json<ClientToken>, SuiteError> {
     state.limits.sign_in(address, &format!("{tenant}:client:{}", body.client_id))?;
-    let partner = projections::catalog::partner_by_id(state.db(), &body.client_id).await?;
+    let partner = state.reads.partner(&body.client_id).await?;
     let presented = commands::secret_hash(&body.client_key);
     // compare even for an unknown client, against a hash nobody has
     let expected = partner.as_ref().filter(|p| p.tenant_id == tenant).map_or("-", |p| p.server_token_hash.as_str());

@@ -12,6 +12,7 @@ use commands::CommandError;
 use commands::user::SignUp as SignUpRequest;
 use domain::user::Profile;
 use domain::values::Email;
+use projections::users::UserRow;
 use serde::{Deserialize, Serialize};
 
 /// Passwords of 8 to 128 characters; anything longer is refused before it is hashed.
@@ -136,9 +137,8 @@ pub async fn sign_up(
     )
 )]
 pub async fn current(State(state): State<AppState>, user: SuiteUser) -> Result<Json<Customer>, SuiteError> {
-    let row = projections::customers::customer_by_id(state.db(), &user.user_id.to_string())
-        .await?
-        .ok_or(ApiError::UnknownUser)?;
+    // a customer is someone who signed up; users a coord partner introduced are not
+    let row = state.reads.user(user.user_id).await?.filter(UserRow::signed_up).ok_or(ApiError::UnknownUser)?;
     Ok(Json(Customer {
         uuid: row.user_id,
         email: row.email,

@@ -70,7 +70,7 @@ pub async fn verify_client(state: &AppState, token: &str, tenant: &str) -> Resul
         return Err(ApiError::OtherTenant);
     }
     // a client removed from the catalog (or moved) loses its tokens at once
-    match projections::catalog::partner_by_id(state.db(), &claims.azp).await? {
+    match state.reads.partner(&claims.azp).await? {
         Some(p) if p.tenant_id == tenant => Ok(claims.azp),
         _ => Err(ApiError::InvalidToken),
     }

@@ -59,9 +59,7 @@ async fn with_id_token(
 ) -> Result<SignInAnswer, ApiError> {
     let name = body.provider.clone().unwrap_or_else(|| default_provider.to_owned());
     state.limits.address(address)?;
-    let provider = projections::catalog::identity_provider(state.db(), tenant, &name)
-        .await?
-        .ok_or(ApiError::UnknownIdentityProvider)?;
+    let provider = state.reads.identity_provider(tenant, &name).await?.ok_or(ApiError::UnknownIdentityProvider)?;
     let claims = state.oidc.verify(&provider, &body.id_token, body.nonce.as_deref()).await?;
     state.limits.account(&format!("{tenant}:idp:{}:{}", claims.iss, claims.sub))?;
     let now = Utc::now();

@@ -53,7 +53,7 @@ pub struct TwoFactorValidate {
 }
 
 async fn account_name(state: &AppState, user_id: Uuid) -> Result<String, ApiError> {
-    let row = projections::customers::customer_by_id(state.db(), &user_id.to_string()).await?;
+    let row = state.reads.user(user_id).await?.filter(projections::users::UserRow::signed_up);
     Ok(row.and_then(|c| c.email.or(c.phone_number)).unwrap_or_else(|| user_id.to_string()))
 }
 
