@@ -329,7 +329,7 @@ both_engines!(runners_wake_up_after_commits, |engine| async move {
     for i in 0..20 {
         store.append(request(&format!("thing-{i}"), 0, vec![event("Made", json!({}))])).await.unwrap();
     }
-    let caught_up = tests::eventually(2, || {
+    let caught_up = tests::eventually(10, || {
         let store = store.clone();
         async move {
             store
