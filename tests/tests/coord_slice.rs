@@ -291,14 +291,12 @@ both_engines!(forged_expired_and_foreign_tokens_are_refused, |engine| async move
     let kid = header.kid.clone().unwrap();
     let claims = claims(&token);
     let now = chrono::Utc::now().timestamp();
+    let refused = async |token: &str| coord_error(coord.current_user(token).await).await;
     let b64 = |v: &Value| URL_SAFE_NO_PAD.encode(serde_json::to_vec(v).unwrap());
 
     // alg none: not even a header this service can parse
     let none = format!("{}.{}.", b64(&json!({"alg": "none", "typ": "JWT", "kid": kid})), b64(&claims));
-    assert_eq!(
-        coord_error(coord.current_user(&none).await).await,
-        (StatusCode::UNAUTHORIZED, "malformed_token".into())
-    );
+    assert_eq!(refused(&none).await, (StatusCode::UNAUTHORIZED, "malformed_token".into()));
 
     // HS256 "signed" with the public key from the JWKS
     let jwks: Value = app.get("/.well-known/jwks.json").send().await.unwrap().json().await.unwrap();
@@ -306,10 +304,7 @@ both_engines!(forged_expired_and_foreign_tokens_are_refused, |engine| async move
     let mut hs = Header::new(Algorithm::HS256);
     hs.kid = Some(kid.clone());
     let hs_token = jsonwebtoken::encode(&hs, &claims, &EncodingKey::from_secret(x.as_bytes())).unwrap();
-    assert_eq!(
-        coord_error(coord.current_user(&hs_token).await).await,
-        (StatusCode::UNAUTHORIZED, "invalid_token".into())
-    );
+    assert_eq!(refused(&hs_token).await, (StatusCode::UNAUTHORIZED, "invalid_token".into()));
 
     // signed by a foreign Ed25519 key, with our kid and with an unknown kid
     use ed25519_dalek::pkcs8::EncodePrivateKey;
@@ -319,10 +314,7 @@ both_engines!(forged_expired_and_foreign_tokens_are_refused, |engine| async move
         let mut h = Header::new(Algorithm::EdDSA);
         h.kid = Some(k);
         let forged = jsonwebtoken::encode(&h, &claims, &foreign_key).unwrap();
-        assert_eq!(
-            coord_error(coord.current_user(&forged).await).await,
-            (StatusCode::UNAUTHORIZED, "invalid_token".into())
-        );
+        assert_eq!(refused(&forged).await, (StatusCode::UNAUTHORIZED, "invalid_token".into()));
     }
 
     // tampered claims under a real signature
@@ -330,10 +322,7 @@ both_engines!(forged_expired_and_foreign_tokens_are_refused, |engine| async move
     let mut elevated = claims.clone();
     elevated["sub"] = json!(uuid::Uuid::new_v4().to_string());
     let tampered = format!("{}.{}.{}", parts[0], b64(&elevated), parts[2]);
-    assert_eq!(
-        coord_error(coord.current_user(&tampered).await).await,
-        (StatusCode::UNAUTHORIZED, "invalid_token".into())
-    );
+    assert_eq!(refused(&tampered).await, (StatusCode::UNAUTHORIZED, "invalid_token".into()));
 
     // real key, but expired, not yet valid, wrong audience or issued to another partner
     let mint = |edit: &dyn Fn(&mut Value)| {
@@ -345,49 +334,25 @@ both_engines!(forged_expired_and_foreign_tokens_are_refused, |engine| async move
         c["iat"] = json!(now - 7200);
         c["exp"] = json!(now - 3600);
     });
-    assert_eq!(
-        coord_error(coord.current_user(&expired).await).await,
-        (StatusCode::UNAUTHORIZED, "expired_token".into())
-    );
+    assert_eq!(refused(&expired).await, (StatusCode::UNAUTHORIZED, "expired_token".into()));
     let not_yet_valid = mint(&|c| {
         c["iat"] = json!(now + 3600);
         c["exp"] = json!(now + 7200);
     });
-    assert_eq!(
-        coord_error(coord.current_user(&not_yet_valid).await).await,
-        (StatusCode::UNAUTHORIZED, "invalid_token".into())
-    );
+    assert_eq!(refused(&not_yet_valid).await, (StatusCode::UNAUTHORIZED, "invalid_token".into()));
     let wrong_aud = mint(&|c| c["aud"] = json!("suite"));
-    assert_eq!(
-        coord_error(coord.current_user(&wrong_aud).await).await,
-        (StatusCode::UNAUTHORIZED, "invalid_token".into())
-    );
+    assert_eq!(refused(&wrong_aud).await, (StatusCode::UNAUTHORIZED, "invalid_token".into()));
     let wrong_iss = mint(&|c| c["iss"] = json!("someone-else"));
-    assert_eq!(
-        coord_error(coord.current_user(&wrong_iss).await).await,
-        (StatusCode::UNAUTHORIZED, "invalid_token".into())
-    );
+    assert_eq!(refused(&wrong_iss).await, (StatusCode::UNAUTHORIZED, "invalid_token".into()));
     let other_partner = mint(&|c| c["azp"] = json!("other-partner"));
-    assert_eq!(
-        coord_error(coord.current_user(&other_partner).await).await,
-        (StatusCode::FORBIDDEN, "foreign_token".into())
-    );
+    assert_eq!(refused(&other_partner).await, (StatusCode::FORBIDDEN, "foreign_token".into()));
     let other_tenant = mint(&|c| c["tenant"] = json!("other-tenant"));
-    assert_eq!(
-        coord_error(coord.current_user(&other_tenant).await).await,
-        (StatusCode::FORBIDDEN, "foreign_token".into())
-    );
+    assert_eq!(refused(&other_tenant).await, (StatusCode::FORBIDDEN, "foreign_token".into()));
     // a real key cannot move a session to another user, nor invent a session
     let other_user = mint(&|c| c["sub"] = json!(uuid::Uuid::new_v4().to_string()));
-    assert_eq!(
-        coord_error(coord.current_user(&other_user).await).await,
-        (StatusCode::UNAUTHORIZED, "invalid_token".into())
-    );
+    assert_eq!(refused(&other_user).await, (StatusCode::UNAUTHORIZED, "invalid_token".into()));
     let unknown_session = mint(&|c| c["sid"] = json!(uuid::Uuid::now_v7().to_string()));
-    assert_eq!(
-        coord_error(coord.current_user(&unknown_session).await).await,
-        (StatusCode::UNAUTHORIZED, "session_ended".into())
-    );
+    assert_eq!(refused(&unknown_session).await, (StatusCode::UNAUTHORIZED, "session_ended".into()));
 
     // and the genuine token still works
     assert_eq!(coord.current_user(&token).await.status(), 200);

@@ -7,7 +7,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use domain::catalog::IdentityProvider;
 use ed25519_dalek::pkcs8::EncodePrivateKey;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use reqwest::StatusCode;
+use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -77,8 +77,10 @@ async fn configure(app: &TestApp, name: &str, jwks_url: &str) {
     app.configure_identity_provider("demo", provider).await;
 }
 
-/// The account an answer's access token belongs to.
-fn sub_of(tokens: &Value) -> String {
+/// The account a sign-in answer's access token belongs to.
+async fn sub_of(res: Response) -> String {
+    assert_eq!(res.status(), 200);
+    let tokens: Value = res.json().await.unwrap();
     claims(tokens["accessToken"].as_str().unwrap())["sub"].as_str().unwrap().to_owned()
 }
 
@@ -93,27 +95,20 @@ both_engines!(id_tokens_sign_in_link_and_sign_up, |engine| async move {
         suite.post_json("/auth/social-login", json!({"idToken": idp.token("alice-1", Some("alice@idp.test"))})).await;
     assert_eq!(res.status(), 200);
     let first: Value = res.json().await.unwrap();
-    assert_eq!(suite.me(first["accessToken"].as_str().unwrap()).await["email"], "alice@idp.test");
+    let access = first["accessToken"].as_str().unwrap();
+    assert_eq!(suite.me(access).await["email"], "alice@idp.test");
+    let alice = claims(access)["sub"].as_str().unwrap().to_owned();
     // the same identity signs in to the same account, also through the token exchange
-    let again: Value = suite
-        .post_json("/auth/user/openid-token-exchange", json!({"token": idp.token("alice-1", None)}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(sub_of(&again), sub_of(&first));
+    let again = suite.post_json("/auth/user/openid-token-exchange", json!({"token": idp.token("alice-1", None)})).await;
+    assert_eq!(sub_of(again).await, alice);
     let dup = suite.post_json("/front/customers/social-sign-up", json!({"idToken": idp.token("alice-1", None)})).await;
     assert_eq!(suite_error(dup).await, (StatusCode::CONFLICT, "U102".into()));
 
     // a verified email of a password account: the identity joins that account
     let bob = suite.signed_up("bob@idp.test").await;
-    let joined: Value = suite
-        .post_json("/auth/social-login", json!({"idToken": idp.token("bob-9", Some("bob@idp.test"))}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(sub_of(&joined), bob);
+    let joined =
+        suite.post_json("/auth/social-login", json!({"idToken": idp.token("bob-9", Some("bob@idp.test"))})).await;
+    assert_eq!(sub_of(joined).await, bob);
 
     // nonce: checked when the client sends one
     let mut with_nonce = Provider::claims("carol-2", Some("carol@idp.test"));
@@ -135,13 +130,8 @@ both_engines!(id_tokens_sign_in_link_and_sign_up, |engine| async move {
     let gaiyo = suite.post_json("/auth/sign-in-gaiyo", json!({"idToken": idp.token("alice-1", None)})).await;
     assert_eq!(suite_error(gaiyo).await.1, "A212", "no gaiyo provider configured yet");
     configure(&app, "gaiyo", &idp.jwks_url).await;
-    let gaiyo: Value = suite
-        .post_json("/auth/sign-in-gaiyo", json!({"idToken": idp.token("alice-1", None)}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(sub_of(&gaiyo), sub_of(&first));
+    let gaiyo = suite.post_json("/auth/sign-in-gaiyo", json!({"idToken": idp.token("alice-1", None)})).await;
+    assert_eq!(sub_of(gaiyo).await, alice);
 });
 
 both_engines!(an_operator_configures_a_tenant_with_the_cli, |engine| async move {
