@@ -1,4 +1,8 @@
 use super::*;
+use crate::codec::{Claim, ClaimChange, HasClaims};
+use crate::values::{Email, ExternalUid, LicensePlate};
+use chrono::{DateTime, Utc};
+use cqrs_es::Aggregate;
 use cqrs_es::test::TestFramework;
 
 type UserTest = TestFramework<User>;
