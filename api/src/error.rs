@@ -28,7 +28,7 @@ pub enum ApiError {
     #[error("the request body is too large")]
     PayloadTooLarge,
     #[error(transparent)]
-    InvalidValue(#[from] ValueError),
+    InvalidValue(ValueError),
     #[error("the user of this token does not exist")]
     UnknownUser,
     #[error("no user account where found")]
@@ -162,6 +162,17 @@ fn value_code(v: &ValueError) -> &'static str {
         ValueError::InvalidExternalUid => "invalid_external_uid",
         ValueError::InvalidPlateText | ValueError::InvalidPlateCountry | ValueError::InvalidPlateSubdivision => {
             "invalid_license_plate"
+        }
+        ValueError::WeakPassword => "weak_password",
+    }
+}
+
+impl From<ValueError> for ApiError {
+    fn from(e: ValueError) -> Self {
+        match e {
+            // the password rule answers as it always has: its own variant, suite code U101
+            ValueError::WeakPassword => Self::WeakPassword,
+            other => Self::InvalidValue(other),
         }
     }
 }

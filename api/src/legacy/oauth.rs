@@ -15,7 +15,7 @@ use commands::CommandError;
 use commands::login::SignIn;
 use domain::login::{RevocationReason, SignInMethod};
 use domain::user::Profile;
-use domain::values::Email;
+use domain::values::{Email, NewPassword};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -85,9 +85,7 @@ pub async fn register(
         return Err(ApiError::InvalidBody("username: 2 to 40 letters, digits, '.', '_' or '-'".into()).into());
     }
     let email = Email::parse(&body.email)?;
-    if !(8..=128).contains(&body.password.chars().count()) {
-        return Err(ApiError::WeakPassword.into());
-    }
+    let password = NewPassword::parse(&body.password)?;
     if body.accept_terms != Some(1) {
         return Err(ApiError::InvalidBody("accept_terms must be 1".into()).into());
     }
@@ -99,7 +97,7 @@ pub async fn register(
     };
     let metadata = meta.by(DIALECT, &tenant, "register".to_owned());
     let now = Utc::now();
-    let hash = state.passwords.hash(body.password).await?;
+    let hash = state.passwords.hash(password.into_string()).await?;
     let user_id = match state
         .users
         .sign_up_with_email(

@@ -11,12 +11,9 @@ use chrono::Utc;
 use commands::CommandError;
 use commands::user::SignUp as SignUpRequest;
 use domain::user::Profile;
-use domain::values::Email;
+use domain::values::{Email, NewPassword};
 use projections::users::UserRow;
 use serde::{Deserialize, Serialize};
-
-/// Passwords of 8 to 128 characters; anything longer is refused before it is hashed.
-const PASSWORD_CHARS: std::ops::RangeInclusive<usize> = 8..=128;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -88,9 +85,7 @@ pub async fn sign_up(
     SuiteJson(body): SuiteJson<SignUp>,
 ) -> Result<(StatusCode, Json<Customer>), SuiteError> {
     let email = Email::parse(&body.email)?;
-    if !PASSWORD_CHARS.contains(&body.password.chars().count()) {
-        return Err(ApiError::WeakPassword.into());
-    }
+    let password = NewPassword::parse(&body.password)?;
     let profile = Profile {
         first_name: trimmed(body.first_name, 100)?,
         last_name: trimmed(body.last_name, 100)?,
@@ -100,7 +95,7 @@ pub async fn sign_up(
     // no email in the metadata: personal data stays in the payload, where erasure will find it
     let actor = client.as_ref().map_or_else(|| "signup".to_owned(), |c| format!("client:{c}"));
     let metadata = meta.by(DIALECT, &tenant, actor);
-    let hash = state.passwords.hash(body.password).await?;
+    let hash = state.passwords.hash(password.into_string()).await?;
     let user_id = match state
         .users
         .sign_up_with_email(request(&tenant, &email, hash, profile.clone(), client), Utc::now(), &metadata)

@@ -1,4 +1,6 @@
 use super::*;
+use crate::codec::{Claim, ClaimChange, HasClaims};
+use chrono::{DateTime, Utc};
 use cqrs_es::test::TestFramework;
 
 type CatalogTest = TestFramework<Catalog>;

@@ -1,4 +1,5 @@
 use super::*;
+use chrono::{DateTime, Duration, Utc};
 use cqrs_es::test::TestFramework;
 
 type LoginTest = TestFramework<LoginSession>;

@@ -1,0 +1,34 @@
+//! What can be asked of a tenant's catalog.
+use super::{IdentityProvider, PartnerKeys};
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CatalogCommand {
+    CreateTenant {
+        tenant_id: String,
+        name: String,
+        at: DateTime<Utc>,
+    },
+    RegisterPartner {
+        partner_id: String,
+        name: String,
+        keys: PartnerKeys,
+        at: DateTime<Utc>,
+    },
+    /// Replace a partner's keys (a leaked key, or configuration naming new demo keys).
+    RotatePartnerKeys {
+        partner_id: String,
+        keys: PartnerKeys,
+        at: DateTime<Utc>,
+    },
+    /// How long the tenant's suite access tokens live (the original's default is 5 hours).
+    SetSuiteTokenLifetime {
+        minutes: u32,
+        at: DateTime<Utc>,
+    },
+    /// Add or change an OpenID provider of the tenant.
+    ConfigureIdentityProvider {
+        provider: IdentityProvider,
+        at: DateTime<Utc>,
+    },
+}

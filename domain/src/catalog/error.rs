@@ -1,0 +1,17 @@
+//! Why a catalog command was refused.
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CatalogError {
+    #[error("the tenant already exists")]
+    TenantExists,
+    #[error("the tenant does not exist")]
+    UnknownTenant,
+    #[error("a partner with this id already exists")]
+    PartnerExists,
+    #[error("no partner with this id exists")]
+    UnknownPartner,
+    #[error("names and ids must not be empty")]
+    EmptyName,
+    #[error("a token lifetime must be 1 minute to 30 days")]
+    InvalidLifetime,
+}

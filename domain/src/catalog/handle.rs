@@ -1,0 +1,83 @@
+//! `Aggregate::handle`: the catalog's decisions.
+use super::{Catalog, CatalogCommand, CatalogError, CatalogEvent};
+use cqrs_es::Aggregate;
+use cqrs_es::event_sink::EventSink;
+
+impl Aggregate for Catalog {
+    const TYPE: &'static str = "catalog";
+    type Command = CatalogCommand;
+    type Event = CatalogEvent;
+    type Error = CatalogError;
+    type Services = ();
+
+    async fn handle(&mut self, command: CatalogCommand, _: &(), sink: &EventSink<Self>) -> Result<(), CatalogError> {
+        match command {
+            CatalogCommand::CreateTenant { tenant_id, name, at } => {
+                if self.created {
+                    return Err(CatalogError::TenantExists);
+                }
+                if tenant_id.trim().is_empty() || name.trim().is_empty() {
+                    return Err(CatalogError::EmptyName);
+                }
+                sink.write(CatalogEvent::TenantCreated { tenant_id, name, created_at: at }, self).await;
+            }
+            CatalogCommand::RegisterPartner { partner_id, name, keys, at } => {
+                if !self.created {
+                    return Err(CatalogError::UnknownTenant);
+                }
+                if self.partner(&partner_id).is_some() {
+                    return Err(CatalogError::PartnerExists);
+                }
+                if partner_id.trim().is_empty() || name.trim().is_empty() {
+                    return Err(CatalogError::EmptyName);
+                }
+                let event = CatalogEvent::PartnerRegistered { partner_id, name, keys, registered_at: at };
+                sink.write(event, self).await;
+            }
+            CatalogCommand::RotatePartnerKeys { partner_id, keys, at } => {
+                let current = self.partner(&partner_id).ok_or(CatalogError::UnknownPartner)?;
+                if *current == keys {
+                    return Ok(());
+                }
+                let event = CatalogEvent::PartnerKeysRotated {
+                    previous_access_key_hash: current.access_key_hash.clone(),
+                    partner_id,
+                    keys,
+                    rotated_at: at,
+                };
+                sink.write(event, self).await;
+            }
+            CatalogCommand::SetSuiteTokenLifetime { minutes, at } => {
+                if !self.created {
+                    return Err(CatalogError::UnknownTenant);
+                }
+                if !(1..=30 * 24 * 60).contains(&minutes) {
+                    return Err(CatalogError::InvalidLifetime);
+                }
+                if self.suite_token_minutes != Some(minutes) {
+                    sink.write(CatalogEvent::SuiteTokenLifetimeSet { minutes, set_at: at }, self).await;
+                }
+            }
+            CatalogCommand::ConfigureIdentityProvider { provider, at } => {
+                if !self.created {
+                    return Err(CatalogError::UnknownTenant);
+                }
+                if [&provider.provider, &provider.issuer, &provider.audience, &provider.jwks_url]
+                    .iter()
+                    .any(|v| v.trim().is_empty())
+                {
+                    return Err(CatalogError::EmptyName);
+                }
+                if self.providers.contains(&provider) {
+                    return Ok(());
+                }
+                sink.write(CatalogEvent::IdentityProviderConfigured { provider, configured_at: at }, self).await;
+            }
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, event: CatalogEvent) {
+        self.evolve(event);
+    }
+}

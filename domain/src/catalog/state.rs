@@ -1,0 +1,45 @@
+//! What a catalog's history amounts to, and how each event changes it.
+use super::{CatalogEvent, IdentityProvider, PartnerKeys};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Catalog {
+    pub(super) created: bool,
+    pub(super) partners: Vec<(String, PartnerKeys)>,
+    pub(super) providers: Vec<IdentityProvider>,
+    pub(super) suite_token_minutes: Option<u32>,
+}
+
+impl Catalog {
+    /// Whether the tenant has been created.
+    pub fn exists(&self) -> bool {
+        self.created
+    }
+
+    /// The tenant's own suite access-token lifetime, if it set one.
+    pub fn suite_token_minutes(&self) -> Option<u32> {
+        self.suite_token_minutes
+    }
+
+    pub(super) fn partner(&self, partner_id: &str) -> Option<&PartnerKeys> {
+        self.partners.iter().find(|(id, _)| id == partner_id).map(|(_, keys)| keys)
+    }
+
+    /// `Aggregate::apply`: only mutates; every rule was checked when the event was decided.
+    pub(super) fn evolve(&mut self, event: CatalogEvent) {
+        match event {
+            CatalogEvent::TenantCreated { .. } => self.created = true,
+            CatalogEvent::PartnerRegistered { partner_id, keys, .. } => self.partners.push((partner_id, keys)),
+            CatalogEvent::PartnerKeysRotated { partner_id, keys, .. } => {
+                if let Some((_, current)) = self.partners.iter_mut().find(|(id, _)| *id == partner_id) {
+                    *current = keys;
+                }
+            }
+            CatalogEvent::SuiteTokenLifetimeSet { minutes, .. } => self.suite_token_minutes = Some(minutes),
+            CatalogEvent::IdentityProviderConfigured { provider, .. } => {
+                self.providers.retain(|p| p.provider != provider.provider);
+                self.providers.push(provider);
+            }
+        }
+    }
+}

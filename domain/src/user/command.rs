@@ -1,0 +1,98 @@
+//! What can be asked of a user.
+use super::{LockoutPolicy, Profile, SecondFactor};
+use crate::values::{Email, ExternalUid, LicensePlate, PhoneNumber};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum UserCommand {
+    /// Hand out a fresh TOTP secret, not yet in force (the user must confirm a first code).
+    IssueTotpSecret {
+        secret: String,
+        at: DateTime<Utc>,
+    },
+    /// The first code for the pending secret was right (checked by the caller): TOTP is on.
+    EnableTotp {
+        step: u64,
+        recovery_code_hashes: Vec<String>,
+        at: DateTime<Utc>,
+    },
+    /// A person signs up with an OpenID provider's ID token (verified by the caller).
+    SignUpWithIdentity {
+        user_id: Uuid,
+        tenant_id: String,
+        email: Email,
+        issuer: String,
+        subject: String,
+        profile: Profile,
+        at: DateTime<Utc>,
+    },
+    /// A person proved an email address with a one-time code and has no account yet.
+    SignUpWithEmailCode {
+        user_id: Uuid,
+        tenant_id: String,
+        email: Email,
+        at: DateTime<Utc>,
+    },
+    /// A person proved a phone number with a one-time code and has no account yet.
+    SignUpWithPhoneCode {
+        user_id: Uuid,
+        tenant_id: String,
+        phone_number: PhoneNumber,
+        at: DateTime<Utc>,
+    },
+    /// Link an OpenID identity to an existing account (its verified email matched).
+    LinkIdentity {
+        issuer: String,
+        subject: String,
+        at: DateTime<Utc>,
+    },
+    /// Switch TOTP off (the caller checked a current code).
+    DisableTotp {
+        at: DateTime<Utc>,
+    },
+    /// A second factor was proven at sign-in (checked by the caller against the secret); a code
+    /// of a step already used, or a spent recovery code, is refused.
+    RecordSecondFactor {
+        factor: SecondFactor,
+        at: DateTime<Utc>,
+    },
+    /// A password sign-in failed; enough failures in the window lock the account.
+    RecordFailedSignIn {
+        policy: LockoutPolicy,
+        at: DateTime<Utc>,
+    },
+    /// A person signs up in a tenant with email and password (suite `POST /customers`). The
+    /// password arrives hashed (argon2id PHC string): the domain never sees it in clear.
+    SignUpWithEmail {
+        user_id: Uuid,
+        tenant_id: String,
+        email: Email,
+        password_hash: String,
+        profile: Profile,
+        /// The API client that created the account on the person's behalf, if any; only that
+        /// client may act for the user (suite impersonation).
+        created_by: Option<String>,
+        at: DateTime<Utc>,
+    },
+    /// A partner introduces its end user (coord `create_jwt`), who is created on first sight.
+    RegisterThroughPartner {
+        user_id: Uuid,
+        tenant_id: String,
+        partner_id: String,
+        email: Email,
+        external_uid: Option<ExternalUid>,
+        test_user: bool,
+        at: DateTime<Utc>,
+    },
+    /// The partner names its own id for a user it first introduced by email only.
+    LinkPartnerExternalUid {
+        partner_id: String,
+        external_uid: ExternalUid,
+        at: DateTime<Utc>,
+    },
+    ChangeVehicle {
+        license_plate: LicensePlate,
+        at: DateTime<Utc>,
+    },
+}

@@ -1,0 +1,19 @@
+//! Why a user command was refused.
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UserError {
+    #[error("the user is already registered")]
+    AlreadyRegistered,
+    #[error("the user does not exist")]
+    NotRegistered,
+    #[error("the user already has another external uid at this partner")]
+    ExternalUidConflict,
+    #[error("two-factor sign-in is already on")]
+    TotpAlreadyEnabled,
+    #[error("no two-factor secret was issued, or it is on already")]
+    NoPendingTotpSecret,
+    #[error("two-factor sign-in is off")]
+    TotpNotEnabled,
+    #[error("the code was used already")]
+    SecondFactorReplayed,
+}

@@ -1,0 +1,202 @@
+//! The user's events: a permanent contract. Names, fields and serde names never change; a new
+//! shape is a new schema version with an upcaster in the store.
+use super::claims::{
+    partner_email_claim, partner_external_uid_claim, tenant_email_claim, tenant_identity_claim, tenant_phone_claim,
+    tenant_username_claim,
+};
+use crate::codec::{ClaimChange, HasClaims};
+use crate::values::{Email, ExternalUid, LicensePlate, PhoneNumber};
+use chrono::{DateTime, Utc};
+use cqrs_es::DomainEvent;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// What a person tells about themselves when signing up; every field optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// A BCP 47 language tag (`de`, `fr-CH`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// A public pseudonym, unique per tenant (legacy dialect).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// Job title (legacy dialect).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+}
+
+/// How a second factor was proven.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum SecondFactor {
+    /// A TOTP code of this 30-second time step.
+    Totp { step: u64 },
+    /// One of the recovery codes handed out when TOTP was enabled (by its hash); each works once.
+    RecoveryCode { code_hash: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum UserEvent {
+    UserRegistered {
+        user_id: Uuid,
+        tenant_id: String,
+        partner_id: String,
+        email: Email,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        external_uid: Option<ExternalUid>,
+        test_user: bool,
+        registered_at: DateTime<Utc>,
+    },
+    PartnerExternalUidLinked {
+        partner_id: String,
+        external_uid: ExternalUid,
+        test_user: bool,
+        linked_at: DateTime<Utc>,
+    },
+    VehicleChanged {
+        license_plate: LicensePlate,
+        changed_at: DateTime<Utc>,
+    },
+    SignInFailed {
+        failed_at: DateTime<Utc>,
+    },
+    TotpSecretIssued {
+        /// Base32. Held in the log like the password hash; see the ADR on two-factor sign-in.
+        secret: String,
+        issued_at: DateTime<Utc>,
+    },
+    TotpEnabled {
+        /// The time step of the confirming code (no code of it or earlier works again).
+        step: u64,
+        recovery_code_hashes: Vec<String>,
+        enabled_at: DateTime<Utc>,
+    },
+    SecondFactorVerified {
+        factor: SecondFactor,
+        verified_at: DateTime<Utc>,
+    },
+    TotpDisabled {
+        disabled_at: DateTime<Utc>,
+    },
+    UserSignedUpWithIdentity {
+        user_id: Uuid,
+        tenant_id: String,
+        email: Email,
+        issuer: String,
+        subject: String,
+        #[serde(default)]
+        profile: Profile,
+        signed_up_at: DateTime<Utc>,
+    },
+    UserSignedUpWithEmailCode {
+        user_id: Uuid,
+        tenant_id: String,
+        email: Email,
+        signed_up_at: DateTime<Utc>,
+    },
+    UserSignedUpWithPhoneCode {
+        user_id: Uuid,
+        tenant_id: String,
+        phone_number: PhoneNumber,
+        signed_up_at: DateTime<Utc>,
+    },
+    IdentityLinked {
+        tenant_id: String,
+        issuer: String,
+        subject: String,
+        linked_at: DateTime<Utc>,
+    },
+    AccountLocked {
+        locked_until: DateTime<Utc>,
+        locked_at: DateTime<Utc>,
+    },
+    UserSignedUp {
+        user_id: Uuid,
+        tenant_id: String,
+        email: Email,
+        /// argon2id, PHC string format.
+        password_hash: String,
+        #[serde(default)]
+        profile: Profile,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        created_by: Option<String>,
+        signed_up_at: DateTime<Utc>,
+    },
+}
+
+impl DomainEvent for UserEvent {
+    fn event_type(&self) -> String {
+        match self {
+            Self::UserRegistered { .. } => "UserRegistered",
+            Self::PartnerExternalUidLinked { .. } => "PartnerExternalUidLinked",
+            Self::VehicleChanged { .. } => "VehicleChanged",
+            Self::UserSignedUp { .. } => "UserSignedUp",
+            Self::SignInFailed { .. } => "SignInFailed",
+            Self::TotpSecretIssued { .. } => "TotpSecretIssued",
+            Self::TotpEnabled { .. } => "TotpEnabled",
+            Self::SecondFactorVerified { .. } => "SecondFactorVerified",
+            Self::TotpDisabled { .. } => "TotpDisabled",
+            Self::UserSignedUpWithIdentity { .. } => "UserSignedUpWithIdentity",
+            Self::IdentityLinked { .. } => "IdentityLinked",
+            Self::UserSignedUpWithEmailCode { .. } => "UserSignedUpWithEmailCode",
+            Self::UserSignedUpWithPhoneCode { .. } => "UserSignedUpWithPhoneCode",
+            Self::AccountLocked { .. } => "AccountLocked",
+        }
+        .to_owned()
+    }
+
+    fn event_version(&self) -> String {
+        "1".to_owned()
+    }
+}
+
+impl HasClaims for UserEvent {
+    fn claim_changes(&self) -> Vec<ClaimChange> {
+        match self {
+            Self::UserRegistered { partner_id, email, external_uid, test_user, .. } => {
+                let mut claims = vec![ClaimChange::Take(partner_email_claim(partner_id, *test_user, email))];
+                if let Some(uid) = external_uid {
+                    claims.push(ClaimChange::Take(partner_external_uid_claim(partner_id, *test_user, uid)));
+                }
+                claims
+            }
+            Self::PartnerExternalUidLinked { partner_id, external_uid, test_user, .. } => {
+                vec![ClaimChange::Take(partner_external_uid_claim(partner_id, *test_user, external_uid))]
+            }
+            Self::UserSignedUp { tenant_id, email, profile, .. } => {
+                let mut claims = vec![ClaimChange::Take(tenant_email_claim(tenant_id, email))];
+                if let Some(username) = &profile.username {
+                    claims.push(ClaimChange::Take(tenant_username_claim(tenant_id, username)));
+                }
+                claims
+            }
+            Self::UserSignedUpWithIdentity { tenant_id, email, issuer, subject, .. } => vec![
+                ClaimChange::Take(tenant_email_claim(tenant_id, email)),
+                ClaimChange::Take(tenant_identity_claim(tenant_id, issuer, subject)),
+            ],
+            Self::UserSignedUpWithEmailCode { tenant_id, email, .. } => {
+                vec![ClaimChange::Take(tenant_email_claim(tenant_id, email))]
+            }
+            Self::UserSignedUpWithPhoneCode { tenant_id, phone_number, .. } => {
+                vec![ClaimChange::Take(tenant_phone_claim(tenant_id, phone_number))]
+            }
+            Self::IdentityLinked { tenant_id, issuer, subject, .. } => {
+                vec![ClaimChange::Take(tenant_identity_claim(tenant_id, issuer, subject))]
+            }
+            Self::VehicleChanged { .. }
+            | Self::SignInFailed { .. }
+            | Self::AccountLocked { .. }
+            | Self::TotpSecretIssued { .. }
+            | Self::TotpEnabled { .. }
+            | Self::SecondFactorVerified { .. }
+            | Self::TotpDisabled { .. } => Vec::new(),
+        }
+    }
+}

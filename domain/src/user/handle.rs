@@ -1,0 +1,96 @@
+//! `Aggregate::handle`: which decision a command goes to. Every way in (a sign-up, a partner's
+//! registration) opens an account only once; the other decisions have a file per feature.
+use super::{User, UserCommand, UserError, UserEvent};
+use cqrs_es::Aggregate;
+use cqrs_es::event_sink::EventSink;
+
+impl Aggregate for User {
+    const TYPE: &'static str = "user";
+    type Command = UserCommand;
+    type Event = UserEvent;
+    type Error = UserError;
+    type Services = ();
+
+    async fn handle(&mut self, command: UserCommand, _: &(), sink: &EventSink<Self>) -> Result<(), UserError> {
+        match command {
+            UserCommand::IssueTotpSecret { secret, at } => self.issue_totp_secret(secret, at, sink).await,
+            UserCommand::EnableTotp { step, recovery_code_hashes, at } => {
+                self.enable_totp(step, recovery_code_hashes, at, sink).await
+            }
+            UserCommand::DisableTotp { at } => self.disable_totp(at, sink).await,
+            UserCommand::RecordSecondFactor { factor, at } => self.record_second_factor(factor, at, sink).await,
+            UserCommand::RecordFailedSignIn { policy, at } => self.record_failed_sign_in(policy, at, sink).await,
+            UserCommand::LinkIdentity { issuer, subject, at } => self.link_identity(issuer, subject, at, sink).await,
+            UserCommand::LinkPartnerExternalUid { partner_id, external_uid, at } => {
+                self.link_partner_external_uid(partner_id, external_uid, at, sink).await
+            }
+            UserCommand::ChangeVehicle { license_plate, at } => self.change_vehicle(license_plate, at, sink).await,
+            UserCommand::SignUpWithIdentity { user_id, tenant_id, email, issuer, subject, profile, at } => {
+                let event = UserEvent::UserSignedUpWithIdentity {
+                    user_id,
+                    tenant_id,
+                    email,
+                    issuer,
+                    subject,
+                    profile,
+                    signed_up_at: at,
+                };
+                self.open_account(event, sink).await
+            }
+            UserCommand::SignUpWithEmailCode { user_id, tenant_id, email, at } => {
+                let event = UserEvent::UserSignedUpWithEmailCode { user_id, tenant_id, email, signed_up_at: at };
+                self.open_account(event, sink).await
+            }
+            UserCommand::SignUpWithPhoneCode { user_id, tenant_id, phone_number, at } => {
+                let event = UserEvent::UserSignedUpWithPhoneCode { user_id, tenant_id, phone_number, signed_up_at: at };
+                self.open_account(event, sink).await
+            }
+            UserCommand::SignUpWithEmail { user_id, tenant_id, email, password_hash, profile, created_by, at } => {
+                let event = UserEvent::UserSignedUp {
+                    user_id,
+                    tenant_id,
+                    email,
+                    password_hash,
+                    profile,
+                    created_by,
+                    signed_up_at: at,
+                };
+                self.open_account(event, sink).await
+            }
+            UserCommand::RegisterThroughPartner {
+                user_id,
+                tenant_id,
+                partner_id,
+                email,
+                external_uid,
+                test_user,
+                at,
+            } => {
+                let event = UserEvent::UserRegistered {
+                    user_id,
+                    tenant_id,
+                    partner_id,
+                    email,
+                    external_uid,
+                    test_user,
+                    registered_at: at,
+                };
+                self.open_account(event, sink).await
+            }
+        }
+    }
+
+    fn apply(&mut self, event: UserEvent) {
+        self.evolve(event);
+    }
+}
+
+impl User {
+    async fn open_account(&mut self, opened: UserEvent, sink: &EventSink<Self>) -> Result<(), UserError> {
+        if self.registered {
+            return Err(UserError::AlreadyRegistered);
+        }
+        sink.write(opened, self).await;
+        Ok(())
+    }
+}

@@ -1,0 +1,137 @@
+//! What a user's history amounts to: the state the decisions read, and how each event changes it.
+use super::{SecondFactor, UserEvent};
+use crate::values::{Email, ExternalUid, LicensePlate};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub(super) registered: bool,
+    pub(super) test_user: bool,
+    /// External uid per partner id.
+    pub(super) external_uids: Vec<(String, ExternalUid)>,
+    pub(super) license_plate: Option<LicensePlate>,
+    pub(super) tenant_id: Option<String>,
+    pub(super) email: Option<Email>,
+    pub(super) password_hash: Option<String>,
+    /// Failed password sign-ins since the last lock, oldest first.
+    pub(super) failures: Vec<DateTime<Utc>>,
+    pub(super) locked_until: Option<DateTime<Utc>>,
+    pub(super) created_by: Option<String>,
+    /// Linked OpenID identities: (issuer, subject).
+    pub(super) identities: Vec<(String, String)>,
+    pub(super) totp_pending: Option<String>,
+    pub(super) totp_secret: Option<String>,
+    pub(super) last_totp_step: u64,
+    /// Hashes of the recovery codes not used yet.
+    pub(super) recovery_codes: Vec<String>,
+}
+
+impl User {
+    /// The API client that created the account, if one did.
+    pub fn created_by(&self) -> Option<&str> {
+        self.created_by.as_deref()
+    }
+
+    /// The TOTP secret in force (base32), when two-factor sign-in is on.
+    pub fn totp_secret(&self) -> Option<&str> {
+        self.totp_secret.as_deref()
+    }
+
+    /// The issued secret waiting for its first code.
+    pub fn pending_totp_secret(&self) -> Option<&str> {
+        self.totp_pending.as_deref()
+    }
+
+    /// Until when the account refuses password sign-ins, if it is locked at `now`.
+    pub fn locked_until(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.locked_until.filter(|until| *until > now)
+    }
+
+    /// The stored password hash of an email sign-in, if the user has one.
+    pub fn password_hash(&self) -> Option<&str> {
+        self.password_hash.as_deref()
+    }
+
+    pub fn is_registered(&self) -> bool {
+        self.registered
+    }
+
+    pub fn is_test_user(&self) -> bool {
+        self.test_user
+    }
+
+    pub fn tenant_id(&self) -> Option<&str> {
+        self.tenant_id.as_deref()
+    }
+
+    pub fn email(&self) -> Option<&Email> {
+        self.email.as_ref()
+    }
+
+    pub(super) fn external_uid_at(&self, partner_id: &str) -> Option<&ExternalUid> {
+        self.external_uids.iter().find(|(p, _)| p == partner_id).map(|(_, uid)| uid)
+    }
+
+    /// `Aggregate::apply`: only mutates; every rule was checked when the event was decided.
+    pub(super) fn evolve(&mut self, event: UserEvent) {
+        match event {
+            UserEvent::UserSignedUp { tenant_id, email, password_hash, created_by, .. } => {
+                self.created_by = created_by;
+                self.registered = true;
+                self.tenant_id = Some(tenant_id);
+                self.email = Some(email);
+                self.password_hash = Some(password_hash);
+            }
+            UserEvent::UserRegistered { tenant_id, partner_id, email, external_uid, test_user, .. } => {
+                self.registered = true;
+                self.test_user = test_user;
+                self.tenant_id = Some(tenant_id);
+                self.email = Some(email);
+                if let Some(uid) = external_uid {
+                    self.external_uids.push((partner_id, uid));
+                }
+            }
+            UserEvent::PartnerExternalUidLinked { partner_id, external_uid, .. } => {
+                self.external_uids.push((partner_id, external_uid));
+            }
+            UserEvent::VehicleChanged { license_plate, .. } => self.license_plate = Some(license_plate),
+            UserEvent::SignInFailed { failed_at } => self.failures.push(failed_at),
+            UserEvent::TotpSecretIssued { secret, .. } => self.totp_pending = Some(secret),
+            UserEvent::TotpEnabled { step, recovery_code_hashes, .. } => {
+                self.totp_secret = self.totp_pending.take();
+                self.last_totp_step = step;
+                self.recovery_codes = recovery_code_hashes;
+            }
+            UserEvent::UserSignedUpWithIdentity { tenant_id, email, issuer, subject, .. } => {
+                self.registered = true;
+                self.tenant_id = Some(tenant_id);
+                self.email = Some(email);
+                self.identities.push((issuer, subject));
+            }
+            UserEvent::IdentityLinked { issuer, subject, .. } => self.identities.push((issuer, subject)),
+            UserEvent::UserSignedUpWithPhoneCode { tenant_id, .. } => {
+                self.registered = true;
+                self.tenant_id = Some(tenant_id);
+            }
+            UserEvent::UserSignedUpWithEmailCode { tenant_id, email, .. } => {
+                self.registered = true;
+                self.tenant_id = Some(tenant_id);
+                self.email = Some(email);
+            }
+            UserEvent::TotpDisabled { .. } => {
+                self.totp_secret = None;
+                self.totp_pending = None;
+                self.recovery_codes.clear();
+            }
+            UserEvent::SecondFactorVerified { factor, .. } => match factor {
+                SecondFactor::Totp { step } => self.last_totp_step = step,
+                SecondFactor::RecoveryCode { code_hash } => self.recovery_codes.retain(|c| *c != code_hash),
+            },
+            UserEvent::AccountLocked { locked_until, .. } => {
+                self.locked_until = Some(locked_until);
+                self.failures.clear();
+            }
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! Validated value types: parse, don't validate. Each has a private field and a `parse`, and
+//! lives with its family: `contact` (Email, PhoneNumber), `identity` (ExternalUid), `vehicle`
+//! (LicensePlate), `credentials` (NewPassword).
+mod contact;
+mod credentials;
+mod error;
+mod identity;
+mod vehicle;
+
+pub use contact::{Email, PhoneNumber};
+pub use credentials::NewPassword;
+pub use error::ValueError;
+pub use identity::ExternalUid;
+pub use vehicle::LicensePlate;
