@@ -1,8 +1,8 @@
 //! Building the application: store, demo tenant, keys, projection runners, HTTP listener.
 use crate::config::{Config, reveal};
+use crate::coord;
 use crate::state::AppState;
 use crate::tokens::TokenService;
-use crate::coord;
 use anyhow::Context;
 use axum::Router;
 use axum::http::{HeaderName, Request};

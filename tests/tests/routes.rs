@@ -41,7 +41,11 @@ async fn served_document(app: &TestApp) -> BTreeSet<Pair> {
     let doc: Value = app.client.get(app.url("/openapi.json")).send().await.unwrap().json().await.unwrap();
     let paths = doc["paths"].as_object().unwrap();
     let operations = paths.iter().flat_map(|(path, item)| {
-        item.as_object().unwrap().keys().filter(|k| METHODS.contains(&k.as_str())).map(move |m| (m.as_str(), path.as_str()))
+        item.as_object()
+            .unwrap()
+            .keys()
+            .filter(|k| METHODS.contains(&k.as_str()))
+            .map(move |m| (m.as_str(), path.as_str()))
     });
     pairs(operations)
 }
