@@ -1,138 +1,139 @@
-//! One error enum for every dialect. Each dialect's body format is mapped in one place
-//! (`coord::error`); handlers only use `?`.
+//! One error enum for every dialect. Each variant is declared once, below: its English text
+//! (the coord `message` and the legacy `msg`), its status, its coord code (which the legacy
+//! dialect shares), its suite code (whose localized messages are in `suite_codes`) and, where
+//! the card-wallet API has its own, its legacy status. The dialect error files only format;
+//! handlers only use `?`.
+mod declare;
+pub mod suite_codes;
+
+pub use declare::Spec;
+
+use axum::Json;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use commands::CommandError;
+use declare::api_errors;
 use domain::user::UserError;
 use domain::values::ValueError;
 
-#[derive(Debug, thiserror::Error)]
-pub enum ApiError {
-    #[error("the access_key query parameter is required")]
-    MissingAccessKey,
-    #[error("the access_key is not valid")]
-    UnknownAccessKey,
-    #[error("an Authorization: Bearer token is required")]
-    MissingToken,
-    #[error("the bearer token is malformed")]
-    MalformedToken,
-    #[error("the bearer token has expired")]
-    ExpiredToken,
-    #[error("the bearer token is not valid")]
-    InvalidToken,
-    #[error("the bearer token was issued to another partner")]
-    ForeignToken,
+api_errors! {
+    // the request itself
     #[error("{0}")]
-    InvalidBody(String),
+    InvalidBody(String) => { status: BAD_REQUEST, coord: "invalid_body", suite: REQ400 },
     #[error("the request body must be JSON (Content-Type: application/json)")]
-    UnsupportedMediaType,
+    UnsupportedMediaType => { status: UNSUPPORTED_MEDIA_TYPE, coord: "unsupported_media_type", suite: REQ415 },
     #[error("the request body is too large")]
-    PayloadTooLarge,
-    #[error(transparent)]
-    InvalidValue(ValueError),
-    #[error("the user of this token does not exist")]
-    UnknownUser,
-    #[error("no user account where found")]
-    NoAccount,
+    PayloadTooLarge => { status: PAYLOAD_TOO_LARGE, coord: "payload_too_large", suite: REQ413 },
+    // `{0}`, not `transparent`: thiserror's `transparent` does not survive a macro's hygiene
     #[error("{0}")]
-    Conflict(String),
+    InvalidValue(ValueError) => by value_spec,
     #[error("no such endpoint")]
-    NotFound,
+    NotFound => { status: NOT_FOUND, coord: "not_found", suite: REQ404 },
     #[error("method not allowed on this endpoint")]
-    MethodNotAllowed,
-    #[error("the email or password is wrong")]
-    InvalidCredentials,
-    #[error("the server token is not valid for this partner")]
-    InvalidServerToken,
-    #[error("the password must be 8 to 128 characters long")]
-    WeakPassword,
-    #[error("a user with this email already exists")]
-    UserExists,
-    #[error("no such tenant")]
-    UnknownTenant,
-    #[error("the token was issued for another tenant")]
-    OtherTenant,
-    #[error("the session of this token has ended; sign in again")]
-    SessionEnded,
-    #[error("the refresh token is not valid")]
-    InvalidRefreshToken,
-    #[error("the refresh token was already used; the session has been revoked")]
-    RefreshTokenReused,
+    MethodNotAllowed => { status: METHOD_NOT_ALLOWED, coord: "method_not_allowed", suite: REQ405 },
     #[error("too many attempts; retry in {retry_after_secs} s")]
-    RateLimited { retry_after_secs: u64 },
-    #[error("the account is locked after repeated failed sign-ins; retry in {retry_after_secs} s")]
-    AccountLocked { retry_after_secs: u64 },
-    #[error("the two-factor code is not valid")]
-    InvalidCode,
-    #[error("two-factor sign-in is on already")]
-    TotpAlreadyEnabled,
-    #[error("ask for a two-factor secret first")]
-    NoPendingTotpSecret,
-    #[error("the mfaToken is not valid or has expired; sign in again")]
-    InvalidMfaToken,
-    #[error("the ID token is not valid (signature, issuer, audience, expiry or nonce)")]
-    InvalidIdToken,
-    #[error("this tenant has no such identity provider")]
-    UnknownIdentityProvider,
-    #[error("the identity provider's keys cannot be fetched; retry later")]
-    IdentityProviderUnavailable,
-    #[error("the ID token carries no verified email; sign up with social-sign-up and an email")]
-    IdentityWithoutEmail,
+    RateLimited { retry_after_secs: u64 } => { status: TOO_MANY_REQUESTS, coord: "rate_limited", suite: REQ429 },
+
+    // the caller: partner keys, tenants, access tokens and their sessions
+    #[error("the access_key query parameter is required")]
+    MissingAccessKey => { status: UNAUTHORIZED, coord: "missing_access_key", suite: A202 },
+    #[error("the access_key is not valid")]
+    UnknownAccessKey => { status: UNAUTHORIZED, coord: "invalid_access_key", suite: A202 },
+    #[error("the server token is not valid for this partner")]
+    InvalidServerToken => { status: FORBIDDEN, coord: "invalid_server_token", suite: A101 },
+    #[error("an Authorization: Bearer token is required")]
+    MissingToken => { status: UNAUTHORIZED, coord: "missing_token", suite: A202 },
+    #[error("the bearer token is malformed")]
+    MalformedToken => { status: UNAUTHORIZED, coord: "malformed_token", suite: A202 },
+    #[error("the bearer token has expired")]
+    ExpiredToken => { status: UNAUTHORIZED, coord: "expired_token", suite: A203 },
+    #[error("the bearer token is not valid")]
+    InvalidToken => { status: UNAUTHORIZED, coord: "invalid_token", suite: A202 },
+    #[error("the bearer token was issued to another partner")]
+    ForeignToken => { status: FORBIDDEN, coord: "foreign_token", suite: A101 },
+    #[error("no such tenant")]
+    UnknownTenant => { status: NOT_FOUND, coord: "unknown_tenant", suite: T404 },
+    #[error("the token was issued for another tenant")]
+    OtherTenant => { status: FORBIDDEN, coord: "other_tenant", suite: A101 },
+    #[error("the session of this token has ended; sign in again")]
+    SessionEnded => { status: UNAUTHORIZED, coord: "session_ended", suite: A204 },
     #[error("the request signature is missing, wrong, stale or used before")]
-    InvalidSignature,
+    InvalidSignature => { status: UNAUTHORIZED, coord: "invalid_signature", suite: A213 },
+
+    // sign-in: passwords, refresh tokens, codes, two factors
+    #[error("the email or password is wrong")]
+    InvalidCredentials => { status: UNAUTHORIZED, coord: "invalid_credentials", suite: A201 },
+    #[error("the account is locked after repeated failed sign-ins; retry in {retry_after_secs} s")]
+    AccountLocked { retry_after_secs: u64 } => { status: FORBIDDEN, coord: "account_locked", suite: U131 },
+    // OAuth answers a bad or spent grant with 400 (`invalid_grant`)
+    #[error("the refresh token is not valid")]
+    InvalidRefreshToken => {
+        status: UNAUTHORIZED, coord: "invalid_refresh_token", suite: A205, legacy: BAD_REQUEST,
+    },
+    #[error("the refresh token was already used; the session has been revoked")]
+    RefreshTokenReused => {
+        status: UNAUTHORIZED, coord: "refresh_token_reused", suite: A206, legacy: BAD_REQUEST,
+    },
+    // the legacy OTP endpoints answer a wrong code with 403
+    #[error("the two-factor code is not valid")]
+    InvalidCode => { status: UNAUTHORIZED, coord: "invalid_code", suite: A207, legacy: FORBIDDEN },
     #[error("a code was sent moments ago; retry in {retry_after_secs} s")]
-    CodeCooldown { retry_after_secs: u64 },
+    CodeCooldown { retry_after_secs: u64 } => { status: TOO_MANY_REQUESTS, coord: "code_cooldown", suite: U401 },
+    #[error("two-factor sign-in is on already")]
+    TotpAlreadyEnabled => { status: CONFLICT, coord: "two_factor_enabled", suite: A208 },
+    #[error("ask for a two-factor secret first")]
+    NoPendingTotpSecret => { status: CONFLICT, coord: "no_pending_two_factor_secret", suite: A209 },
+    #[error("the mfaToken is not valid or has expired; sign in again")]
+    InvalidMfaToken => { status: UNAUTHORIZED, coord: "invalid_mfa_token", suite: A210 },
+
+    // sign-in with an identity provider's ID token
+    #[error("the ID token is not valid (signature, issuer, audience, expiry or nonce)")]
+    InvalidIdToken => { status: UNAUTHORIZED, coord: "invalid_id_token", suite: A211 },
+    #[error("this tenant has no such identity provider")]
+    UnknownIdentityProvider => { status: BAD_REQUEST, coord: "unknown_identity_provider", suite: A212 },
+    #[error("the identity provider's keys cannot be fetched; retry later")]
+    IdentityProviderUnavailable => {
+        status: SERVICE_UNAVAILABLE, coord: "identity_provider_unavailable", suite: SRV503_1,
+    },
+    #[error("the ID token carries no verified email; sign up with social-sign-up and an email")]
+    IdentityWithoutEmail => { status: BAD_REQUEST, coord: "identity_without_email", suite: U130_3 },
+
+    // accounts
+    #[error("the password must be 8 to 128 characters long")]
+    WeakPassword => { status: BAD_REQUEST, coord: "weak_password", suite: U101 },
+    #[error("a user with this email already exists")]
+    UserExists => { status: CONFLICT, coord: "user_exists", suite: U102 },
+    #[error("{0}")]
+    Conflict(String) => { status: CONFLICT, coord: "conflict", suite: U102 },
+    #[error("the user of this token does not exist")]
+    UnknownUser => { status: NOT_FOUND, coord: "unknown_user", suite: U106 },
+    #[error("no user account where found")]
+    NoAccount => { status: NOT_FOUND, coord: "unknown_user", suite: U106 },
+
+    // the service
     #[error("the service is busy; retry the request")]
-    Busy,
+    Busy => { status: SERVICE_UNAVAILABLE, coord: "busy", suite: SRV503 },
     #[error("internal error")]
-    Internal(String),
+    Internal(String) => { status: INTERNAL_SERVER_ERROR, coord: "internal_error", suite: SRV500 },
+}
+
+/// The codes of an invalid value: which value failed decides them.
+fn value_spec(value: &ValueError) -> Spec {
+    use suite_codes::{REQ400, U101, U130_3};
+    let (coord, suite) = match value {
+        ValueError::InvalidEmail => ("invalid_email", &U130_3),
+        ValueError::InvalidPhoneNumber => ("invalid_phone_number", &REQ400),
+        ValueError::InvalidExternalUid => ("invalid_external_uid", &REQ400),
+        ValueError::InvalidPlateText | ValueError::InvalidPlateCountry | ValueError::InvalidPlateSubdivision => {
+            ("invalid_license_plate", &REQ400)
+        }
+        // not reached: `From<ValueError>` turns it into `ApiError::WeakPassword`
+        ValueError::WeakPassword => ("weak_password", &U101),
+    };
+    Spec { status: StatusCode::BAD_REQUEST, coord, suite, legacy_status: StatusCode::BAD_REQUEST }
 }
 
 impl ApiError {
-    /// HTTP status and the stable, documented error code.
-    pub fn kind(&self) -> (StatusCode, &'static str) {
-        use ApiError::*;
-        match self {
-            MissingAccessKey => (StatusCode::UNAUTHORIZED, "missing_access_key"),
-            UnknownAccessKey => (StatusCode::UNAUTHORIZED, "invalid_access_key"),
-            MissingToken => (StatusCode::UNAUTHORIZED, "missing_token"),
-            MalformedToken => (StatusCode::UNAUTHORIZED, "malformed_token"),
-            ExpiredToken => (StatusCode::UNAUTHORIZED, "expired_token"),
-            InvalidToken => (StatusCode::UNAUTHORIZED, "invalid_token"),
-            ForeignToken => (StatusCode::FORBIDDEN, "foreign_token"),
-            InvalidBody(_) => (StatusCode::BAD_REQUEST, "invalid_body"),
-            UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
-            PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
-            InvalidValue(v) => (StatusCode::BAD_REQUEST, value_code(v)),
-            UnknownUser | NoAccount => (StatusCode::NOT_FOUND, "unknown_user"),
-            Conflict(_) => (StatusCode::CONFLICT, "conflict"),
-            NotFound => (StatusCode::NOT_FOUND, "not_found"),
-            MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
-            InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
-            InvalidServerToken => (StatusCode::FORBIDDEN, "invalid_server_token"),
-            WeakPassword => (StatusCode::BAD_REQUEST, "weak_password"),
-            UserExists => (StatusCode::CONFLICT, "user_exists"),
-            UnknownTenant => (StatusCode::NOT_FOUND, "unknown_tenant"),
-            OtherTenant => (StatusCode::FORBIDDEN, "other_tenant"),
-            SessionEnded => (StatusCode::UNAUTHORIZED, "session_ended"),
-            InvalidRefreshToken => (StatusCode::UNAUTHORIZED, "invalid_refresh_token"),
-            RefreshTokenReused => (StatusCode::UNAUTHORIZED, "refresh_token_reused"),
-            RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
-            AccountLocked { .. } => (StatusCode::FORBIDDEN, "account_locked"),
-            InvalidCode => (StatusCode::UNAUTHORIZED, "invalid_code"),
-            TotpAlreadyEnabled => (StatusCode::CONFLICT, "two_factor_enabled"),
-            NoPendingTotpSecret => (StatusCode::CONFLICT, "no_pending_two_factor_secret"),
-            InvalidMfaToken => (StatusCode::UNAUTHORIZED, "invalid_mfa_token"),
-            InvalidIdToken => (StatusCode::UNAUTHORIZED, "invalid_id_token"),
-            UnknownIdentityProvider => (StatusCode::BAD_REQUEST, "unknown_identity_provider"),
-            IdentityProviderUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "identity_provider_unavailable"),
-            IdentityWithoutEmail => (StatusCode::BAD_REQUEST, "identity_without_email"),
-            InvalidSignature => (StatusCode::UNAUTHORIZED, "invalid_signature"),
-            CodeCooldown { .. } => (StatusCode::TOO_MANY_REQUESTS, "code_cooldown"),
-            Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
-            Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
-        }
-    }
-
     /// Seconds a client should wait before retrying (`Retry-After`), for errors that have one.
     pub fn retry_after(&self) -> Option<u64> {
         match self {
@@ -153,17 +154,14 @@ impl ApiError {
             other => other.to_string(),
         }
     }
-}
 
-fn value_code(v: &ValueError) -> &'static str {
-    match v {
-        ValueError::InvalidEmail => "invalid_email",
-        ValueError::InvalidPhoneNumber => "invalid_phone_number",
-        ValueError::InvalidExternalUid => "invalid_external_uid",
-        ValueError::InvalidPlateText | ValueError::InvalidPlateCountry | ValueError::InvalidPlateSubdivision => {
-            "invalid_license_plate"
+    /// What was wrong with the request, in English, for the dialects whose message is generic.
+    pub fn detail(&self) -> Option<String> {
+        match self {
+            Self::InvalidBody(detail) => Some(detail.clone()),
+            Self::InvalidValue(value) => Some(value.to_string()),
+            _ => None,
         }
-        ValueError::WeakPassword => "weak_password",
     }
 }
 
@@ -174,6 +172,15 @@ impl From<ValueError> for ApiError {
             ValueError::WeakPassword => Self::WeakPassword,
             other => Self::InvalidValue(other),
         }
+    }
+
+    /// A dialect's error body with `status`, and `Retry-After` when the error has one.
+    pub fn respond(&self, status: StatusCode, body: impl serde::Serialize) -> Response {
+        let mut response = (status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after() {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }
 

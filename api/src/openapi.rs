@@ -1,7 +1,15 @@
-//! The OpenAPI document, generated from the handlers' annotations (served at `/openapi.json`,
-//! browsable at `/docs`).
+//! The routes of the service and their OpenAPI document (served at `/openapi.json`, browsable at
+//! `/docs`), registered once: a handler's `#[utoipa::path]` gives both its axum route and its
+//! operation (utoipa-axum's `routes!`), so the document cannot drift from the router.
+use crate::state::AppState;
+use crate::{coord, legacy, native, suite};
+use axum::Router;
+use axum::handler::Handler;
+use axum::routing::{any, get};
+use utoipa::openapi::path::PathItem;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -15,43 +23,6 @@ use utoipa::{Modify, OpenApi};
             User APIs: email sign-up and sign-in, rotating refresh tokens, logout; its errors are \
             `{\"errorCode\", \"userMessage\", \"httpStatus\", \"traceId\"}` with `userMessage` in the language of \
             `Accept-Language` (en, de, fr, nl)."
-    ),
-    paths(
-        crate::coord::jwt::create_jwt,
-        crate::coord::jwt::create_test_jwt,
-        crate::coord::user::current,
-        crate::coord::user::put_vehicle,
-        crate::coord::user::update_vehicle,
-        crate::suite::customers::sign_up,
-        crate::suite::customers::current,
-        crate::suite::auth::sign_in_email,
-        crate::suite::auth::refresh_token,
-        crate::suite::auth::logout,
-        crate::suite::auth::sign_in_api_client,
-        crate::suite::social::social_login,
-        crate::suite::codes::create_or_sign_in_with_email_code,
-        crate::suite::codes::sign_in_email_code,
-        crate::suite::codes::create_or_sign_in_with_phone_number,
-        crate::suite::codes::sign_in_phone_number,
-        crate::suite::social::sign_in_gaiyo,
-        crate::suite::social::openid_token_exchange,
-        crate::suite::social::social_sign_up,
-        crate::suite::twofactor::secret,
-        crate::suite::twofactor::qr_code,
-        crate::suite::twofactor::enable,
-        crate::suite::twofactor::validate,
-        crate::legacy::oauth::register,
-        crate::legacy::oauth::token,
-        crate::legacy::oauth::revoke,
-        crate::legacy::oauth::reset_password,
-        crate::legacy::users::is_logged,
-        crate::legacy::users::otp_secret,
-        crate::legacy::users::otp_enable,
-        crate::legacy::users::otp_disable,
-        crate::native::healthz,
-        crate::native::readyz,
-        crate::native::jwks,
-        crate::native::openapi,
     ),
     modifiers(&Security),
     tags(
@@ -92,6 +63,119 @@ impl Modify for Security {
     }
 }
 
+/// Every route of the service, with the document that describes them.
+pub fn routes() -> ApiRouter {
+    ApiRouter { router: OpenApiRouter::with_openapi(ApiDoc::openapi()), table: Vec::new() }
+        .merge(coord::router())
+        .merge(suite::router())
+        .merge(legacy::router())
+        .merge(native::router())
+}
+
+/// The document of every route (what `/openapi.json` serves).
 pub fn document() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    routes().split_for_parts().1
+}
+
+/// Every (method, path) the router was given, documented or not, in registration order.
+pub fn routing_table() -> Vec<Route> {
+    routes().table
+}
+
+/// One (method, path) given to the router.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Route {
+    /// Lowercase, as in the document (`get`, `post`), or `*` for a route that takes every method.
+    pub method: &'static str,
+    /// The axum path, which is also the document's (`/{tenant}/auth/logout`).
+    pub path: String,
+    /// Whether the document describes it; the others are the deliberate exceptions.
+    pub documented: bool,
+}
+
+/// A router that records what it routes. Documented routes come from `routes!`, which builds the
+/// axum method router and the operation from the same annotation; the few routes left out of the
+/// document on purpose have their own methods, so each one is named where it is registered.
+pub struct ApiRouter {
+    router: OpenApiRouter<AppState>,
+    table: Vec<Route>,
+}
+
+impl Default for ApiRouter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ApiRouter {
+    pub fn new() -> Self {
+        Self { router: OpenApiRouter::default(), table: Vec::new() }
+    }
+
+    /// Handlers of one path, from `routes!(handler, ...)`: routed and documented.
+    pub fn routes(mut self, routes: UtoipaMethodRouter<AppState>) -> Self {
+        for (path, item) in &routes.1.paths {
+            let methods = methods(item).map(|method| Route { method, path: path.clone(), documented: true });
+            self.table.extend(methods);
+        }
+        self.router = self.router.routes(routes);
+        self
+    }
+
+    /// Every method under `path` (a `{*rest}` pattern): the dialect's "no such endpoint".
+    pub fn catch_all<H, T>(mut self, path: &str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.table.push(Route { method: "*", path: path.to_owned(), documented: false });
+        self.router = self.router.route(path, any(handler));
+        self
+    }
+
+    /// A `GET` left out of the document: the `/docs` page and its files, which display the
+    /// document rather than belong to it.
+    pub fn undocumented_get<H, T>(mut self, path: &str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.table.push(Route { method: "get", path: path.to_owned(), documented: false });
+        self.router = self.router.route(path, get(handler));
+        self
+    }
+
+    /// Router-wide settings (method-not-allowed fallback, middleware) that add no route.
+    pub fn configure(self, settings: impl FnOnce(Router<AppState>) -> Router<AppState>) -> Self {
+        let (router, document) = self.router.split_for_parts();
+        let router = OpenApiRouter::with_openapi(document).merge(settings(router).into());
+        Self { router, table: self.table }
+    }
+
+    pub fn merge(mut self, other: ApiRouter) -> Self {
+        self.router = self.router.merge(other.router);
+        self.table.extend(other.table);
+        self
+    }
+
+    /// The axum router and the document of its routes.
+    pub fn split_for_parts(self) -> (Router<AppState>, utoipa::openapi::OpenApi) {
+        self.router.split_for_parts()
+    }
+}
+
+/// The methods a path item documents, lowercase.
+fn methods(item: &PathItem) -> impl Iterator<Item = &'static str> + '_ {
+    [
+        ("get", &item.get),
+        ("put", &item.put),
+        ("post", &item.post),
+        ("delete", &item.delete),
+        ("options", &item.options),
+        ("head", &item.head),
+        ("patch", &item.patch),
+        ("trace", &item.trace),
+    ]
+    .into_iter()
+    .filter_map(|(method, operation)| operation.as_ref().map(|_| method))
 }

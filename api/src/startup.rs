@@ -1,8 +1,8 @@
 //! Building the application: store, demo tenant, keys, projection runners, HTTP listener.
 use crate::config::{Config, reveal};
+use crate::coord;
 use crate::state::AppState;
 use crate::tokens::TokenService;
-use crate::{coord, legacy, native, suite};
 use anyhow::Context;
 use axum::Router;
 use axum::http::{HeaderName, Request};
@@ -132,12 +132,11 @@ async fn seed_demo(state: &AppState, config: &Config) -> anyhow::Result<()> {
 /// The whole HTTP surface; separate from serving so tests can drive it directly too.
 pub fn app(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
-    Router::new()
-        .nest("/v1/users", coord::router())
-        .merge(suite::router())
-        .merge(legacy::router())
-        .merge(native::router())
-        .fallback(coord_fallback)
+    let (routes, document) = crate::openapi::routes().split_for_parts();
+    routes
+        // `/openapi.json` serves the document split from this very router
+        .layer(axum::Extension(Arc::new(document)))
+        .fallback(coord::error::not_found)
         .with_state(state)
         // a panic is a bug, but the client still gets a JSON body
         .layer(CatchPanicLayer::custom(|_| {
@@ -151,8 +150,4 @@ pub fn app(state: AppState) -> Router {
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
         }))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
-}
-
-async fn coord_fallback() -> coord::CoordError {
-    coord::CoordError(crate::error::ApiError::NotFound)
 }

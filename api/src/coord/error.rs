@@ -1,6 +1,5 @@
 //! The coord error body: `{"code": "...", "message": "..."}` (the Coord swagger's `Error`).
 use crate::error::ApiError;
-use axum::Json;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -28,13 +27,8 @@ impl<E: Into<ApiError>> From<E> for CoordError {
 
 impl IntoResponse for CoordError {
     fn into_response(self) -> Response {
-        let (status, code) = self.0.kind();
-        let retry_after = self.0.retry_after();
-        let mut response = (status, Json(CoordErrorBody { code, message: self.0.public_message() })).into_response();
-        if let Some(secs) = retry_after {
-            response.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
-        }
-        response
+        let spec = self.0.spec();
+        self.0.respond(spec.status, CoordErrorBody { code: spec.coord, message: self.0.public_message() })
     }
 }
 

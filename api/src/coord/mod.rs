@@ -7,22 +7,22 @@ pub(crate) mod user;
 
 pub use error::CoordError;
 
-use crate::state::AppState;
-use axum::Router;
-use axum::routing::{get, post, put};
+use crate::openapi::ApiRouter;
+use utoipa_axum::routes;
 
 /// Coord access tokens expire one hour after minting, as the original API documents.
 pub const TOKEN_LIFETIME_MINUTES: i64 = 60;
 pub const AUDIENCE: &str = "coord";
 pub const DIALECT: &str = "coord";
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/create_jwt", post(jwt::create_jwt))
-        .route("/testing/create_jwt", post(jwt::create_test_jwt))
-        .route("/user/current", get(user::current))
-        .route("/user/current/vehicle", put(user::put_vehicle))
-        .route("/user/current/update_vehicle", post(user::update_vehicle))
-        .fallback(error::not_found)
-        .method_not_allowed_fallback(error::method_not_allowed)
+/// The coord routes, at their full paths under `/v1/users`. Unknown paths there fall to the
+/// root's fallback, which answers in the coord format too.
+pub fn router() -> ApiRouter {
+    ApiRouter::new()
+        .routes(routes!(jwt::create_jwt))
+        .routes(routes!(jwt::create_test_jwt))
+        .routes(routes!(user::current))
+        .routes(routes!(user::put_vehicle))
+        .routes(routes!(user::update_vehicle))
+        .configure(|router| router.method_not_allowed_fallback(error::method_not_allowed))
 }

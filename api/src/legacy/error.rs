@@ -2,8 +2,6 @@
 //! API's status codes. The original documents statuses and their texts only; the `code` field
 //! is this service's, so clients can branch without parsing text.
 use crate::error::ApiError;
-use axum::Json;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -24,27 +22,10 @@ pub struct LegacyErrorBody {
     pub code: &'static str,
 }
 
-/// The legacy status of an error: the original's own where it has one.
-fn status(e: &ApiError) -> StatusCode {
-    match e {
-        // OAuth: a bad or spent grant is a 400 (`invalid_grant`)
-        ApiError::InvalidRefreshToken | ApiError::RefreshTokenReused => StatusCode::BAD_REQUEST,
-        // the OTP endpoints answer a wrong code with 403
-        ApiError::InvalidCode => StatusCode::FORBIDDEN,
-        other => other.kind().0,
-    }
-}
-
 impl IntoResponse for LegacyError {
     fn into_response(self) -> Response {
-        let (_, code) = self.0.kind();
-        let status = status(&self.0);
-        let retry_after = self.0.retry_after();
-        let mut response = (status, Json(LegacyErrorBody { msg: self.0.public_message(), code })).into_response();
-        if let Some(secs) = retry_after {
-            response.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
-        }
-        response
+        let spec = self.0.spec();
+        self.0.respond(spec.legacy_status, LegacyErrorBody { msg: self.0.public_message(), code: spec.coord })
     }
 }
 

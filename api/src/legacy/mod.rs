@@ -8,24 +8,23 @@ pub(crate) mod users;
 
 pub use error::LegacyError;
 
-use crate::state::AppState;
-use axum::Router;
-use axum::routing::{any, get, post};
+use crate::openapi::ApiRouter;
+use utoipa_axum::routes;
 
 pub const AUDIENCE: &str = "legacy";
 pub const DIALECT: &str = "legacy";
 /// Legacy access tokens live an hour; clients refresh on a 401.
 pub const TOKEN_LIFETIME_MINUTES: i64 = 60;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/oauth/register", get(oauth::register).post(oauth::register))
-        .route("/api/oauth/token", post(oauth::token))
-        .route("/api/oauth/revoke", post(oauth::revoke))
-        .route("/api/oauth/reset_password", post(oauth::reset_password))
-        .route("/api/users/isLogged", get(users::is_logged))
-        .route("/api/users/otp", get(users::otp_secret).post(users::otp_enable).delete(users::otp_disable))
-        .route("/api/oauth/{*rest}", any(error::not_found))
-        .route("/api/users/{*rest}", any(error::not_found))
-        .method_not_allowed_fallback(error::method_not_allowed)
+pub fn router() -> ApiRouter {
+    ApiRouter::new()
+        .routes(routes!(oauth::register))
+        .routes(routes!(oauth::token))
+        .routes(routes!(oauth::revoke))
+        .routes(routes!(oauth::reset_password))
+        .routes(routes!(users::is_logged))
+        .routes(routes!(users::otp_secret, users::otp_enable, users::otp_disable))
+        .catch_all("/api/oauth/{*rest}", error::not_found)
+        .catch_all("/api/users/{*rest}", error::not_found)
+        .configure(|router| router.method_not_allowed_fallback(error::method_not_allowed))
 }

@@ -61,7 +61,7 @@ fn optional(value: Option<String>) -> Result<Option<String>, ApiError> {
 
 /// Create an account and sign it in. `GET` with a JSON body, as the original; `POST` works too.
 #[utoipa::path(
-    get,
+    method(get, post),
     path = "/api/oauth/register",
     tag = "legacy",
     request_body = Register,

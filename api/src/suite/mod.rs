@@ -12,9 +12,8 @@ pub(crate) mod twofactor;
 
 pub use error::SuiteError;
 
-use crate::state::AppState;
-use axum::Router;
-use axum::routing::{any, post};
+use crate::openapi::ApiRouter;
+use utoipa_axum::routes;
 
 pub const AUDIENCE: &str = "suite";
 pub const DIALECT: &str = "suite";
@@ -23,34 +22,31 @@ pub const CLIENT_AUDIENCE: &str = "suite-client";
 /// `azp` of tokens from a person's own sign-in (no API client involved).
 pub const APP_CLIENT: &str = "app";
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/{tenant}/auth/sign-in-email", post(auth::sign_in_email))
-        .route("/{tenant}/auth/refresh-token", post(auth::refresh_token))
-        .route("/{tenant}/auth/logout", post(auth::logout))
-        .route("/{tenant}/auth/sign-in-api-client", post(auth::sign_in_api_client))
-        .route("/{tenant}/auth/social-login", post(social::social_login))
-        .route("/{tenant}/auth/sign-in-email-code", post(codes::sign_in_email_code))
-        .route("/{tenant}/auth/sign-in-phone-number", post(codes::sign_in_phone_number))
-        .route(
-            "/{tenant}/front/customers/create-or-sign-in-with-phone-number",
-            post(codes::create_or_sign_in_with_phone_number),
-        )
-        .route(
-            "/{tenant}/front/customers/create-or-sign-in-with-email-code",
-            post(codes::create_or_sign_in_with_email_code),
-        )
-        .route("/{tenant}/auth/sign-in-gaiyo", post(social::sign_in_gaiyo))
-        .route("/{tenant}/auth/user/openid-token-exchange", post(social::openid_token_exchange))
-        .route("/{tenant}/front/customers/social-sign-up", post(social::social_sign_up))
-        .route("/{tenant}/auth/user/2fa-secret", post(twofactor::secret))
-        .route("/{tenant}/auth/user/2fa-qr-code", post(twofactor::qr_code))
-        .route("/{tenant}/auth/user/2fa-enable", post(twofactor::enable))
-        .route("/{tenant}/auth/user/2fa-code-validate", post(twofactor::validate))
-        .route("/{tenant}/front/customers", post(customers::sign_up).get(customers::current))
+pub fn router() -> ApiRouter {
+    ApiRouter::new()
+        .routes(routes!(auth::sign_in_email))
+        .routes(routes!(auth::refresh_token))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::sign_in_api_client))
+        .routes(routes!(social::social_login))
+        .routes(routes!(codes::sign_in_email_code))
+        .routes(routes!(codes::sign_in_phone_number))
+        .routes(routes!(codes::create_or_sign_in_with_phone_number))
+        .routes(routes!(codes::create_or_sign_in_with_email_code))
+        .routes(routes!(social::sign_in_gaiyo))
+        .routes(routes!(social::openid_token_exchange))
+        .routes(routes!(social::social_sign_up))
+        .routes(routes!(twofactor::secret))
+        .routes(routes!(twofactor::qr_code))
+        .routes(routes!(twofactor::enable))
+        .routes(routes!(twofactor::validate))
+        .routes(routes!(customers::sign_up, customers::current))
         // unknown paths under a suite prefix answer in the suite format
-        .route("/{tenant}/auth/{*rest}", any(error::not_found))
-        .route("/{tenant}/front/{*rest}", any(error::not_found))
-        .method_not_allowed_fallback(error::method_not_allowed)
-        .layer(axum::middleware::from_fn(error::localize))
+        .catch_all("/{tenant}/auth/{*rest}", error::not_found)
+        .catch_all("/{tenant}/front/{*rest}", error::not_found)
+        .configure(|router| {
+            router
+                .method_not_allowed_fallback(error::method_not_allowed)
+                .layer(axum::middleware::from_fn(error::localize))
+        })
 }
