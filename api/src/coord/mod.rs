@@ -11,9 +11,7 @@ use crate::state::AppState;
 use axum::Router;
 use axum::routing::{get, post, put};
 
-/// Coord access tokens expire one hour after minting, as the original API documents.
-pub const TOKEN_LIFETIME_MINUTES: i64 = 60;
-pub const AUDIENCE: &str = "coord";
+pub const AUDIENCE: &str = commands::signin::Dialect::Coord.audience();
 pub const DIALECT: &str = "coord";
 
 pub fn router() -> Router<AppState> {

@@ -12,10 +12,8 @@ use crate::state::AppState;
 use axum::Router;
 use axum::routing::{any, get, post};
 
-pub const AUDIENCE: &str = "legacy";
+pub const AUDIENCE: &str = commands::signin::Dialect::Legacy.audience();
 pub const DIALECT: &str = "legacy";
-/// Legacy access tokens live an hour; clients refresh on a 401.
-pub const TOKEN_LIFETIME_MINUTES: i64 = 60;
 
 pub fn router() -> Router<AppState> {
     Router::new()

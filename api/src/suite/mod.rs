@@ -16,12 +16,10 @@ use crate::state::AppState;
 use axum::Router;
 use axum::routing::{any, post};
 
-pub const AUDIENCE: &str = "suite";
+pub const AUDIENCE: &str = commands::signin::Dialect::Suite.audience();
 pub const DIALECT: &str = "suite";
 /// The audience of API-client tokens (`sign-in-api-client`).
-pub const CLIENT_AUDIENCE: &str = "suite-client";
-/// `azp` of tokens from a person's own sign-in (no API client involved).
-pub const APP_CLIENT: &str = "app";
+pub const CLIENT_AUDIENCE: &str = commands::signin::CLIENT_AUDIENCE;
 
 pub fn router() -> Router<AppState> {
     Router::new()
