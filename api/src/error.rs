@@ -295,3 +295,24 @@ impl From<axum::extract::rejection::JsonRejection> for ApiError {
         }
     }
 }
+
+impl From<commands::signin::SignInError> for ApiError {
+    fn from(e: commands::signin::SignInError) -> Self {
+        use commands::signin::SignInError;
+        match e {
+            SignInError::InvalidCredentials => Self::InvalidCredentials,
+            SignInError::InvalidCode => Self::InvalidCode,
+            SignInError::Locked { retry_after_secs } => Self::AccountLocked { retry_after_secs },
+            SignInError::InvalidMfaToken => Self::InvalidMfaToken,
+            e @ SignInError::Unanswerable(_) => Self::Internal(e.to_string()),
+            SignInError::Refresh(e) => e.into(),
+            SignInError::Identity(e) => e.into(),
+            SignInError::User(e) => e.into(),
+            SignInError::Login(e) => e.into(),
+            SignInError::Code(e) => e.into(),
+            SignInError::TwoFactor(e) => e.into(),
+            SignInError::Store(e) => e.into(),
+            SignInError::Sign(e) => Self::Internal(e.to_string()),
+        }
+    }
+}

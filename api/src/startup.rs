@@ -9,6 +9,8 @@ use axum::http::{HeaderName, Request};
 use commands::catalog::{CatalogService, PartnerSeed};
 use commands::login::LoginService;
 use commands::passwords::Passwords;
+use commands::ports::SystemClock;
+use commands::signin::{SignInFlow, SignInPolicy, SignInServices};
 use commands::user::UserService;
 use commands::{CommandBus, EventStore, Metadata};
 use projections::ProjectionRunners;
@@ -39,21 +41,34 @@ impl Application {
         let store = open_store(&config).await?;
         let bus = CommandBus::new(store.clone());
         let refresh_key = crate::tokens::load_or_create_secret(store.db(), "refresh-token-key").await?;
-        let state = AppState {
+        let tokens = Arc::new(TokenService::load_or_create(store.db()).await?);
+        let services = SignInServices {
             users: UserService::new(bus.clone()),
             logins: LoginService::new(bus.clone(), refresh_key, config.sessions),
-            two_factor: commands::twofactor::TwoFactorService::new(bus.clone()),
             catalog: CatalogService::new(bus.clone()),
             passwords: Passwords::new(config.passwords).context("password hashing")?,
-            tokens: Arc::new(TokenService::load_or_create(store.db()).await?),
+            codes: commands::codes::CodeService::new(bus.clone(), domain::code::CodePolicy::default()),
+            two_factor: commands::twofactor::TwoFactorService::new(bus.clone()),
+            store: store.clone(),
+        };
+        let policy = SignInPolicy { lockout: config.lockout, suite_token_lifetime: config.suite_token_lifetime };
+        let sign_in = SignInFlow::new(services.clone(), tokens.clone(), Arc::new(SystemClock), policy);
+        let state = AppState {
+            users: services.users,
+            logins: services.logins,
+            two_factor: services.two_factor,
+            catalog: services.catalog,
+            passwords: services.passwords,
+            tokens,
             suite_token_lifetime: config.suite_token_lifetime,
             limits: crate::limits::Limits::new(config.limits),
-            codes: commands::codes::CodeService::new(bus.clone(), domain::code::CodePolicy::default()),
+            codes: services.codes,
             oidc: crate::oidc::OidcVerifier::new(),
             legacy_tenant: config.legacy_tenant.clone(),
             lockout: config.lockout,
             reads: projections::Reads::new(store.as_ref()),
             store: store.clone(),
+            sign_in,
         };
         seed_demo(&state, &config).await?;
         if !state.reads.tenant_exists(&config.legacy_tenant).await? {

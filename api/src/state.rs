@@ -26,6 +26,8 @@ pub struct AppState {
     /// The tenant the legacy dialect serves.
     pub legacy_tenant: String,
     pub lockout: domain::user::LockoutPolicy,
+    /// Every dialect's sign-in and refresh.
+    pub sign_in: commands::signin::SignInFlow,
 }
 
 impl AppState {

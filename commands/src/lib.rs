@@ -7,6 +7,7 @@ pub mod codes;
 pub mod login;
 pub mod passwords;
 pub mod ports;
+pub mod signin;
 pub mod twofactor;
 pub mod user;
 

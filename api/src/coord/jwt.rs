@@ -1,17 +1,13 @@
 //! `POST /v1/users/create_jwt` and `POST /v1/users/testing/create_jwt`: a partner mints a token
 //! for its end user (production: with its server token; test: with the access key alone).
+use super::CoordError;
 use super::extract::{CoordJson, Partner, ServerPartner};
-use super::{AUDIENCE, CoordError, DIALECT, TOKEN_LIFETIME_MINUTES};
-use crate::error::ApiError;
 use crate::request_meta::RequestMeta;
 use crate::state::AppState;
-use crate::tokens::TokenService;
 use axum::Json;
 use axum::extract::State;
-use chrono::{Duration, Utc};
-use commands::login::SignIn;
+use commands::signin::{Dialect, FirstFactor, PartnerVouches};
 use commands::user::PartnerRef;
-use domain::login::SignInMethod;
 use domain::values::{Email, ExternalUid};
 use projections::catalog::PartnerRow;
 use serde::{Deserialize, Serialize};
@@ -88,42 +84,19 @@ pub async fn create_jwt(
     mint(&state, &partner, meta, body, false).await
 }
 
-/// Resolve the user, open a login session for the token and sign it.
+/// Sign the partner's user in (resolving or creating the user) and answer its access token.
 async fn mint(
     state: &AppState,
     partner: &PartnerRow,
     meta: RequestMeta,
     body: CreateJwt,
-    test_user: bool,
+    test: bool,
 ) -> Result<Json<JwtToken>, CoordError> {
     let email = Email::parse(&body.email)?;
     let external_uid = body.external_uid.as_deref().map(ExternalUid::parse).transpose()?;
-    let now = Utc::now();
-    let partner_ref = PartnerRef { tenant_id: partner.tenant_id.clone(), partner_id: partner.partner_id.clone() };
-    let metadata = meta.by(DIALECT, &partner.tenant_id, format!("partner:{}", partner.partner_id));
-    let user_id = state
-        .users
-        .resolve_through_partner(&partner_ref, &email, external_uid.as_ref(), test_user, now, &metadata)
-        .await?;
-    let sign_in = SignIn {
-        user_id,
-        tenant_id: partner.tenant_id.clone(),
-        client_id: Some(partner.partner_id.clone()),
-        dialect: DIALECT,
-        method: if test_user { SignInMethod::PartnerTestToken } else { SignInMethod::PartnerToken },
-        test_user,
-        with_refresh: false,
-    };
-    let session = state.logins.start(sign_in, now, &metadata).await.map_err(ApiError::from)?;
-    let claims = TokenService::claims(
-        &user_id.to_string(),
-        &partner.tenant_id,
-        &partner.partner_id,
-        session.session_id,
-        AUDIENCE,
-        test_user,
-        now,
-        Duration::minutes(TOKEN_LIFETIME_MINUTES),
-    );
-    Ok(Json(JwtToken { jwt_token: state.tokens.mint(&claims)? }))
+    let partner = PartnerRef { tenant_id: partner.tenant_id.clone(), partner_id: partner.partner_id.clone() };
+    let tenant = partner.tenant_id.clone();
+    let factor = FirstFactor::Partner(PartnerVouches { partner, email, external_uid, test });
+    let pair = state.sign_in.sign_in(Dialect::Coord, &tenant, factor, meta.0).await?.into_tokens()?;
+    Ok(Json(JwtToken { jwt_token: pair.access_token }))
 }

@@ -10,9 +10,7 @@ pub use error::CoordError;
 use crate::openapi::ApiRouter;
 use utoipa_axum::routes;
 
-/// Coord access tokens expire one hour after minting, as the original API documents.
-pub const TOKEN_LIFETIME_MINUTES: i64 = 60;
-pub const AUDIENCE: &str = "coord";
+pub const AUDIENCE: &str = commands::signin::Dialect::Coord.audience();
 pub const DIALECT: &str = "coord";
 
 /// The coord routes, at their full paths under `/v1/users`. Unknown paths there fall to the

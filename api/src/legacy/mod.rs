@@ -11,10 +11,8 @@ pub use error::LegacyError;
 use crate::openapi::ApiRouter;
 use utoipa_axum::routes;
 
-pub const AUDIENCE: &str = "legacy";
+pub const AUDIENCE: &str = commands::signin::Dialect::Legacy.audience();
 pub const DIALECT: &str = "legacy";
-/// Legacy access tokens live an hour; clients refresh on a 401.
-pub const TOKEN_LIFETIME_MINUTES: i64 = 60;
 
 pub fn router() -> ApiRouter {
     ApiRouter::new()

@@ -1,23 +1,21 @@
 //! `/api/oauth`: register, refresh, revoke.
 use super::extract::{LegacyJson, LegacyUser, RawBody};
 use super::users::{UserModel, user_model};
-use super::{AUDIENCE, DIALECT, LegacyError, TOKEN_LIFETIME_MINUTES};
+use super::{DIALECT, LegacyError};
 use crate::auth::ClientAddr;
 use crate::error::ApiError;
 use crate::request_meta::RequestMeta;
 use crate::state::AppState;
-use crate::tokens::TokenService;
 use axum::Json;
 use axum::extract::{FromRequest, Request, State};
 use axum::http::header::CONTENT_TYPE;
-use chrono::{DateTime, Duration, Utc};
+use chrono::Utc;
 use commands::CommandError;
-use commands::login::SignIn;
-use domain::login::{RevocationReason, SignInMethod};
+use commands::signin::{Dialect, FirstFactor, SignInError, TokenPair};
+use domain::login::RevocationReason;
 use domain::user::Profile;
 use domain::values::{Email, NewPassword};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[schema(as = legacy::Register, example = json!({"username": "ann", "email": "ann@example.com", "password": "correct horse battery", "accept_terms": 1}))]
@@ -59,6 +57,28 @@ fn optional(value: Option<String>) -> Result<Option<String>, ApiError> {
     Ok(value)
 }
 
+impl Register {
+    /// The email, the password and the profile of a valid request, checked in the original's order.
+    fn checked(self) -> Result<(Email, NewPassword, Profile), ApiError> {
+        let username = self.username.trim().to_owned();
+        if !valid_username(&username) {
+            return Err(ApiError::InvalidBody("username: 2 to 40 letters, digits, '.', '_' or '-'".into()));
+        }
+        let email = Email::parse(&self.email)?;
+        let password = NewPassword::parse(&self.password)?;
+        if self.accept_terms != Some(1) {
+            return Err(ApiError::InvalidBody("accept_terms must be 1".into()));
+        }
+        let profile = Profile {
+            username: Some(username),
+            role: optional(self.role)?,
+            company: optional(self.company)?,
+            ..Profile::default()
+        };
+        Ok((email, password, profile))
+    }
+}
+
 /// Create an account and sign it in. `GET` with a JSON body, as the original; `POST` works too.
 #[utoipa::path(
     method(get, post),
@@ -80,88 +100,21 @@ pub async fn register(
 ) -> Result<Json<Registered>, LegacyError> {
     let tenant = state.legacy_tenant.clone();
     state.limits.sign_in(address, &format!("{tenant}:register:{}", body.email.trim().to_lowercase()))?;
-    let username = body.username.trim().to_owned();
-    if !valid_username(&username) {
-        return Err(ApiError::InvalidBody("username: 2 to 40 letters, digits, '.', '_' or '-'".into()).into());
-    }
-    let email = Email::parse(&body.email)?;
-    let password = NewPassword::parse(&body.password)?;
-    if body.accept_terms != Some(1) {
-        return Err(ApiError::InvalidBody("accept_terms must be 1".into()).into());
-    }
-    let profile = Profile {
-        username: Some(username),
-        role: optional(body.role)?,
-        company: optional(body.company)?,
-        ..Profile::default()
-    };
+    let (email, password, profile) = body.checked()?;
     let metadata = meta.by(DIALECT, &tenant, "register".to_owned());
-    let now = Utc::now();
-    let hash = state.passwords.hash(password.into_string()).await?;
-    let user_id = match state
-        .users
-        .sign_up_with_email(
-            commands::user::SignUp {
-                tenant_id: tenant.clone(),
-                email: email.clone(),
-                password_hash: hash,
-                profile,
-                created_by: None,
-            },
-            now,
-            &metadata,
-        )
-        .await
-    {
+    let password_hash = state.passwords.hash(password.into_string()).await?;
+    let sign_up = commands::user::SignUp { tenant_id: tenant.clone(), email, password_hash, profile, created_by: None };
+    let user_id = match state.users.sign_up_with_email(sign_up, Utc::now(), &metadata).await {
         Ok(id) => id,
         Err(CommandError::Claim { .. }) => {
             return Err(ApiError::Conflict("the email or username is already taken".into()).into());
         }
         Err(e) => return Err(ApiError::from(e).into()),
     };
-    let (access_token, refresh_token, _) = start(&state, user_id, now, &metadata).await?;
-    Ok(Json(Registered { user: user_model(&state, user_id).await?, access_token, refresh_token }))
-}
-
-async fn start(
-    state: &AppState,
-    user_id: Uuid,
-    now: DateTime<Utc>,
-    metadata: &store::Metadata,
-) -> Result<(String, String, DateTime<Utc>), ApiError> {
-    let sign_in = SignIn {
-        user_id,
-        tenant_id: state.legacy_tenant.clone(),
-        client_id: None,
-        dialect: DIALECT,
-        method: SignInMethod::EmailPassword,
-        test_user: false,
-        with_refresh: true,
-    };
-    let session = state.logins.start(sign_in, now, metadata).await?;
-    let refresh = session.refresh_token.ok_or_else(|| ApiError::Internal("no refresh token".into()))?;
-    let (access, expires) = access_token(state, user_id, session.session_id, now)?;
-    Ok((access, refresh, expires))
-}
-
-fn access_token(
-    state: &AppState,
-    user_id: Uuid,
-    session_id: Uuid,
-    now: DateTime<Utc>,
-) -> Result<(String, DateTime<Utc>), ApiError> {
-    let lifetime = Duration::minutes(TOKEN_LIFETIME_MINUTES);
-    let claims = TokenService::claims(
-        &user_id.to_string(),
-        &state.legacy_tenant,
-        "app",
-        session_id,
-        AUDIENCE,
-        false,
-        now,
-        lifetime,
-    );
-    Ok((state.tokens.mint(&claims)?, now + lifetime))
+    let factor = FirstFactor::NewAccount { user_id };
+    let pair = state.sign_in.sign_in(Dialect::Legacy, &tenant, factor, metadata).await?.into_tokens()?;
+    let refresh_token = pair.refresh_token()?;
+    Ok(Json(Registered { user: user_model(&state, user_id).await?, access_token: pair.access_token, refresh_token }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -185,6 +138,19 @@ pub struct TokenResponse {
     /// When the access token expires (UTC, RFC 3339).
     expire_at: String,
     token_type: &'static str,
+}
+
+impl TryFrom<TokenPair> for TokenResponse {
+    type Error = SignInError;
+
+    fn try_from(pair: TokenPair) -> Result<Self, SignInError> {
+        Ok(Self {
+            refresh_token: pair.refresh_token()?,
+            access_token: pair.access_token,
+            expire_at: pair.expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            token_type: "Bearer",
+        })
+    }
 }
 
 /// A token request as JSON or as a form (OAuth clients send forms).
@@ -243,16 +209,8 @@ pub async fn token(
         .refresh_token
         .filter(|t| !t.is_empty())
         .ok_or(ApiError::InvalidBody("refresh_token is required".into()))?;
-    let now = Utc::now();
-    let metadata = meta.by(DIALECT, &state.legacy_tenant, "oauth/token".to_owned());
-    let refreshed = state.logins.refresh(&token, &state.legacy_tenant, now, &metadata).await.map_err(ApiError::from)?;
-    let (access_token, expires) = access_token(&state, refreshed.user_id, refreshed.session_id, now)?;
-    Ok(Json(TokenResponse {
-        access_token,
-        refresh_token: refreshed.refresh_token,
-        expire_at: expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        token_type: "Bearer",
-    }))
+    let pair = state.sign_in.refresh(Dialect::Legacy, &state.legacy_tenant, &token, meta.0).await?;
+    Ok(Json(pair.try_into()?))
 }
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]

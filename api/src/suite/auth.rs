@@ -1,20 +1,17 @@
 //! Suite Authentication API: email sign-in, refresh, logout.
 use super::extract::{SuiteJson, SuiteUser, Tenant};
-use super::{APP_CLIENT, AUDIENCE, DIALECT, SuiteError};
+use super::{DIALECT, SuiteError};
 use crate::auth::ClientAddr;
 use crate::error::ApiError;
 use crate::request_meta::RequestMeta;
 use crate::state::AppState;
-use crate::tokens::TokenService;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::{DateTime, Utc};
-use commands::login::SignIn;
-use domain::login::{RevocationReason, SignInMethod};
-use domain::values::Email;
+use chrono::Utc;
+use commands::signin::{Dialect, FirstFactor, SignInError, SignedIn, TokenPair};
+use domain::login::RevocationReason;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[schema(as = suite::SignInEmail, example = json!({"email": "ann@example.com", "password": "correct horse battery"}))]
@@ -33,11 +30,6 @@ pub struct Tokens {
     pub(super) refresh_token: String,
 }
 
-/// An mfaToken is good for this long after the password was checked.
-pub const MFA_TOKEN_MINUTES: i64 = 5;
-/// The audience of mfaTokens: they open no door but `user/2fa-code-validate`.
-pub const MFA_AUDIENCE: &str = "suite-mfa";
-
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = suite::MfaRequired)]
@@ -55,6 +47,25 @@ pub struct MfaRequired {
 pub enum SignInAnswer {
     Tokens(Tokens),
     MfaRequired(MfaRequired),
+}
+
+impl TryFrom<TokenPair> for Tokens {
+    type Error = SignInError;
+
+    fn try_from(pair: TokenPair) -> Result<Self, SignInError> {
+        Ok(Self { refresh_token: pair.refresh_token()?, access_token: pair.access_token })
+    }
+}
+
+impl TryFrom<SignedIn> for SignInAnswer {
+    type Error = SignInError;
+
+    fn try_from(signed_in: SignedIn) -> Result<Self, SignInError> {
+        Ok(match signed_in {
+            SignedIn::Tokens(pair) => Self::Tokens(pair.try_into()?),
+            SignedIn::MfaRequired { mfa_token } => Self::MfaRequired(MfaRequired { mfa_required: true, mfa_token }),
+        })
+    }
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -90,102 +101,9 @@ pub async fn sign_in_email(
     SuiteJson(body): SuiteJson<SignInEmail>,
 ) -> Result<Json<SignInAnswer>, SuiteError> {
     state.limits.sign_in(address, &format!("{tenant}:{}", body.email.trim().to_lowercase()))?;
-    let now = Utc::now();
-    // an email that cannot exist still costs a password check
-    let account = match Email::parse(&body.email) {
-        Ok(email) => state.users.email_account(&tenant, &email).await?,
-        Err(_) => None,
-    };
-    if let Some((_, user)) = &account {
-        refuse_if_locked(user, now)?;
-    }
-    let stored = account.as_ref().and_then(|(_, user)| user.password_hash().map(str::to_owned));
-    let matched = state.passwords.verify(body.password, stored).await;
-    let Some((user_id, user)) = account else { return Err(ApiError::InvalidCredentials.into()) };
-    let metadata = meta.by(DIALECT, &tenant, format!("user:{user_id}"));
-    if !matched {
-        return Err(failed_sign_in(&state, user_id, now, &metadata, ApiError::InvalidCredentials).await.into());
-    }
-    Ok(Json(finish_sign_in(&state, &tenant, user_id, &user, SignInMethod::EmailPassword, now, &metadata).await?))
-}
-
-/// `U131` for an account locked at `now`, with how long it stays locked.
-pub(super) fn refuse_if_locked(user: &domain::user::User, now: DateTime<Utc>) -> Result<(), ApiError> {
-    match user.locked_until(now) {
-        Some(until) => Err(ApiError::AccountLocked { retry_after_secs: (until - now).num_seconds().max(1) as u64 }),
-        None => Ok(()),
-    }
-}
-
-/// Count a failed sign-in toward the lockout; the error to answer: `U131` when this failure
-/// locked the account, else `otherwise`.
-pub(super) async fn failed_sign_in(
-    state: &AppState,
-    user_id: Uuid,
-    now: DateTime<Utc>,
-    metadata: &store::Metadata,
-    otherwise: ApiError,
-) -> ApiError {
-    match state.users.record_failed_sign_in(user_id, state.lockout, now, metadata).await {
-        Ok(true) => ApiError::AccountLocked { retry_after_secs: state.lockout.lock_for.num_seconds().max(1) as u64 },
-        Ok(false) => otherwise,
-        Err(e) => e.into(),
-    }
-}
-
-/// The first factor was right: tokens, or an mfaToken when two-factor sign-in is on.
-pub(super) async fn finish_sign_in(
-    state: &AppState,
-    tenant: &str,
-    user_id: Uuid,
-    user: &domain::user::User,
-    method: SignInMethod,
-    now: DateTime<Utc>,
-    metadata: &store::Metadata,
-) -> Result<SignInAnswer, ApiError> {
-    // a locked account stays locked whatever the first factor was (password, code, ID token)
-    refuse_if_locked(user, now)?;
-    if user.totp_secret().is_some() {
-        // a second factor completes the sign-in (`user/2fa-code-validate`)
-        let claims = TokenService::claims(
-            &user_id.to_string(),
-            tenant,
-            APP_CLIENT,
-            Uuid::now_v7(),
-            MFA_AUDIENCE,
-            user.is_test_user(),
-            now,
-            chrono::Duration::minutes(MFA_TOKEN_MINUTES),
-        );
-        let mfa_token = state.tokens.mint(&claims)?;
-        return Ok(SignInAnswer::MfaRequired(MfaRequired { mfa_required: true, mfa_token }));
-    }
-    Ok(SignInAnswer::Tokens(start_session(state, tenant, user_id, user.is_test_user(), method, now, metadata).await?))
-}
-
-/// Open a login session with a refresh token and sign its first access token.
-pub(super) async fn start_session(
-    state: &AppState,
-    tenant: &str,
-    user_id: Uuid,
-    test_user: bool,
-    method: SignInMethod,
-    now: DateTime<Utc>,
-    metadata: &store::Metadata,
-) -> Result<Tokens, ApiError> {
-    let sign_in = SignIn {
-        user_id,
-        tenant_id: tenant.to_owned(),
-        client_id: None,
-        dialect: DIALECT,
-        method,
-        test_user,
-        with_refresh: true,
-    };
-    let session = state.logins.start(sign_in, now, metadata).await?;
-    let refresh_token = session.refresh_token.ok_or_else(|| ApiError::Internal("no refresh token".into()))?;
-    let access_token = access_token(state, tenant, user_id, session.session_id, test_user, now).await?;
-    Ok(Tokens { access_token, refresh_token })
+    let factor = FirstFactor::Password { email: body.email, password: body.password };
+    let signed_in = state.sign_in.sign_in(Dialect::Suite, &tenant, factor, meta.0).await?;
+    Ok(Json(signed_in.try_into()?))
 }
 
 /// Exchange a refresh token for a new access token and a new refresh token. The old refresh
@@ -214,13 +132,8 @@ pub async fn refresh_token(
     SuiteJson(body): SuiteJson<RefreshToken>,
 ) -> Result<Json<Tokens>, SuiteError> {
     state.limits.refresh(address)?;
-    let now = Utc::now();
-    let metadata = meta.by(DIALECT, &tenant, "refresh-token".to_owned());
-    // a token of another tenant is as unknown here as a made-up one
-    let refreshed = state.logins.refresh(&body.refresh_token, &tenant, now, &metadata).await.map_err(ApiError::from)?;
-    let access_token =
-        access_token(&state, &tenant, refreshed.user_id, refreshed.session_id, refreshed.test_user, now).await?;
-    Ok(Json(Tokens { access_token, refresh_token: refreshed.refresh_token }))
+    let pair = state.sign_in.refresh(Dialect::Suite, &tenant, &body.refresh_token, meta.0).await?;
+    Ok(Json(pair.try_into()?))
 }
 
 /// End the session of the access token: it and every token of the session stop working at once.
@@ -251,30 +164,6 @@ pub async fn logout(
         .await
         .map_err(ApiError::from)?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// The tenant's own access-token lifetime, else the service default.
-pub(super) async fn token_lifetime(state: &AppState, tenant: &str) -> Result<chrono::Duration, ApiError> {
-    Ok(state
-        .catalog
-        .tenant(tenant)
-        .await?
-        .and_then(|t| t.suite_token_minutes)
-        .map_or(state.suite_token_lifetime, |m| chrono::Duration::minutes(i64::from(m))))
-}
-
-async fn access_token(
-    state: &AppState,
-    tenant: &str,
-    user_id: Uuid,
-    session_id: Uuid,
-    test: bool,
-    now: DateTime<Utc>,
-) -> Result<String, ApiError> {
-    let lifetime = token_lifetime(state, tenant).await?;
-    let claims =
-        TokenService::claims(&user_id.to_string(), tenant, APP_CLIENT, session_id, AUDIENCE, test, now, lifetime);
-    Ok(state.tokens.mint(&claims)?)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -317,22 +206,8 @@ pub async fn sign_in_api_client(
 ) -> Result<Json<ClientToken>, SuiteError> {
     state.limits.sign_in(address, &format!("{tenant}:client:{}", body.client_id))?;
     let partner = state.reads.partner(&body.client_id).await?;
-    let presented = commands::secret_hash(&body.client_key);
-    // compare even for an unknown client, against a hash nobody has
-    let expected = partner.as_ref().filter(|p| p.tenant_id == tenant).map_or("-", |p| p.server_token_hash.as_str());
-    if !bool::from(subtle::ConstantTimeEq::ct_eq(presented.as_bytes(), expected.as_bytes())) {
-        return Err(ApiError::InvalidCredentials.into());
-    }
-    let now = Utc::now();
-    let claims = TokenService::claims(
-        &body.client_id,
-        &tenant,
-        &body.client_id,
-        Uuid::now_v7(),
-        super::CLIENT_AUDIENCE,
-        false,
-        now,
-        token_lifetime(&state, &tenant).await?,
-    );
-    Ok(Json(ClientToken { access_token: state.tokens.mint(&claims).map_err(ApiError::from)? }))
+    // a client of another tenant is as unknown here as a made-up one
+    let stored = partner.as_ref().filter(|p| p.tenant_id == tenant).map(|p| p.server_token_hash.as_str());
+    let access_token = state.sign_in.api_client(&tenant, &body.client_id, &body.client_key, stored).await?;
+    Ok(Json(ClientToken { access_token }))
 }

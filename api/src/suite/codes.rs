@@ -2,7 +2,7 @@
 //! account), `sign-in-email-code` confirms it. The bootstrap answers 204 whether or not the email
 //! has an account, so it tells nobody which addresses are registered; the account of a new
 //! address is created when its code is confirmed.
-use super::auth::{SignInAnswer, finish_sign_in};
+use super::auth::SignInAnswer;
 use super::extract::{SuiteJson, Tenant};
 use super::{DIALECT, SuiteError};
 use crate::auth::ClientAddr;
@@ -13,7 +13,7 @@ use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use chrono::Utc;
-use domain::login::SignInMethod;
+use commands::signin::{Dialect, FirstFactor};
 use domain::values::{Email, PhoneNumber};
 use serde::Deserialize;
 
@@ -90,14 +90,8 @@ pub async fn sign_in_email_code(
 ) -> Result<Json<SignInAnswer>, SuiteError> {
     state.limits.sign_in(address, &format!("{tenant}:{}", body.email.trim().to_lowercase()))?;
     let email = Email::parse(&body.email).map_err(|_| ApiError::InvalidCode)?;
-    let now = Utc::now();
-    let metadata = meta.by(DIALECT, &tenant, "email-code".to_owned());
-    if !state.codes.verify_email_code(&tenant, &email, &body.code, now, &metadata).await.map_err(ApiError::from)? {
-        return Err(ApiError::InvalidCode.into());
-    }
-    let (user_id, user) =
-        state.users.account_for_email_code(&tenant, &email, now, &metadata).await.map_err(ApiError::from)?;
-    Ok(Json(finish_sign_in(&state, &tenant, user_id, &user, SignInMethod::EmailCode, now, &metadata).await?))
+    let factor = FirstFactor::EmailCode { email, code: body.code };
+    Ok(Json(state.sign_in.sign_in(Dialect::Suite, &tenant, factor, meta.0).await?.try_into()?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -175,12 +169,6 @@ pub async fn sign_in_phone_number(
 ) -> Result<Json<SignInAnswer>, SuiteError> {
     state.limits.sign_in(address, &format!("{tenant}:{}", body.phone_number.trim()))?;
     let phone = PhoneNumber::parse(&body.phone_number).map_err(|_| ApiError::InvalidCode)?;
-    let now = Utc::now();
-    let metadata = meta.by(DIALECT, &tenant, "phone-code".to_owned());
-    if !state.codes.verify_phone_code(&tenant, &phone, &body.code, now, &metadata).await.map_err(ApiError::from)? {
-        return Err(ApiError::InvalidCode.into());
-    }
-    let (user_id, user) =
-        state.users.account_for_phone_code(&tenant, &phone, now, &metadata).await.map_err(ApiError::from)?;
-    Ok(Json(finish_sign_in(&state, &tenant, user_id, &user, SignInMethod::PhoneCode, now, &metadata).await?))
+    let factor = FirstFactor::PhoneCode { phone, code: body.code };
+    Ok(Json(state.sign_in.sign_in(Dialect::Suite, &tenant, factor, meta.0).await?.try_into()?))
 }

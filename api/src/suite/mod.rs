@@ -15,12 +15,10 @@ pub use error::SuiteError;
 use crate::openapi::ApiRouter;
 use utoipa_axum::routes;
 
-pub const AUDIENCE: &str = "suite";
+pub const AUDIENCE: &str = commands::signin::Dialect::Suite.audience();
 pub const DIALECT: &str = "suite";
 /// The audience of API-client tokens (`sign-in-api-client`).
-pub const CLIENT_AUDIENCE: &str = "suite-client";
-/// `azp` of tokens from a person's own sign-in (no API client involved).
-pub const APP_CLIENT: &str = "app";
+pub const CLIENT_AUDIENCE: &str = commands::signin::CLIENT_AUDIENCE;
 
 pub fn router() -> ApiRouter {
     ApiRouter::new()

@@ -2,18 +2,17 @@
 //! `user/openid-token-exchange` and `customers/social-sign-up`. The request bodies are this
 //! service's reading of the original, whose schemas are not public: `{idToken, provider?,
 //! nonce?}` (`token` is accepted for `idToken`).
-use super::auth::{SignInAnswer, finish_sign_in};
+use super::SuiteError;
+use super::auth::SignInAnswer;
 use super::extract::{SuiteJson, Tenant};
-use super::{DIALECT, SuiteError};
 use crate::auth::ClientAddr;
 use crate::error::ApiError;
 use crate::request_meta::RequestMeta;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use chrono::Utc;
+use commands::signin::{Dialect, FirstFactor};
 use commands::user::VerifiedIdentity;
-use domain::login::SignInMethod;
 use domain::user::Profile;
 use domain::values::Email;
 use serde::Deserialize;
@@ -62,8 +61,6 @@ async fn with_id_token(
     let provider = state.reads.identity_provider(tenant, &name).await?.ok_or(ApiError::UnknownIdentityProvider)?;
     let claims = state.oidc.verify(&provider, &body.id_token, body.nonce.as_deref()).await?;
     state.limits.account(&format!("{tenant}:idp:{}:{}", claims.iss, claims.sub))?;
-    let now = Utc::now();
-    let metadata = meta.by(DIALECT, tenant, format!("idp:{name}"));
     let identity = VerifiedIdentity {
         email: claims.email.as_deref().and_then(|e| Email::parse(e).ok()),
         email_verified: claims.email_verified == Some(true),
@@ -76,9 +73,8 @@ async fn with_id_token(
         issuer: claims.iss,
         subject: claims.sub,
     };
-    let (user_id, user, _) =
-        state.users.account_for_identity(tenant, identity, unknown == Unknown::CreateOnly, now, &metadata).await?;
-    finish_sign_in(state, tenant, user_id, &user, SignInMethod::IdToken, now, &metadata).await
+    let factor = FirstFactor::IdToken { provider: name, identity, sign_up_only: unknown == Unknown::CreateOnly };
+    Ok(state.sign_in.sign_in(Dialect::Suite, tenant, factor, meta.0).await?.try_into()?)
 }
 
 /// Sign in with an ID token of the tenant's OpenID provider. An unknown identity with a verified

@@ -1,6 +1,6 @@
 //! Suite two-factor sign-in (TOTP): get a secret, show it as a QR code, switch it on with a
 //! first code (and receive recovery codes), and complete an `mfaRequired` sign-in.
-use super::auth::{MFA_AUDIENCE, Tokens, failed_sign_in, refuse_if_locked, start_session};
+use super::auth::Tokens;
 use super::extract::{SuiteJson, SuiteUser, Tenant};
 use super::{DIALECT, SuiteError};
 use crate::auth::ClientAddr;
@@ -157,36 +157,8 @@ pub async fn validate(
     meta: RequestMeta,
     SuiteJson(body): SuiteJson<TwoFactorValidate>,
 ) -> Result<Json<Tokens>, SuiteError> {
-    let claims = state.tokens.verify(&body.mfa_token, MFA_AUDIENCE).await.map_err(|_| ApiError::InvalidMfaToken)?;
-    if claims.tenant != tenant {
-        return Err(ApiError::InvalidMfaToken.into());
-    }
-    let user_id = Uuid::parse_str(&claims.sub).map_err(|_| ApiError::InvalidMfaToken)?;
-    // an mfaToken completes one sign-in: a spent one is refused before any code is checked
-    let spent = format!("mfa:{}", claims.sid);
-    let seen: Option<(i64,)> = state
-        .db()
-        .fetch_optional("select count(*) from seen_signatures where signature = $1", &store::args![spent.as_str()])
-        .await
-        .map_err(store::StoreError::from)?;
-    if seen.is_some_and(|(n,)| n > 0) {
-        return Err(ApiError::InvalidMfaToken.into());
-    }
-    state.limits.sign_in(address, &format!("{tenant}:user:{user_id}"))?;
-    let now = Utc::now();
-    let metadata = meta.by(DIALECT, &tenant, format!("user:{user_id}"));
-    let (account, _) = state.users.load(user_id).await?;
-    refuse_if_locked(&account, now)?;
-    match state.two_factor.verify(user_id, &body.code, now, &metadata).await {
-        Ok(()) => {}
-        Err(commands::twofactor::TwoFactorError::InvalidCode) => {
-            return Err(failed_sign_in(&state, user_id, now, &metadata, ApiError::InvalidCode).await.into());
-        }
-        Err(e) => return Err(ApiError::from(e).into()),
-    }
-    if !state.store.first_sight_of_signature(&spent, chrono::Duration::minutes(10)).await? {
-        return Err(ApiError::InvalidMfaToken.into());
-    }
-    let method = domain::login::SignInMethod::TwoFactor;
-    Ok(Json(start_session(&state, &tenant, user_id, account.is_test_user(), method, now, &metadata).await?))
+    let ticket = state.sign_in.open_mfa_token(&tenant, &body.mfa_token).await?;
+    state.limits.sign_in(address, &format!("{tenant}:user:{}", ticket.user_id))?;
+    let pair = state.sign_in.second_factor(ticket, &body.code, meta.0).await?;
+    Ok(Json(pair.try_into()?))
 }

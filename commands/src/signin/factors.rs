@@ -1,0 +1,117 @@
+//! First factors: each proves an account (finding or creating it) or fails.
+use super::flow::{Proven, stamped};
+use super::{Dialect, FirstFactor, PartnerVouches, SignInError, SignInFlow};
+use chrono::{DateTime, Utc};
+use domain::login::SignInMethod;
+use domain::user::User;
+use domain::values::Email;
+use store::Metadata;
+use uuid::Uuid;
+
+impl SignInFlow {
+    /// The account `factor` proves, and the metadata its events (and the session's) carry.
+    pub(super) async fn first_factor(
+        &self,
+        dialect: Dialect,
+        tenant: &str,
+        factor: FirstFactor,
+        request: Metadata,
+        now: DateTime<Utc>,
+    ) -> Result<(Proven, Metadata), SignInError> {
+        let users = &self.services.users;
+        let codes = &self.services.codes;
+        match factor {
+            FirstFactor::Password { email, password } => {
+                self.password(dialect, tenant, &email, password, request, now).await
+            }
+            FirstFactor::EmailCode { email, code } => {
+                let metadata = stamped(request, dialect, tenant, "email-code".to_owned());
+                if !codes.verify_email_code(tenant, &email, &code, now, &metadata).await? {
+                    return Err(SignInError::InvalidCode);
+                }
+                let (user_id, account) = users.account_for_email_code(tenant, &email, now, &metadata).await?;
+                Ok((read(user_id, account, SignInMethod::EmailCode), metadata))
+            }
+            FirstFactor::PhoneCode { phone, code } => {
+                let metadata = stamped(request, dialect, tenant, "phone-code".to_owned());
+                if !codes.verify_phone_code(tenant, &phone, &code, now, &metadata).await? {
+                    return Err(SignInError::InvalidCode);
+                }
+                let (user_id, account) = users.account_for_phone_code(tenant, &phone, now, &metadata).await?;
+                Ok((read(user_id, account, SignInMethod::PhoneCode), metadata))
+            }
+            FirstFactor::IdToken { provider, identity, sign_up_only } => {
+                let metadata = stamped(request, dialect, tenant, format!("idp:{provider}"));
+                let (user_id, account, _) =
+                    users.account_for_identity(tenant, identity, sign_up_only, now, &metadata).await?;
+                Ok((read(user_id, account, SignInMethod::IdToken), metadata))
+            }
+            FirstFactor::Partner(vouched) => self.partner(dialect, vouched, request, now).await,
+            FirstFactor::NewAccount { user_id } => {
+                let metadata = stamped(request, dialect, tenant, "register".to_owned());
+                let proven = Proven {
+                    user_id,
+                    account: None,
+                    test_user: false,
+                    method: SignInMethod::EmailPassword,
+                    client: None,
+                };
+                Ok((proven, metadata))
+            }
+        }
+    }
+
+    async fn password(
+        &self,
+        dialect: Dialect,
+        tenant: &str,
+        email: &str,
+        password: String,
+        request: Metadata,
+        now: DateTime<Utc>,
+    ) -> Result<(Proven, Metadata), SignInError> {
+        let account = match Email::parse(email) {
+            Ok(email) => self.services.users.email_account(tenant, &email).await?,
+            Err(_) => None,
+        };
+        if let Some((_, user)) = &account {
+            super::flow::refuse_if_locked(user, now)?;
+        }
+        let stored = account.as_ref().and_then(|(_, user)| user.password_hash().map(str::to_owned));
+        let matched = self.services.passwords.verify(password, stored).await;
+        let Some((user_id, account)) = account else { return Err(SignInError::InvalidCredentials) };
+        let metadata = stamped(request, dialect, tenant, format!("user:{user_id}"));
+        if !matched {
+            return Err(self.failed(user_id, now, &metadata, SignInError::InvalidCredentials).await);
+        }
+        Ok((read(user_id, account, SignInMethod::EmailPassword), metadata))
+    }
+
+    async fn partner(
+        &self,
+        dialect: Dialect,
+        vouched: PartnerVouches,
+        request: Metadata,
+        now: DateTime<Utc>,
+    ) -> Result<(Proven, Metadata), SignInError> {
+        let PartnerVouches { partner, email, external_uid, test } = vouched;
+        let actor = format!("partner:{}", partner.partner_id);
+        let metadata = stamped(request, dialect, &partner.tenant_id, actor);
+        let users = &self.services.users;
+        let user_id =
+            users.resolve_through_partner(&partner, &email, external_uid.as_ref(), test, now, &metadata).await?;
+        let proven = Proven {
+            user_id,
+            account: None,
+            test_user: test,
+            method: if test { SignInMethod::PartnerTestToken } else { SignInMethod::PartnerToken },
+            client: Some(partner.partner_id.clone()),
+        };
+        Ok((proven, metadata))
+    }
+}
+
+/// An account the factor read: its lock and second factor apply.
+fn read(user_id: Uuid, account: User, method: SignInMethod) -> Proven {
+    Proven { user_id, test_user: account.is_test_user(), account: Some(account), method, client: None }
+}

@@ -1,0 +1,122 @@
+//! The flow: lock check, first factor, failures toward the lockout, the MFA branch.
+use super::{Dialect, FirstFactor, SignInError, SignInPolicy, SignedIn};
+use crate::catalog::CatalogService;
+use crate::codes::CodeService;
+use crate::login::LoginService;
+use crate::passwords::Passwords;
+use crate::ports::{Clock, TokenSigner};
+use crate::twofactor::TwoFactorService;
+use crate::user::UserService;
+use chrono::{DateTime, Utc};
+use domain::login::SignInMethod;
+use domain::user::User;
+use std::sync::Arc;
+use store::{EventStore, Metadata};
+use uuid::Uuid;
+
+/// The services the flow drives; clones of the ones the rest of the service uses, so caches
+/// (the tenant settings) are shared.
+#[derive(Clone)]
+pub struct SignInServices {
+    pub users: UserService,
+    pub logins: LoginService,
+    pub catalog: CatalogService,
+    pub passwords: Passwords,
+    pub codes: CodeService,
+    pub two_factor: TwoFactorService,
+    /// Spent mfaTokens are remembered in the store's seen-signature table.
+    pub store: Arc<dyn EventStore>,
+}
+
+#[derive(Clone)]
+pub struct SignInFlow {
+    pub(super) services: SignInServices,
+    pub(super) signer: Arc<dyn TokenSigner>,
+    pub(super) clock: Arc<dyn Clock>,
+    pub(super) policy: SignInPolicy,
+}
+
+/// The account a first factor proved, and how.
+pub(super) struct Proven {
+    pub user_id: Uuid,
+    /// The account as read, when the factor read it. A partner's word and a sign-up of this very
+    /// request read none: the first is no guess the lockout should stop, and a new account has
+    /// neither a lock nor a second factor.
+    pub account: Option<User>,
+    pub test_user: bool,
+    pub method: SignInMethod,
+    /// The partner the token is minted for (`azp`); a person's own sign-in has none.
+    pub client: Option<String>,
+}
+
+impl SignInFlow {
+    pub fn new(
+        services: SignInServices,
+        signer: Arc<dyn TokenSigner>,
+        clock: Arc<dyn Clock>,
+        policy: SignInPolicy,
+    ) -> Self {
+        Self { services, signer, clock, policy }
+    }
+
+    /// Sign in to `tenant` through `dialect` with `factor`. `request` is the request's audit
+    /// metadata; the flow records the dialect, the tenant and who acted.
+    #[tracing::instrument(skip_all, fields(dialect = dialect.name(), tenant))]
+    pub async fn sign_in(
+        &self,
+        dialect: Dialect,
+        tenant: &str,
+        factor: FirstFactor,
+        request: Metadata,
+    ) -> Result<SignedIn, SignInError> {
+        let now = self.clock.now();
+        let (proven, metadata) = self.first_factor(dialect, tenant, factor, request, now).await?;
+        if let Some(account) = &proven.account {
+            // a locked account stays locked whatever the first factor was
+            refuse_if_locked(account, now)?;
+            if account.totp_secret().is_some() {
+                let mfa_token = self.mfa_token(tenant, proven.user_id, account.is_test_user(), now)?;
+                return Ok(SignedIn::MfaRequired { mfa_token });
+            }
+        }
+        Ok(SignedIn::Tokens(self.open_session(dialect, tenant, &proven, now, &metadata).await?))
+    }
+
+    /// Count a failed sign-in of the account toward the lockout: `Locked` when this failure
+    /// locked it, else `otherwise`.
+    pub(super) async fn failed(
+        &self,
+        user_id: Uuid,
+        now: DateTime<Utc>,
+        metadata: &Metadata,
+        otherwise: SignInError,
+    ) -> SignInError {
+        let lockout = self.policy.lockout;
+        match self.services.users.record_failed_sign_in(user_id, lockout, now, metadata).await {
+            Ok(true) => SignInError::Locked { retry_after_secs: whole_seconds(lockout.lock_for) },
+            Ok(false) => otherwise,
+            Err(e) => e.into(),
+        }
+    }
+}
+
+/// `Locked` for an account locked at `now`, with how long it stays locked.
+pub(super) fn refuse_if_locked(account: &User, now: DateTime<Utc>) -> Result<(), SignInError> {
+    match account.locked_until(now) {
+        Some(until) => Err(SignInError::Locked { retry_after_secs: whole_seconds(until - now) }),
+        None => Ok(()),
+    }
+}
+
+/// At least one: `Retry-After: 0` would invite an immediate retry that is refused again.
+fn whole_seconds(d: chrono::Duration) -> u64 {
+    d.num_seconds().max(1).unsigned_abs()
+}
+
+/// The request's metadata, stamped with the dialect, the tenant and who acted.
+pub(super) fn stamped(mut request: Metadata, dialect: Dialect, tenant: &str, actor: String) -> Metadata {
+    request.dialect = Some(dialect.name().to_owned());
+    request.tenant = Some(tenant.to_owned());
+    request.actor = Some(actor);
+    request
+}
