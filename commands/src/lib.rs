@@ -4,13 +4,18 @@
 mod bus;
 pub mod catalog;
 pub mod codes;
+pub mod id_token;
 pub mod login;
+pub mod outbox;
 pub mod passwords;
 pub mod ports;
+pub mod replay;
 pub mod twofactor;
 pub mod user;
 
 pub use bus::{CommandBus, CommandError, Executed};
+/// Who did what, from where: the api fills it per request without naming the store.
+pub use store::Metadata;
 
 use sha2::{Digest, Sha256};
 

@@ -2,6 +2,7 @@
 //! outbox file, SMTP against a local stand-in server, an HTTP SMS gateway stand-in).
 #![allow(clippy::unwrap_used)]
 
+use commands::ports::MessageSender;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
@@ -9,7 +10,7 @@ use tests::{Engine, Scratch, TestApp, both_engines, eventually};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 async fn signed(app: &TestApp, email: &str, timestamp: i64) -> String {
-    let key = api::tokens::secret(app.state.db(), &api::suite::bootstrap::key_name("demo")).await.unwrap().unwrap();
+    let key = app.state.keys.secret(&api::suite::bootstrap::key_name("demo")).await.unwrap().unwrap();
     let signature = api::suite::bootstrap::sign(&key, timestamp, email).unwrap();
     app.url(&format!(
         "/demo/front/customers/create-or-sign-in-with-email-code?timestamp={timestamp}&signature={signature}"
@@ -249,18 +250,18 @@ async fn the_sms_gateway_sender_posts_and_failures_are_retried_later() {
         body: "Your code is 123456".into(),
     };
     store.append_with_outbox(request, vec![message]).await.unwrap();
-    let gateway: Arc<dyn api::outbox::Sender> = Arc::new(api::outbox::SmsGatewaySender::new(&url, "gw-token"));
-    let file: Arc<dyn api::outbox::Sender> = Arc::new(api::outbox::FileSender::new(scratch.0.join("out.jsonl")));
-    let senders = api::outbox::Senders { email: file, sms: gateway };
+    let gateway: Arc<dyn MessageSender> = Arc::new(adapters::senders::SmsGatewaySender::new(&url, "gw-token"));
+    let file: Arc<dyn MessageSender> = Arc::new(adapters::senders::FileSender::new(scratch.0.join("out.jsonl")));
+    let senders = commands::ports::Senders { email: file, sms: gateway };
 
-    assert_eq!(api::outbox::dispatch_once(store.as_ref(), &senders).await.unwrap(), 0, "the gateway failed");
-    assert_eq!(api::outbox::dispatch_once(store.as_ref(), &senders).await.unwrap(), 0, "not due again yet");
+    assert_eq!(commands::outbox::dispatch_once(store.as_ref(), &senders).await.unwrap(), 0, "the gateway failed");
+    assert_eq!(commands::outbox::dispatch_once(store.as_ref(), &senders).await.unwrap(), 0, "not due again yet");
     let (attempts, error): (i32, Option<String>) =
         store.db().fetch_optional("select attempts, last_error from outbox", &[]).await.unwrap().unwrap();
     assert_eq!(attempts, 1);
     assert!(error.unwrap().contains("500"));
     store.db().execute("update outbox set due_at = '2000-01-01T00:00:00.000000Z'", &[]).await.unwrap();
-    assert_eq!(api::outbox::dispatch_once(store.as_ref(), &senders).await.unwrap(), 1);
+    assert_eq!(commands::outbox::dispatch_once(store.as_ref(), &senders).await.unwrap(), 1);
     let calls = calls.lock().unwrap();
     assert_eq!(calls.len(), 2);
     assert_eq!(calls[1].0, "Bearer gw-token");
@@ -269,7 +270,7 @@ async fn the_sms_gateway_sender_posts_and_failures_are_retried_later() {
 }
 
 async fn signed_phone(app: &TestApp, phone: &str) -> String {
-    let key = api::tokens::secret(app.state.db(), &api::suite::bootstrap::key_name("demo")).await.unwrap().unwrap();
+    let key = app.state.keys.secret(&api::suite::bootstrap::key_name("demo")).await.unwrap().unwrap();
     let timestamp = chrono::Utc::now().timestamp();
     let signature = api::suite::bootstrap::sign(&key, timestamp, phone).unwrap();
     app.url(&format!(

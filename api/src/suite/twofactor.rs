@@ -164,12 +164,7 @@ pub async fn validate(
     let user_id = Uuid::parse_str(&claims.sub).map_err(|_| ApiError::InvalidMfaToken)?;
     // an mfaToken completes one sign-in: a spent one is refused before any code is checked
     let spent = format!("mfa:{}", claims.sid);
-    let seen: Option<(i64,)> = state
-        .db()
-        .fetch_optional("select count(*) from seen_signatures where signature = $1", &store::args![spent.as_str()])
-        .await
-        .map_err(store::StoreError::from)?;
-    if seen.is_some_and(|(n,)| n > 0) {
+    if state.spent.is_spent(&spent).await? {
         return Err(ApiError::InvalidMfaToken.into());
     }
     state.limits.sign_in(address, &format!("{tenant}:user:{user_id}"))?;
@@ -184,7 +179,7 @@ pub async fn validate(
         }
         Err(e) => return Err(ApiError::from(e).into()),
     }
-    if !state.store.first_sight_of_signature(&spent, chrono::Duration::minutes(10)).await? {
+    if !state.spent.spend(&spent, chrono::Duration::minutes(10)).await? {
         return Err(ApiError::InvalidMfaToken.into());
     }
     let method = domain::login::SignInMethod::TwoFactor;
