@@ -34,6 +34,8 @@ impl MessageSender for FileSender {
             .await
             .map_err(|e| SendError(format!("cannot open {}: {e}", self.path.display())))?;
         file.write_all(format!("{line}\n").as_bytes()).await.map_err(|e| SendError(e.to_string()))?;
+        // tokio finishes a write in the background unless flushed: a reader could miss the line
+        file.flush().await.map_err(|e| SendError(e.to_string()))?;
         tracing::info!(channel = %m.channel, file = %self.path.display(), "message written to the outbox file");
         Ok(())
     }

@@ -123,11 +123,16 @@ impl TestApp {
     }
 
     pub async fn spawn_with(settings: Settings, scratch: Scratch) -> Self {
+        Self::spawn_with_adapters(settings, scratch, api::startup::Adapters::default()).await
+    }
+
+    /// `spawn_with`, with `adapters` in place of the configured ones where given.
+    pub async fn spawn_with_adapters(settings: Settings, scratch: Scratch, adapters: api::startup::Adapters) -> Self {
         let config = Config::resolve(settings).unwrap();
         let access_key = config.demo_access_key.expose_secret().to_owned();
         let server_token = config.demo_server_token.expose_secret().to_owned();
         let database_url = config.database_url.clone();
-        let app = Application::build(config).await.unwrap();
+        let app = Application::build_with(config, adapters).await.unwrap();
         let address = format!("http://127.0.0.1:{}", app.port());
         let state = app.state().clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

@@ -360,3 +360,31 @@ both_engines!(a_locked_account_stays_locked_for_code_sign_in, |engine| async mov
     assert!(res.headers().contains_key("retry-after"));
     assert_eq!(code_of(res).await, (StatusCode::FORBIDDEN, "U131".into()));
 });
+
+/// Keeps what it is asked to send: a test's own adapter of the sender port.
+#[derive(Default)]
+struct Recorder(Mutex<Vec<commands::ports::OutgoingMessage>>);
+
+#[async_trait::async_trait]
+impl MessageSender for Recorder {
+    async fn send(&self, m: &commands::ports::OutgoingMessage) -> Result<(), commands::ports::SendError> {
+        self.0.lock().unwrap().push(m.clone());
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_test_can_swap_the_email_sender() {
+    let recorder = Arc::new(Recorder::default());
+    let scratch = Scratch::new();
+    let mut settings = api::Settings::for_data_dir(scratch.0.join("data"));
+    settings.database_url = Some(tests::database_url(Engine::Sqlite, &scratch).await);
+    let email: Arc<dyn MessageSender> = recorder.clone();
+    let adapters = api::startup::Adapters { email: Some(email), ..Default::default() };
+    let app = TestApp::spawn_with_adapters(settings, scratch, adapters).await;
+    assert_eq!(request_code(&app, "swap@example.com").await.status(), 204);
+    assert!(eventually(10, || async { !recorder.0.lock().unwrap().is_empty() }).await, "the recorder got it");
+    let code = digits(&recorder.0.lock().unwrap()[0].body).unwrap();
+    assert_eq!(sign_in(&app, "swap@example.com", &code).await.status(), 200);
+    assert!(codes_in_file(&app, "swap@example.com").is_empty(), "nothing went to the file");
+}
