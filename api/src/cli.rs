@@ -1,8 +1,10 @@
 //! `users-api [serve|migrate|rebuild [name]|verify|keys rotate|tenant <id> provider|token-lifetime]`.
 use crate::config::{Config, Settings, reveal};
 use crate::startup::{Application, open_store};
+use adapters::keys::SqlKeyStore;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
+use commands::ports::KeyStore;
 use commands::{EventStore, Metadata};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -79,8 +81,7 @@ pub async fn tenant_command(
     let now = chrono::Utc::now();
     match command {
         TenantCommand::Provider { name, issuer, audience, jwks_url } => {
-            let url = reqwest::Url::parse(&jwks_url).with_context(|| format!("--jwks-url {jwks_url}"))?;
-            anyhow::ensure!(matches!(url.scheme(), "http" | "https"), "--jwks-url must be an http or https URL");
+            adapters::jwks::check_jwks_url(&jwks_url)?;
             let provider = domain::catalog::IdentityProvider { provider: name.clone(), issuer, audience, jwks_url };
             catalog
                 .configure_identity_provider(tenant, provider, now, &metadata)
@@ -131,9 +132,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Keys { command: KeysCommand::Rotate } => {
             let store = open_store(&config).await?;
+            let keys: Arc<dyn KeyStore> = Arc::new(SqlKeyStore::new(store.db().clone()));
             // a fresh database gets its first key, so the rotated-in one is always the second or later
-            crate::tokens::TokenService::load_or_create(store.db()).await?;
-            let kid = crate::tokens::rotate(store.db()).await?;
+            crate::tokens::TokenService::load_or_create(keys.clone()).await?;
+            let kid = crate::tokens::rotate(keys.as_ref()).await?;
             println!("{}", serde_json::json!({ "rotated": true, "signing_kid": kid }));
             Ok(ExitCode::SUCCESS)
         }

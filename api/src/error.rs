@@ -163,6 +163,15 @@ impl ApiError {
             _ => None,
         }
     }
+
+    /// A dialect's error body with `status`, and `Retry-After` when the error has one.
+    pub fn respond(&self, status: StatusCode, body: impl serde::Serialize) -> Response {
+        let mut response = (status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after() {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        response
+    }
 }
 
 impl From<ValueError> for ApiError {
@@ -172,15 +181,6 @@ impl From<ValueError> for ApiError {
             ValueError::WeakPassword => Self::WeakPassword,
             other => Self::InvalidValue(other),
         }
-    }
-
-    /// A dialect's error body with `status`, and `Retry-After` when the error has one.
-    pub fn respond(&self, status: StatusCode, body: impl serde::Serialize) -> Response {
-        let mut response = (status, Json(body)).into_response();
-        if let Some(secs) = self.retry_after() {
-            response.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
-        }
-        response
     }
 }
 

@@ -11,7 +11,6 @@ pub mod limits;
 pub mod native;
 pub mod oidc;
 pub mod openapi;
-pub mod outbox;
 mod request_meta;
 pub mod startup;
 pub mod state;

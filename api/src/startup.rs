@@ -1,15 +1,25 @@
-//! Building the application: store, demo tenant, keys, projection runners, HTTP listener.
+//! Building the application: store, adapters wired into the ports, demo tenant, keys, projection
+//! runners, outbox dispatcher, HTTP listener.
 use crate::config::{Config, reveal};
 use crate::coord;
+use crate::oidc::OidcVerifier;
 use crate::state::AppState;
 use crate::tokens::TokenService;
+use adapters::clock::SystemClock;
+use adapters::jwks::HttpProviderKeys;
+use adapters::keys::SqlKeyStore;
+use adapters::sandbox::{SandboxIdentityVerification, SandboxMobilitySystems, SandboxPayments};
+use adapters::senders::{FileSender, SmsGatewaySender, SmtpSender};
 use anyhow::Context;
 use axum::Router;
 use axum::http::{HeaderName, Request};
 use commands::catalog::{CatalogService, PartnerSeed};
 use commands::login::LoginService;
 use commands::passwords::Passwords;
-use commands::ports::SystemClock;
+use commands::ports::{
+    Clock, IdentityVerification, KeyStore, MessageSender, MobilityLinking, PaymentProvider, ProviderKeys, Senders,
+};
+use commands::replay::SpentProofs;
 use commands::signin::{SignInFlow, SignInPolicy, SignInServices};
 use commands::user::UserService;
 use commands::{CommandBus, EventStore, Metadata};
@@ -36,12 +46,41 @@ pub struct Application {
     state: AppState,
 }
 
+/// The outside world, port by port. A port left `None` gets the adapter the configuration
+/// chooses, as `Application::build` wires it; a test passes its own for any port.
+#[derive(Clone, Default)]
+pub struct Adapters {
+    /// Email: SMTP when `USERS_API_SMTP_URL` is set, else the outbox file.
+    pub email: Option<Arc<dyn MessageSender>>,
+    /// SMS: the HTTP gateway when `USERS_API_SMS_GATEWAY_URL` is set, else the outbox file.
+    pub sms: Option<Arc<dyn MessageSender>>,
+    /// OpenID providers' keys: fetched over HTTP.
+    pub provider_keys: Option<Arc<dyn ProviderKeys>>,
+    /// Signing keys and server secrets: the database.
+    pub key_store: Option<Arc<dyn KeyStore>>,
+    /// The system clock.
+    pub clock: Option<Arc<dyn Clock>>,
+    /// Payments, identity verification, mobility systems: the sandboxes until their real
+    /// adapters arrive.
+    pub payments: Option<Arc<dyn PaymentProvider>>,
+    pub identity_verification: Option<Arc<dyn IdentityVerification>>,
+    pub mobility: Option<Arc<dyn MobilityLinking>>,
+}
+
 impl Application {
+    /// The application with every adapter chosen by the configuration.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        Self::build_with(config, Adapters::default()).await
+    }
+
+    /// The application with `adapters` in place of the configured ones where given.
+    pub async fn build_with(config: Config, adapters: Adapters) -> anyhow::Result<Self> {
         let store = open_store(&config).await?;
         let bus = CommandBus::new(store.clone());
-        let refresh_key = crate::tokens::load_or_create_secret(store.db(), "refresh-token-key").await?;
-        let tokens = Arc::new(TokenService::load_or_create(store.db()).await?);
+        let keys = adapters.key_store.clone().unwrap_or_else(|| Arc::new(SqlKeyStore::new(store.db().clone())));
+        let refresh_key = keys.secret_bytes_or_create("refresh-token-key").await?;
+        let tokens = Arc::new(TokenService::load_or_create(keys.clone()).await?);
+        let clock: Arc<dyn Clock> = adapters.clock.clone().unwrap_or_else(|| Arc::new(SystemClock));
         let services = SignInServices {
             users: UserService::new(bus.clone()),
             logins: LoginService::new(bus.clone(), refresh_key, config.sessions),
@@ -52,7 +91,7 @@ impl Application {
             store: store.clone(),
         };
         let policy = SignInPolicy { lockout: config.lockout, suite_token_lifetime: config.suite_token_lifetime };
-        let sign_in = SignInFlow::new(services.clone(), tokens.clone(), Arc::new(SystemClock), policy);
+        let sign_in = SignInFlow::new(services.clone(), tokens.clone(), clock.clone(), policy);
         let state = AppState {
             users: services.users,
             logins: services.logins,
@@ -60,10 +99,21 @@ impl Application {
             catalog: services.catalog,
             passwords: services.passwords,
             tokens,
+            keys,
+            spent: SpentProofs::new(store.clone()),
+            clock,
             suite_token_lifetime: config.suite_token_lifetime,
             limits: crate::limits::Limits::new(config.limits),
             codes: services.codes,
-            oidc: crate::oidc::OidcVerifier::new(),
+            oidc: OidcVerifier::new(
+                adapters.provider_keys.clone().unwrap_or_else(|| Arc::new(HttpProviderKeys::new())),
+            ),
+            payments: adapters.payments.clone().unwrap_or_else(|| Arc::new(SandboxPayments::default())),
+            identity_verification: adapters
+                .identity_verification
+                .clone()
+                .unwrap_or_else(|| Arc::new(SandboxIdentityVerification::default())),
+            mobility: adapters.mobility.clone().unwrap_or_else(|| Arc::new(SandboxMobilitySystems::default())),
             legacy_tenant: config.legacy_tenant.clone(),
             lockout: config.lockout,
             reads: projections::Reads::new(store.as_ref()),
@@ -77,8 +127,8 @@ impl Application {
         let runners = projections::spawn_runners(store.clone(), projections::catch_up());
         let listener =
             TcpListener::bind(&config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
-        let key_reloader = state.tokens.spawn_reloader(state.limits.clone());
-        let dispatcher = crate::outbox::spawn_dispatcher(store.clone(), senders(&config)?);
+        let key_reloader = crate::tokens::spawn_reloader(state.tokens.clone(), state.limits.clone());
+        let dispatcher = commands::outbox::spawn_dispatcher(store.clone(), senders(&config, &adapters)?);
         Ok(Self { router: app(state.clone()), listener, runners, key_reloader, dispatcher, state })
     }
 
@@ -106,19 +156,21 @@ impl Application {
     }
 }
 
-/// The sender of each channel: SMTP and the SMS gateway when configured, the outbox file else.
-fn senders(config: &Config) -> anyhow::Result<crate::outbox::Senders> {
-    use crate::outbox::{FileSender, Sender, SmsGatewaySender, SmtpSender};
-    let file: Arc<dyn Sender> = Arc::new(FileSender::new(config.data_dir.join("outbox.jsonl")));
-    let email: Arc<dyn Sender> = match &config.smtp_url {
-        Some(url) => Arc::new(SmtpSender::new(url, &config.smtp_from).context("USERS_API_SMTP_URL")?),
-        None => file.clone(),
+/// The sender of each channel: the given one, else SMTP and the SMS gateway when configured,
+/// else the outbox file.
+fn senders(config: &Config, adapters: &Adapters) -> anyhow::Result<Senders> {
+    let file: Arc<dyn MessageSender> = Arc::new(FileSender::new(config.data_dir.join("outbox.jsonl")));
+    let email: Arc<dyn MessageSender> = match (&adapters.email, &config.smtp_url) {
+        (Some(given), _) => given.clone(),
+        (None, Some(url)) => Arc::new(SmtpSender::new(url, &config.smtp_from).context("USERS_API_SMTP_URL")?),
+        (None, None) => file.clone(),
     };
-    let sms: Arc<dyn Sender> = match &config.sms_gateway {
-        Some((url, token)) => Arc::new(SmsGatewaySender::new(url, token)),
-        None => file,
+    let sms: Arc<dyn MessageSender> = match (&adapters.sms, &config.sms_gateway) {
+        (Some(given), _) => given.clone(),
+        (None, Some((url, token))) => Arc::new(SmsGatewaySender::new(url, token)),
+        (None, None) => file,
     };
-    Ok(crate::outbox::Senders { email, sms })
+    Ok(Senders { email, sms })
 }
 
 async fn seed_demo(state: &AppState, config: &Config) -> anyhow::Result<()> {
@@ -130,12 +182,10 @@ async fn seed_demo(state: &AppState, config: &Config) -> anyhow::Result<()> {
         access_key: reveal(&config.demo_access_key).to_owned(),
         server_token: reveal(&config.demo_server_token).to_owned(),
     };
-    crate::tokens::set_secret(
-        state.db(),
-        &crate::suite::bootstrap::key_name(&config.demo_tenant),
-        reveal(&config.demo_signature_key),
-    )
-    .await?;
+    state
+        .keys
+        .set_secret(&crate::suite::bootstrap::key_name(&config.demo_tenant), reveal(&config.demo_signature_key))
+        .await?;
     let metadata = Metadata { actor: Some("system:startup".into()), ..Metadata::default() };
     state
         .catalog

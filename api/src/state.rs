@@ -3,6 +3,7 @@ use commands::EventStore;
 use commands::catalog::CatalogService;
 use commands::login::LoginService;
 use commands::passwords::Passwords;
+use commands::ports::{Clock, IdentityVerification, KeyStore, MobilityLinking, PaymentProvider};
 use commands::user::UserService;
 use std::sync::Arc;
 use store::Db;
@@ -18,11 +19,19 @@ pub struct AppState {
     pub passwords: Passwords,
     pub two_factor: commands::twofactor::TwoFactorService,
     pub tokens: Arc<TokenService>,
+    /// Server secrets (the refresh-token key, tenants' signature keys) and signing keys.
+    pub keys: Arc<dyn KeyStore>,
+    /// Spent bootstrap signatures and mfaTokens.
+    pub spent: commands::replay::SpentProofs,
+    pub clock: Arc<dyn Clock>,
     /// Suite access-token lifetime (the original's default is 5 hours).
     pub suite_token_lifetime: chrono::Duration,
     pub limits: crate::limits::Limits,
     pub codes: commands::codes::CodeService,
     pub oidc: crate::oidc::OidcVerifier,
+    pub payments: Arc<dyn PaymentProvider>,
+    pub identity_verification: Arc<dyn IdentityVerification>,
+    pub mobility: Arc<dyn MobilityLinking>,
     /// The tenant the legacy dialect serves.
     pub legacy_tenant: String,
     pub lockout: domain::user::LockoutPolicy,

@@ -4,9 +4,12 @@
 mod bus;
 pub mod catalog;
 pub mod codes;
+pub mod id_token;
 pub mod login;
+pub mod outbox;
 pub mod passwords;
 pub mod ports;
+pub mod replay;
 pub mod signin;
 pub mod twofactor;
 pub mod user;

@@ -9,6 +9,7 @@ mod hash;
 mod log;
 mod model;
 mod projector;
+pub mod secrets;
 mod sql;
 mod sql_store;
 mod upcast;

@@ -35,11 +35,16 @@ impl TestApp {
     }
 
     pub async fn spawn_with(settings: Settings, scratch: Scratch) -> Self {
+        Self::spawn_with_adapters(settings, scratch, api::startup::Adapters::default()).await
+    }
+
+    /// `spawn_with`, with `adapters` in place of the configured ones where given.
+    pub async fn spawn_with_adapters(settings: Settings, scratch: Scratch, adapters: api::startup::Adapters) -> Self {
         let config = Config::resolve(settings).unwrap();
         let access_key = config.demo_access_key.expose_secret().to_owned();
         let server_token = config.demo_server_token.expose_secret().to_owned();
         let database_url = config.database_url.clone();
-        let app = Application::build(config).await.unwrap();
+        let app = Application::build_with(config, adapters).await.unwrap();
         let address = format!("http://127.0.0.1:{}", app.port());
         let state = app.state().clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -107,7 +112,7 @@ impl TestApp {
     /// tenant's signing key as its API client would.
     pub async fn bootstrap_signature(&self, tenant: &str, timestamp: i64, subject: &str) -> String {
         let name = api::suite::bootstrap::key_name(tenant);
-        let key = api::tokens::secret(self.state.db(), &name).await.unwrap().unwrap();
+        let key = self.state.keys.secret(&name).await.unwrap().unwrap();
         api::suite::bootstrap::sign(&key, timestamp, subject).unwrap()
     }
 
@@ -150,7 +155,7 @@ impl TestApp {
 
     /// Add a signing key, as `users-api keys rotate` does; its kid.
     pub async fn rotate_signing_key(&self) -> String {
-        api::tokens::rotate(self.state.db()).await.unwrap()
+        api::tokens::rotate(self.state.keys.as_ref()).await.unwrap()
     }
 
     /// Reload the signing keys from the database, as an instance does when it restarts.

@@ -2,6 +2,7 @@
 //! outbox file, SMTP against a local stand-in server, an HTTP SMS gateway stand-in).
 #![allow(clippy::unwrap_used)]
 
+use commands::ports::MessageSender;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
@@ -213,18 +214,18 @@ async fn the_sms_gateway_sender_posts_and_failures_are_retried_later() {
         body: "Your code is 123456".into(),
     };
     store.append_with_outbox(request, vec![message]).await.unwrap();
-    let gateway: Arc<dyn api::outbox::Sender> = Arc::new(api::outbox::SmsGatewaySender::new(&url, "gw-token"));
-    let file: Arc<dyn api::outbox::Sender> = Arc::new(api::outbox::FileSender::new(scratch.0.join("out.jsonl")));
-    let senders = api::outbox::Senders { email: file, sms: gateway };
+    let gateway: Arc<dyn MessageSender> = Arc::new(adapters::senders::SmsGatewaySender::new(&url, "gw-token"));
+    let file: Arc<dyn MessageSender> = Arc::new(adapters::senders::FileSender::new(scratch.0.join("out.jsonl")));
+    let senders = commands::ports::Senders { email: file, sms: gateway };
 
-    assert_eq!(api::outbox::dispatch_once(store.as_ref(), &senders).await.unwrap(), 0, "the gateway failed");
-    assert_eq!(api::outbox::dispatch_once(store.as_ref(), &senders).await.unwrap(), 0, "not due again yet");
+    assert_eq!(commands::outbox::dispatch_once(store.as_ref(), &senders).await.unwrap(), 0, "the gateway failed");
+    assert_eq!(commands::outbox::dispatch_once(store.as_ref(), &senders).await.unwrap(), 0, "not due again yet");
     let (attempts, error): (i32, Option<String>) =
         store.db().fetch_optional("select attempts, last_error from outbox", &[]).await.unwrap().unwrap();
     assert_eq!(attempts, 1);
     assert!(error.unwrap().contains("500"));
     store.db().execute("update outbox set due_at = '2000-01-01T00:00:00.000000Z'", &[]).await.unwrap();
-    assert_eq!(api::outbox::dispatch_once(store.as_ref(), &senders).await.unwrap(), 1);
+    assert_eq!(commands::outbox::dispatch_once(store.as_ref(), &senders).await.unwrap(), 1);
     let calls = calls.lock().unwrap();
     assert_eq!(calls.len(), 2);
     assert_eq!(calls[1].0, "Bearer gw-token");
@@ -290,3 +291,32 @@ both_engines!(a_locked_account_stays_locked_for_code_sign_in, |engine| async mov
     assert!(res.headers().contains_key("retry-after"));
     assert_eq!(suite_error(res).await, (StatusCode::FORBIDDEN, "U131".into()));
 });
+
+/// Keeps what it is asked to send: a test's own adapter of the sender port.
+#[derive(Default)]
+struct Recorder(Mutex<Vec<commands::ports::OutgoingMessage>>);
+
+#[async_trait::async_trait]
+impl MessageSender for Recorder {
+    async fn send(&self, m: &commands::ports::OutgoingMessage) -> Result<(), commands::ports::SendError> {
+        self.0.lock().unwrap().push(m.clone());
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_test_can_swap_the_email_sender() {
+    let recorder = Arc::new(Recorder::default());
+    let scratch = Scratch::new();
+    let mut settings = api::Settings::for_data_dir(scratch.0.join("data"));
+    settings.database_url = Some(tests::database_url(Engine::Sqlite, &scratch).await);
+    let email: Arc<dyn MessageSender> = recorder.clone();
+    let adapters = api::startup::Adapters { email: Some(email), ..Default::default() };
+    let app = TestApp::spawn_with_adapters(settings, scratch, adapters).await;
+    let suite = app.suite("demo");
+    assert_eq!(suite.request_email_code("swap@example.com").await.status(), 204);
+    assert!(eventually(10, || async { !recorder.0.lock().unwrap().is_empty() }).await, "the recorder got it");
+    let code = digits(&recorder.0.lock().unwrap()[0].body).unwrap();
+    assert_eq!(suite.sign_in_email_code("swap@example.com", &code).await.status(), 200);
+    assert!(codes_in_file(&app, "swap@example.com").is_empty(), "nothing went to the file");
+}

@@ -469,9 +469,12 @@ both_engines!(instances_starting_together_share_one_signing_key, |engine| async 
     let scratch = tests::Scratch::new();
     let url = tests::database_url(engine, &scratch).await;
     let store = tests::open_store(engine, &url, store::StoreOptions::default()).await;
+    let keys = || -> std::sync::Arc<dyn commands::ports::KeyStore> {
+        std::sync::Arc::new(adapters::keys::SqlKeyStore::new(store.db().clone()))
+    };
     let (a, b) = tokio::join!(
-        api::tokens::TokenService::load_or_create(store.db()),
-        api::tokens::TokenService::load_or_create(store.db())
+        api::tokens::TokenService::load_or_create(keys()),
+        api::tokens::TokenService::load_or_create(keys())
     );
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!(a.jwks(), b.jwks());

@@ -54,7 +54,11 @@ async fn fixture(engine: Engine, scratch: &Scratch) -> Fixture {
         two_factor: TwoFactorService::new(bus),
         store: store.clone(),
     };
-    let signer: Arc<dyn TokenSigner> = Arc::new(api::tokens::TokenService::load_or_create(store.db()).await.unwrap());
+    let signer: Arc<dyn TokenSigner> = Arc::new(
+        adapters::tokens::TokenService::load_or_create(Arc::new(adapters::keys::MemoryKeyStore::default()))
+            .await
+            .unwrap(),
+    );
     let lockout = LockoutPolicy { max_failures: 3, window: Duration::minutes(15), lock_for: Duration::minutes(15) };
     let policy = SignInPolicy { lockout, suite_token_lifetime: Duration::hours(5) };
     let now = Utc::now();

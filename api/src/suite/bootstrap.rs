@@ -43,7 +43,9 @@ pub async fn verify(
     if (now.timestamp() - timestamp).abs() > WINDOW_SECS {
         return Err(ApiError::InvalidSignature);
     }
-    let key = crate::tokens::secret(state.db(), &key_name(tenant))
+    let key = state
+        .keys
+        .secret(&key_name(tenant))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?
         .ok_or(ApiError::InvalidSignature)?;
@@ -53,7 +55,7 @@ pub async fn verify(
         return Err(ApiError::InvalidSignature);
     }
     let window = chrono::Duration::seconds(2 * WINDOW_SECS);
-    if !state.store.first_sight_of_signature(&format!("{tenant}:{presented}"), window).await? {
+    if !state.spent.spend(&format!("{tenant}:{presented}"), window).await? {
         return Err(ApiError::InvalidSignature);
     }
     Ok(())

@@ -1,16 +1,8 @@
-//! The clock port: the write side reads the time through it, so a test can fix it.
+//! The clock port: the time a command decides at. Handlers and flows that take it from here,
+//! rather than from `Utc::now()`, can be tested at any instant.
 use chrono::{DateTime, Utc};
 
 pub trait Clock: Send + Sync {
+    /// The current instant.
     fn now(&self) -> DateTime<Utc>;
-}
-
-/// The machine's clock.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now()
-    }
 }

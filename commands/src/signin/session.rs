@@ -94,14 +94,7 @@ impl SignInFlow {
         let user_id = Uuid::parse_str(&claims.sub).map_err(|_| SignInError::InvalidMfaToken)?;
         // an mfaToken completes one sign-in: a spent one is refused before any code is checked
         let spent = format!("mfa:{}", claims.sid);
-        let seen: Option<(i64,)> = self
-            .services
-            .store
-            .db()
-            .fetch_optional("select count(*) from seen_signatures where signature = $1", &store::args![spent.as_str()])
-            .await
-            .map_err(store::StoreError::from)?;
-        if seen.is_some_and(|(n,)| n > 0) {
+        if crate::replay::SpentProofs::new(self.services.store.clone()).is_spent(&spent).await? {
             return Err(SignInError::InvalidMfaToken);
         }
         Ok(MfaTicket { user_id, tenant: tenant.to_owned(), spent })
@@ -128,7 +121,7 @@ impl SignInFlow {
             }
             Err(e) => return Err(e.into()),
         }
-        if !self.services.store.first_sight_of_signature(&spent, SPENT_MFA_MEMORY).await? {
+        if !crate::replay::SpentProofs::new(self.services.store.clone()).spend(&spent, SPENT_MFA_MEMORY).await? {
             return Err(SignInError::InvalidMfaToken);
         }
         let proven = Proven {
