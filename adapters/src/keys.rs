@@ -15,6 +15,11 @@ impl SqlKeyStore {
     pub fn new(db: Db) -> Self {
         Self { db }
     }
+
+    /// The key tables of `store`'s database.
+    pub fn for_store(store: &dyn store::EventStore) -> Self {
+        Self::new(store.db().clone())
+    }
 }
 
 fn fault(e: store::StoreError) -> KeyStoreError {

@@ -201,8 +201,8 @@ impl From<CommandError<UserError>> for ApiError {
     }
 }
 
-impl From<store::StoreError> for ApiError {
-    fn from(e: store::StoreError) -> Self {
+impl From<commands::StoreError> for ApiError {
+    fn from(e: commands::StoreError) -> Self {
         if e.is_transient() { Self::Busy } else { Self::Internal(e.to_string()) }
     }
 }

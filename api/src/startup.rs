@@ -77,7 +77,7 @@ impl Application {
     pub async fn build_with(config: Config, adapters: Adapters) -> anyhow::Result<Self> {
         let store = open_store(&config).await?;
         let bus = CommandBus::new(store.clone());
-        let keys = adapters.key_store.clone().unwrap_or_else(|| Arc::new(SqlKeyStore::new(store.db().clone())));
+        let keys = adapters.key_store.clone().unwrap_or_else(|| Arc::new(SqlKeyStore::for_store(store.as_ref())));
         let refresh_key = keys.secret_bytes_or_create("refresh-token-key").await?;
         let tokens = Arc::new(TokenService::load_or_create(keys.clone()).await?);
         let clock: Arc<dyn Clock> = adapters.clock.clone().unwrap_or_else(|| Arc::new(SystemClock));
@@ -102,7 +102,6 @@ impl Application {
             keys,
             spent: SpentProofs::new(store.clone()),
             clock,
-            suite_token_lifetime: config.suite_token_lifetime,
             limits: crate::limits::Limits::new(config.limits),
             codes: services.codes,
             oidc: OidcVerifier::new(
@@ -115,7 +114,6 @@ impl Application {
                 .unwrap_or_else(|| Arc::new(SandboxIdentityVerification::default())),
             mobility: adapters.mobility.clone().unwrap_or_else(|| Arc::new(SandboxMobilitySystems::default())),
             legacy_tenant: config.legacy_tenant.clone(),
-            lockout: config.lockout,
             reads: projections::Reads::new(store.as_ref()),
             store: store.clone(),
             sign_in,

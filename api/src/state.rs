@@ -6,7 +6,6 @@ use commands::passwords::Passwords;
 use commands::ports::{Clock, IdentityVerification, KeyStore, MobilityLinking, PaymentProvider};
 use commands::user::UserService;
 use std::sync::Arc;
-use store::Db;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -24,8 +23,6 @@ pub struct AppState {
     /// Spent bootstrap signatures and mfaTokens.
     pub spent: commands::replay::SpentProofs,
     pub clock: Arc<dyn Clock>,
-    /// Suite access-token lifetime (the original's default is 5 hours).
-    pub suite_token_lifetime: chrono::Duration,
     pub limits: crate::limits::Limits,
     pub codes: commands::codes::CodeService,
     pub oidc: crate::oidc::OidcVerifier,
@@ -34,13 +31,6 @@ pub struct AppState {
     pub mobility: Arc<dyn MobilityLinking>,
     /// The tenant the legacy dialect serves.
     pub legacy_tenant: String,
-    pub lockout: domain::user::LockoutPolicy,
     /// Every dialect's sign-in and refresh.
     pub sign_in: commands::signin::SignInFlow,
-}
-
-impl AppState {
-    pub fn db(&self) -> &Db {
-        self.store.db()
-    }
 }

@@ -7,12 +7,8 @@ use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-// The test harness's PostgreSQL support, shared by path: `api` cannot depend on the `tests`
-// crate, which depends on `api`.
-#[path = "../../tests/src/postgres.rs"]
-mod postgres;
-
-use postgres::fresh_pg_database;
+// the test harness (a dev-dependency: `tests` depends on `api`'s library, these tests on both)
+use tests::fresh_pg_database;
 
 const BIN: &str = env!("CARGO_BIN_EXE_users-api");
 
@@ -138,12 +134,7 @@ async fn verify_and_rebuild_work_on_a_filled_sqlite_database() {
     let dir = scratch();
     let db = format!("sqlite://{}", dir.join("users.db").display());
     verify_rebuild_and_tamper(Target { data_dir: dir.clone(), database_url: None }, async || {
-        let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
-        let (position, event_id): (i64, String) = sqlx::query_as(PICK).fetch_one(&pool).await.unwrap();
-        let sql = "update events set payload = replace(payload, 'CLI2', 'CLI3') where global_position = $1";
-        assert_eq!(sqlx::query(sql).bind(position).execute(&pool).await.unwrap().rows_affected(), 1);
-        pool.close().await;
-        (position, event_id)
+        tamper(&db, "replace(payload, 'CLI2', 'CLI3')", PICK).await
     })
     .await;
 }
@@ -152,14 +143,18 @@ async fn verify_and_rebuild_work_on_a_filled_sqlite_database() {
 async fn verify_and_rebuild_work_on_a_filled_postgres_database() {
     let url = fresh_pg_database().await;
     verify_rebuild_and_tamper(Target { data_dir: scratch(), database_url: Some(url.clone()) }, async || {
-        let pool = sqlx::PgPool::connect(&url).await.unwrap();
         let pick = PICK.replace("event_id from", "event_id::text from");
-        let (position, event_id): (i64, String) =
-            sqlx::query_as(sqlx::AssertSqlSafe(pick)).fetch_one(&pool).await.unwrap();
-        let sql = "update events set payload = replace(payload::text, 'CLI2', 'CLI3')::json where global_position = $1";
-        assert_eq!(sqlx::query(sql).bind(position).execute(&pool).await.unwrap().rows_affected(), 1);
-        pool.close().await;
-        (position, event_id)
+        tamper(&url, "replace(payload::text, 'CLI2', 'CLI3')::json", &pick).await
     })
     .await;
+}
+
+/// Rewrite the payload of the event `pick` selects with `new_payload` (SQL over `payload`),
+/// behind the service's back; the event's position and id.
+async fn tamper(url: &str, new_payload: &str, pick: &str) -> (i64, String) {
+    let store = tests::open_existing_store(url).await;
+    let (position, event_id): (i64, String) = store.db().fetch_optional(pick, &[]).await.unwrap().unwrap();
+    let sql = format!("update events set payload = {new_payload} where global_position = {position}");
+    assert_eq!(store.db().execute(&sql, &[]).await.unwrap(), 1);
+    (position, event_id)
 }

@@ -89,7 +89,7 @@ impl TestApp {
 
     /// `select count(*) …` on the server's database.
     pub async fn count(&self, sql: &str) -> i64 {
-        let (n,): (i64,) = self.state.db().fetch_optional(sql, &[]).await.unwrap().unwrap_or((0,));
+        let (n,): (i64,) = self.state.store.db().fetch_optional(sql, &[]).await.unwrap().unwrap_or((0,));
         n
     }
 
@@ -192,4 +192,11 @@ pub async fn open_store(engine: Engine, url: &str, options: StoreOptions) -> Arc
         Engine::Sqlite => Arc::new(SqliteStore::open(url, options).await.unwrap()),
         Engine::Postgres => Arc::new(PostgresStore::open(url, options).await.unwrap()),
     }
+}
+
+/// The store of a database the service made (`sqlite://…` or `postgres://…`), opened without
+/// read models: for tests that reach past the service, such as tampering with the log.
+pub async fn open_existing_store(url: &str) -> Arc<dyn EventStore> {
+    let engine = if url.starts_with("postgres") { Engine::Postgres } else { Engine::Sqlite };
+    open_store(engine, url, StoreOptions::default()).await
 }

@@ -13,7 +13,7 @@ mod postgres;
 pub mod suite;
 mod tokens;
 
-pub use app::{TestApp, open_store, totp_code};
+pub use app::{TestApp, open_existing_store, open_store, totp_code};
 pub use databases::{Engine, Scratch, database_url};
 pub use postgres::{fresh_pg_database, pg_admin_url};
 pub use tokens::claims;

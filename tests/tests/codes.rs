@@ -48,7 +48,7 @@ both_engines!(an_email_code_signs_in_and_creates_the_account, |engine| async mov
         .await
     );
     let stored: Vec<(String,)> =
-        app.state.db().fetch_all("select cast(payload as text) from events", &[]).await.unwrap();
+        app.state.store.db().fetch_all("select cast(payload as text) from events", &[]).await.unwrap();
     assert!(stored.iter().all(|(p,)| !p.contains(&code)), "the code in clear is in no event");
 
     // resend cooldown, then an existing account signs in to itself

@@ -85,6 +85,7 @@ both_engines!(refresh_tokens_rotate_and_a_spent_one_revokes_the_session, |engine
     let counted = tests::eventually(10, || async {
         let row: Option<(i64, Option<String>)> = app
             .state
+            .store
             .db()
             .fetch_optional(
                 "select refreshes, last_refreshed_at from login_activity where session_id = $1",
