@@ -52,6 +52,21 @@ pub struct Customer {
     email_is_verified: bool,
 }
 
+impl SignUp {
+    /// The parsed email, password and profile, or the first value that is not valid.
+    fn checked(self) -> Result<(Email, NewPassword, Profile), ApiError> {
+        let email = Email::parse(&self.email)?;
+        let password = NewPassword::parse(&self.password)?;
+        let profile = Profile {
+            first_name: trimmed(self.first_name, 100)?,
+            last_name: trimmed(self.last_name, 100)?,
+            language: trimmed(self.language, 35)?,
+            ..Profile::default()
+        };
+        Ok((email, password, profile))
+    }
+}
+
 fn trimmed(value: Option<String>, max: usize) -> Result<Option<String>, ApiError> {
     let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
     if value.as_ref().is_some_and(|v| v.chars().count() > max) {
@@ -84,14 +99,7 @@ pub async fn sign_up(
     meta: RequestMeta,
     SuiteJson(body): SuiteJson<SignUp>,
 ) -> Result<(StatusCode, Json<Customer>), SuiteError> {
-    let email = Email::parse(&body.email)?;
-    let password = NewPassword::parse(&body.password)?;
-    let profile = Profile {
-        first_name: trimmed(body.first_name, 100)?,
-        last_name: trimmed(body.last_name, 100)?,
-        language: trimmed(body.language, 35)?,
-        ..Profile::default()
-    };
+    let (email, password, profile) = body.checked()?;
     // no email in the metadata: personal data stays in the payload, where erasure will find it
     let actor = client.as_ref().map_or_else(|| "signup".to_owned(), |c| format!("client:{c}"));
     let metadata = meta.by(DIALECT, &tenant, actor);
