@@ -156,6 +156,14 @@ impl TokenSigner for TokenService {
     fn jwks(&self) -> Value {
         TokenService::jwks(self)
     }
+
+    fn signing_kid(&self) -> String {
+        TokenService::signing_kid(self)
+    }
+
+    async fn reload(&self) -> Result<(), SignError> {
+        TokenService::reload(self).await.map_err(|e| SignError(e.to_string()))
+    }
 }
 
 /// Add a signing key one generation above the newest; returns its `kid`. Tokens of older keys

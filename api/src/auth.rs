@@ -42,7 +42,7 @@ pub async fn live_session(state: &AppState, claims: AccessClaims) -> Result<Auth
         return Err(ApiError::InvalidToken);
     }
     let expired =
-        DateTime::parse_from_rfc3339(&session.expires_at).map_or(true, |e| e.with_timezone(&Utc) <= Utc::now());
+        DateTime::parse_from_rfc3339(&session.expires_at).map_or(true, |e| e.with_timezone(&Utc) <= state.clock.now());
     if session.is_revoked() || expired {
         return Err(ApiError::SessionEnded);
     }

@@ -296,6 +296,18 @@ impl From<axum::extract::rejection::JsonRejection> for ApiError {
     }
 }
 
+impl From<commands::signin::SignUpError> for ApiError {
+    /// A dialect whose answer to a taken email is its own maps `Taken` before this.
+    fn from(e: commands::signin::SignUpError) -> Self {
+        use commands::signin::SignUpError;
+        match e {
+            SignUpError::Taken => Self::UserExists,
+            SignUpError::Password(e) => e.into(),
+            SignUpError::User(e) => e.into(),
+        }
+    }
+}
+
 impl From<commands::signin::SignInError> for ApiError {
     fn from(e: commands::signin::SignInError) -> Self {
         use commands::signin::SignInError;

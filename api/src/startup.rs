@@ -18,6 +18,7 @@ use commands::login::LoginService;
 use commands::passwords::Passwords;
 use commands::ports::{
     Clock, IdentityVerification, KeyStore, MessageSender, MobilityLinking, PaymentProvider, ProviderKeys, Senders,
+    TokenSigner,
 };
 use commands::replay::SpentProofs;
 use commands::signin::{SignInFlow, SignInPolicy, SignInServices};
@@ -58,6 +59,8 @@ pub struct Adapters {
     pub provider_keys: Option<Arc<dyn ProviderKeys>>,
     /// Signing keys and server secrets: the database.
     pub key_store: Option<Arc<dyn KeyStore>>,
+    /// Access tokens: Ed25519 with the key store's keys.
+    pub token_signer: Option<Arc<dyn TokenSigner>>,
     /// The system clock.
     pub clock: Option<Arc<dyn Clock>>,
     /// Payments, identity verification, mobility systems: the sandboxes until their real
@@ -79,7 +82,10 @@ impl Application {
         let bus = CommandBus::new(store.clone());
         let keys = adapters.key_store.clone().unwrap_or_else(|| Arc::new(SqlKeyStore::for_store(store.as_ref())));
         let refresh_key = keys.secret_bytes_or_create("refresh-token-key").await?;
-        let tokens = Arc::new(TokenService::load_or_create(keys.clone()).await?);
+        let tokens: Arc<dyn TokenSigner> = match adapters.token_signer.clone() {
+            Some(given) => given,
+            None => Arc::new(TokenService::load_or_create(keys.clone()).await?),
+        };
         let clock: Arc<dyn Clock> = adapters.clock.clone().unwrap_or_else(|| Arc::new(SystemClock));
         let services = SignInServices {
             users: UserService::new(bus.clone()),
@@ -187,7 +193,7 @@ async fn seed_demo(state: &AppState, config: &Config) -> anyhow::Result<()> {
     let metadata = Metadata { actor: Some("system:startup".into()), ..Metadata::default() };
     state
         .catalog
-        .ensure_partner(&seed, chrono::Utc::now(), &metadata)
+        .ensure_partner(&seed, state.clock.now(), &metadata)
         .await
         .map_err(|e| anyhow::anyhow!("cannot seed the demo tenant: {e}"))
 }

@@ -1,9 +1,8 @@
-use crate::tokens::TokenService;
 use commands::EventStore;
 use commands::catalog::CatalogService;
 use commands::login::LoginService;
 use commands::passwords::Passwords;
-use commands::ports::{Clock, IdentityVerification, KeyStore, MobilityLinking, PaymentProvider};
+use commands::ports::{Clock, IdentityVerification, KeyStore, MobilityLinking, PaymentProvider, TokenSigner};
 use commands::user::UserService;
 use std::sync::Arc;
 
@@ -17,7 +16,8 @@ pub struct AppState {
     pub logins: LoginService,
     pub passwords: Passwords,
     pub two_factor: commands::twofactor::TwoFactorService,
-    pub tokens: Arc<TokenService>,
+    /// Signs and verifies access tokens (the token-signer port).
+    pub tokens: Arc<dyn TokenSigner>,
     /// Server secrets (the refresh-token key, tenants' signature keys) and signing keys.
     pub keys: Arc<dyn KeyStore>,
     /// Spent bootstrap signatures and mfaTokens.

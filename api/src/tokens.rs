@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 pub use adapters::tokens::{RELOAD_EVERY, TokenService, rotate};
 pub use commands::ports::tokens::ISSUER;
-pub use commands::ports::{AccessClaims, TokenError};
+pub use commands::ports::{AccessClaims, TokenError, TokenSigner};
 
 /// Reload the keys every `RELOAD_EVERY` until the server stops, so a rotated key starts signing
 /// on every instance without a restart; the same tick lets the rate limiters forget idle clients.
-pub fn spawn_reloader(tokens: Arc<TokenService>, limits: Limits) -> tokio::task::JoinHandle<()> {
+pub fn spawn_reloader(tokens: Arc<dyn TokenSigner>, limits: Limits) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(RELOAD_EVERY);
         tick.tick().await;

@@ -150,7 +150,7 @@ impl TestApp {
     /// them), for tokens the API itself would never issue.
     pub fn sign_claims(&self, claims: &serde_json::Value) -> String {
         let claims: api::tokens::AccessClaims = serde_json::from_value(claims.clone()).unwrap();
-        self.state.tokens.mint(&claims).unwrap()
+        self.state.tokens.sign(&claims).unwrap()
     }
 
     /// Add a signing key, as `users-api keys rotate` does; its kid.

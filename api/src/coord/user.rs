@@ -7,7 +7,6 @@ use crate::request_meta::RequestMeta;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use chrono::Utc;
 use domain::values::LicensePlate;
 use projections::users::UserRow;
 use serde::{Deserialize, Serialize};
@@ -124,7 +123,7 @@ pub async fn put_vehicle(
     let p = &body.license_plate;
     let plate = LicensePlate::parse(&p.text, &p.country, p.subdivision.as_deref())?;
     let metadata = meta.by(DIALECT, &user.partner.tenant_id, format!("user:{}", user.user_id));
-    state.users.change_vehicle(user.user_id, plate.clone(), Utc::now(), &metadata).await?;
+    state.users.change_vehicle(user.user_id, plate.clone(), state.clock.now(), &metadata).await?;
     Ok(Json(Vehicle::from(&plate)))
 }
 

@@ -9,9 +9,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::{FromRequest, Request, State};
 use axum::http::header::CONTENT_TYPE;
-use chrono::Utc;
-use commands::CommandError;
-use commands::signin::{Dialect, FirstFactor, SignInError, TokenPair};
+use commands::signin::{Dialect, FirstFactor, PasswordSignUp, SignInError, SignUpError, TokenPair};
 use domain::login::RevocationReason;
 use domain::user::Profile;
 use domain::values::{Email, NewPassword};
@@ -102,15 +100,11 @@ pub async fn register(
     state.limits.sign_in(address, &format!("{tenant}:register:{}", body.email.trim().to_lowercase()))?;
     let (email, password, profile) = body.checked()?;
     let metadata = meta.by(DIALECT, &tenant, "register".to_owned());
-    let password_hash = state.passwords.hash(password.into_string()).await?;
-    let sign_up = commands::user::SignUp { tenant_id: tenant.clone(), email, password_hash, profile, created_by: None };
-    let user_id = match state.users.sign_up_with_email(sign_up, Utc::now(), &metadata).await {
-        Ok(id) => id,
-        Err(CommandError::Claim { .. }) => {
-            return Err(ApiError::Conflict("the email or username is already taken".into()).into());
-        }
-        Err(e) => return Err(ApiError::from(e).into()),
-    };
+    let sign_up = PasswordSignUp { tenant_id: tenant.clone(), email, password, profile, created_by: None };
+    let user_id = state.sign_in.sign_up_with_password(sign_up, &metadata).await.map_err(|e| match e {
+        SignUpError::Taken => ApiError::Conflict("the email or username is already taken".into()),
+        e => e.into(),
+    })?;
     let factor = FirstFactor::NewAccount { user_id };
     let pair = state.sign_in.sign_in(Dialect::Legacy, &tenant, factor, metadata).await?.into_tokens()?;
     let refresh_token = pair.refresh_token()?;
@@ -257,7 +251,7 @@ pub async fn revoke(
         }
     };
     let metadata = meta.by(DIALECT, &state.legacy_tenant, format!("user:{}", user.user_id));
-    state.logins.revoke(session_id, RevocationReason::SignedOut, Utc::now(), &metadata).await?;
+    state.logins.revoke(session_id, RevocationReason::SignedOut, state.clock.now(), &metadata).await?;
     Ok(Json(super::users::Message { msg: "revoked" }))
 }
 
@@ -296,6 +290,6 @@ pub async fn reset_password(
         return Err(ApiError::NoAccount.into());
     }
     let metadata = meta.by(DIALECT, &tenant, "reset_password".to_owned());
-    state.codes.send_reset_code(&tenant, &email, Utc::now(), &metadata).await?;
+    state.codes.send_reset_code(&tenant, &email, state.clock.now(), &metadata).await?;
     Ok(Json(super::users::Message { msg: "the mail has been sent" }))
 }

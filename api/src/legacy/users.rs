@@ -7,7 +7,6 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use base64::Engine as _;
-use chrono::Utc;
 use projections::users::UserRow;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -89,7 +88,8 @@ pub async fn otp_secret(
     meta: RequestMeta,
 ) -> Result<Json<OtpSecret>, LegacyError> {
     let metadata = meta.by(DIALECT, &state.legacy_tenant, format!("user:{}", user.user_id));
-    let key = state.two_factor.issue_secret(user.user_id, Utc::now(), &metadata).await.map_err(ApiError::from)?;
+    let key =
+        state.two_factor.issue_secret(user.user_id, state.clock.now(), &metadata).await.map_err(ApiError::from)?;
     let model = user_model(&state, user.user_id).await?;
     let totp = commands::twofactor::totp(&key, "Users API", &model.email)
         .ok_or_else(|| ApiError::Internal("totp secret".into()))?;
@@ -156,7 +156,7 @@ pub async fn otp_enable(
         return Err(ApiError::InvalidCode.into());
     }
     let metadata = meta.by(DIALECT, &state.legacy_tenant, format!("user:{}", user.user_id));
-    let recovery_codes = state.two_factor.enable(user.user_id, &code, Utc::now(), &metadata).await?;
+    let recovery_codes = state.two_factor.enable(user.user_id, &code, state.clock.now(), &metadata).await?;
     Ok(Json(OtpEnabled { msg: "the otp has been registered for the user", recovery_codes }))
 }
 
@@ -193,7 +193,7 @@ pub async fn otp_disable(
         .filter(|c| !c.is_empty())
         .ok_or(ApiError::InvalidBody("missing parameters: otpToken".into()))?;
     let metadata = meta.by(DIALECT, &state.legacy_tenant, format!("user:{}", user.user_id));
-    match state.two_factor.disable(user.user_id, &code, Utc::now(), &metadata).await {
+    match state.two_factor.disable(user.user_id, &code, state.clock.now(), &metadata).await {
         Ok(()) => Ok(Json(Message { msg: "the otp has been deleted" })),
         Err(commands::twofactor::TwoFactorError::Command(commands::CommandError::Domain(_))) => {
             Err(ApiError::InvalidBody("the otp is not enabled for the user".into()).into())

@@ -8,7 +8,6 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::Utc;
 use commands::signin::{Dialect, FirstFactor, SignInError, SignedIn, TokenPair};
 use domain::login::RevocationReason;
 use serde::{Deserialize, Serialize};
@@ -160,7 +159,7 @@ pub async fn logout(
     let metadata = meta.by(DIALECT, &user.tenant_id, format!("user:{}", user.user_id));
     state
         .logins
-        .revoke(session_id, RevocationReason::SignedOut, Utc::now(), &metadata)
+        .revoke(session_id, RevocationReason::SignedOut, state.clock.now(), &metadata)
         .await
         .map_err(ApiError::from)?;
     Ok(StatusCode::NO_CONTENT)

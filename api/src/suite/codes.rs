@@ -12,7 +12,6 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
-use chrono::Utc;
 use commands::signin::{Dialect, FirstFactor};
 use domain::values::{Email, PhoneNumber};
 use serde::Deserialize;
@@ -59,7 +58,7 @@ pub async fn create_or_sign_in_with_email_code(
     meta: RequestMeta,
     SuiteJson(body): SuiteJson<EmailCodeRequest>,
 ) -> Result<StatusCode, SuiteError> {
-    let now = Utc::now();
+    let now = state.clock.now();
     state.limits.sign_in(address, &format!("{tenant}:code:{}", body.email.trim().to_lowercase()))?;
     super::bootstrap::verify(&state, &tenant, query.as_deref(), &body.email, now).await?;
     let email = Email::parse(&body.email)?;
@@ -138,7 +137,7 @@ pub async fn create_or_sign_in_with_phone_number(
     meta: RequestMeta,
     SuiteJson(body): SuiteJson<PhoneCodeRequest>,
 ) -> Result<StatusCode, SuiteError> {
-    let now = Utc::now();
+    let now = state.clock.now();
     state.limits.sign_in(address, &format!("{tenant}:code:{}", body.phone_number.trim()))?;
     super::bootstrap::verify(&state, &tenant, query.as_deref(), &body.phone_number, now).await?;
     let phone = PhoneNumber::parse(&body.phone_number)?;

@@ -7,9 +7,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::Utc;
-use commands::CommandError;
-use commands::user::SignUp as SignUpRequest;
+use commands::signin::PasswordSignUp;
 use domain::user::Profile;
 use domain::values::{Email, NewPassword};
 use projections::users::UserRow;
@@ -103,16 +101,14 @@ pub async fn sign_up(
     // no email in the metadata: personal data stays in the payload, where erasure will find it
     let actor = client.as_ref().map_or_else(|| "signup".to_owned(), |c| format!("client:{c}"));
     let metadata = meta.by(DIALECT, &tenant, actor);
-    let hash = state.passwords.hash(password.into_string()).await?;
-    let user_id = match state
-        .users
-        .sign_up_with_email(request(&tenant, &email, hash, profile.clone(), client), Utc::now(), &metadata)
-        .await
-    {
-        Ok(id) => id,
-        Err(CommandError::Claim { .. }) => return Err(ApiError::UserExists.into()),
-        Err(e) => return Err(ApiError::from(e).into()),
+    let sign_up = PasswordSignUp {
+        tenant_id: tenant.clone(),
+        email: email.clone(),
+        password,
+        profile: profile.clone(),
+        created_by: client,
     };
+    let user_id = state.sign_in.sign_up_with_password(sign_up, &metadata).await?;
     let customer = Customer {
         uuid: user_id.to_string(),
         email: Some(email.as_str().to_owned()),
@@ -151,14 +147,4 @@ pub async fn current(State(state): State<AppState>, user: SuiteUser) -> Result<J
         language: row.language,
         email_is_verified: false,
     }))
-}
-
-fn request(
-    tenant: &str,
-    email: &Email,
-    password_hash: String,
-    profile: Profile,
-    created_by: Option<String>,
-) -> SignUpRequest {
-    SignUpRequest { tenant_id: tenant.to_owned(), email: email.clone(), password_hash, profile, created_by }
 }

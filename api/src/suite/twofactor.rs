@@ -11,7 +11,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -76,7 +75,8 @@ pub async fn secret(
     meta: RequestMeta,
 ) -> Result<Json<TwoFactorSecret>, SuiteError> {
     let metadata = meta.by(DIALECT, &user.tenant_id, format!("user:{}", user.user_id));
-    let secret = state.two_factor.issue_secret(user.user_id, Utc::now(), &metadata).await.map_err(ApiError::from)?;
+    let secret =
+        state.two_factor.issue_secret(user.user_id, state.clock.now(), &metadata).await.map_err(ApiError::from)?;
     let account = account_name(&state, user.user_id).await?;
     let totp =
         commands::twofactor::totp(&secret, ISSUER, &account).ok_or_else(|| ApiError::Internal("totp secret".into()))?;
@@ -131,7 +131,7 @@ pub async fn enable(
     SuiteJson(body): SuiteJson<TwoFactorCode>,
 ) -> Result<Json<RecoveryCodes>, SuiteError> {
     let metadata = meta.by(DIALECT, &user.tenant_id, format!("user:{}", user.user_id));
-    let codes = state.two_factor.enable(user.user_id, &body.code, Utc::now(), &metadata).await?;
+    let codes = state.two_factor.enable(user.user_id, &body.code, state.clock.now(), &metadata).await?;
     Ok(Json(RecoveryCodes { recovery_codes: codes }))
 }
 

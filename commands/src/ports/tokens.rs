@@ -74,4 +74,8 @@ pub trait TokenSigner: Send + Sync {
     async fn verify(&self, token: &str, audience: &str) -> Result<AccessClaims, TokenError>;
     /// The public keys that verify this signer's tokens, as a JSON Web Key Set.
     fn jwks(&self) -> serde_json::Value;
+    /// The `kid` new tokens are signed with.
+    fn signing_kid(&self) -> String;
+    /// Pick up keys added since the last load (a rotation made by any instance).
+    async fn reload(&self) -> Result<(), SignError>;
 }

@@ -10,9 +10,11 @@
 mod factors;
 mod flow;
 mod session;
+mod signup;
 
 pub use flow::{SignInFlow, SignInServices};
 pub use session::MfaTicket;
+pub use signup::{PasswordSignUp, SignUpError};
 
 use crate::codes::CodeCommandError;
 use crate::login::{LoginCommandError, RefreshError};
