@@ -27,9 +27,12 @@ impl MessageSender for FileSender {
             "id": m.id, "channel": m.channel, "to": m.recipient, "subject": m.subject, "body": m.body,
             "at": store::format_time(&store::now_micros()),
         });
-        let mut file = tokio::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
+        let mut options = tokio::fs::OpenOptions::new();
+        options.create(true).append(true);
+        // codes and addresses: owner-only from the first byte written
+        #[cfg(unix)]
+        options.mode(0o600);
+        let mut file = options
             .open(&self.path)
             .await
             .map_err(|e| SendError(format!("cannot open {}: {e}", self.path.display())))?;

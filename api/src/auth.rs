@@ -48,16 +48,3 @@ pub async fn live_session(state: &AppState, claims: AccessClaims) -> Result<Auth
     }
     Ok(Authenticated { claims, user_id, session_id })
 }
-
-/// The client's address: the TCP peer. (Behind a proxy this is the proxy; forwarded headers are
-/// not trusted yet.) Without connection info (a router driven in-process) it is 0.0.0.0.
-pub struct ClientAddr(pub std::net::IpAddr);
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
-        Ok(Self(peer.unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))))
-    }
-}

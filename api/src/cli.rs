@@ -170,14 +170,20 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         bind = app.address(),
         db = redact(&config.database_url),
         tenant = config.demo_tenant,
-        key = reveal(&config.demo_access_key),
-        token = reveal(&config.demo_server_token),
-        signature = reveal(&config.demo_signature_key),
+        key = shown(&config, "demo_access_key", &config.demo_access_key),
+        token = shown(&config, "demo_server_token", &config.demo_server_token),
+        signature = shown(&config, "demo_signature_key", &config.demo_signature_key),
     );
     println!("{banner}");
     app.run_until(shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// A secret for the banner: one this service generated is shown (a developer needs it to try
+/// the API); one from the configuration is not, since the banner ends up in logs.
+fn shown<'a>(config: &Config, name: &str, secret: &'a secrecy::SecretString) -> &'a str {
+    if config.generated.contains(name) { reveal(secret) } else { "(from the configuration)" }
 }
 
 /// A database URL without its password.

@@ -79,6 +79,17 @@ pub struct Settings {
     /// Refresh-token grants per minute from one client address.
     #[arg(long, env = "USERS_API_REFRESH_PER_MINUTE", default_value_t = 150)]
     pub refresh_per_minute: u32,
+    /// Anonymous writes per minute from one client address: sign-ups, test tokens, password
+    /// resets and two-factor set-up.
+    #[arg(long, env = "USERS_API_WRITES_PER_MINUTE", default_value_t = 20)]
+    pub writes_per_minute: u32,
+    /// Tokens a coord partner may mint per minute with its server token (`create_jwt`).
+    #[arg(long, env = "USERS_API_MINTS_PER_PARTNER_PER_MINUTE", default_value_t = 600)]
+    pub mints_per_partner_per_minute: u32,
+    /// Proxies whose `X-Forwarded-For` is believed: comma-separated addresses or CIDR blocks
+    /// (`10.0.0.0/8,::1`). Empty: the client address is the TCP peer.
+    #[arg(long, env = "USERS_API_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
     /// Failed password sign-ins within the lockout window that lock an account.
     #[arg(long, env = "USERS_API_LOCKOUT_FAILURES", default_value_t = 5)]
     pub lockout_failures: u32,
@@ -114,6 +125,9 @@ impl Settings {
             sign_in_per_minute: 30,
             sign_in_per_account_per_minute: 10,
             refresh_per_minute: 150,
+            writes_per_minute: 20,
+            mints_per_partner_per_minute: 600,
+            trusted_proxies: String::new(),
             lockout_failures: 5,
             lockout_minutes: 15,
         }
@@ -135,12 +149,16 @@ pub struct Config {
     pub suite_token_lifetime: chrono::Duration,
     pub sessions: commands::login::SessionPolicy,
     pub limits: crate::limits::LimitSettings,
+    pub trusted_proxies: crate::client_addr::TrustedProxies,
     pub lockout: domain::user::LockoutPolicy,
     pub legacy_tenant: String,
     pub smtp_url: Option<String>,
     pub smtp_from: String,
     pub sms_gateway: Option<(String, String)>,
     pub demo_signature_key: SecretString,
+    /// The names of the secrets this service generated (not configured): the only ones the
+    /// banner may print.
+    pub generated: std::collections::BTreeSet<&'static str>,
 }
 
 const GENERATED: &str = "generated-secrets.json";
@@ -149,6 +167,10 @@ impl Config {
     pub fn resolve(settings: Settings) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&settings.data_dir)
             .with_context(|| format!("cannot create data dir {}", settings.data_dir.display()))?;
+        // the database, keys and generated secrets live here: owner-only
+        #[cfg(unix)]
+        std::fs::set_permissions(&settings.data_dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))
+            .with_context(|| format!("cannot restrict data dir {}", settings.data_dir.display()))?;
         let mut generated = GeneratedSecrets::load(&settings.data_dir)?;
         let database_url = settings
             .database_url
@@ -188,7 +210,11 @@ impl Config {
                 sign_in_per_address: settings.sign_in_per_minute,
                 sign_in_per_account: settings.sign_in_per_account_per_minute,
                 refresh_per_address: settings.refresh_per_minute,
+                writes_per_address: settings.writes_per_minute,
+                mints_per_partner: settings.mints_per_partner_per_minute,
             },
+            trusted_proxies: crate::client_addr::TrustedProxies::parse(&settings.trusted_proxies)
+                .map_err(anyhow::Error::msg)?,
             lockout: domain::user::LockoutPolicy {
                 max_failures: settings.lockout_failures.max(1),
                 window: chrono::Duration::minutes(settings.lockout_minutes.clamp(1, 24 * 60)),
@@ -196,9 +222,10 @@ impl Config {
             },
             demo_tenant: settings.demo_tenant,
             data_dir: settings.data_dir.clone(),
+            generated: std::collections::BTreeSet::new(),
         };
         generated.save(&settings.data_dir)?;
-        Ok(config)
+        Ok(Self { generated: generated.picked, ..config })
     }
 
     pub fn is_postgres(&self) -> bool {
@@ -209,6 +236,8 @@ impl Config {
 struct GeneratedSecrets {
     values: BTreeMap<String, String>,
     changed: bool,
+    /// The names `pick` answered with a generated value.
+    picked: std::collections::BTreeSet<&'static str>,
 }
 
 impl GeneratedSecrets {
@@ -219,14 +248,15 @@ impl GeneratedSecrets {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
         };
-        Ok(Self { values, changed: false })
+        Ok(Self { values, changed: false, picked: std::collections::BTreeSet::new() })
     }
 
     /// The configured value, else the one generated on an earlier start, else a new one.
-    fn pick(&mut self, name: &str, configured: Option<String>, prefix: &str) -> SecretString {
+    fn pick(&mut self, name: &'static str, configured: Option<String>, prefix: &str) -> SecretString {
         if let Some(value) = configured.filter(|v| !v.is_empty()) {
             return SecretString::from(value);
         }
+        self.picked.insert(name);
         let value = self.values.entry(name.to_owned()).or_insert_with(|| {
             self.changed = true;
             let mut bytes = [0u8; 24];

@@ -1,6 +1,8 @@
 //! Abuse limits: token buckets per client address and per account on sign-in (governor's
 //! GCRA). Over the limit a request gets 429 with `Retry-After` before any password is checked.
 //! The buckets live in each instance's memory: with several instances, each allows its quota.
+//! An IPv6 client is counted by its /64, the block one subscriber gets: counting whole
+//! addresses would give each subscriber 2^64 buckets.
 use crate::error::ApiError;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
@@ -16,11 +18,22 @@ pub struct LimitSettings {
     pub sign_in_per_account: u32,
     /// Refresh-token grants per minute from one client address.
     pub refresh_per_address: u32,
+    /// Anonymous writes per minute from one client address: sign-ups, test tokens, password
+    /// resets, two-factor set-up.
+    pub writes_per_address: u32,
+    /// Tokens one coord partner mints per minute with its server token.
+    pub mints_per_partner: u32,
 }
 
 impl Default for LimitSettings {
     fn default() -> Self {
-        Self { sign_in_per_address: 30, sign_in_per_account: 10, refresh_per_address: 150 }
+        Self {
+            sign_in_per_address: 30,
+            sign_in_per_account: 10,
+            refresh_per_address: 150,
+            writes_per_address: 20,
+            mints_per_partner: 600,
+        }
     }
 }
 
@@ -29,6 +42,19 @@ pub struct Limits {
     sign_in_by_address: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     sign_in_by_account: Arc<DefaultKeyedRateLimiter<String>>,
     refresh_by_address: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    writes_by_address: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    mints_by_partner: Arc<DefaultKeyedRateLimiter<String>>,
+}
+
+/// The key an address is counted under: IPv4 as is (also when mapped into IPv6), IPv6 by /64.
+fn subscriber(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(std::net::Ipv6Addr::from(v6.to_bits() & !u128::from(u64::MAX))),
+        },
+        v4 @ IpAddr::V4(_) => v4,
+    }
 }
 
 fn per_minute(n: u32) -> Quota {
@@ -50,18 +76,20 @@ impl Limits {
             sign_in_by_address: Arc::new(DefaultKeyedRateLimiter::keyed(per_minute(settings.sign_in_per_address))),
             sign_in_by_account: Arc::new(DefaultKeyedRateLimiter::keyed(per_minute(settings.sign_in_per_account))),
             refresh_by_address: Arc::new(DefaultKeyedRateLimiter::keyed(per_minute(settings.refresh_per_address))),
+            writes_by_address: Arc::new(DefaultKeyedRateLimiter::keyed(per_minute(settings.writes_per_address))),
+            mints_by_partner: Arc::new(DefaultKeyedRateLimiter::keyed(per_minute(settings.mints_per_partner))),
         }
     }
 
     /// One sign-in attempt from `address` for `account` (any stable name of the account).
     pub fn sign_in(&self, address: IpAddr, account: &str) -> Result<(), ApiError> {
-        check(&self.sign_in_by_address, &address)?;
+        check(&self.sign_in_by_address, &subscriber(address))?;
         check(&self.sign_in_by_account, &account.to_owned())
     }
 
     /// One sign-in attempt from `address` (before the account is known).
     pub fn address(&self, address: IpAddr) -> Result<(), ApiError> {
-        check(&self.sign_in_by_address, &address)
+        check(&self.sign_in_by_address, &subscriber(address))
     }
 
     /// One sign-in attempt for `account` (once it is known).
@@ -70,7 +98,18 @@ impl Limits {
     }
 
     pub fn refresh(&self, address: IpAddr) -> Result<(), ApiError> {
-        check(&self.refresh_by_address, &address)
+        check(&self.refresh_by_address, &subscriber(address))
+    }
+
+    /// One anonymous write (a sign-up, a test token, a password reset, two-factor set-up) from
+    /// `address`.
+    pub fn write(&self, address: IpAddr) -> Result<(), ApiError> {
+        check(&self.writes_by_address, &subscriber(address))
+    }
+
+    /// One token minted by `partner` with its server token.
+    pub fn mint(&self, partner: &str) -> Result<(), ApiError> {
+        check(&self.mints_by_partner, &partner.to_owned())
     }
 
     /// Forget buckets that are full again, so memory follows the active clients.
@@ -78,6 +117,8 @@ impl Limits {
         self.sign_in_by_address.retain_recent();
         self.sign_in_by_account.retain_recent();
         self.refresh_by_address.retain_recent();
+        self.writes_by_address.retain_recent();
+        self.mints_by_partner.retain_recent();
     }
 }
 
@@ -88,7 +129,7 @@ mod tests {
     #[test]
     fn a_bucket_empties_and_names_the_wait() {
         let limits =
-            Limits::new(LimitSettings { sign_in_per_address: 100, sign_in_per_account: 2, refresh_per_address: 1 });
+            Limits::new(LimitSettings { sign_in_per_account: 2, refresh_per_address: 1, ..LimitSettings::default() });
         let ip: IpAddr = [10, 0, 0, 1].into();
         assert!(limits.sign_in(ip, "demo:a@x.com").is_ok());
         assert!(limits.sign_in(ip, "demo:a@x.com").is_ok());
@@ -100,5 +141,19 @@ mod tests {
         assert!(limits.refresh(ip).is_ok());
         assert!(limits.refresh(ip).is_err());
         assert!(limits.refresh([10, 0, 0, 2].into()).is_ok(), "another address has its own bucket");
+    }
+
+    #[test]
+    fn ipv6_clients_are_counted_by_their_64_and_mapped_ipv4_as_ipv4() {
+        let ip = |s: &str| s.parse::<IpAddr>().expect("ip");
+        assert_eq!(subscriber(ip("2001:db8:1:2:aaaa::1")), ip("2001:db8:1:2::"));
+        assert_eq!(subscriber(ip("2001:db8:1:2:ffff:ffff:ffff:ffff")), ip("2001:db8:1:2::"));
+        assert_ne!(subscriber(ip("2001:db8:1:3::1")), ip("2001:db8:1:2::"));
+        assert_eq!(subscriber(ip("::ffff:192.0.2.7")), ip("192.0.2.7"));
+        assert_eq!(subscriber(ip("192.0.2.7")), ip("192.0.2.7"));
+        let limits = Limits::new(LimitSettings { writes_per_address: 1, ..LimitSettings::default() });
+        assert!(limits.write(ip("2001:db8::1")).is_ok());
+        assert!(limits.write(ip("2001:db8::2")).is_err(), "the same /64 shares a bucket");
+        assert!(limits.write(ip("2001:db8:0:1::2")).is_ok(), "the next /64 has its own");
     }
 }

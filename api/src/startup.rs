@@ -12,7 +12,8 @@ use adapters::sandbox::{SandboxIdentityVerification, SandboxMobilitySystems, San
 use adapters::senders::{FileSender, SmsGatewaySender, SmtpSender};
 use anyhow::Context;
 use axum::Router;
-use axum::http::{HeaderName, Request};
+use axum::http::header::CACHE_CONTROL;
+use axum::http::{HeaderName, HeaderValue, Request};
 use commands::catalog::{CatalogService, PartnerSeed};
 use commands::login::LoginService;
 use commands::passwords::Passwords;
@@ -30,6 +31,7 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 /// The store with the inline projections registered.
@@ -109,6 +111,7 @@ impl Application {
             spent: SpentProofs::new(store.clone()),
             clock,
             limits: crate::limits::Limits::new(config.limits),
+            proxies: config.trusted_proxies.clone(),
             codes: services.codes,
             oidc: OidcVerifier::new(
                 adapters.provider_keys.clone().unwrap_or_else(|| Arc::new(HttpProviderKeys::new())),
@@ -213,6 +216,9 @@ pub fn app(state: AppState) -> Router {
                 "handler panicked".into(),
             )))
         }))
+        // tokens and personal data must not stay in a browser's or a proxy's cache; a route that
+        // chose its own caching keeps it
+        .layer(SetResponseHeaderLayer::if_not_present(CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");

@@ -24,6 +24,8 @@ pub struct AppState {
     pub spent: commands::replay::SpentProofs,
     pub clock: Arc<dyn Clock>,
     pub limits: crate::limits::Limits,
+    /// Whose `X-Forwarded-For` is believed.
+    pub proxies: crate::client_addr::TrustedProxies,
     pub codes: commands::codes::CodeService,
     pub oidc: crate::oidc::OidcVerifier,
     pub payments: Arc<dyn PaymentProvider>,

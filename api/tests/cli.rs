@@ -158,3 +158,57 @@ async fn tamper(url: &str, new_payload: &str, pick: &str) -> (i64, String) {
     assert_eq!(store.db().execute(&sql, &[]).await.unwrap(), 1);
     (position, event_id)
 }
+
+/// The data dir held the signing keys, the refresh key, TOTP secrets and password hashes
+/// readable by every local user (0755, `users.db` 0644), and the banner printed secrets that came
+/// from the configuration into whatever collects stdout. Now the data dir is 0700, its files
+/// 0600, and the banner prints only the secrets the service generated.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_data_dir_is_owner_only_and_the_banner_shows_only_generated_secrets() {
+    use std::os::unix::fs::PermissionsExt;
+    let target = Target { data_dir: scratch(), database_url: None };
+    let configured = "st_from_the_operators_vault_0123456789";
+    let mut server = target
+        .command()
+        .env("USERS_API_BIND", "127.0.0.1:0")
+        .env("USERS_API_DEMO_SERVER_TOKEN", configured)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut banner = Vec::new();
+    for line in BufReader::new(server.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        let last = line.trim().starts_with("try:");
+        banner.push(line);
+        if last {
+            break;
+        }
+    }
+    let banner = banner.join("\n");
+    let url = banner.lines().find_map(|l| l.trim().strip_prefix("url:")).unwrap().trim().to_owned();
+    assert!(!banner.contains(configured), "a configured secret stays out of the banner:\n{banner}");
+    assert!(banner.contains("demo server token: (from the configuration)"), "{banner}");
+    assert!(banner.contains("demo access_key:   ak_"), "a generated secret is shown to try the API:\n{banner}");
+    // write something so that the WAL files exist
+    let key = banner.lines().find_map(|l| l.trim().strip_prefix("demo access_key:")).unwrap().trim().to_owned();
+    let res = reqwest::Client::new()
+        .post(format!("{url}/v1/users/testing/create_jwt?access_key={key}"))
+        .json(&json!({"email": "perm@test.com"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+
+    let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&target.data_dir), 0o700, "the data dir");
+    let files: Vec<_> = std::fs::read_dir(&target.data_dir).unwrap().map(|e| e.unwrap().path()).collect();
+    assert!(files.iter().any(|f| f.ends_with("users.db")) && files.iter().any(|f| f.ends_with("users.db-wal")));
+    for file in &files {
+        assert_eq!(mode(file), 0o600, "{}", file.display());
+    }
+    Command::new("kill").arg(server.id().to_string()).status().unwrap();
+    assert!(server.wait().unwrap().success());
+    let _ = std::fs::remove_dir_all(&target.data_dir);
+}

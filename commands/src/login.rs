@@ -120,12 +120,14 @@ impl LoginService {
 
     /// Spend `token`, presented to `tenant_id`, for its successor. Concurrent calls with the same
     /// token all get the same successor (the losers of the race find the token to be the head's
-    /// parent). A token of another tenant is `Invalid` and changes nothing.
+    /// parent). A token of another tenant, or
+    /// presented through another dialect than the one that issued it, is `Invalid` and changes
+    /// nothing.
     #[tracing::instrument(skip_all)]
     pub async fn refresh(
         &self,
         token: &str,
-        tenant_id: &str,
+        (tenant_id, dialect): (&str, &str),
         at: DateTime<Utc>,
         metadata: &Metadata,
     ) -> Result<Refreshed, RefreshError> {
@@ -133,6 +135,7 @@ impl LoginService {
         let child = self.child_token(session_id, token).ok_or(RefreshError::Invalid)?;
         let command = LoginCommand::Refresh {
             tenant_id: tenant_id.to_owned(),
+            dialect: dialect.to_owned(),
             presented_hash: secret_hash(token),
             child_hash: secret_hash(&child),
             grace: self.policy.refresh_grace,

@@ -31,9 +31,12 @@ pub enum PasswordError {
 pub struct Passwords {
     argon: Arc<Argon2<'static>>,
     dummy: Arc<str>,
-    /// At most one hash per CPU at a time: more only queue for the same cores, take 19 MiB each,
-    /// and starve the threads that serve everything else.
+    /// At most one sign-in verify per CPU at a time: more only queue for the same cores, take
+    /// 19 MiB each, and starve the threads that serve everything else.
     permits: Arc<tokio::sync::Semaphore>,
+    /// New hashes (sign-ups) have a budget of their own, half the CPUs: a flood of sign-ups
+    /// queues behind itself and never takes a sign-in's turn.
+    hash_permits: Arc<tokio::sync::Semaphore>,
     /// argon2 work memory kept between verifies: allocating (and page-faulting) 19 MiB afresh for
     /// each one cost about a quarter of its time. At most one buffer per permit.
     buffers: Arc<Mutex<Vec<Vec<Block>>>>,
@@ -50,12 +53,14 @@ impl Passwords {
             argon: Arc::new(argon),
             dummy: dummy.into(),
             permits: Arc::new(tokio::sync::Semaphore::new(cpus)),
+            hash_permits: Arc::new(tokio::sync::Semaphore::new((cpus / 2).max(1))),
             buffers: Arc::new(Mutex::new(Vec::new())),
         })
     }
 
+    /// Hash a new password, within the hashing budget (not the sign-ins').
     pub async fn hash(&self, password: String) -> Result<String, PasswordError> {
-        let _permit = self.permits.acquire().await.map_err(|e| PasswordError::Hash(e.to_string()))?;
+        let _permit = self.hash_permits.acquire().await.map_err(|e| PasswordError::Hash(e.to_string()))?;
         let argon = self.argon.clone();
         tokio::task::spawn_blocking(move || hash_with(&argon, &password))
             .await
@@ -155,6 +160,23 @@ mod tests {
             assert!(!verify_into(&phc, "passwörd".as_bytes(), &mut memory));
         }
         assert!(!verify_into("$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$", b"x", &mut memory));
+    }
+
+    #[tokio::test]
+    async fn sign_ups_that_use_up_their_hashing_budget_do_not_hold_up_sign_ins() {
+        let passwords = fast();
+        let stored = passwords.hash("correct horse".into()).await.expect("hash");
+        // every sign-up hash slot taken, as by a flood of sign-ups
+        let budget = passwords.hash_permits.available_permits() as u32;
+        let held = passwords.hash_permits.clone().acquire_many_owned(budget).await.expect("permits");
+        let verify = passwords.verify("correct horse".into(), Some(stored));
+        let verified = tokio::time::timeout(std::time::Duration::from_secs(30), verify).await;
+        assert_eq!(verified.ok(), Some(true), "a sign-in verifies while sign-ups wait");
+        let mut queued = std::pin::pin!(passwords.hash("another".into()));
+        let waits = std::future::poll_fn(|cx| std::task::Poll::Ready(queued.as_mut().poll(cx).is_pending())).await;
+        assert!(waits, "a sign-up waits for its own budget");
+        drop(held);
+        assert!(queued.await.is_ok());
     }
 
     #[test]

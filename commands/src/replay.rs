@@ -18,8 +18,14 @@ impl SpentProofs {
         store::secrets::signature_seen(self.store.db(), proof).await
     }
 
-    /// Spend `proof`, remembered for `window`; false when it was spent already (a replay).
-    pub async fn spend(&self, proof: &str, window: chrono::Duration) -> Result<bool, StoreError> {
-        self.store.first_sight_of_signature(proof, window).await
+    /// Spend `proof` at `now` (the clock port's), remembered for `window`; false when it was
+    /// spent already (a replay).
+    pub async fn spend(
+        &self,
+        proof: &str,
+        now: chrono::DateTime<chrono::Utc>,
+        window: chrono::Duration,
+    ) -> Result<bool, StoreError> {
+        self.store.first_sight_of_signature(proof, now, window).await
     }
 }

@@ -92,10 +92,14 @@ pub trait EventStore: Send + Sync {
         Ok(self.db().fetch_all(&sql, &args![lease, format_time(&now), limit]).await?)
     }
 
-    /// Remember a bootstrap signature; false when it was seen before (a replay). Signatures older
-    /// than `window` are forgotten.
-    async fn first_sight_of_signature(&self, signature: &str, window: chrono::Duration) -> Result<bool, StoreError> {
-        let now = now_micros();
+    /// Remember a bootstrap signature as seen at `now` (the caller's clock); false when it was
+    /// seen before (a replay). Signatures seen more than `window` before `now` are forgotten.
+    async fn first_sight_of_signature(
+        &self,
+        signature: &str,
+        now: chrono::DateTime<chrono::Utc>,
+        window: chrono::Duration,
+    ) -> Result<bool, StoreError> {
         self.db()
             .execute("delete from seen_signatures where seen_at < $1", &args![format_time(&(now - window))])
             .await?;

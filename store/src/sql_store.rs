@@ -68,11 +68,41 @@ impl SqliteStore {
             // instead of waking the reader once per row
             .row_buffer_size(ROW_CHANNEL)
             .foreign_keys(true);
+        owner_only(connect.get_filename())?;
         let mut writer = SqliteConnection::connect_with(&connect).await?;
         sqlx::migrate!("../migrations/sqlite").run(&mut writer).await?;
         let readers = SqlitePoolOptions::new().max_connections(8).connect_with(connect).await?;
         SqlStore::start(Writer::Sqlite(Mutex::new(writer)), Db::Sqlite(readers), options).await
     }
+}
+
+/// The database file and its WAL hold password hashes, keys and personal data: owner-only
+/// (0600). Created so before SQLite opens it, which gives its `-wal` and `-shm` files the same
+/// mode; files of an older start are narrowed.
+fn owner_only(database: &std::path::Path) -> Result<(), StoreError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+        let name = database.as_os_str();
+        if name.is_empty() || name == ":memory:" {
+            return Ok(());
+        }
+        let fail = |e: std::io::Error| {
+            StoreError::Database(sqlx::Error::Io(std::io::Error::new(e.kind(), format!("{}: {e}", database.display()))))
+        };
+        if !database.exists() {
+            std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(database).map_err(fail)?;
+        }
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut path = name.to_owned();
+            path.push(suffix);
+            let path = std::path::PathBuf::from(path);
+            if path.exists() {
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).map_err(fail)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Opens the PostgreSQL engine: a pool; any number of instances may share the database.

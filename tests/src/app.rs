@@ -30,6 +30,8 @@ impl TestApp {
         let scratch = Scratch::new();
         let mut settings = Settings::for_data_dir(scratch.0.join("data"));
         settings.database_url = Some(database_url(engine, &scratch).await);
+        // every test client writes from 127.0.0.1; the write limit has a test of its own
+        settings.writes_per_minute = 10_000;
         configure(&mut settings);
         Self::spawn_with(settings, scratch).await
     }
@@ -88,6 +90,18 @@ impl TestApp {
     }
 
     /// `select count(*) …` on the server's database.
+    /// The 6-digit codes the outbox file holds for `to` (an email or a phone number), oldest
+    /// first.
+    pub fn codes_sent_to(&self, to: &str) -> Vec<String> {
+        let text = std::fs::read_to_string(self.outbox_file()).unwrap_or_default();
+        let digits = |text: &str| text.split(|c: char| !c.is_ascii_digit()).find(|w| w.len() == 6).map(str::to_owned);
+        text.lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|m| m["to"] == to)
+            .filter_map(|m| m["body"].as_str().and_then(digits))
+            .collect()
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         let (n,): (i64,) = self.state.store.db().fetch_optional(sql, &[]).await.unwrap().unwrap_or((0,));
         n

@@ -4,7 +4,7 @@
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use tests::legacy::{legacy_error, person};
+use tests::legacy::{PASSWORD, legacy_error, person};
 use tests::{TestApp, both_engines, totp_code};
 
 both_engines!(register_refresh_revoke, |engine| async move {
@@ -96,9 +96,14 @@ both_engines!(otp_is_set_up_with_its_key_and_removed_with_a_code, |engine| async
     assert_eq!(legacy_error(missing).await.0, StatusCode::BAD_REQUEST);
     let wrong_key = otp(Method::POST, "").json(&json!({"otpKey": "AAAA", "otpToken": code(now)})).send().await.unwrap();
     assert_eq!(legacy_error(wrong_key).await, (StatusCode::FORBIDDEN, "invalid_code".into()));
-    let wrong_code = otp(Method::POST, "").json(&json!({"otpKey": key, "otpToken": "000000"})).send().await.unwrap();
+    // an access token alone does not switch TOTP on: the password is asked again
+    let token_only = otp(Method::POST, "").json(&json!({"otpKey": key, "otpToken": code(now)})).send().await.unwrap();
+    assert_eq!(legacy_error(token_only).await, (StatusCode::UNAUTHORIZED, "invalid_credentials".into()));
+    let wrong_code = json!({"otpKey": key, "otpToken": "000000", "password": PASSWORD});
+    let wrong_code = otp(Method::POST, "").json(&wrong_code).send().await.unwrap();
     assert_eq!(legacy_error(wrong_code).await, (StatusCode::FORBIDDEN, "invalid_code".into()));
-    let on = otp(Method::POST, "").json(&json!({"otpKey": key, "otpToken": code(now)})).send().await.unwrap();
+    let body = json!({"otpKey": key, "otpToken": code(now), "password": PASSWORD});
+    let on = otp(Method::POST, "").json(&body).send().await.unwrap();
     assert_eq!(on.status(), 200);
     assert_eq!(on.json::<Value>().await.unwrap()["recoveryCodes"].as_array().unwrap().len(), 10);
     let me: Value = legacy.is_logged(&access).await.json().await.unwrap();

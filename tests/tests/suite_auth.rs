@@ -279,12 +279,15 @@ both_engines!(totp_two_factor_sign_in, |engine| async move {
     assert_eq!(qr.headers()["content-type"], "image/png");
     assert!(qr.bytes().await.unwrap().starts_with(b"\x89PNG\r\n\x1a\n"));
 
-    let wrong = suite.two_factor(&access, "2fa-enable", Some(json!({"code": "000000"}))).await;
+    // an access token alone does not switch TOTP on: the password is asked again
+    let t0 = chrono::Utc::now().timestamp();
+    let token_only = suite.two_factor(&access, "2fa-enable", Some(json!({"code": totp_code(&secret, t0)}))).await;
+    assert_eq!(suite_error(token_only).await, (StatusCode::UNAUTHORIZED, "A201".into()));
+    let wrong = suite.two_factor(&access, "2fa-enable", Some(json!({"code": "000000", "password": PASSWORD}))).await;
     assert_eq!(suite_error(wrong).await, (StatusCode::UNAUTHORIZED, "A207".into()));
     // codes from fixed instants: a test that crosses a 30 s boundary still means the same steps
-    let t0 = chrono::Utc::now().timestamp();
     let first = totp_code(&secret, t0);
-    let on = suite.two_factor(&access, "2fa-enable", Some(json!({"code": first}))).await;
+    let on = suite.two_factor(&access, "2fa-enable", Some(json!({"code": first, "password": PASSWORD}))).await;
     assert_eq!(on.status(), 200);
     let recovery: Vec<String> =
         serde_json::from_value(on.json::<Value>().await.unwrap()["recoveryCodes"].clone()).unwrap();

@@ -2,6 +2,7 @@
 //! for its end user (production: with its server token; test: with the access key alone).
 use super::CoordError;
 use super::extract::{CoordJson, Partner, ServerPartner};
+use crate::client_addr::ClientAddr;
 use crate::request_meta::RequestMeta;
 use crate::state::AppState;
 use axum::Json;
@@ -44,15 +45,19 @@ pub struct JwtToken {
         (status = 401, description = "Missing or unknown access key", body = super::error::CoordErrorBody),
         (status = 409, description = "The email belongs to a user with another external uid", body = super::error::CoordErrorBody),
         (status = 415, description = "Body is not JSON", body = super::error::CoordErrorBody),
+        (status = 429, description = "rate_limited: too many tokens minted (Retry-After)", body = super::error::CoordErrorBody),
     )
 )]
 #[tracing::instrument(skip_all, fields(partner = %partner.partner_id))]
 pub async fn create_test_jwt(
     State(state): State<AppState>,
     Partner(partner): Partner,
+    ClientAddr(address): ClientAddr,
     meta: RequestMeta,
     CoordJson(body): CoordJson<CreateJwt>,
 ) -> Result<Json<JwtToken>, CoordError> {
+    // the access key ships inside apps: anyone may hold it, so each address is counted
+    state.limits.write(address)?;
     mint(&state, &partner, meta, body, true).await
 }
 
@@ -72,6 +77,7 @@ pub async fn create_test_jwt(
         (status = 403, description = "The server token is not this partner's", body = super::error::CoordErrorBody),
         (status = 409, description = "The email belongs to a user with another external uid", body = super::error::CoordErrorBody),
         (status = 415, description = "Body is not JSON", body = super::error::CoordErrorBody),
+        (status = 429, description = "rate_limited: too many tokens minted (Retry-After)", body = super::error::CoordErrorBody),
     )
 )]
 #[tracing::instrument(skip_all, fields(partner = %partner.partner_id))]
@@ -81,6 +87,7 @@ pub async fn create_jwt(
     meta: RequestMeta,
     CoordJson(body): CoordJson<CreateJwt>,
 ) -> Result<Json<JwtToken>, CoordError> {
+    state.limits.mint(&partner.partner_id)?;
     mint(&state, &partner, meta, body, false).await
 }
 

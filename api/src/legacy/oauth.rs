@@ -2,7 +2,7 @@
 use super::extract::{LegacyJson, LegacyUser, RawBody};
 use super::users::{UserModel, user_model};
 use super::{DIALECT, LegacyError};
-use crate::auth::ClientAddr;
+use crate::client_addr::ClientAddr;
 use crate::error::ApiError;
 use crate::request_meta::RequestMeta;
 use crate::state::AppState;
@@ -97,6 +97,7 @@ pub async fn register(
     LegacyJson(body): LegacyJson<Register>,
 ) -> Result<Json<Registered>, LegacyError> {
     let tenant = state.legacy_tenant.clone();
+    state.limits.write(address)?;
     state.limits.sign_in(address, &format!("{tenant}:register:{}", body.email.trim().to_lowercase()))?;
     let (email, password, profile) = body.checked()?;
     let metadata = meta.by(DIALECT, &tenant, "register".to_owned());
@@ -283,6 +284,7 @@ pub async fn reset_password(
 ) -> Result<Json<super::users::Message>, LegacyError> {
     let tenant = state.legacy_tenant.clone();
     let raw = body.email.filter(|e| !e.trim().is_empty()).ok_or(ApiError::InvalidBody("email is required".into()))?;
+    state.limits.write(address)?;
     state.limits.sign_in(address, &format!("{tenant}:reset:{}", raw.trim().to_lowercase()))?;
     let email = Email::parse(&raw)?;
     if state.users.email_account(&tenant, &email).await?.is_none() {

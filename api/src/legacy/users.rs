@@ -7,6 +7,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use base64::Engine as _;
+use commands::signin::Dialect;
 use projections::users::UserRow;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -106,6 +107,9 @@ pub struct OtpEnable {
     otp_key: Option<String>,
     /// A current code for that secret.
     otp_token: Option<String>,
+    /// The account's password, asked again: an access token alone does not switch TOTP on.
+    /// (Not in the original API; its client passes any body field through.)
+    password: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -133,7 +137,8 @@ pub struct OtpEnabled {
     responses(
         (status = 200, description = "the otp has been registered for the user; keep the recovery codes", body = OtpEnabled),
         (status = 400, description = "missing parameters", body = super::error::LegacyErrorBody),
-        (status = 403, description = "the otp token is invalid", body = super::error::LegacyErrorBody),
+        (status = 401, description = "the password is wrong or missing (`invalid_credentials`)", body = super::error::LegacyErrorBody),
+        (status = 403, description = "the otp token is invalid; or the account is locked (`account_locked`)", body = super::error::LegacyErrorBody),
         (status = 409, description = "the otp is already enabled", body = super::error::LegacyErrorBody),
     )
 )]
@@ -155,8 +160,8 @@ pub async fn otp_enable(
     if pending.as_deref() != Some(key.trim()) {
         return Err(ApiError::InvalidCode.into());
     }
-    let metadata = meta.by(DIALECT, &state.legacy_tenant, format!("user:{}", user.user_id));
-    let recovery_codes = state.two_factor.enable(user.user_id, &code, state.clock.now(), &metadata).await?;
+    let asked = (Dialect::Legacy, state.legacy_tenant.as_str());
+    let recovery_codes = state.sign_in.enable_two_factor(asked, user.user_id, body.password, &code, meta.0).await?;
     Ok(Json(OtpEnabled { msg: "the otp has been registered for the user", recovery_codes }))
 }
 

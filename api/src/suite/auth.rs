@@ -1,7 +1,7 @@
 //! Suite Authentication API: email sign-in, refresh, logout.
 use super::extract::{SuiteJson, SuiteUser, Tenant};
 use super::{DIALECT, SuiteError};
-use crate::auth::ClientAddr;
+use crate::client_addr::ClientAddr;
 use crate::error::ApiError;
 use crate::request_meta::RequestMeta;
 use crate::state::AppState;

@@ -12,6 +12,12 @@ use sha2::Sha256;
 /// How far a timestamp may be from now, either way.
 pub const WINDOW_SECS: i64 = 300;
 
+/// How long a spent signature is remembered: past the last moment its timestamp is accepted
+/// (a timestamp up to `WINDOW_SECS` ahead, used now, stays good for twice the window), with a
+/// margin for the clocks of several instances. A row kept for exactly the window would let a
+/// replay at its edge pass.
+const REMEMBERED: chrono::Duration = chrono::Duration::seconds(2 * WINDOW_SECS + 120);
+
 /// The `server_secrets` name of a tenant's signature key.
 pub fn key_name(tenant: &str) -> String {
     format!("bootstrap-signature:{tenant}")
@@ -40,7 +46,9 @@ pub async fn verify(
         return Err(ApiError::InvalidSignature);
     };
     let timestamp: i64 = timestamp.trim().parse().map_err(|_| ApiError::InvalidSignature)?;
-    if (now.timestamp() - timestamp).abs() > WINDOW_SECS {
+    // checked: a timestamp near i64::MIN or MAX is as far off as any other, not an overflow
+    let skew = now.timestamp().checked_sub(timestamp).and_then(i64::checked_abs);
+    if skew.is_none_or(|s| s > WINDOW_SECS) {
         return Err(ApiError::InvalidSignature);
     }
     let key = state
@@ -54,8 +62,7 @@ pub async fn verify(
     if !bool::from(subtle::ConstantTimeEq::ct_eq(expected.as_bytes(), presented.as_bytes())) {
         return Err(ApiError::InvalidSignature);
     }
-    let window = chrono::Duration::seconds(2 * WINDOW_SECS);
-    if !state.spent.spend(&format!("{tenant}:{presented}"), window).await? {
+    if !state.spent.spend(&format!("{tenant}:{presented}"), now, REMEMBERED).await? {
         return Err(ApiError::InvalidSignature);
     }
     Ok(())

@@ -5,7 +5,7 @@
 use super::auth::SignInAnswer;
 use super::extract::{SuiteJson, Tenant};
 use super::{DIALECT, SuiteError};
-use crate::auth::ClientAddr;
+use crate::client_addr::ClientAddr;
 use crate::error::ApiError;
 use crate::request_meta::RequestMeta;
 use crate::state::AppState;

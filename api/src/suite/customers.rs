@@ -1,6 +1,7 @@
 //! Suite User API: sign-up with email and password, the current customer.
 use super::extract::{OptionalClient, SuiteJson, SuiteUser, Tenant};
 use super::{DIALECT, SuiteError};
+use crate::client_addr::ClientAddr;
 use crate::error::ApiError;
 use crate::request_meta::RequestMeta;
 use crate::state::AppState;
@@ -94,9 +95,12 @@ pub async fn sign_up(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
     OptionalClient(client): OptionalClient,
+    ClientAddr(address): ClientAddr,
     meta: RequestMeta,
     SuiteJson(body): SuiteJson<SignUp>,
 ) -> Result<(StatusCode, Json<Customer>), SuiteError> {
+    // an API client's sign-ups are its own business; anonymous ones are counted per address
+    client.is_none().then(|| state.limits.write(address)).transpose()?;
     let (email, password, profile) = body.checked()?;
     // no email in the metadata: personal data stays in the payload, where erasure will find it
     let actor = client.as_ref().map_or_else(|| "signup".to_owned(), |c| format!("client:{c}"));
@@ -109,16 +113,22 @@ pub async fn sign_up(
         created_by: client,
     };
     let user_id = state.sign_in.sign_up_with_password(sign_up, &metadata).await?;
-    let customer = Customer {
-        uuid: user_id.to_string(),
-        email: Some(email.as_str().to_owned()),
-        phone_number: None,
-        first_name: profile.first_name,
-        last_name: profile.last_name,
-        language: profile.language,
-        email_is_verified: false,
-    };
-    Ok((StatusCode::CREATED, Json(customer)))
+    Ok((StatusCode::CREATED, Json(Customer::signed_up(user_id, &email, profile))))
+}
+
+impl Customer {
+    /// The customer a sign-up just created.
+    fn signed_up(user_id: uuid::Uuid, email: &Email, profile: Profile) -> Self {
+        Self {
+            uuid: user_id.to_string(),
+            email: Some(email.as_str().to_owned()),
+            phone_number: None,
+            first_name: profile.first_name,
+            last_name: profile.last_name,
+            language: profile.language,
+            email_is_verified: false,
+        }
+    }
 }
 
 /// The signed-in customer.

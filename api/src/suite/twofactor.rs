@@ -3,7 +3,7 @@
 use super::auth::Tokens;
 use super::extract::{SuiteJson, SuiteUser, Tenant};
 use super::{DIALECT, SuiteError};
-use crate::auth::ClientAddr;
+use crate::client_addr::ClientAddr;
 use crate::error::ApiError;
 use crate::request_meta::RequestMeta;
 use crate::state::AppState;
@@ -11,6 +11,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
+use commands::signin::Dialect;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -28,10 +29,13 @@ pub struct TwoFactorSecret {
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
-#[schema(as = suite::TwoFactorCode, example = json!({"code": "123456"}))]
-pub struct TwoFactorCode {
+#[schema(as = suite::TwoFactorEnable, example = json!({"code": "123456", "password": "correct horse battery"}))]
+pub struct TwoFactorEnable {
     /// The 6-digit code the authenticator app shows.
     code: String,
+    /// The account's password, asked again (required when the account has one).
+    #[serde(default)]
+    password: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -67,13 +71,16 @@ async fn account_name(state: &AppState, user_id: Uuid) -> Result<String, ApiErro
         (status = 200, description = "A pending secret", body = TwoFactorSecret),
         (status = 401, description = "A202/A203/A204: no valid token or session", body = super::error::SuiteErrorBody),
         (status = 409, description = "A208: two-factor sign-in is on already", body = super::error::SuiteErrorBody),
+        (status = 429, description = "REQ429: too many requests from this address (Retry-After)", body = super::error::SuiteErrorBody),
     )
 )]
 pub async fn secret(
     State(state): State<AppState>,
     user: SuiteUser,
+    ClientAddr(address): ClientAddr,
     meta: RequestMeta,
 ) -> Result<Json<TwoFactorSecret>, SuiteError> {
+    state.limits.write(address)?;
     let metadata = meta.by(DIALECT, &user.tenant_id, format!("user:{}", user.user_id));
     let secret =
         state.two_factor.issue_secret(user.user_id, state.clock.now(), &metadata).await.map_err(ApiError::from)?;
@@ -116,22 +123,26 @@ pub async fn qr_code(State(state): State<AppState>, user: SuiteUser) -> Result<i
     path = "/{tenant}/auth/user/2fa-enable",
     tag = "suite",
     params(("tenant" = String, Path, description = "The operator (tenant) id")),
-    request_body = TwoFactorCode,
+    request_body = TwoFactorEnable,
     security(("bearer" = [])),
     responses(
         (status = 200, description = "On; keep the recovery codes", body = RecoveryCodes),
-        (status = 401, description = "A207: wrong code; A202/A203/A204: no valid token or session", body = super::error::SuiteErrorBody),
+        (status = 401, description = "A201: wrong or missing password; A207: wrong code; A202/A203/A204: no valid token or session", body = super::error::SuiteErrorBody),
+        (status = 403, description = "U131: the account is locked", body = super::error::SuiteErrorBody),
         (status = 409, description = "A208: on already; A209: no pending secret", body = super::error::SuiteErrorBody),
+        (status = 429, description = "REQ429: too many requests from this address (Retry-After)", body = super::error::SuiteErrorBody),
     )
 )]
 pub async fn enable(
     State(state): State<AppState>,
     user: SuiteUser,
+    ClientAddr(address): ClientAddr,
     meta: RequestMeta,
-    SuiteJson(body): SuiteJson<TwoFactorCode>,
+    SuiteJson(body): SuiteJson<TwoFactorEnable>,
 ) -> Result<Json<RecoveryCodes>, SuiteError> {
-    let metadata = meta.by(DIALECT, &user.tenant_id, format!("user:{}", user.user_id));
-    let codes = state.two_factor.enable(user.user_id, &body.code, state.clock.now(), &metadata).await?;
+    state.limits.write(address)?;
+    let asked = (Dialect::Suite, user.tenant_id.as_str());
+    let codes = state.sign_in.enable_two_factor(asked, user.user_id, body.password, &body.code, meta.0).await?;
     Ok(Json(RecoveryCodes { recovery_codes: codes }))
 }
 

@@ -70,16 +70,21 @@ impl SignInFlow {
         request: Metadata,
         now: DateTime<Utc>,
     ) -> Result<(Proven, Metadata), SignInError> {
-        let account = match Email::parse(email) {
+        let known = match Email::parse(email) {
             Ok(email) => self.services.users.email_account(tenant, &email).await?,
             Err(_) => None,
         };
-        if let Some((_, user)) = &account {
-            super::flow::refuse_if_locked(user, now)?;
-        }
-        let stored = account.as_ref().and_then(|(_, user)| user.password_hash().map(str::to_owned));
+        let Some((user_id, _)) = known else {
+            // as long as a check of a known account's password: the answer tells nothing
+            self.services.passwords.verify(password, None).await;
+            return Err(SignInError::InvalidCredentials);
+        };
+        // one check of this account at a time, on the account as the checks before left it
+        let _turn = self.password_turns.take(user_id).await;
+        let (account, _) = self.services.users.load(user_id).await?;
+        super::flow::refuse_if_locked(&account, now)?;
+        let stored = account.password_hash().map(str::to_owned);
         let matched = self.services.passwords.verify(password, stored).await;
-        let Some((user_id, account)) = account else { return Err(SignInError::InvalidCredentials) };
         let metadata = stamped(request, dialect, tenant, format!("user:{user_id}"));
         if !matched {
             return Err(self.failed(user_id, now, &metadata, SignInError::InvalidCredentials).await);

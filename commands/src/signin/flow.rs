@@ -34,6 +34,7 @@ pub struct SignInFlow {
     pub(super) signer: Arc<dyn TokenSigner>,
     pub(super) clock: Arc<dyn Clock>,
     pub(super) policy: SignInPolicy,
+    pub(super) password_turns: super::gate::PasswordTurns,
 }
 
 /// The account a first factor proved, and how.
@@ -56,7 +57,7 @@ impl SignInFlow {
         clock: Arc<dyn Clock>,
         policy: SignInPolicy,
     ) -> Self {
-        Self { services, signer, clock, policy }
+        Self { services, signer, clock, policy, password_turns: super::gate::PasswordTurns::new() }
     }
 
     /// Sign in to `tenant` through `dialect` with `factor`. `request` is the request's audit
@@ -71,13 +72,13 @@ impl SignInFlow {
     ) -> Result<SignedIn, SignInError> {
         let now = self.clock.now();
         let (proven, metadata) = self.first_factor(dialect, tenant, factor, request, now).await?;
-        if let Some(account) = &proven.account {
-            // a locked account stays locked whatever the first factor was
-            refuse_if_locked(account, now)?;
-            if account.totp_secret().is_some() {
-                let mfa_token = self.mfa_token(tenant, proven.user_id, account.is_test_user(), now)?;
-                return Ok(SignedIn::MfaRequired { mfa_token });
-            }
+        // the lock guards the password (and the second factor) only: a code or an ID token
+        // proves the account by other means, with limits of its own
+        if let Some(account) = &proven.account
+            && account.totp_secret().is_some()
+        {
+            let mfa_token = self.mfa_token(tenant, proven.user_id, account.is_test_user(), now)?;
+            return Ok(SignedIn::MfaRequired { mfa_token });
         }
         Ok(SignedIn::Tokens(self.open_session(dialect, tenant, &proven, now, &metadata).await?))
     }

@@ -9,6 +9,8 @@
 //! flow receives the verified identity.
 mod factors;
 mod flow;
+mod gate;
+mod reauth;
 mod session;
 mod signup;
 

@@ -72,8 +72,9 @@ impl SignInFlow {
         let now = self.clock.now();
         let actor = if dialect == Dialect::Legacy { "oauth/token" } else { "refresh-token" };
         let metadata = stamped(request, dialect, tenant, actor.to_owned());
-        // a token of another tenant is as unknown here as a made-up one
-        let refreshed = self.services.logins.refresh(refresh_token, tenant, now, &metadata).await?;
+        // a token of another tenant or dialect is as unknown here as a made-up one
+        let presented_to = (tenant, dialect.name());
+        let refreshed = self.services.logins.refresh(refresh_token, presented_to, now, &metadata).await?;
         let holder = Holder {
             user_id: refreshed.user_id,
             client: APP_CLIENT,
@@ -121,7 +122,7 @@ impl SignInFlow {
             }
             Err(e) => return Err(e.into()),
         }
-        if !crate::replay::SpentProofs::new(self.services.store.clone()).spend(&spent, SPENT_MFA_MEMORY).await? {
+        if !crate::replay::SpentProofs::new(self.services.store.clone()).spend(&spent, now, SPENT_MFA_MEMORY).await? {
             return Err(SignInError::InvalidMfaToken);
         }
         let proven = Proven {

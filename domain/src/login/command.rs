@@ -26,6 +26,9 @@ pub enum LoginCommand {
         /// The tenant the token is presented to: a token of another tenant is as unknown there
         /// as a made-up one, and spending it there neither rotates nor revokes anything.
         tenant_id: String,
+        /// The dialect the token is presented through: a token works only in the dialect that
+        /// issued it, and elsewhere is as unknown as a made-up one.
+        dialect: String,
         presented_hash: String,
         child_hash: String,
         grace: Duration,

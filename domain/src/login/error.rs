@@ -16,4 +16,6 @@ pub enum LoginError {
     UnknownRefreshToken,
     #[error("the session belongs to another tenant")]
     OtherTenant,
+    #[error("the session was opened through another dialect")]
+    OtherDialect,
 }

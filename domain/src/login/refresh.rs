@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 impl LoginSession {
     pub(super) fn refresh(
         &self,
-        tenant_id: &str,
+        (tenant_id, dialect): (&str, &str),
         presented: String,
         child: String,
         grace: Duration,
@@ -17,6 +17,10 @@ impl LoginSession {
         }
         if self.tenant_id.as_deref() != Some(tenant_id) {
             return Err(LoginError::OtherTenant);
+        }
+        // sessions started before the dialect was remembered (`None`) keep refreshing anywhere
+        if self.dialect.as_deref().is_some_and(|d| d != dialect) {
+            return Err(LoginError::OtherDialect);
         }
         if self.revoked.is_some() {
             return Err(LoginError::Revoked);

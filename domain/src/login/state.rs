@@ -9,6 +9,9 @@ pub struct LoginSession {
     pub(super) started: bool,
     pub(super) user_id: Option<Uuid>,
     pub(super) tenant_id: Option<String>,
+    /// The dialect that opened the session; its refresh tokens work only there.
+    #[serde(default)]
+    pub(super) dialect: Option<String>,
     pub(super) test_user: bool,
     pub(super) expires_at: Option<DateTime<Utc>>,
     pub(super) revoked: Option<RevocationReason>,
@@ -44,8 +47,17 @@ impl LoginSession {
     /// `Aggregate::apply`: only mutates; every rule was checked when the event was decided.
     pub(super) fn evolve(&mut self, event: LoginEvent) {
         match event {
-            LoginEvent::LoginSessionStarted { user_id, tenant_id, test_user, refresh_hash, expires_at, .. } => {
+            LoginEvent::LoginSessionStarted {
+                user_id,
+                tenant_id,
+                dialect,
+                test_user,
+                refresh_hash,
+                expires_at,
+                ..
+            } => {
                 self.started = true;
+                self.dialect = Some(dialect);
                 self.user_id = Some(user_id);
                 self.tenant_id = Some(tenant_id);
                 self.test_user = test_user;

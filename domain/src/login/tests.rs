@@ -31,6 +31,7 @@ fn rotated(from: &str, to: &str, generation: u32, secs: i64) -> LoginEvent {
 fn refresh(presented: &str, child: &str, secs: i64) -> LoginCommand {
     LoginCommand::Refresh {
         tenant_id: "demo".into(),
+        dialect: "suite".into(),
         presented_hash: presented.into(),
         child_hash: child.into(),
         grace: Duration::seconds(10),
@@ -127,6 +128,7 @@ fn refreshing_a_revoked_expired_or_unknown_session_is_refused() {
 fn a_token_presented_to_another_tenant_neither_rotates_nor_revokes() {
     let elsewhere = |presented: &str| LoginCommand::Refresh {
         tenant_id: "other".into(),
+        dialect: "suite".into(),
         presented_hash: presented.into(),
         child_hash: "x".into(),
         grace: Duration::seconds(10),
@@ -141,6 +143,30 @@ fn a_token_presented_to_another_tenant_neither_rotates_nor_revokes() {
         .given(vec![started(Some("rt1")), rotated("rt1", "rt2", 1, 5)])
         .when(elsewhere("rt1"))
         .then_expect_error(LoginError::OtherTenant);
+}
+
+#[test]
+fn a_token_presented_through_another_dialect_neither_rotates_nor_revokes() {
+    let through = |dialect: &str, presented: &str| LoginCommand::Refresh {
+        tenant_id: "demo".into(),
+        dialect: dialect.into(),
+        presented_hash: presented.into(),
+        child_hash: "x".into(),
+        grace: Duration::seconds(10),
+        at: at(100),
+    };
+    LoginTest::with(())
+        .given(vec![started(Some("rt1"))])
+        .when(through("legacy", "rt1"))
+        .then_expect_error(LoginError::OtherDialect);
+    LoginTest::with(())
+        .given(vec![started(Some("rt1")), rotated("rt1", "rt2", 1, 5)])
+        .when(through("legacy", "rt1"))
+        .then_expect_error(LoginError::OtherDialect);
+    LoginTest::with(())
+        .given(vec![started(Some("rt1"))])
+        .when(through("suite", "rt1"))
+        .then_expect_events(vec![rotated("rt1", "x", 1, 100)]);
 }
 
 #[test]
