@@ -3,9 +3,9 @@
 //!
 //! - the hash chain of the log the crash left verifies (`users-api verify`),
 //! - every projection equals its rebuild from the log (`users-api rebuild`: `matched_live`),
-//! - after a restart on the same data, every write that was answered 2xx is there: each suite
-//!   customer signs in, each coord vehicle reads back, and the last refresh token answered for
-//!   each suite and legacy session refreshes,
+//! - after a restart on the same data, every write that was answered 2xx is there: each code
+//!   asked for is sent, each suite customer signs in, each coord vehicle reads back, and the last
+//!   refresh token answered for each suite and legacy session refreshes,
 //! - and after a graceful stop, `verify` and `rebuild` hold again.
 #![allow(clippy::unwrap_used)]
 
@@ -90,18 +90,21 @@ impl Target {
             .spawn()
             .unwrap();
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let (mut url, mut access_key, mut server_token) = (String::new(), String::new(), String::new());
-        while url.is_empty() || access_key.is_empty() || server_token.is_empty() {
+        let (mut url, mut access_key, mut server_token, mut signature_key) =
+            (String::new(), String::new(), String::new(), String::new());
+        while [&url, &access_key, &server_token, &signature_key].iter().any(|v| v.is_empty()) {
             let line = lines.next().unwrap_or_else(|| panic!("server {run} exited before its banner")).unwrap();
             let line = line.trim();
             let value = |prefix: &str| line.strip_prefix(prefix).map(|v| v.trim().to_owned());
             url = value("url:").unwrap_or(url);
             access_key = value("demo access_key:").unwrap_or(access_key);
             server_token = value("demo server token:").unwrap_or(server_token);
+            signature_key = value("demo signature key:").unwrap_or(signature_key);
         }
         // keep draining stdout, so that the server never writes into a closed pipe
         std::thread::spawn(move || lines.for_each(drop));
-        Server { child, url, access_key, server_token }
+        let outbox = self.scratch.join("data").join("outbox.jsonl");
+        Server { child, url, access_key, server_token, signature_key, outbox }
     }
 }
 
@@ -120,6 +123,9 @@ struct Server {
     url: String,
     access_key: String,
     server_token: String,
+    signature_key: String,
+    /// Where the development sender appends each message sent, one JSON line each.
+    outbox: PathBuf,
 }
 
 impl Server {
@@ -152,6 +158,8 @@ struct Ledger {
     suite_refresh: Vec<String>,
     /// Per coord user, its token and the plate the vehicle PUT answered.
     coord_vehicles: Vec<(String, Value)>,
+    /// Emails whose signed request for a sign-in code got 204: the code must be sent.
+    code_requests: Vec<String>,
     /// Per legacy login session, the username, and the last access and refresh tokens answered.
     legacy_sessions: Vec<(String, String, String)>,
 }
@@ -166,6 +174,9 @@ async fn call(req: RequestBuilder, want: u16) -> Result<Option<Value>, String> {
     let Ok(body) = res.text().await else { return Ok(None) };
     if status != want {
         return Err(format!("{status}: {body}"));
+    }
+    if body.is_empty() {
+        return Ok(Some(Value::Null));
     }
     Ok(Some(serde_json::from_str(&body).map_err(|e| format!("{e}: {body}"))?))
 }
@@ -202,6 +213,48 @@ async fn suite_client(http: Client, url: String, ledger: Shared, client: usize) 
             refresh = field(&answered!(call(req, 200)), "refreshToken")?;
             ledger.lock().unwrap().record(|l| l.suite_refresh[session].clone_from(&refresh));
         }
+    }
+    Ok(())
+}
+
+/// The code of the newest message to `to` in the outbox file, once one is there (10 s at most).
+async fn code_in_outbox(outbox: &PathBuf, to: &str) -> Option<String> {
+    for _ in 0..400 {
+        let sent = std::fs::read_to_string(outbox).unwrap_or_default();
+        let message = sent.lines().filter_map(|l| serde_json::from_str::<Value>(l).ok()).rfind(|m| m["to"] == to);
+        if let Some(body) = message.as_ref().and_then(|m| m["body"].as_str()) {
+            return body.split(|c: char| !c.is_ascii_digit()).find(|w| w.len() == 6).map(str::to_owned);
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    None
+}
+
+/// Ask for an email code with a signed request, read it from the outbox, sign in with it.
+async fn code_client(
+    http: Client,
+    server: (String, String, PathBuf),
+    ledger: Shared,
+    client: usize,
+) -> Result<(), String> {
+    let (url, signature_key, outbox) = server;
+    for i in 0.. {
+        let email = format!("code{client}-{i}@crash.test");
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+        let signature = api::suite::bootstrap::sign(&signature_key, now, &email).ok_or("no signature")?;
+        let query = format!("timestamp={now}&signature={signature}");
+        let req = http.post(format!("{url}/demo/front/customers/create-or-sign-in-with-email-code?{query}"));
+        answered!(call(req.json(&json!({"email": email})), 204));
+        ledger.lock().unwrap().record(|l| l.code_requests.push(email.clone()));
+        let Some(code) = code_in_outbox(&outbox, &email).await else {
+            // the server was killed before it sent the code; otherwise the dispatcher failed
+            let gone = http.get(format!("{url}/healthz")).send().await.is_err();
+            return if gone { Ok(()) } else { Err(format!("no code sent to {email}")) };
+        };
+        let body = json!({"email": email, "code": code});
+        let body = answered!(call(http.post(format!("{url}/demo/auth/sign-in-email-code")).json(&body), 200));
+        let refresh = field(&body, "refreshToken")?;
+        ledger.lock().unwrap().record(|l| l.suite_refresh.push(refresh));
     }
     Ok(())
 }
@@ -270,6 +323,8 @@ async fn load_and_kill(mut server: Server) -> Ledger {
         let coord = (server.coord("/create_jwt"), server.coord("/user/current/vehicle"), server.server_token.clone());
         clients.spawn(coord_client(http.clone(), coord, ledger.clone(), c));
         clients.spawn(legacy_client(http.clone(), server.url.clone(), ledger.clone(), c));
+        let code = (server.url.clone(), server.signature_key.clone(), server.outbox.clone());
+        clients.spawn(code_client(http.clone(), code, ledger.clone(), c));
     }
     let loaded = tests::eventually(45, || {
         let ledger = ledger.clone();
@@ -295,6 +350,12 @@ async fn missing_writes(server: &Server, ledger: &Ledger) -> Vec<String> {
     let http = Client::new();
     let url = &server.url;
     let mut missing = Vec::new();
+    // the outbox dispatcher sends what the crash left unsent (at least once)
+    for email in &ledger.code_requests {
+        if code_in_outbox(&server.outbox, email).await.is_none() {
+            missing.push(format!("the code requested for {email} was never sent"));
+        }
+    }
     for email in &ledger.suite_customers {
         let body = json!({"email": email, "password": PASSWORD});
         let res = http.post(format!("{url}/demo/auth/sign-in-email")).json(&body).send().await.unwrap();
@@ -334,10 +395,11 @@ async fn missing_writes(server: &Server, ledger: &Ledger) -> Vec<String> {
 async fn crash_and_restart(target: Target) {
     let ledger = load_and_kill(target.serve(1)).await;
     eprintln!(
-        "killed after {} answered writes: {} suite customers, {} suite sessions, {} coord vehicles, {} legacy sessions",
+        "killed after {} answered writes: {} suite customers, {} suite sessions, {} code requests, {} coord vehicles, {} legacy sessions",
         ledger.writes,
         ledger.suite_customers.len(),
         ledger.suite_refresh.len(),
+        ledger.code_requests.len(),
         ledger.coord_vehicles.len(),
         ledger.legacy_sessions.len()
     );
