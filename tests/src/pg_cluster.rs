@@ -25,10 +25,11 @@ impl PgCluster {
             .unwrap_or(false)
     }
 
-    /// A new server on a free port.
+    /// A new server on a free port. Durable (`PG_SERVER_DURABLE=1`): with `fsync` and
+    /// `synchronous_commit` off, an immediate stop would lose the last commits.
     pub fn start() -> Self {
         let dir = std::env::temp_dir().join(format!("users-api-pgc-{}", uuid::Uuid::new_v4().simple()));
-        let out = Command::new(script()).arg("start").arg(&dir).output().unwrap();
+        let out = Command::new(script()).env("PG_SERVER_DURABLE", "1").arg("start").arg(&dir).output().unwrap();
         assert!(out.status.success(), "pg-server start: {}", String::from_utf8_lossy(&out.stderr));
         let url = String::from_utf8_lossy(&out.stdout).lines().last().unwrap().trim().to_owned();
         let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap().trim().to_owned();

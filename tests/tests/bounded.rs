@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 use tests::suite::suite_error;
-use tests::{Engine, PgCluster, Scratch, TestApp, eventually};
+use tests::{Engine, PgCluster, Scratch, TestApp, both_engines, eventually};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -81,10 +81,9 @@ async fn futures_join<F: std::future::Future<Output = T> + Send + 'static, T: Se
     out
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_request_past_its_deadline_gets_503_in_its_dialects_format() {
-    // a password hash at these costs takes seconds: longer than the deadline of one second
-    let app = TestApp::spawn_configured(Engine::Sqlite, |s| {
+// a password hash at these costs takes seconds: longer than the deadline of one second
+both_engines!(a_request_past_its_deadline_gets_503_in_its_dialects_format, |engine| async move {
+    let app = TestApp::spawn_configured(engine, |s| {
         s.request_timeout_secs = 1;
         s.password_memory_kib = 65_536;
         s.password_iterations = 40;
@@ -110,7 +109,7 @@ async fn a_request_past_its_deadline_gets_503_in_its_dialects_format() {
     assert_eq!(body["code"], "deadline_exceeded", "{body}");
     assert!(body["msg"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
     assert_eq!(app.get("/healthz").send().await.unwrap().status(), 200);
-}
+});
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_connection_beyond_the_cap_waits_until_one_closes() {
