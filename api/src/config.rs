@@ -96,6 +96,21 @@ pub struct Settings {
     /// Minutes of the lockout window, and of the lock.
     #[arg(long, env = "USERS_API_LOCKOUT_MINUTES", default_value_t = 15)]
     pub lockout_minutes: i64,
+    /// Seconds a client has to send a request's headers (and an idle connection's next request).
+    #[arg(long, env = "USERS_API_HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_read_timeout_secs: u64,
+    /// Seconds a request body may pause between two chunks before the request fails.
+    #[arg(long, env = "USERS_API_BODY_READ_TIMEOUT_SECS", default_value_t = 10)]
+    pub body_read_timeout_secs: u64,
+    /// Seconds a request may take from its headers to its response: the deadline.
+    #[arg(long, env = "USERS_API_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+    /// Open client connections at most; more wait in the listen backlog.
+    #[arg(long, env = "USERS_API_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
+    /// Seconds a query waits for a database connection before the request gets 503.
+    #[arg(long, env = "USERS_API_DB_ACQUIRE_TIMEOUT_SECS", default_value_t = 3)]
+    pub db_acquire_timeout_secs: u64,
 }
 
 impl Settings {
@@ -130,6 +145,11 @@ impl Settings {
             trusted_proxies: String::new(),
             lockout_failures: 5,
             lockout_minutes: 15,
+            header_read_timeout_secs: 10,
+            body_read_timeout_secs: 10,
+            request_timeout_secs: 30,
+            max_connections: 1024,
+            db_acquire_timeout_secs: 3,
         }
     }
 }
@@ -159,6 +179,8 @@ pub struct Config {
     /// The names of the secrets this service generated (not configured): the only ones the
     /// banner may print.
     pub generated: std::collections::BTreeSet<&'static str>,
+    pub http: crate::bounded::HttpLimits,
+    pub db_acquire_timeout: std::time::Duration,
 }
 
 const GENERATED: &str = "generated-secrets.json";
@@ -176,6 +198,7 @@ impl Config {
             .database_url
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}", settings.data_dir.join("users.db").display()));
+        let http = crate::bounded::HttpLimits::from_settings(&settings);
         let config = Self {
             admin_key: generated.pick("admin_key", settings.admin_key, "adm_"),
             demo_access_key: generated.pick("demo_access_key", settings.demo_access_key, "ak_"),
@@ -220,6 +243,8 @@ impl Config {
                 window: chrono::Duration::minutes(settings.lockout_minutes.clamp(1, 24 * 60)),
                 lock_for: chrono::Duration::minutes(settings.lockout_minutes.clamp(1, 24 * 60)),
             },
+            http,
+            db_acquire_timeout: std::time::Duration::from_secs(settings.db_acquire_timeout_secs.clamp(1, 60)),
             demo_tenant: settings.demo_tenant,
             data_dir: settings.data_dir.clone(),
             generated: std::collections::BTreeSet::new(),

@@ -113,6 +113,12 @@ api_errors! {
     // the service
     #[error("the service is busy; retry the request")]
     Busy => { status: SERVICE_UNAVAILABLE, coord: "busy", suite: SRV503 },
+    #[error("the service is unavailable; retry in {retry_after_secs} s")]
+    Unavailable { retry_after_secs: u64 } => { status: SERVICE_UNAVAILABLE, coord: "unavailable", suite: SRV503_3 },
+    #[error("the request took too long and was cancelled; retry it")]
+    DeadlineExceeded => { status: SERVICE_UNAVAILABLE, coord: "deadline_exceeded", suite: SRV503_2 },
+    #[error("the request body did not arrive in time")]
+    BodyTimeout => { status: REQUEST_TIMEOUT, coord: "request_timeout", suite: REQ408 },
     #[error("internal error")]
     Internal(String) => { status: INTERNAL_SERVER_ERROR, coord: "internal_error", suite: SRV500 },
 }
@@ -133,13 +139,22 @@ fn value_spec(value: &ValueError) -> Spec {
     Spec { status: StatusCode::BAD_REQUEST, coord, suite, legacy_status: StatusCode::BAD_REQUEST }
 }
 
+/// The `Retry-After` of `Unavailable`: about what a database restart or failover takes.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 5;
+
 impl ApiError {
+    /// The database cannot be reached, or gave no connection in time.
+    pub fn unavailable() -> Self {
+        Self::Unavailable { retry_after_secs: UNAVAILABLE_RETRY_AFTER_SECS }
+    }
+
     /// Seconds a client should wait before retrying (`Retry-After`), for errors that have one.
     pub fn retry_after(&self) -> Option<u64> {
         match self {
             Self::RateLimited { retry_after_secs }
             | Self::AccountLocked { retry_after_secs }
-            | Self::CodeCooldown { retry_after_secs } => Some(*retry_after_secs),
+            | Self::CodeCooldown { retry_after_secs }
+            | Self::Unavailable { retry_after_secs } => Some(*retry_after_secs),
             _ => None,
         }
     }
@@ -203,7 +218,14 @@ impl From<CommandError<UserError>> for ApiError {
 
 impl From<commands::StoreError> for ApiError {
     fn from(e: commands::StoreError) -> Self {
-        if e.is_transient() { Self::Busy } else { Self::Internal(e.to_string()) }
+        if e.is_unavailable() {
+            tracing::warn!(error = %e, "database unavailable");
+            Self::unavailable()
+        } else if e.is_transient() {
+            Self::Busy
+        } else {
+            Self::Internal(e.to_string())
+        }
     }
 }
 
@@ -291,6 +313,7 @@ impl From<axum::extract::rejection::JsonRejection> for ApiError {
         match rejection {
             JsonRejection::MissingJsonContentType(_) => Self::UnsupportedMediaType,
             r if r.status() == StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge,
+            r if crate::bounded::is_body_timeout(&r) => Self::BodyTimeout,
             r => Self::InvalidBody(r.body_text()),
         }
     }

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
+pub mod bounded;
 pub mod cli;
 pub mod client_addr;
 pub mod config;

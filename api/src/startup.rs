@@ -37,7 +37,9 @@ use tower_http::trace::TraceLayer;
 /// The store with the inline projections registered.
 pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn EventStore>> {
     let engine = if config.is_postgres() { "PostgreSQL" } else { "SQLite" };
-    projections::open_store(&config.database_url).await.with_context(|| format!("cannot open {engine}"))
+    projections::open_store_with(&config.database_url, config.db_acquire_timeout)
+        .await
+        .with_context(|| format!("cannot open {engine}"))
 }
 
 pub struct Application {
@@ -47,6 +49,7 @@ pub struct Application {
     key_reloader: tokio::task::JoinHandle<()>,
     dispatcher: tokio::task::JoinHandle<()>,
     state: AppState,
+    http: crate::bounded::HttpLimits,
 }
 
 /// The outside world, port by port. A port left `None` gets the adapter the configuration
@@ -136,7 +139,8 @@ impl Application {
             TcpListener::bind(&config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
         let key_reloader = crate::tokens::spawn_reloader(state.tokens.clone(), state.limits.clone());
         let dispatcher = commands::outbox::spawn_dispatcher(store.clone(), senders(&config, &adapters)?);
-        Ok(Self { router: app(state.clone()), listener, runners, key_reloader, dispatcher, state })
+        let router = crate::bounded::layers(app(state.clone()), &config.http);
+        Ok(Self { router, listener, runners, key_reloader, dispatcher, state, http: config.http })
     }
 
     pub fn port(&self) -> u16 {
@@ -154,8 +158,7 @@ impl Application {
 
     /// Serve until `shutdown` resolves, then finish in-flight requests and projector batches.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        let service = self.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
+        let served = crate::bounded::serve(self.listener, self.router, self.http, shutdown).await;
         self.key_reloader.abort();
         self.dispatcher.abort();
         self.runners.shutdown().await;

@@ -43,7 +43,19 @@ pub fn by_name(name: &str) -> Result<Arc<dyn Projector>, StoreError> {
 /// otherwise), with the inline read models applied inside every append. Opening it applies the
 /// migrations and creates (or, when their DDL changed, rebuilds) the inline read models' tables.
 pub async fn open_store(database_url: &str) -> Result<Arc<dyn EventStore>, StoreError> {
-    let options = StoreOptions { inline: inline(), upcasters: Arc::new(Upcasters::default()) };
+    open_store_with(database_url, store::DEFAULT_ACQUIRE_TIMEOUT).await
+}
+
+/// `open_store`, with the pool's acquire timeout.
+pub async fn open_store_with(
+    database_url: &str,
+    acquire_timeout: std::time::Duration,
+) -> Result<Arc<dyn EventStore>, StoreError> {
+    let options = StoreOptions {
+        inline: inline(),
+        upcasters: Arc::new(Upcasters::default()),
+        acquire_timeout: Some(acquire_timeout),
+    };
     let postgres = database_url.starts_with("postgres://") || database_url.starts_with("postgresql://");
     Ok(if postgres {
         Arc::new(PostgresStore::open(database_url, options).await?)

@@ -21,11 +21,31 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// Load, not a fault: the pool was exhausted, SQLite stayed busy past its timeout, or
-    /// PostgreSQL picked this transaction as a deadlock or serialization victim. A retry may pass.
+    /// The database cannot be reached or gives no connection in time: the pool stayed exhausted
+    /// (or found no server to connect to) for its acquire timeout, the connection broke, or
+    /// PostgreSQL is shutting down, starting up or out of connection slots. Retry later.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Self::Database(
+                sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::WorkerCrashed,
+            ) => true,
+            Self::Database(sqlx::Error::Database(e)) => e.code().is_some_and(|code| {
+                // class 08: connection exception; 57P01-57P03: admin or crash shutdown, cannot
+                // connect now; 53300: too many connections
+                code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "53300")
+            }),
+            _ => false,
+        }
+    }
+
+    /// Load, not a fault: SQLite stayed busy past its timeout, or PostgreSQL picked this
+    /// transaction as a deadlock or serialization victim. A retry may pass.
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::Database(sqlx::Error::PoolTimedOut) => true,
             Self::Database(sqlx::Error::Database(e)) => {
                 matches!(e.code().as_deref(), Some("5" | "6" | "261" | "262" | "517" | "40001" | "40P01" | "55P03"))
             }

@@ -50,7 +50,13 @@ pub struct StoreOptions {
     /// Projectors applied inside every append transaction (read-your-writes read models).
     pub inline: Vec<Arc<dyn Projector>>,
     pub upcasters: Arc<Upcasters>,
+    /// How long a query waits for a pooled connection (with the database down, for a connect
+    /// to succeed) before it fails with `PoolTimedOut`; `None`: [`DEFAULT_ACQUIRE_TIMEOUT`].
+    pub acquire_timeout: Option<std::time::Duration>,
 }
+
+/// The pool's acquire timeout when `StoreOptions` names none.
+pub const DEFAULT_ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
 
 #[async_trait]
 pub trait EventStore: Send + Sync {

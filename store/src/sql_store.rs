@@ -10,7 +10,7 @@ use crate::model::{AppendRequest, Appended, Checkpoint, OutboxMessage, RecordedE
 use crate::projector::{Projector, Tables};
 use crate::sql::{Db, Engine, Tx};
 use crate::upcast::Upcasters;
-use crate::{Batch, EventStore, RebuildReport, StoreError, StoreOptions, args};
+use crate::{Batch, DEFAULT_ACQUIRE_TIMEOUT, EventStore, RebuildReport, StoreError, StoreOptions, args};
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -71,7 +71,11 @@ impl SqliteStore {
         owner_only(connect.get_filename())?;
         let mut writer = SqliteConnection::connect_with(&connect).await?;
         sqlx::migrate!("../migrations/sqlite").run(&mut writer).await?;
-        let readers = SqlitePoolOptions::new().max_connections(8).connect_with(connect).await?;
+        let readers = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(options.acquire_timeout.unwrap_or(DEFAULT_ACQUIRE_TIMEOUT))
+            .connect_with(connect)
+            .await?;
         SqlStore::start(Writer::Sqlite(Mutex::new(writer)), Db::Sqlite(readers), options).await
     }
 }
@@ -112,7 +116,7 @@ impl PostgresStore {
     pub async fn open(url: &str, options: StoreOptions) -> Result<SqlStore, StoreError> {
         let pool = PgPoolOptions::new()
             .max_connections(32)
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(options.acquire_timeout.unwrap_or(DEFAULT_ACQUIRE_TIMEOUT))
             .connect_with(PgConnectOptions::from_str(url)?)
             .await?;
         sqlx::migrate!("../migrations/postgres").run(&pool).await?;

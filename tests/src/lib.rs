@@ -9,12 +9,14 @@ mod app;
 pub mod coord;
 mod databases;
 pub mod legacy;
+mod pg_cluster;
 mod postgres;
 pub mod suite;
 mod tokens;
 
 pub use app::{TestApp, open_existing_store, open_store, totp_code};
 pub use databases::{Engine, Scratch, database_url};
+pub use pg_cluster::PgCluster;
 pub use postgres::{fresh_pg_database, pg_admin_url};
 pub use tokens::claims;
 

@@ -9,13 +9,13 @@ use commands::CommandBus;
 use commands::login::{LoginService, RefreshError, SessionPolicy, SignIn};
 use domain::login::{self, LoginSession, SignInMethod};
 use std::sync::Arc;
-use store::{EventStore, Metadata, StoreOptions, Upcasters};
+use store::{EventStore, Metadata, StoreOptions};
 use tests::{Engine, Scratch, both_engines, database_url, open_store};
 use uuid::Uuid;
 
 async fn store(engine: Engine, scratch: &Scratch) -> Arc<dyn EventStore> {
     let url = database_url(engine, scratch).await;
-    let options = StoreOptions { inline: projections::inline(), upcasters: Arc::new(Upcasters::default()) };
+    let options = StoreOptions { inline: projections::inline(), ..StoreOptions::default() };
     open_store(engine, &url, options).await
 }
 

@@ -17,7 +17,7 @@ use commands::user::{PartnerRef, SignUp, UserService, VerifiedIdentity};
 use domain::user::{LockoutPolicy, Profile};
 use domain::values::Email;
 use std::sync::Arc;
-use store::{EventStore, Metadata, StoreOptions, Upcasters};
+use store::{EventStore, Metadata, StoreOptions};
 use tests::{Engine, Scratch, both_engines, database_url, open_store};
 use uuid::Uuid;
 
@@ -42,7 +42,7 @@ struct Fixture {
 
 async fn fixture(engine: Engine, scratch: &Scratch) -> Fixture {
     let url = database_url(engine, scratch).await;
-    let options = StoreOptions { inline: projections::inline(), upcasters: Arc::new(Upcasters::default()) };
+    let options = StoreOptions { inline: projections::inline(), ..StoreOptions::default() };
     let store: Arc<dyn EventStore> = open_store(engine, &url, options).await;
     let bus = CommandBus::new(store.clone());
     let services = SignInServices {

@@ -70,10 +70,8 @@ async fn record(tx: &mut Tx<'_>, t: &Tables, e: &RecordedEvent) -> Result<(), St
 
 async fn store(engine: Engine, scratch: &Scratch, inline: bool) -> (Arc<dyn EventStore>, String) {
     let url = database_url(engine, scratch).await;
-    let options = StoreOptions {
-        inline: if inline { vec![Arc::new(Recorder)] } else { vec![] },
-        upcasters: Arc::new(Upcasters::default()),
-    };
+    let options =
+        StoreOptions { inline: if inline { vec![Arc::new(Recorder)] } else { vec![] }, ..StoreOptions::default() };
     (open_store(engine, &url, options).await, url)
 }
 
@@ -261,7 +259,8 @@ both_engines!(old_schema_versions_are_upcast_on_read, |engine| async move {
         v["plate"] = json!({ "text": v["plate"].take(), "country": "us" });
         v
     });
-    let store = open_store(engine, &url, StoreOptions { inline: vec![], upcasters: Arc::new(upcasters) }).await;
+    let store =
+        open_store(engine, &url, StoreOptions { upcasters: Arc::new(upcasters), ..StoreOptions::default() }).await;
     let read = store.read_stream("car-1", 0).await.unwrap();
     assert_eq!((read[0].schema_version, &read[0].payload), (2, &json!({"plate": {"text": "ABC", "country": "us"}})));
     let all = read_all_when(&store, 1).await;

@@ -10,7 +10,7 @@ use domain::values::{Email, ExternalUid, LicensePlate, PhoneNumber};
 use projections::Reads;
 use projections::users::UserRow;
 use std::sync::Arc;
-use store::{AppendRequest, EventStore, Metadata, NewEvent, StoreOptions, Upcasters};
+use store::{AppendRequest, EventStore, Metadata, NewEvent, StoreOptions};
 use tests::{Engine, Scratch, both_engines, database_url, open_store};
 use uuid::Uuid;
 
@@ -43,7 +43,7 @@ async fn append(store: &dyn EventStore, user: Uuid, version: i64, events: Vec<Us
 }
 
 async fn inline_store(engine: Engine, url: &str) -> Arc<dyn EventStore> {
-    let options = StoreOptions { inline: projections::inline(), upcasters: Arc::new(Upcasters::default()) };
+    let options = StoreOptions { inline: projections::inline(), ..StoreOptions::default() };
     open_store(engine, url, options).await
 }
 

@@ -208,6 +208,12 @@ suite_codes! {
         "La requête est trop volumineuse.",
         "Het verzoek is te groot.",
     ]
+    REQ408 = "REQ408" [
+        "The request did not arrive in time.",
+        "Die Anfrage ist nicht rechtzeitig angekommen.",
+        "La requête n'est pas arrivée à temps.",
+        "Het verzoek kwam niet op tijd aan.",
+    ]
     REQ415 = "REQ415" [
         "The request body must be JSON.",
         "Der Inhalt der Anfrage muss JSON sein.",
@@ -232,6 +238,18 @@ suite_codes! {
         "Le service de connexion externe est injoignable. Veuillez réessayer plus tard.",
         "De externe aanmelddienst is niet bereikbaar. Probeer het later opnieuw.",
     ]
+    SRV503_2 = "SRV503.2" [
+        "The request took too long. Please try again.",
+        "Die Anfrage hat zu lange gedauert. Bitte versuche es erneut.",
+        "La requête a pris trop de temps. Veuillez réessayer.",
+        "Het verzoek duurde te lang. Probeer het opnieuw.",
+    ]
+    SRV503_3 = "SRV503.3" [
+        "The service is temporarily unavailable. Please try again in a moment.",
+        "Der Dienst ist vorübergehend nicht verfügbar. Bitte versuche es gleich erneut.",
+        "Le service est temporairement indisponible. Veuillez réessayer dans un instant.",
+        "De dienst is tijdelijk niet beschikbaar. Probeer het zo opnieuw.",
+    ]
     SRV500 = "SRV500" [
         "Something went wrong on our side.",
         "Bei uns ist etwas schiefgelaufen.",
@@ -249,7 +267,7 @@ mod tests {
         let codes = [
             "A101", "A201", "A202", "A203", "A204", "A205", "A206", "A207", "A208", "A209", "A210", "A211", "A212",
             "SRV503.1", "U101", "U102", "U106", "U130.3", "U131", "T404", "REQ400", "REQ404", "REQ405", "REQ413",
-            "REQ415", "REQ429", "SRV503",
+            "REQ415", "REQ429", "SRV503", "SRV503.2", "SRV503.3", "REQ408",
         ];
         let catalogue: Vec<&str> = ALL.iter().map(|c| c.code).collect();
         for code in codes {

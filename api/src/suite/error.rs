@@ -63,28 +63,54 @@ impl IntoResponse for SuiteError {
 
 /// Rewrites suite error bodies in the caller's language, with the request id as `traceId`.
 pub async fn localize(request: Request, next: Next) -> Response {
-    let language = pick_language(request.headers().get("accept-language").and_then(|v| v.to_str().ok()));
-    let trace_id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let caller = Caller::of(request.headers());
     let response = next.run(request).await;
-    let Some(pending) = response.extensions().get::<Pending>().cloned() else { return response };
-    let mut message = pending.code.message(language).to_owned();
-    if let Some(detail) = pending.detail {
-        message = format!("{message} ({detail})");
+    caller.localize(response)
+}
+
+/// `error`'s suite response for a request with `headers`, where `localize` does not run (a
+/// deadline that fires outside the router).
+pub fn respond(error: ApiError, headers: &axum::http::HeaderMap) -> Response {
+    Caller::of(headers).localize(SuiteError(error).into_response())
+}
+
+/// What a suite error response takes from its request: the language, and the request id.
+struct Caller {
+    language: Language,
+    trace_id: Option<String>,
+}
+
+impl Caller {
+    fn of(headers: &axum::http::HeaderMap) -> Self {
+        Self {
+            language: pick_language(headers.get("accept-language").and_then(|v| v.to_str().ok())),
+            trace_id: headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned),
+        }
     }
-    let body = SuiteErrorBody {
-        error_code: pending.code.code,
-        user_message: message,
-        http_status: pending.status.as_u16(),
-        trace_id,
-    };
-    let (mut parts, _) = response.into_parts();
-    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
-    let mut rebuilt = (pending.status, Json(body)).into_response();
-    *rebuilt.headers_mut() = parts.headers;
-    rebuilt
-        .headers_mut()
-        .insert(axum::http::header::CONTENT_LANGUAGE, axum::http::HeaderValue::from_static(language.tag()));
-    rebuilt
+
+    /// The error `response` in the caller's language, with the request id as `traceId`.
+    fn localize(self, response: Response) -> Response {
+        let Caller { language, trace_id } = self;
+        let Some(pending) = response.extensions().get::<Pending>().cloned() else { return response };
+        let mut message = pending.code.message(language).to_owned();
+        if let Some(detail) = pending.detail {
+            message = format!("{message} ({detail})");
+        }
+        let body = SuiteErrorBody {
+            error_code: pending.code.code,
+            user_message: message,
+            http_status: pending.status.as_u16(),
+            trace_id,
+        };
+        let (mut parts, _) = response.into_parts();
+        parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+        let mut rebuilt = (pending.status, Json(body)).into_response();
+        *rebuilt.headers_mut() = parts.headers;
+        rebuilt
+            .headers_mut()
+            .insert(axum::http::header::CONTENT_LANGUAGE, axum::http::HeaderValue::from_static(language.tag()));
+        rebuilt
+    }
 }
 
 /// The best supported language of an `Accept-Language` header, by quality, then order.
