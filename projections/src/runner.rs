@@ -15,6 +15,8 @@ const HELD_BACK: Duration = Duration::from_millis(20);
 /// load, one transaction applies many commits instead of one each (on SQLite every batch takes
 /// the one writer).
 const GATHER: Duration = Duration::from_millis(20);
+/// After a transient failure (load, a database away for a moment): retry this soon.
+const TRANSIENT_RETRY: Duration = Duration::from_millis(250);
 
 pub struct ProjectionRunners {
     stop: watch::Sender<bool>,
@@ -73,6 +75,12 @@ async fn run(
             }
             Ok(Batch::HeldBack) => HELD_BACK.min(poll),
             Ok(Batch::Idle | Batch::Leased) => poll,
+            // load or a database away for a moment, not a broken projection: retry soon, and let
+            // commits wake the runner meanwhile
+            Err(e) if e.is_transient() || e.is_unavailable() => {
+                tracing::warn!(projection = projector.name(), error = %e, "projection batch will be retried");
+                TRANSIENT_RETRY.min(poll)
+            }
             Err(e) => {
                 failures = failures.saturating_add(1);
                 tracing::error!(projection = projector.name(), error = %e, failures, "projection batch failed");
