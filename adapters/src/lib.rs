@@ -7,4 +7,5 @@ pub mod jwks;
 pub mod keys;
 pub mod sandbox;
 pub mod senders;
+pub mod sessions;
 pub mod tokens;

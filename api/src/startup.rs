@@ -100,6 +100,7 @@ impl Application {
             codes: commands::codes::CodeService::new(bus.clone(), domain::code::CodePolicy::default()),
             two_factor: commands::twofactor::TwoFactorService::new(bus.clone()),
             store: store.clone(),
+            sessions: Arc::new(adapters::sessions::ReadModelSessions(projections::Reads::new(store.as_ref()))),
         };
         let policy = SignInPolicy { lockout: config.lockout, suite_token_lifetime: config.suite_token_lifetime };
         let sign_in = SignInFlow::new(services.clone(), tokens.clone(), clock.clone(), policy);

@@ -343,6 +343,21 @@ impl UserService {
         self.bus.load::<User>(&user::stream_id(user_id)).await
     }
 
+    /// The account's email was just proven (`by`: `email-code` or `id-token`). True when this
+    /// first proof removed credentials nobody had proven (its sessions must end).
+    #[tracing::instrument(skip_all, fields(user = %user_id))]
+    pub async fn prove_email(
+        &self,
+        user_id: Uuid,
+        by: &str,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<bool, UserCommandError> {
+        let command = UserCommand::ProveEmail { by: by.to_owned(), at };
+        let done = self.bus.execute::<User>(&user::stream_id(user_id), command, &(), metadata).await?;
+        Ok(done.events.iter().any(|e| matches!(e, UserEvent::UnprovenCredentialsRemoved { .. })))
+    }
+
     /// Record a failed password sign-in; true when the account is locked now.
     #[tracing::instrument(skip_all, fields(user = %user_id))]
     pub async fn record_failed_sign_in(

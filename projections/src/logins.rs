@@ -135,4 +135,17 @@ impl Reads {
             )
             .await?)
     }
+
+    /// The sessions of `user_id` that are not revoked (expired ones included: revoking them is
+    /// harmless).
+    pub async fn live_sessions_of(&self, user_id: uuid::Uuid) -> Result<Vec<uuid::Uuid>, StoreError> {
+        let rows: Vec<(String,)> = self
+            .db
+            .fetch_all(
+                "select session_id from login_sessions where user_id = $1 and revoked_at is null",
+                &args![user_id.to_string()],
+            )
+            .await?;
+        Ok(rows.into_iter().filter_map(|(id,)| uuid::Uuid::parse_str(&id).ok()).collect())
+    }
 }

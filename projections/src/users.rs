@@ -243,6 +243,10 @@ impl UserRow {
                 self.otp_enabled = false;
                 disabled_at
             }
+            UserEvent::UnprovenCredentialsRemoved { totp, removed_at, .. } => {
+                self.otp_enabled &= !totp;
+                removed_at
+            }
             UserEvent::UserRegistered { .. }
             | UserEvent::UserSignedUp { .. }
             | UserEvent::UserSignedUpWithIdentity { .. }
@@ -252,7 +256,8 @@ impl UserRow {
             | UserEvent::AccountLocked { .. }
             | UserEvent::TotpSecretIssued { .. }
             | UserEvent::SecondFactorVerified { .. }
-            | UserEvent::IdentityLinked { .. } => return,
+            | UserEvent::IdentityLinked { .. }
+            | UserEvent::EmailProven { .. } => return,
         };
         self.updated_at = format_time(&at);
         self.stream_version = version;

@@ -211,3 +211,38 @@ both_engines!(a_stolen_access_token_cannot_switch_two_factor_on, |engine| async 
     let owner = enable(json!({"code": code, "password": tests::suite::PASSWORD})).await;
     assert_eq!(owner.status(), 200);
 });
+
+// Account pre-hijacking: someone signed up with a victim's email and a password of their own
+// (and turned TOTP on); when the victim later signed in with a code sent to that email, they
+// landed in the same account, and the first person's password, TOTP and sessions kept working.
+// Now the email's first proof removes the credentials nobody had proven and ends every session.
+both_engines!(proving_an_email_evicts_whoever_set_credentials_on_it_before, |engine| async move {
+    let app = TestApp::spawn(engine).await;
+    let suite = app.suite("demo");
+    let email = "victim@example.com";
+    let user = suite.signed_up(email).await;
+    let attacker = Tokens::of(suite.sign_in(email, tests::suite::PASSWORD).await).await;
+    let issued: Value = suite.two_factor(&attacker.access, "2fa-secret", None).await.json().await.unwrap();
+    let code = tests::totp_code(issued["secret"].as_str().unwrap(), chrono::Utc::now().timestamp());
+    let body = json!({"code": code, "password": tests::suite::PASSWORD});
+    assert_eq!(suite.two_factor(&attacker.access, "2fa-enable", Some(body)).await.status(), 200);
+
+    // the owner proves the email with a code and gets straight in: no second factor of someone else's
+    assert_eq!(suite.request_email_code(email).await.status(), 204);
+    assert!(tests::eventually(10, || async { !app.codes_sent_to(email).is_empty() }).await);
+    let code = app.codes_sent_to(email)[0].clone();
+    let owner = Tokens::of(suite.sign_in_email_code(email, &code).await).await;
+    assert_eq!(suite.me(&owner.access).await["uuid"], user.as_str());
+
+    // the first person's password, session and refresh token are dead
+    assert_eq!(suite_error(suite.sign_in(email, tests::suite::PASSWORD).await).await.1, "A201");
+    assert_eq!(suite.customer(&attacker.access).await.status(), 401);
+    assert_eq!(suite.refresh(&attacker.refresh).await.status(), 401);
+    let stream = format!("user-{user}");
+    assert_eq!(app.events_of_type(&stream, "UnprovenCredentialsRemoved").await, 1);
+    assert_eq!(app.events_of_type(&stream, "EmailProven").await, 1);
+
+    // the owner's own session is untouched, and a later proof removes nothing more
+    assert_eq!(suite.customer(&owner.access).await.status(), 200);
+    assert_eq!(suite.refresh(&owner.refresh).await.status(), 200);
+});

@@ -53,6 +53,7 @@ async fn fixture(engine: Engine, scratch: &Scratch) -> Fixture {
         codes: CodeService::new(bus.clone(), domain::code::CodePolicy::default()),
         two_factor: TwoFactorService::new(bus),
         store: store.clone(),
+        sessions: Arc::new(adapters::sessions::ReadModelSessions(projections::Reads::new(store.as_ref()))),
     };
     let signer: Arc<dyn TokenSigner> = Arc::new(
         adapters::tokens::TokenService::load_or_create(Arc::new(adapters::keys::MemoryKeyStore::default()))

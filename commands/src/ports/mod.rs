@@ -8,6 +8,7 @@ pub mod mobility;
 pub mod payments;
 pub mod provider_keys;
 pub mod sender;
+pub mod sessions;
 pub mod tokens;
 
 pub use clock::Clock;
@@ -17,4 +18,5 @@ pub use mobility::MobilityLinking;
 pub use payments::PaymentProvider;
 pub use provider_keys::{ProviderKeys, ProviderKeysUnavailable};
 pub use sender::{MessageSender, OutgoingMessage, SendError, Senders};
+pub use sessions::UserSessions;
 pub use tokens::{AccessClaims, SignError, TokenError, TokenSigner};

@@ -1,6 +1,7 @@
 //! First factors: each proves an account (finding or creating it) or fails.
 use super::flow::{Proven, stamped};
 use super::{Dialect, FirstFactor, PartnerVouches, SignInError, SignInFlow};
+use crate::user::IdentityOutcome;
 use chrono::{DateTime, Utc};
 use domain::login::SignInMethod;
 use domain::user::User;
@@ -30,6 +31,7 @@ impl SignInFlow {
                     return Err(SignInError::InvalidCode);
                 }
                 let (user_id, account) = users.account_for_email_code(tenant, &email, now, &metadata).await?;
+                let account = self.email_proven(user_id, account, "email-code", now, &metadata).await?;
                 Ok((read(user_id, account, SignInMethod::EmailCode), metadata))
             }
             FirstFactor::PhoneCode { phone, code } => {
@@ -42,8 +44,13 @@ impl SignInFlow {
             }
             FirstFactor::IdToken { provider, identity, sign_up_only } => {
                 let metadata = stamped(request, dialect, tenant, format!("idp:{provider}"));
-                let (user_id, account, _) =
+                let (user_id, account, outcome) =
                     users.account_for_identity(tenant, identity, sign_up_only, now, &metadata).await?;
+                // linked by its verified email: the provider proved the account's email
+                let account = match outcome {
+                    IdentityOutcome::Linked => self.email_proven(user_id, account, "id-token", now, &metadata).await?,
+                    IdentityOutcome::SignedIn | IdentityOutcome::SignedUp => account,
+                };
                 Ok((read(user_id, account, SignInMethod::IdToken), metadata))
             }
             FirstFactor::Partner(vouched) => self.partner(dialect, vouched, request, now).await,

@@ -26,6 +26,8 @@ pub struct SignInServices {
     pub two_factor: TwoFactorService,
     /// Spent mfaTokens are remembered in the store's seen-signature table.
     pub store: Arc<dyn EventStore>,
+    /// A user's sessions, to end them all when the account's credentials are removed.
+    pub sessions: Arc<dyn crate::ports::UserSessions>,
 }
 
 #[derive(Clone)]

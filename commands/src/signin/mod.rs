@@ -10,6 +10,7 @@
 mod factors;
 mod flow;
 mod gate;
+mod proof;
 mod reauth;
 mod session;
 mod signup;

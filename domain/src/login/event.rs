@@ -48,6 +48,9 @@ pub enum RevocationReason {
     /// A refresh token that had already been rotated was presented again, outside the grace
     /// for the immediate parent: someone else may hold the family, so all of it dies.
     RefreshTokenReused,
+    /// The account's email was proven for the first time, and the credentials set before were
+    /// removed: whoever signed in with them is signed out.
+    CredentialsRemoved,
 }
 
 impl RevocationReason {
@@ -56,6 +59,7 @@ impl RevocationReason {
         match self {
             Self::SignedOut => "signed_out",
             Self::RefreshTokenReused => "refresh_token_reused",
+            Self::CredentialsRemoved => "credentials_removed",
         }
     }
 }

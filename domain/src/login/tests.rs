@@ -191,7 +191,7 @@ fn names_match_their_serialized_form() {
     ] {
         assert_eq!(serde_json::to_value(m).expect("json"), m.as_str());
     }
-    for r in [RevocationReason::SignedOut, RevocationReason::RefreshTokenReused] {
+    for r in [RevocationReason::SignedOut, RevocationReason::RefreshTokenReused, RevocationReason::CredentialsRemoved] {
         assert_eq!(serde_json::to_value(r).expect("json"), r.as_str());
     }
 }

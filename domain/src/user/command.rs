@@ -47,6 +47,12 @@ pub enum UserCommand {
         subject: String,
         at: DateTime<Utc>,
     },
+    /// The account's email was just proven (a one-time code, or a provider's ID token, checked
+    /// by the caller). The first proof removes the credentials nobody had proven.
+    ProveEmail {
+        by: String,
+        at: DateTime<Utc>,
+    },
     /// Switch TOTP off (the caller checked a current code).
     DisableTotp {
         at: DateTime<Utc>,

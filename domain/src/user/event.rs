@@ -117,6 +117,21 @@ pub enum UserEvent {
         locked_until: DateTime<Utc>,
         locked_at: DateTime<Utc>,
     },
+    /// The account's email was proven for the first time since it was given: a one-time code
+    /// sent to it came back, or an ID token of a provider vouched for it (`proven_by`:
+    /// `email-code` or `id-token`).
+    EmailProven {
+        proven_by: String,
+        proven_at: DateTime<Utc>,
+    },
+    /// The email's first proof removed the credentials set before anyone had proven it: the
+    /// password, and a TOTP (on or pending). Someone who signed up with another person's email
+    /// and a password of their own (pre-hijacking) loses them when the owner proves the email.
+    UnprovenCredentialsRemoved {
+        password: bool,
+        totp: bool,
+        removed_at: DateTime<Utc>,
+    },
     UserSignedUp {
         user_id: Uuid,
         tenant_id: String,
@@ -148,6 +163,8 @@ impl DomainEvent for UserEvent {
             Self::UserSignedUpWithEmailCode { .. } => "UserSignedUpWithEmailCode",
             Self::UserSignedUpWithPhoneCode { .. } => "UserSignedUpWithPhoneCode",
             Self::AccountLocked { .. } => "AccountLocked",
+            Self::EmailProven { .. } => "EmailProven",
+            Self::UnprovenCredentialsRemoved { .. } => "UnprovenCredentialsRemoved",
         }
         .to_owned()
     }
@@ -196,7 +213,9 @@ impl HasClaims for UserEvent {
             | Self::TotpSecretIssued { .. }
             | Self::TotpEnabled { .. }
             | Self::SecondFactorVerified { .. }
-            | Self::TotpDisabled { .. } => Vec::new(),
+            | Self::TotpDisabled { .. }
+            | Self::EmailProven { .. }
+            | Self::UnprovenCredentialsRemoved { .. } => Vec::new(),
         }
     }
 }

@@ -18,6 +18,7 @@ impl Aggregate for User {
                 self.enable_totp(step, recovery_code_hashes, at, sink).await
             }
             UserCommand::DisableTotp { at } => self.disable_totp(at, sink).await,
+            UserCommand::ProveEmail { by, at } => self.prove_email(by, at, sink).await,
             UserCommand::RecordSecondFactor { factor, at } => self.record_second_factor(factor, at, sink).await,
             UserCommand::RecordFailedSignIn { policy, at } => self.record_failed_sign_in(policy, at, sink).await,
             UserCommand::LinkIdentity { issuer, subject, at } => self.link_identity(issuer, subject, at, sink).await,

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 mod claims;
 mod command;
+mod email;
 mod error;
 mod event;
 mod handle;

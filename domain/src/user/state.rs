@@ -13,6 +13,9 @@ pub struct User {
     pub(super) license_plate: Option<LicensePlate>,
     pub(super) tenant_id: Option<String>,
     pub(super) email: Option<Email>,
+    /// Whether someone proved the email (a code came back, a provider vouched, a partner said so).
+    #[serde(default)]
+    pub(super) email_verified: bool,
     pub(super) password_hash: Option<String>,
     /// Failed password sign-ins since the last lock, oldest first.
     pub(super) failures: Vec<DateTime<Utc>>,
@@ -69,6 +72,11 @@ impl User {
         self.email.as_ref()
     }
 
+    /// Whether the email was proven since it was given.
+    pub fn email_verified(&self) -> bool {
+        self.email_verified
+    }
+
     pub(super) fn external_uid_at(&self, partner_id: &str) -> Option<&ExternalUid> {
         self.external_uids.iter().find(|(p, _)| p == partner_id).map(|(_, uid)| uid)
     }
@@ -84,6 +92,8 @@ impl User {
                 self.password_hash = Some(password_hash);
             }
             UserEvent::UserRegistered { tenant_id, partner_id, email, external_uid, test_user, .. } => {
+                // the partner vouches for its user's email
+                self.email_verified = true;
                 self.registered = true;
                 self.test_user = test_user;
                 self.tenant_id = Some(tenant_id);
@@ -104,6 +114,8 @@ impl User {
                 self.recovery_codes = recovery_code_hashes;
             }
             UserEvent::UserSignedUpWithIdentity { tenant_id, email, issuer, subject, .. } => {
+                // an identity signs up only with an email its provider verified
+                self.email_verified = true;
                 self.registered = true;
                 self.tenant_id = Some(tenant_id);
                 self.email = Some(email);
@@ -115,6 +127,7 @@ impl User {
                 self.tenant_id = Some(tenant_id);
             }
             UserEvent::UserSignedUpWithEmailCode { tenant_id, email, .. } => {
+                self.email_verified = true;
                 self.registered = true;
                 self.tenant_id = Some(tenant_id);
                 self.email = Some(email);
@@ -128,6 +141,17 @@ impl User {
                 SecondFactor::Totp { step } => self.last_totp_step = step,
                 SecondFactor::RecoveryCode { code_hash } => self.recovery_codes.retain(|c| *c != code_hash),
             },
+            UserEvent::EmailProven { .. } => self.email_verified = true,
+            UserEvent::UnprovenCredentialsRemoved { password, totp, .. } => {
+                if password {
+                    self.password_hash = None;
+                }
+                if totp {
+                    self.totp_secret = None;
+                    self.totp_pending = None;
+                    self.recovery_codes.clear();
+                }
+            }
             UserEvent::AccountLocked { locked_until, .. } => {
                 self.locked_until = Some(locked_until);
                 self.failures.clear();

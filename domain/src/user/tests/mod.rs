@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use cqrs_es::Aggregate;
 use cqrs_es::test::TestFramework;
 
+mod email;
 mod lockout;
 mod partner;
 mod sign_up;
