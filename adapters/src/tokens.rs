@@ -29,7 +29,14 @@ pub struct TokenService {
     store: Arc<dyn KeyStore>,
     keys: RwLock<Arc<KeySet>>,
     last_reload: Mutex<Instant>,
+    /// Tokens whose exact bytes verified before, with their claims and `kid`: one Ed25519 verify
+    /// costs about 50 µs here, and every authenticated request would pay it. Bounded; an entry
+    /// answers only until the token's `exp` and while its key is still one this service knows.
+    verified: quick_cache::sync::Cache<String, (AccessClaims, String)>,
 }
+
+/// How many verified tokens are remembered (a few hundred bytes each).
+const VERIFIED_TOKENS: usize = 10_000;
 
 /// How often a running instance looks for new keys.
 pub const RELOAD_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
@@ -50,6 +57,7 @@ impl TokenService {
             store,
             // the first unknown kid may reload at once
             last_reload: Mutex::new(Instant::now().checked_sub(UNKNOWN_KID_RELOAD).unwrap_or_else(Instant::now)),
+            verified: quick_cache::sync::Cache::new(VERIFIED_TOKENS),
         })
     }
 
@@ -98,8 +106,26 @@ impl TokenService {
 
     /// Signature, `kid`, algorithm (EdDSA only: `none` and HS256 are refused), issuer,
     /// audience, expiry and not-before. A `kid` this instance does not know makes it look for
-    /// new keys first (at most once per few seconds).
+    /// new keys first (at most once per few seconds). The exact bytes of a token that verified
+    /// before are recognised without a second signature check, until the token's `exp`.
     pub async fn verify(&self, token: &str, audience: &str) -> Result<AccessClaims, TokenError> {
+        let now = Utc::now().timestamp();
+        if let Some((claims, kid)) = self.verified.get(token)
+            && claims.aud == audience
+            && now < claims.exp
+            && self.current().verifying.contains_key(&kid)
+        {
+            return Ok(claims);
+        }
+        let (claims, kid) = self.verify_signature(token, audience).await?;
+        // a token inside the leeway after its `exp` is checked afresh every time
+        if now < claims.exp {
+            self.verified.insert(token.to_owned(), (claims.clone(), kid));
+        }
+        Ok(claims)
+    }
+
+    async fn verify_signature(&self, token: &str, audience: &str) -> Result<(AccessClaims, String), TokenError> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed)?;
         let kid = header.kid.ok_or(TokenError::Invalid)?;
         let mut keys = self.current();
@@ -129,7 +155,7 @@ impl TokenService {
         if claims.iat > Utc::now().timestamp() + 30 {
             return Err(TokenError::Invalid);
         }
-        Ok(claims)
+        Ok((claims, kid))
     }
 
     /// True (and the clock reset) when the last reload is at least `gap` ago.
@@ -230,6 +256,29 @@ mod tests {
         assert_eq!(tokens.jwks()["keys"][0]["kid"], new_kid.as_str(), "the signing key comes first");
         assert_eq!(tokens.verify(&old, "other").await, Err(TokenError::Invalid));
         assert_eq!(tokens.verify("not.a.jwt", "aud").await, Err(TokenError::Malformed));
+    }
+
+    #[tokio::test]
+    async fn a_token_verified_before_is_recognised_until_it_expires_and_only_for_its_audience() {
+        let tokens = TokenService::load_or_create(Arc::new(MemoryKeyStore::default())).await.expect("keys");
+        let token = tokens.mint(&claims(Utc::now())).expect("sign");
+        assert_eq!(tokens.verify(&token, "aud").await.expect("token").sub, "u");
+        assert_eq!(tokens.verified.len(), 1, "remembered");
+        assert_eq!(tokens.verify(&token, "aud").await.expect("again").sub, "u");
+        assert_eq!(tokens.verify(&token, "other").await, Err(TokenError::Invalid), "another audience checks afresh");
+        // one byte changed is another token: checked, and refused
+        let mut forged = token.clone().into_bytes();
+        let last = forged.len() - 2;
+        forged[last] = if forged[last] == b'A' { b'B' } else { b'A' };
+        let forged = String::from_utf8(forged).expect("ascii");
+        assert!(tokens.verify(&forged, "aud").await.is_err());
+        // past its exp (inside the verifier's leeway) a token is never served from memory
+        let late = tokens.mint(&claims(Utc::now() - Duration::minutes(5) - Duration::seconds(10))).expect("sign");
+        assert!(tokens.verify(&late, "aud").await.is_ok(), "inside the leeway");
+        assert_eq!(tokens.verified.len(), 1, "not remembered");
+        // a remembered token whose key this service no longer knows is checked afresh
+        tokens.verified.insert(forged.clone(), (claims(Utc::now()), "gone".into()));
+        assert!(tokens.verify(&forged, "aud").await.is_err());
     }
 
     #[tokio::test]
