@@ -19,7 +19,7 @@ use crate::append::Appender;
 use crate::report::{Kind, Row, Target as Goal};
 use crate::setup::{
     CpuSnap, Settings, Summary, Target, TempDir, children_ticks, count_as_ours, forget_ours, pid_ticks, postgres_ticks,
-    run_for, summarize,
+    run_for, summarize, ticks_since,
 };
 use anyhow::{Context, Result, bail};
 use reqwest::{Client, StatusCode};
@@ -332,7 +332,7 @@ impl Rig {
         Ok(Measured {
             others,
             server_us: per_request(server1.saturating_sub(server0)),
-            postgres_us: per_request(pg1.saturating_sub(pg0)),
+            postgres_us: per_request(ticks_since(&pg0, &pg1)),
             wrk_share: wrk1.saturating_sub(wrk0) as f64 * tick_us / 1e6 / (elapsed * cpus),
             wrk,
         })

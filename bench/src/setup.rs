@@ -4,6 +4,7 @@ use anyhow::{Context, Result, bail};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{AssertSqlSafe, SqliteConnection};
+use std::collections::HashMap;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -275,12 +276,14 @@ pub fn cpu_model() -> String {
 }
 
 /// CPU time of the whole machine and of this benchmark (this process, its helper processes and
-/// the children it waited for, and the PostgreSQL server's processes), to tell how much other work ran during a measurement.
-#[derive(Debug, Clone, Copy)]
+/// the children it waited for, and the PostgreSQL server's processes), to tell how much other
+/// work ran during a measurement.
+#[derive(Debug, Clone)]
 pub struct CpuSnap {
     busy: u64,
     total: u64,
     ours: u64,
+    postgres: HashMap<u32, u64>,
 }
 
 /// utime + stime from a `/proc/<pid>/stat` line, if its command is one of `names`.
@@ -334,17 +337,24 @@ pub fn children_ticks() -> u64 {
     get(13) + get(14)
 }
 
-/// utime + stime of all processes called `postgres` (the benchmark's PostgreSQL server).
-pub fn postgres_ticks() -> u64 {
+/// utime + stime of each process called `postgres` (the benchmark's PostgreSQL server), by pid.
+pub fn postgres_ticks() -> HashMap<u32, u64> {
     std::fs::read_dir("/proc")
         .map(|dir| {
             dir.filter_map(|e| e.ok())
-                .filter(|e| e.file_name().to_string_lossy().bytes().all(|b| b.is_ascii_digit()))
-                .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
-                .filter_map(|s| proc_ticks(&s, &["postgres"]))
-                .sum()
+                .filter_map(|e| e.file_name().to_string_lossy().parse::<u32>().ok().map(|pid| (pid, e.path())))
+                .filter_map(|(pid, path)| Some((pid, std::fs::read_to_string(path.join("stat")).ok()?)))
+                .filter_map(|(pid, s)| Some((pid, proc_ticks(&s, &["postgres"])?)))
+                .collect()
         })
-        .unwrap_or(0)
+        .unwrap_or_default()
+}
+
+/// The ticks the processes of `after` used since `before`: a process that started since counts
+/// from 0, one that exited since is not counted (its ticks are gone with it; a backend that
+/// exits mid-run would otherwise take all its past ticks out of the sum).
+pub fn ticks_since(before: &HashMap<u32, u64>, after: &HashMap<u32, u64>) -> u64 {
+    after.iter().map(|(pid, t)| t.saturating_sub(before.get(pid).copied().unwrap_or(0))).sum()
 }
 
 impl CpuSnap {
@@ -363,7 +373,7 @@ impl CpuSnap {
             .unwrap_or((0, 0));
         let own = std::fs::read_to_string("/proc/self/stat").ok().and_then(|s| proc_ticks(&s, &[])).unwrap_or(0);
         let helpers: u64 = ours_pids().iter().map(|&pid| pid_ticks(pid)).sum();
-        Self { busy, total, ours: own + children_ticks() + helpers + postgres_ticks() }
+        Self { busy, total, ours: own + children_ticks() + helpers, postgres: postgres_ticks() }
     }
 
     /// The share of the machine's CPU time since `self` that other processes used.
@@ -374,7 +384,7 @@ impl CpuSnap {
             return 0.0;
         }
         let busy = now.busy.saturating_sub(self.busy);
-        let ours = now.ours.saturating_sub(self.ours);
+        let ours = now.ours.saturating_sub(self.ours) + ticks_since(&self.postgres, &now.postgres);
         busy.saturating_sub(ours) as f64 / total as f64
     }
 }
