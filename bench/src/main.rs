@@ -1,8 +1,9 @@
-//! `bench`: throughput of the event store beside raw sqlx, and of authentication through the
-//! real HTTP server beside raw argon2id and raw commits, on SQLite and PostgreSQL.
+//! `bench`: throughput of the event store beside raw sqlx, of authentication through the real
+//! HTTP server beside raw argon2id and raw commits, and HTTP load (wrk against the `users-api`
+//! binary) beside a bare axum endpoint, on SQLite and PostgreSQL.
 //!
 //! ```text
-//! cargo run --release -p bench -- [--engine sqlite|postgres|both] [--only append|catchup|auth|refresh] [--quick]
+//! cargo run --release -p bench -- [--engine sqlite|postgres|both] [--only append|catchup|auth|refresh|http] [--quick]
 //! ```
 //!
 //! Prints the machine, then Markdown tables (stdout); progress goes to stderr.
@@ -11,6 +12,7 @@
 mod append;
 mod auth;
 mod catchup;
+mod http;
 mod report;
 mod setup;
 
@@ -44,7 +46,14 @@ enum Engines {
         - the latency of GET /demo/front/customers (a valid access token, one GET every \
         --get-interval-ms) while --load-clients clients sign in (default 4 per CPU, more sign-ins \
         at once than CPUs), beside the same GETs on the idle server; target p99 <= 50 ms.\n\
-        Any unexpected HTTP status fails the run."
+        Any unexpected HTTP status fails the run.\n\n\
+        The http figures run the users-api binary (built by the bench with cargo, or --server-bin) \
+        as a process of its own on a fresh database, and Debian's wrk (installed by \
+        bench/scripts/wrk when missing) against it and against a bare axum endpoint (the `bare` \
+        binary of this crate) answering JSON as long as the suite customer answer: authenticated \
+        GETs of the three dialects at 64 and 256 connections (target at 64: >= 50 % of bare req/s, \
+        p99 <= 10 ms), GET /healthz, a coord vehicle PUT of distinct users against raw \
+        single-event commits (target >= 70 %), and the server's peak RSS (target <= 150 MB)."
 )]
 struct Cli {
     #[arg(long, value_enum, default_value_t = Engines::Both)]
@@ -53,8 +62,8 @@ struct Cli {
     #[arg(long)]
     quick: bool,
     /// Admin URL of a running PostgreSQL server to use instead of starting a durable throwaway
-    /// one with scripts/pg-server (databases named append_*, catchup, auth_server and
-    /// auth_raw_commits are dropped and created).
+    /// one with scripts/pg-server (databases named append_*, catchup, auth_*, http_server and
+    /// http_raw_commits are dropped and created).
     #[arg(long, env = "BENCH_PG_URL")]
     pg_url: Option<String>,
     /// Events in the log for the catch-up figures [default: 200000, 20000 with --quick].
@@ -66,7 +75,8 @@ struct Cli {
     /// Seconds per measured append or auth run [default: 3, 1 with --quick].
     #[arg(long)]
     secs: Option<f64>,
-    /// Run only the append, the catch-up, the authentication or the refresh figures [default: all].
+    /// Run only the append, the catch-up, the authentication, the refresh or the HTTP load
+    /// figures [default: all].
     #[arg(long, value_enum)]
     only: Option<Part>,
     /// Concurrent clients of the sign-in figure (and tasks of the raw argon2id baseline)
@@ -82,6 +92,9 @@ struct Cli {
     /// Milliseconds between the latency figure's GETs.
     #[arg(long, default_value_t = 10.0)]
     get_interval_ms: f64,
+    /// The users-api binary of the HTTP load figures [default: built with cargo next to this one].
+    #[arg(long)]
+    server_bin: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -91,6 +104,8 @@ enum Part {
     Auth,
     /// Only the refresh figure of the authentication part (for profiling it).
     Refresh,
+    /// HTTP load with wrk against the users-api binary, beside a bare axum endpoint.
+    Http,
 }
 
 /// (events per commit, writers) for the append figures.
@@ -116,6 +131,9 @@ async fn bench_engine(
     if runs(Part::Auth) || only == Some(Part::Refresh) {
         rows.extend(auth::run(target, settings, only == Some(Part::Refresh), notes).await?);
     }
+    if runs(Part::Http) {
+        rows.extend(http::run(target, settings, notes).await?);
+    }
     notes.push(format!("{}: load average before {before}, after {}", target.name(), loadavg()));
     Ok(rows)
 }
@@ -133,6 +151,7 @@ async fn main() -> Result<()> {
         load_clients: cli.load_clients.unwrap_or(4 * cpus).max(1),
         refresh_clients: cli.refresh_clients.max(1),
         get_interval_ms: cli.get_interval_ms.max(0.1),
+        server_bin: cli.server_bin.clone(),
     };
     eprintln!("settings: {settings:?}");
     let mut rows = Vec::new();

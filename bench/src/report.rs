@@ -1,5 +1,5 @@
 //! The Markdown tables the benchmark prints: the event-store figures, then the authentication
-//! figures (through the HTTP server) when there are any.
+//! figures (through the HTTP server), then the HTTP load figures, each when there are any.
 use crate::setup::Summary;
 
 /// One figure: the store's (or the server's) rate beside the raw baseline measured in the same
@@ -33,6 +33,11 @@ pub enum Kind {
     Rate { unit: &'static str, raw_unit: &'static str },
     /// Request latency in ms: `store` is the p99 under load, `raw` the p99 on an idle server.
     Latency { loaded: Latencies, idle: Option<Latencies> },
+    /// A load generator's rate (`store`, in `unit`) against the server's process, beside a
+    /// baseline's (`raw`), with their p99 latencies in ms (the HTTP load table).
+    Load { connections: usize, p99: Summary, raw_p99: Option<Summary>, unit: &'static str },
+    /// Peak resident memory in MB of the server (`store`) and of the baseline's process (`raw`).
+    Rss,
 }
 
 /// Latency figures of one kind of run (medians over the rounds; `max` over all of them).
@@ -53,11 +58,15 @@ pub enum Target {
     EventsPerSec(f64),
     /// p99 latency at most this many milliseconds.
     P99Ms(f64),
+    /// store/raw at least this fraction, and the p99 latency (`Kind::Load`) at most this many ms.
+    RatioP99(f64, f64),
+    /// At most this many MB.
+    MaxMb(f64),
 }
 
 impl Row {
     fn ratio(&self) -> Option<f64> {
-        if matches!(self.kind, Kind::Latency { .. }) {
+        if matches!(self.kind, Kind::Latency { .. } | Kind::Rss) {
             return None;
         }
         self.raw.filter(|r| r.median > 0.0).map(|r| self.store.median / r.median)
@@ -84,6 +93,18 @@ impl Row {
                 } else {
                     format!("p99 ≤ {max:.0} ms ❌")
                 }
+            }
+            Target::RatioP99(min, max) => {
+                let ratio = self.ratio().is_some_and(|r| r >= min);
+                let p99 = match &self.kind {
+                    Kind::Load { p99, .. } => p99.median <= max,
+                    _ => false,
+                };
+                let mark = |ok: bool| if ok { "✅" } else { "❌" };
+                format!("≥ {:.0} % {}, p99 ≤ {max:.0} ms {}", min * 100.0, mark(ratio), mark(p99))
+            }
+            Target::MaxMb(max) => {
+                format!("≤ {max:.0} MB {}", if self.store.median <= max { "✅" } else { "❌" })
             }
         }
     }
@@ -115,16 +136,52 @@ fn spread(s: &Summary) -> String {
 }
 
 pub fn markdown(rows: &[Row]) -> String {
-    let (events, auth): (Vec<&Row>, Vec<&Row>) = rows.iter().partition(|r| matches!(r.kind, Kind::Events));
-    let mut out = String::new();
-    if !events.is_empty() {
-        out.push_str(&events_table(&events));
-    }
-    if !auth.is_empty() {
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        out.push_str(&auth_table(&auth));
+    let (load, rest): (Vec<&Row>, Vec<&Row>) =
+        rows.iter().partition(|r| matches!(r.kind, Kind::Load { .. } | Kind::Rss));
+    let (events, auth): (Vec<&Row>, Vec<&Row>) = rest.into_iter().partition(|r| matches!(r.kind, Kind::Events));
+    let tables = [
+        (!events.is_empty()).then(|| events_table(&events)),
+        (!auth.is_empty()).then(|| auth_table(&auth)),
+        (!load.is_empty()).then(|| load_table(&load)),
+    ];
+    tables.into_iter().flatten().collect::<Vec<_>>().join("\n")
+}
+
+/// The HTTP load figures: a load generator's rate and p99 against the server beside a baseline.
+fn load_table(rows: &[&Row]) -> String {
+    let mut out = String::from(
+        "| Engine | Figure | Connections | Server | Server p99 | Baseline | Baseline p99 | Server/baseline | Spread server / baseline | Other CPU | Target |\n\
+         |---|---|---:|---:|---:|---:|---:|---:|---|---:|---|\n",
+    );
+    let ms = |s: &Summary| format!("{:.2} ms", s.median);
+    for row in rows {
+        let raw = row.raw.as_ref();
+        let (connections, server, p99, baseline, raw_p99) = match &row.kind {
+            Kind::Load { connections, p99, raw_p99, unit } => (
+                connections.to_string(),
+                format!("{} {unit}", thousands(row.store.median)),
+                ms(p99),
+                raw.map_or_else(|| "—".into(), |r| format!("{}/s", thousands(r.median))),
+                raw_p99.as_ref().map_or_else(|| "—".into(), ms),
+            ),
+            _ => (
+                "64, 256".into(),
+                format!("{:.1} MB", row.store.median),
+                "—".into(),
+                raw.map_or_else(|| "—".into(), |r| format!("{:.1} MB", r.median)),
+                "—".into(),
+            ),
+        };
+        let ratio = row.ratio().map_or_else(|| "—".into(), |r| format!("{:.0} %", r * 100.0));
+        out.push_str(&format!(
+            "| {} | {} | {connections} | {server} | {p99} | {baseline} | {raw_p99} | {ratio} | {} / {} | {:.0} % | {} |\n",
+            row.engine,
+            row.figure,
+            spread(&row.store),
+            raw.map_or_else(|| "—".into(), spread),
+            row.others * 100.0,
+            row.verdict(),
+        ));
     }
     out
 }
@@ -148,7 +205,9 @@ fn auth_table(rows: &[&Row]) -> String {
             Kind::Latency { loaded, idle } => {
                 (latencies(loaded), idle.as_ref().map_or_else(|| "—".into(), |l| format!("idle: {}", latencies(l))))
             }
-            Kind::Events => (thousands(row.store.median), row.raw.map_or_else(|| "—".into(), |r| thousands(r.median))),
+            Kind::Events | Kind::Load { .. } | Kind::Rss => {
+                (thousands(row.store.median), row.raw.map_or_else(|| "—".into(), |r| thousands(r.median)))
+            }
         };
         let ratio = row.ratio().map_or_else(|| "—".into(), |r| format!("{:.0} %", r * 100.0));
         out.push_str(&format!(

@@ -4,6 +4,7 @@ use anyhow::{Context, Result, bail};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{AssertSqlSafe, SqliteConnection};
+use std::collections::HashMap;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -33,6 +34,8 @@ pub struct Settings {
     pub refresh_clients: usize,
     /// Milliseconds between the latency figure's GETs.
     pub get_interval_ms: f64,
+    /// The users-api binary of the HTTP load figures (`None`: built with cargo).
+    pub server_bin: Option<PathBuf>,
 }
 
 /// One engine's home for fresh databases.
@@ -272,13 +275,15 @@ pub fn cpu_model() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-/// CPU time of the whole machine and of this benchmark (this process and the PostgreSQL
-/// server's processes), to tell how much other work ran during a measurement.
-#[derive(Debug, Clone, Copy)]
+/// CPU time of the whole machine and of this benchmark (this process, its helper processes and
+/// the children it waited for, and the PostgreSQL server's processes), to tell how much other
+/// work ran during a measurement.
+#[derive(Debug, Clone)]
 pub struct CpuSnap {
     busy: u64,
     total: u64,
     ours: u64,
+    postgres: HashMap<u32, u64>,
 }
 
 /// utime + stime from a `/proc/<pid>/stat` line, if its command is one of `names`.
@@ -296,6 +301,62 @@ pub fn proc_ticks(stat: &str, names: &[&str]) -> Option<u64> {
     Some(utime + stime)
 }
 
+/// The benchmark's own helper processes that are running (the HTTP section's server and bare
+/// baseline): their CPU time counts as the benchmark's, not as other work.
+static OURS: std::sync::Mutex<Vec<u32>> = std::sync::Mutex::new(Vec::new());
+
+fn ours_pids() -> Vec<u32> {
+    OURS.lock().map(|p| p.clone()).unwrap_or_default()
+}
+
+/// Count the process `pid` as the benchmark's own in `CpuSnap` until `forget_ours(pid)`.
+pub fn count_as_ours(pid: u32) {
+    if let Ok(mut pids) = OURS.lock() {
+        pids.push(pid);
+    }
+}
+
+pub fn forget_ours(pid: u32) {
+    if let Ok(mut pids) = OURS.lock() {
+        pids.retain(|&p| p != pid);
+    }
+}
+
+/// utime + stime of the process `pid` (0 once it is gone).
+pub fn pid_ticks(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).ok().and_then(|s| proc_ticks(&s, &[])).unwrap_or(0)
+}
+
+/// cutime + cstime of this process: the CPU time of the child processes it has waited for (a
+/// load generator that ran to its end).
+pub fn children_ticks() -> u64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> =
+        stat.rfind(')').map_or("", |i| stat.get(i + 2..).unwrap_or("")).split_whitespace().collect();
+    let get = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    get(13) + get(14)
+}
+
+/// utime + stime of each process called `postgres` (the benchmark's PostgreSQL server), by pid.
+pub fn postgres_ticks() -> HashMap<u32, u64> {
+    std::fs::read_dir("/proc")
+        .map(|dir| {
+            dir.filter_map(|e| e.ok())
+                .filter_map(|e| e.file_name().to_string_lossy().parse::<u32>().ok().map(|pid| (pid, e.path())))
+                .filter_map(|(pid, path)| Some((pid, std::fs::read_to_string(path.join("stat")).ok()?)))
+                .filter_map(|(pid, s)| Some((pid, proc_ticks(&s, &["postgres"])?)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The ticks the processes of `after` used since `before`: a process that started since counts
+/// from 0, one that exited since is not counted (its ticks are gone with it; a backend that
+/// exits mid-run would otherwise take all its past ticks out of the sum).
+pub fn ticks_since(before: &HashMap<u32, u64>, after: &HashMap<u32, u64>) -> u64 {
+    after.iter().map(|(pid, t)| t.saturating_sub(before.get(pid).copied().unwrap_or(0))).sum()
+}
+
 impl CpuSnap {
     pub fn now() -> Self {
         let (busy, total) = std::fs::read_to_string("/proc/stat")
@@ -311,16 +372,8 @@ impl CpuSnap {
             })
             .unwrap_or((0, 0));
         let own = std::fs::read_to_string("/proc/self/stat").ok().and_then(|s| proc_ticks(&s, &[])).unwrap_or(0);
-        let postgres: u64 = std::fs::read_dir("/proc")
-            .map(|dir| {
-                dir.filter_map(|e| e.ok())
-                    .filter(|e| e.file_name().to_string_lossy().bytes().all(|b| b.is_ascii_digit()))
-                    .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
-                    .filter_map(|s| proc_ticks(&s, &["postgres"]))
-                    .sum()
-            })
-            .unwrap_or(0);
-        Self { busy, total, ours: own + postgres }
+        let helpers: u64 = ours_pids().iter().map(|&pid| pid_ticks(pid)).sum();
+        Self { busy, total, ours: own + children_ticks() + helpers, postgres: postgres_ticks() }
     }
 
     /// The share of the machine's CPU time since `self` that other processes used.
@@ -331,7 +384,7 @@ impl CpuSnap {
             return 0.0;
         }
         let busy = now.busy.saturating_sub(self.busy);
-        let ours = now.ours.saturating_sub(self.ours);
+        let ours = now.ours.saturating_sub(self.ours) + ticks_since(&self.postgres, &now.postgres);
         busy.saturating_sub(ours) as f64 / total as f64
     }
 }
