@@ -86,16 +86,8 @@ impl SignInFlow {
             self.services.passwords.verify(password, None).await;
             return Err(SignInError::InvalidCredentials);
         };
-        // one check of this account at a time, on the account as the checks before left it
-        let _turn = self.password_turns.take(user_id).await;
-        let (account, _) = self.services.users.load(user_id).await?;
-        super::flow::refuse_if_locked(&account, now)?;
-        let stored = account.password_hash().map(str::to_owned);
-        let matched = self.services.passwords.verify(password, stored).await;
         let metadata = stamped(request, dialect, tenant, format!("user:{user_id}"));
-        if !matched {
-            return Err(self.failed(user_id, now, &metadata, SignInError::InvalidCredentials).await);
-        }
+        let account = self.check_password(user_id, password, now, &metadata).await?;
         Ok((read(user_id, account, SignInMethod::EmailPassword), metadata))
     }
 

@@ -103,6 +103,28 @@ impl SignInFlow {
     }
 }
 
+impl SignInFlow {
+    /// One check of `user_id`'s password, in the account's turn: refused unchecked while the
+    /// account is locked, and a wrong password counts toward the lockout. The account as read
+    /// inside the turn (after the checks before this one).
+    pub(super) async fn check_password(
+        &self,
+        user_id: Uuid,
+        password: String,
+        now: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<User, SignInError> {
+        let _turn = self.password_turns.take(user_id).await;
+        let (account, _) = self.services.users.load(user_id).await?;
+        refuse_if_locked(&account, now)?;
+        let stored = account.password_hash().map(str::to_owned);
+        if !self.services.passwords.verify(password, stored).await {
+            return Err(self.failed(user_id, now, metadata, SignInError::InvalidCredentials).await);
+        }
+        Ok(account)
+    }
+}
+
 /// `Locked` for an account locked at `now`, with how long it stays locked.
 pub(super) fn refuse_if_locked(account: &User, now: DateTime<Utc>) -> Result<(), SignInError> {
     match account.locked_until(now) {

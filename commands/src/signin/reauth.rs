@@ -23,15 +23,12 @@ impl SignInFlow {
     ) -> Result<Vec<String>, SignInError> {
         let now = self.clock.now();
         let metadata = stamped(request, dialect, tenant, format!("user:{user_id}"));
-        let _turn = self.password_turns.take(user_id).await;
         let (account, _) = self.services.users.load(user_id).await?;
-        if let Some(stored) = account.password_hash().map(str::to_owned) {
+        if account.password_hash().is_some() {
             refuse_if_locked(&account, now)?;
             // no password is no guess: refused, not counted
             let presented = password.filter(|p| !p.is_empty()).ok_or(SignInError::InvalidCredentials)?;
-            if !self.services.passwords.verify(presented, Some(stored)).await {
-                return Err(self.failed(user_id, now, &metadata, SignInError::InvalidCredentials).await);
-            }
+            self.check_password(user_id, presented, now, &metadata).await?;
         }
         Ok(self.services.two_factor.enable(user_id, code, now, &metadata).await?)
     }
