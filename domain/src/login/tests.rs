@@ -124,16 +124,21 @@ fn refreshing_a_revoked_expired_or_unknown_session_is_refused() {
         .then_expect_error(LoginError::NotStarted);
 }
 
-#[test]
-fn a_token_presented_to_another_tenant_neither_rotates_nor_revokes() {
-    let elsewhere = |presented: &str| LoginCommand::Refresh {
-        tenant_id: "other".into(),
-        dialect: "suite".into(),
+/// `presented` offered for the child `x` at 100 s, to `tenant` through `dialect`.
+fn presented_to(tenant: &str, dialect: &str, presented: &str) -> LoginCommand {
+    LoginCommand::Refresh {
+        tenant_id: tenant.into(),
+        dialect: dialect.into(),
         presented_hash: presented.into(),
         child_hash: "x".into(),
         grace: Duration::seconds(10),
         at: at(100),
-    };
+    }
+}
+
+#[test]
+fn a_token_presented_to_another_tenant_neither_rotates_nor_revokes() {
+    let elsewhere = |presented: &str| presented_to("other", "suite", presented);
     LoginTest::with(())
         .given(vec![started(Some("rt1"))])
         .when(elsewhere("rt1"))
@@ -147,14 +152,7 @@ fn a_token_presented_to_another_tenant_neither_rotates_nor_revokes() {
 
 #[test]
 fn a_token_presented_through_another_dialect_neither_rotates_nor_revokes() {
-    let through = |dialect: &str, presented: &str| LoginCommand::Refresh {
-        tenant_id: "demo".into(),
-        dialect: dialect.into(),
-        presented_hash: presented.into(),
-        child_hash: "x".into(),
-        grace: Duration::seconds(10),
-        at: at(100),
-    };
+    let through = |dialect: &str, presented: &str| presented_to("demo", dialect, presented);
     LoginTest::with(())
         .given(vec![started(Some("rt1"))])
         .when(through("legacy", "rt1"))
