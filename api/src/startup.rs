@@ -92,6 +92,7 @@ impl Application {
             None => Arc::new(TokenService::load_or_create(keys.clone()).await?),
         };
         let clock: Arc<dyn Clock> = adapters.clock.clone().unwrap_or_else(|| Arc::new(SystemClock));
+        let reads = projections::Reads::new(store.as_ref());
         let services = SignInServices {
             users: UserService::new(bus.clone()),
             logins: LoginService::new(bus.clone(), refresh_key, config.sessions),
@@ -100,7 +101,7 @@ impl Application {
             codes: commands::codes::CodeService::new(bus.clone(), domain::code::CodePolicy::default()),
             two_factor: commands::twofactor::TwoFactorService::new(bus.clone()),
             store: store.clone(),
-            sessions: Arc::new(adapters::sessions::ReadModelSessions(projections::Reads::new(store.as_ref()))),
+            sessions: Arc::new(adapters::sessions::ReadModelSessions(reads.clone())),
         };
         let policy = SignInPolicy { lockout: config.lockout, suite_token_lifetime: config.suite_token_lifetime };
         let sign_in = SignInFlow::new(services.clone(), tokens.clone(), clock.clone(), policy);
@@ -127,7 +128,7 @@ impl Application {
                 .unwrap_or_else(|| Arc::new(SandboxIdentityVerification::default())),
             mobility: adapters.mobility.clone().unwrap_or_else(|| Arc::new(SandboxMobilitySystems::default())),
             legacy_tenant: config.legacy_tenant.clone(),
-            reads: projections::Reads::new(store.as_ref()),
+            reads,
             store: store.clone(),
             sign_in,
         };
