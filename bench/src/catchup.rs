@@ -422,7 +422,7 @@ async fn store_signups(store: &dyn EventStore) -> Result<u64> {
     let mut applied = 0u64;
     loop {
         match store.project_batch(&SignupsProjector, CATCH_UP_BATCH).await? {
-            Batch::Applied(n, _) => applied += n as u64,
+            Batch::Applied(n, _) | Batch::AppliedHeldBack(n, _) => applied += n as u64,
             Batch::Idle => return Ok(applied),
             Batch::HeldBack => tokio::time::sleep(std::time::Duration::from_millis(5)).await,
             Batch::Leased => bail!("the sign-ups lease is held elsewhere"),

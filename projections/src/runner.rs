@@ -73,6 +73,12 @@ async fn run(
                 failures = 0;
                 poll
             }
+            // events committed before this batch wait behind a running transaction: their
+            // wake-ups are spent, so look again soon
+            Ok(Batch::AppliedHeldBack(..)) => {
+                failures = 0;
+                HELD_BACK.min(poll)
+            }
             Ok(Batch::HeldBack) => HELD_BACK.min(poll),
             Ok(Batch::Idle | Batch::Leased) => poll,
             // load or a database away for a moment, not a broken projection: retry soon, and let

@@ -35,6 +35,10 @@ use tokio::sync::Notify;
 pub enum Batch {
     /// Applied this many events; the checkpoint moved to `Checkpoint`.
     Applied(usize, Checkpoint),
+    /// PostgreSQL: applied this many events, and more that committed wait beyond the gate, held
+    /// back by a transaction still running; worth another look shortly (their commits may have
+    /// woken the runner before this batch, so no further wake-up is due).
+    AppliedHeldBack(usize, Checkpoint),
     /// Nothing new to apply.
     Idle,
     /// PostgreSQL: committed events wait beyond the gate, held back by a transaction still

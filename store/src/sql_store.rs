@@ -326,6 +326,11 @@ impl EventStore for SqlStore {
             match log::apply_events(tx, projector, &Tables::live(), events).await? {
                 Some(last) => {
                     log::write_checkpoint(tx, name, last).await?;
+                    // a full page says "more" by itself
+                    let partial = (n as i64) < limit && tx.engine() == Engine::Postgres;
+                    if partial && log::any_after(tx, last).await? {
+                        return Ok(Batch::AppliedHeldBack(n, last));
+                    }
                     Ok(Batch::Applied(n, last))
                 }
                 None if tx.engine() == Engine::Postgres && log::any_after(tx, cp).await? => Ok(Batch::HeldBack),

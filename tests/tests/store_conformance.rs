@@ -380,7 +380,7 @@ async fn postgres_readers_never_skip_the_event_of_a_slower_transaction() {
     let mut applied = 0;
     while applied < 2 {
         match next_applied(&store, &Recorder, 10).await {
-            Batch::Applied(n, _) => applied += n,
+            Batch::Applied(n, _) | Batch::AppliedHeldBack(n, _) => applied += n,
             other => panic!("unexpected {other:?}"),
         }
     }
@@ -388,6 +388,56 @@ async fn postgres_readers_never_skip_the_event_of_a_slower_transaction() {
     let positions: Vec<(i64,)> =
         store.db().fetch_all("select position from recorded order by position", &[]).await.unwrap();
     assert_eq!(positions.into_iter().map(|p| p.0).collect::<Vec<_>>(), vec![pos_a, b.first_position]);
+}
+
+/// A writer in the cluster that holds the gate until it ends (it takes a transaction id and
+/// appends nothing).
+async fn gate_holder(url: &str) -> sqlx::PgConnection {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+    sqlx::query("begin").execute(&mut conn).await.unwrap();
+    sqlx::query("select pg_current_xact_id()").execute(&mut conn).await.unwrap();
+    conn
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_a_batch_says_when_it_applied_some_and_more_wait_beyond_the_gate() {
+    let scratch = Scratch::new();
+    let (store, url) = store(Engine::Postgres, &scratch, false).await;
+    store.ensure_tables(&Recorder).await.unwrap();
+    store.append(request("thing-1", 0, vec![event("Made", json!({}))])).await.unwrap();
+    let mut holder = gate_holder(&url).await;
+    store.append(request("thing-2", 0, vec![event("Made", json!({}))])).await.unwrap();
+
+    assert!(matches!(next_applied(&store, &Recorder, 10).await, Batch::AppliedHeldBack(1, _)));
+    sqlx::query("commit").execute(&mut holder).await.unwrap();
+    assert!(matches!(next_applied(&store, &Recorder, 10).await, Batch::Applied(1, _)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_a_runner_comes_back_for_events_whose_wake_up_came_before_its_batch() {
+    let scratch = Scratch::new();
+    let (store, url) = store(Engine::Postgres, &scratch, false).await;
+    store.ensure_tables(&Recorder).await.unwrap();
+    store.append(request("thing-1", 0, vec![event("Made", json!({}))])).await.unwrap();
+    let mut holder = gate_holder(&url).await;
+    store.append(request("thing-2", 0, vec![event("Made", json!({}))])).await.unwrap();
+    // both commits happened before the runner registered: no wake-up is due, and polling is
+    // slower than the test's deadline
+    let runners =
+        projections::spawn_runners_polling(store.clone(), vec![Arc::new(Recorder)], std::time::Duration::from_secs(60));
+    let recorded = |n: usize| {
+        let store = store.clone();
+        move || {
+            let store = store.clone();
+            async move { recorded_ids(&store).await.len() == n }
+        }
+    };
+    assert!(tests::eventually(10, recorded(1)).await, "the first batch applied the event below the gate");
+    sqlx::query("commit").execute(&mut holder).await.unwrap();
+    let caught_up = tests::eventually(10, recorded(2)).await;
+    runners.shutdown().await;
+    assert!(caught_up, "the runner looked again once the gate moved");
 }
 
 fn store_pool(store: &Arc<dyn EventStore>) -> &sqlx::PgPool {
