@@ -111,6 +111,12 @@ pub struct Settings {
     /// Seconds a query waits for a database connection before the request gets 503.
     #[arg(long, env = "USERS_API_DB_ACQUIRE_TIMEOUT_SECS", default_value_t = 3)]
     pub db_acquire_timeout_secs: u64,
+    /// Login sessions, and as many users, kept in memory for authenticated requests; 0: none.
+    #[arg(long, env = "USERS_API_READ_CACHE_ENTRIES", default_value_t = 50_000)]
+    pub read_cache_entries: usize,
+    /// Seconds between the read cache's looks at the log for commits no notification announced.
+    #[arg(long, env = "USERS_API_READ_CACHE_BACKSTOP_SECS", default_value_t = 1)]
+    pub read_cache_backstop_secs: u64,
 }
 
 impl Settings {
@@ -150,6 +156,8 @@ impl Settings {
             request_timeout_secs: 30,
             max_connections: 1024,
             db_acquire_timeout_secs: 3,
+            read_cache_entries: 50_000,
+            read_cache_backstop_secs: 1,
         }
     }
 }
@@ -181,6 +189,9 @@ pub struct Config {
     pub generated: std::collections::BTreeSet<&'static str>,
     pub http: crate::bounded::HttpLimits,
     pub db_acquire_timeout: std::time::Duration,
+    /// `None`: every authenticated request reads the database.
+    pub read_cache_entries: Option<usize>,
+    pub read_cache_backstop: std::time::Duration,
 }
 
 const GENERATED: &str = "generated-secrets.json";
@@ -245,6 +256,8 @@ impl Config {
             },
             http,
             db_acquire_timeout: std::time::Duration::from_secs(settings.db_acquire_timeout_secs.clamp(1, 60)),
+            read_cache_entries: (settings.read_cache_entries > 0).then_some(settings.read_cache_entries),
+            read_cache_backstop: std::time::Duration::from_secs(settings.read_cache_backstop_secs.clamp(1, 3_600)),
             demo_tenant: settings.demo_tenant,
             data_dir: settings.data_dir.clone(),
             generated: std::collections::BTreeSet::new(),

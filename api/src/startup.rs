@@ -46,6 +46,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     runners: ProjectionRunners,
+    cache_follower: Option<projections::cache::CacheFollower>,
     key_reloader: tokio::task::JoinHandle<()>,
     dispatcher: tokio::task::JoinHandle<()>,
     state: AppState,
@@ -92,7 +93,7 @@ impl Application {
             None => Arc::new(TokenService::load_or_create(keys.clone()).await?),
         };
         let clock: Arc<dyn Clock> = adapters.clock.clone().unwrap_or_else(|| Arc::new(SystemClock));
-        let reads = projections::Reads::new(store.as_ref());
+        let (reads, cache_follower) = reads(&store, &config);
         let services = SignInServices {
             users: UserService::new(bus.clone()),
             logins: LoginService::new(bus.clone(), refresh_key, config.sessions),
@@ -142,7 +143,7 @@ impl Application {
         let key_reloader = crate::tokens::spawn_reloader(state.tokens.clone(), state.limits.clone());
         let dispatcher = commands::outbox::spawn_dispatcher(store.clone(), senders(&config, &adapters)?);
         let router = crate::bounded::layers(app(state.clone()), &config.http);
-        Ok(Self { router, listener, runners, key_reloader, dispatcher, state, http: config.http })
+        Ok(Self { router, listener, runners, cache_follower, key_reloader, dispatcher, state, http: config.http })
     }
 
     pub fn port(&self) -> u16 {
@@ -164,7 +165,27 @@ impl Application {
         self.key_reloader.abort();
         self.dispatcher.abort();
         self.runners.shutdown().await;
+        if let Some(follower) = self.cache_follower {
+            follower.shutdown().await;
+        }
         served
+    }
+}
+
+/// The read handle: with the in-memory cache of the authenticated path, and the follower that
+/// keeps it in step with the commits, unless the configuration turns the cache off.
+fn reads(
+    store: &Arc<dyn EventStore>,
+    config: &Config,
+) -> (projections::Reads, Option<projections::cache::CacheFollower>) {
+    use projections::cache::{self, ReadCache};
+    match config.read_cache_entries {
+        Some(entries) => {
+            let cache = Arc::new(ReadCache::new(entries));
+            let follower = cache::follow(store.clone(), cache.clone(), config.read_cache_backstop);
+            (projections::Reads::cached(store.as_ref(), cache), Some(follower))
+        }
+        None => (projections::Reads::new(store.as_ref()), None),
     }
 }
 

@@ -145,23 +145,25 @@ pub struct IdentityProviderRow {
 impl Reads {
     /// The partner whose access key hashes to `hash` (SHA-256 hex), checked on every coord call.
     pub async fn partner_by_access_key_hash(&self, hash: &str) -> Result<Option<PartnerRow>, StoreError> {
-        Ok(self
-            .db
-            .fetch_optional(
-                "select partner_id, tenant_id, name, server_token_hash from catalog_partners where access_key_hash = $1",
-                &args![hash],
-            )
-            .await?)
+        let load = async || self.partner_where("access_key_hash", hash).await;
+        match &self.cache {
+            Some(cache) => cache.partner_by_key(hash, load).await,
+            None => load().await,
+        }
     }
 
     pub async fn partner(&self, partner_id: &str) -> Result<Option<PartnerRow>, StoreError> {
-        Ok(self
-            .db
-            .fetch_optional(
-                "select partner_id, tenant_id, name, server_token_hash from catalog_partners where partner_id = $1",
-                &args![partner_id],
-            )
-            .await?)
+        let load = async || self.partner_where("partner_id", partner_id).await;
+        match &self.cache {
+            Some(cache) => cache.partner(partner_id, load).await,
+            None => load().await,
+        }
+    }
+
+    async fn partner_where(&self, column: &str, value: &str) -> Result<Option<PartnerRow>, StoreError> {
+        let sql =
+            format!("select partner_id, tenant_id, name, server_token_hash from catalog_partners where {column} = $1");
+        Ok(self.db.fetch_optional(&sql, &args![value]).await?)
     }
 
     pub async fn tenant_exists(&self, tenant_id: &str) -> Result<bool, StoreError> {

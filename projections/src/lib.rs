@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod activity;
+pub mod cache;
 pub mod catalog;
 pub mod logins;
 mod reads;

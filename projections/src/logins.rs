@@ -126,14 +126,20 @@ impl LoginSessionRow {
 impl Reads {
     /// The session every authenticated request checks, by the token's `sid`, exactly as written.
     pub async fn login_session(&self, session_id: &str) -> Result<Option<LoginSessionRow>, StoreError> {
-        Ok(self
-            .db
-            .fetch_optional(
-                "select session_id, user_id, tenant_id, client_id, dialect, method, test_user, started_at, \
-                 expires_at, revoked_at, revoke_reason from login_sessions where session_id = $1",
-                &args![session_id],
-            )
-            .await?)
+        let load = async || {
+            self.db
+                .fetch_optional(
+                    "select session_id, user_id, tenant_id, client_id, dialect, method, test_user, started_at, \
+                     expires_at, revoked_at, revoke_reason from login_sessions where session_id = $1",
+                    &args![session_id],
+                )
+                .await
+                .map_err(StoreError::from)
+        };
+        match &self.cache {
+            Some(cache) => cache.session(session_id, load).await,
+            None => load().await,
+        }
     }
 
     /// The sessions of `user_id` that are not revoked (expired ones included: revoking them is

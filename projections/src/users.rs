@@ -361,7 +361,13 @@ impl Projector for UserViewProjector {
 impl Reads {
     /// The user of any dialect, by id; each dialect picks the users it speaks of.
     pub async fn user(&self, user_id: Uuid) -> Result<Option<UserRow>, StoreError> {
-        let sql = format!("select {COLUMNS} from user_view where user_id = $1");
-        Ok(self.db.fetch_optional(&sql, &args![user_id.to_string()]).await?)
+        let load = async || {
+            let sql = format!("select {COLUMNS} from user_view where user_id = $1");
+            Ok(self.db.fetch_optional(&sql, &args![user_id.to_string()]).await?)
+        };
+        match &self.cache {
+            Some(cache) => cache.user(user_id, load).await,
+            None => load().await,
+        }
     }
 }

@@ -4,6 +4,7 @@
 //! (`UNIQUE(stream_id, stream_version)` is the optimistic lock) and the inline projections.
 #![forbid(unsafe_code)]
 
+pub mod commits;
 mod error;
 mod hash;
 mod log;
@@ -14,6 +15,7 @@ mod sql;
 mod sql_store;
 mod upcast;
 
+pub use commits::CommitHook;
 pub use error::StoreError;
 pub use log::{RebuildReport, TableComparison, Tampered, VerifyReport};
 pub use model::{
@@ -76,6 +78,11 @@ pub trait EventStore: Send + Sync {
 
     /// Woken after every commit that adds outbox messages; the dispatcher waits on it.
     fn outbox_notifier(&self) -> Arc<Notify>;
+
+    /// `hook` is called with the stream id after every commit of this store, before the append
+    /// returns: in-process caches drop what the commit made stale (other instances' commits
+    /// reach them through `commits::CommitFeed` and the `commits::streams_after` backstop).
+    fn on_commit(&self, hook: CommitHook);
 
     /// Append events to one stream with claims and inline projections, all or nothing.
     async fn append(&self, request: AppendRequest) -> Result<Appended, StoreError> {

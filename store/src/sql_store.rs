@@ -35,6 +35,8 @@ pub struct SqlStore {
     /// Who waits for commits, and for which stream types.
     wakers: std::sync::Mutex<Vec<Waker>>,
     outbox_notify: Arc<Notify>,
+    /// Who hears of each commit: this process's hooks, and other instances (PostgreSQL).
+    commits: crate::commits::Announcer,
     /// The hash of each recently appended stream's last event, by stream, with its version: the
     /// next append to the stream chains onto it without reading it back. An event's hash never
     /// changes, so an entry is either right for the version the append expects or unused.
@@ -126,8 +128,10 @@ impl PostgresStore {
 
 impl SqlStore {
     async fn start(writer: Writer, db: Db, options: StoreOptions) -> Result<Self, StoreError> {
+        let commits = crate::commits::Announcer::new(&db);
         let store = Self {
             writer,
+            commits,
             db,
             options,
             wakers: std::sync::Mutex::default(),
@@ -234,6 +238,10 @@ impl EventStore for SqlStore {
         self.outbox_notify.clone()
     }
 
+    fn on_commit(&self, hook: crate::CommitHook) {
+        self.commits.add(hook);
+    }
+
     async fn append_with_outbox(
         &self,
         request: AppendRequest,
@@ -260,6 +268,7 @@ impl EventStore for SqlStore {
             .await?
         };
         self.last_hashes.insert(request.stream_id.clone(), (appended.stream_version, last_hash));
+        self.commits.committed(&request.stream_id);
         if let Ok(wakers) = self.wakers.lock() {
             for (types, notify) in wakers.iter() {
                 if types.is_none_or(|t| t.contains(&request.stream_type.as_str())) {

@@ -67,8 +67,14 @@ impl TestApp {
 
     /// Another instance of this server on the same database (a restart, or a second node).
     pub async fn another_instance(&self) -> Self {
+        self.another_instance_configured(|_| {}).await
+    }
+
+    /// `another_instance`, with `configure` applied to its settings.
+    pub async fn another_instance_configured(&self, configure: impl FnOnce(&mut Settings)) -> Self {
         let mut settings = Settings::for_data_dir(self.scratch.0.join("data"));
         settings.database_url = Some(self.database_url.clone());
+        configure(&mut settings);
         Self::spawn_with(settings, Scratch::new()).await
     }
 

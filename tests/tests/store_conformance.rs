@@ -390,6 +390,27 @@ async fn postgres_readers_never_skip_the_event_of_a_slower_transaction() {
     assert_eq!(positions.into_iter().map(|p| p.0).collect::<Vec<_>>(), vec![pos_a, b.first_position]);
 }
 
+both_engines!(commit_followers_read_the_changed_streams_from_the_head_on, |engine| async move {
+    use store::commits::{head, streams_after};
+    let scratch = Scratch::new();
+    let (store, _) = store(engine, &scratch, false).await;
+    store.append(request("thing-1", 0, vec![event("Made", json!({}))])).await.unwrap();
+    read_all_when(&store, 1).await;
+    let start = head(store.db()).await.unwrap();
+    assert_eq!(start, store.read_all(Checkpoint::default(), 10).await.unwrap()[0].checkpoint());
+
+    store.append(request("thing-2", 0, vec![event("Made", json!({})), event("Moved", json!({}))])).await.unwrap();
+    store.append(request("thing-1", 1, vec![event("Moved", json!({}))])).await.unwrap();
+    read_all_when(&store, 4).await;
+    let changed = streams_after(store.db(), start, 10).await.unwrap();
+    let streams: Vec<&str> = changed.iter().map(|(_, s)| s.as_str()).collect();
+    assert_eq!(streams, ["thing-2", "thing-2", "thing-1"]);
+    assert_eq!(changed.last().unwrap().0, head(store.db()).await.unwrap());
+    // pages: the second starts after the first's last checkpoint
+    let first = streams_after(store.db(), start, 2).await.unwrap();
+    assert_eq!(streams_after(store.db(), first[1].0, 10).await.unwrap().len(), 1);
+});
+
 /// A writer in the cluster that holds the gate until it ends (it takes a transaction id and
 /// appends nothing).
 async fn gate_holder(url: &str) -> sqlx::PgConnection {
