@@ -11,6 +11,7 @@ use crate::error::ApiError;
 use crate::legacy::LegacyError;
 use axum::Router;
 use axum::extract::{ConnectInfo, Request, State};
+use axum::http::header::ACCEPT_LANGUAGE;
 use axum::http::{HeaderMap, HeaderName};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -63,21 +64,26 @@ async fn deadline(State(limit): State<Duration>, mut request: Request, next: Nex
     {
         request.headers_mut().insert(REQUEST_ID, id.into_header_value());
     }
+    // what the answer past the deadline needs, kept without building anything for the answer
+    // in time (header values and the URI share their bytes)
     let dialect = Dialect::of(request.uri().path());
-    let mut caller = HeaderMap::new();
-    for name in [REQUEST_ID, axum::http::header::ACCEPT_LANGUAGE] {
-        if let Some(value) = request.headers().get(&name) {
-            caller.insert(name, value.clone());
-        }
-    }
-    let path = request.uri().path().to_owned();
+    let request_id = request.headers().get(REQUEST_ID).cloned();
+    let language = request.headers().get(ACCEPT_LANGUAGE).cloned();
+    let uri = request.uri().clone();
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
-            tracing::warn!(%path, limit_secs = limit.as_secs(), "request deadline exceeded");
+            tracing::warn!(path = uri.path(), limit_secs = limit.as_secs(), "request deadline exceeded");
+            let mut caller = HeaderMap::new();
+            if let Some(language) = language {
+                caller.insert(ACCEPT_LANGUAGE, language);
+            }
+            if let Some(id) = &request_id {
+                caller.insert(REQUEST_ID, id.clone());
+            }
             let mut response = dialect.respond(ApiError::DeadlineExceeded, &caller);
-            if let Some(id) = caller.get(REQUEST_ID) {
-                response.headers_mut().insert(REQUEST_ID, id.clone());
+            if let Some(id) = request_id {
+                response.headers_mut().insert(REQUEST_ID, id);
             }
             response
         }

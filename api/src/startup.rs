@@ -106,7 +106,7 @@ impl Application {
         };
         let policy = SignInPolicy { lockout: config.lockout, suite_token_lifetime: config.suite_token_lifetime };
         let sign_in = SignInFlow::new(services.clone(), tokens.clone(), clock.clone(), policy);
-        let state = AppState {
+        let state = AppState::new(crate::state::Services {
             users: services.users,
             logins: services.logins,
             two_factor: services.two_factor,
@@ -132,7 +132,7 @@ impl Application {
             reads,
             store: store.clone(),
             sign_in,
-        };
+        });
         seed_demo(&state, &config).await?;
         if !state.reads.tenant_exists(&config.legacy_tenant).await? {
             anyhow::bail!("USERS_API_LEGACY_TENANT names no tenant: {}", config.legacy_tenant);

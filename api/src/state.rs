@@ -6,8 +6,26 @@ use commands::ports::{Clock, IdentityVerification, KeyStore, MobilityLinking, Pa
 use commands::user::UserService;
 use std::sync::Arc;
 
+/// What every handler reaches: cloned per request by axum, so one `Arc` (a clone is one atomic
+/// increment, not one per service).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl AppState {
+    pub fn new(services: Services) -> Self {
+        Self(Arc::new(services))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+pub struct Services {
     pub store: Arc<dyn EventStore>,
     /// The read models the handlers query.
     pub reads: projections::Reads,
