@@ -39,7 +39,10 @@ const TABLES: &[TableSpec] = &[TableSpec {
             registered_at     text not null,
             updated_at        text not null,
             stream_version    bigint not null)",
-    indexes: "create index if not exists {user_view}_tenant on {user_view} (tenant_id)",
+    // the comment changes the fingerprint, so tables made before `UnprovenCredentialsRemoved`
+    // cleared `otp_enabled` here are rebuilt once on start (ADR 0012)
+    indexes: "create index if not exists {user_view}_tenant on {user_view} (tenant_id) \
+              /* otp_enabled follows UnprovenCredentialsRemoved */",
 }];
 
 const COLUMNS: &str = "user_id, tenant_id, partner_id, signed_up_with, email, phone_number, external_uid, test_user, \
@@ -57,7 +60,8 @@ const BIRTHS: &[&str] = &[
 ];
 /// The later events that change a row; the others (sign-in failures, locks, pending TOTP
 /// secrets, used second factors, linked identities) change nothing here.
-const CHANGES: &[&str] = &["PartnerExternalUidLinked", "VehicleChanged", "TotpEnabled", "TotpDisabled"];
+const CHANGES: &[&str] =
+    &["PartnerExternalUidLinked", "VehicleChanged", "TotpEnabled", "TotpDisabled", "UnprovenCredentialsRemoved"];
 
 /// One user, as stored.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]

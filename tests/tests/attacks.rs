@@ -226,6 +226,8 @@ both_engines!(proving_an_email_evicts_whoever_set_credentials_on_it_before, |eng
     let code = tests::totp_code(issued["secret"].as_str().unwrap(), chrono::Utc::now().timestamp());
     let body = json!({"code": code, "password": tests::suite::PASSWORD});
     assert_eq!(suite.two_factor(&attacker.access, "2fa-enable", Some(body)).await.status(), 200);
+    let two_factor_on = format!("select count(*) from user_view where user_id = '{user}' and otp_enabled");
+    assert_eq!(app.count(&two_factor_on).await, 1);
 
     // the owner proves the email with a code and gets straight in: no second factor of someone else's
     assert_eq!(suite.request_email_code(email).await.status(), 204);
@@ -241,6 +243,7 @@ both_engines!(proving_an_email_evicts_whoever_set_credentials_on_it_before, |eng
     let stream = format!("user-{user}");
     assert_eq!(app.events_of_type(&stream, "UnprovenCredentialsRemoved").await, 1);
     assert_eq!(app.events_of_type(&stream, "EmailProven").await, 1);
+    assert_eq!(app.count(&two_factor_on).await, 0, "the read model forgot the removed TOTP too");
 
     // the owner's own session is untouched, and a later proof removes nothing more
     assert_eq!(suite.customer(&owner.access).await.status(), 200);
