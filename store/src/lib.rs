@@ -6,6 +6,7 @@
 
 pub mod commits;
 mod error;
+mod group;
 mod hash;
 mod log;
 mod model;

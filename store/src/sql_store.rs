@@ -10,7 +10,7 @@ use crate::model::{AppendRequest, Appended, Checkpoint, OutboxMessage, RecordedE
 use crate::projector::{Projector, Tables};
 use crate::sql::{Db, Engine, Tx};
 use crate::upcast::Upcasters;
-use crate::{Batch, DEFAULT_ACQUIRE_TIMEOUT, EventStore, RebuildReport, StoreError, StoreOptions, args};
+use crate::{Batch, DEFAULT_ACQUIRE_TIMEOUT, EventStore, RebuildReport, StoreError, StoreOptions};
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -24,7 +24,8 @@ use tokio::sync::{Mutex, Notify};
 const REBUILD_PAGE: i64 = 5_000;
 
 enum Writer {
-    Sqlite(Mutex<SqliteConnection>),
+    /// The one writer connection, and the group writer that appends go through.
+    Sqlite(Arc<Mutex<SqliteConnection>>, tokio::sync::mpsc::UnboundedSender<crate::group::Job>),
     Postgres(PgPool),
 }
 
@@ -78,7 +79,9 @@ impl SqliteStore {
             .acquire_timeout(options.acquire_timeout.unwrap_or(DEFAULT_ACQUIRE_TIMEOUT))
             .connect_with(connect)
             .await?;
-        SqlStore::start(Writer::Sqlite(Mutex::new(writer)), Db::Sqlite(readers), options).await
+        let writer = Arc::new(Mutex::new(writer));
+        let appends = crate::group::spawn(writer.clone(), options.inline.clone());
+        SqlStore::start(Writer::Sqlite(writer, appends), Db::Sqlite(readers), options).await
     }
 }
 
@@ -150,7 +153,7 @@ impl SqlStore {
         f: impl for<'t> AsyncFnOnce(&mut Tx<'t>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         match &self.writer {
-            Writer::Sqlite(conn) => {
+            Writer::Sqlite(conn, _) => {
                 let mut conn = conn.lock().await;
                 let mut transaction = conn.begin_with("BEGIN IMMEDIATE").await?;
                 let out = f(&mut Tx::Sqlite(&mut transaction)).await?;
@@ -174,7 +177,7 @@ impl SqlStore {
         f: impl for<'t> AsyncFnOnce(&mut Tx<'t>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         match &self.writer {
-            Writer::Sqlite(conn) => {
+            Writer::Sqlite(conn, _) => {
                 let mut conn = conn.lock().await;
                 f(&mut Tx::Sqlite(&mut conn)).await
             }
@@ -185,35 +188,28 @@ impl SqlStore {
         }
     }
 
+    /// What follows a committed append: remember the stream's last hash, tell the hooks and
+    /// other instances, wake the runners (and the outbox dispatcher).
+    fn after_commit(&self, stream_id: &str, stream_type: &str, written: (Appended, String), outbox: bool) -> Appended {
+        let (appended, last_hash) = written;
+        self.last_hashes.insert(stream_id.to_owned(), (appended.stream_version, last_hash));
+        self.commits.committed(stream_id);
+        if let Ok(wakers) = self.wakers.lock() {
+            for (types, notify) in wakers.iter() {
+                if types.is_none_or(|t| t.contains(&stream_type)) {
+                    notify.notify_waiters();
+                }
+            }
+        }
+        if outbox {
+            self.outbox_notify.notify_waiters();
+        }
+        appended
+    }
+
     fn is_inline(&self, projector: &dyn Projector) -> bool {
         self.options.inline.iter().any(|p| p.name() == projector.name())
     }
-}
-
-/// The projector's checkpoint, or `None` while another instance holds its lease. A projector
-/// seen for the first time starts at position 0.
-async fn lease(tx: &mut Tx<'_>, projection: &str) -> Result<Option<Checkpoint>, StoreError> {
-    // does not wait for a lease holder: `do nothing` takes no lock on an existing row
-    log::ensure_checkpoint(tx, projection).await?;
-    let sql = match tx.engine() {
-        Engine::Sqlite => "select last_tx, last_position from projection_checkpoints where projection = $1",
-        Engine::Postgres => {
-            "select last_tx, last_position from projection_checkpoints where projection = $1 for update skip locked"
-        }
-    };
-    let row: Option<(i64, i64)> = tx.fetch_optional(sql, &args![projection]).await?;
-    Ok(row.map(|(tx, position)| Checkpoint { tx, position }))
-}
-
-/// Keep appends (and this projector's live runner) out until the transaction ends, so that an
-/// ungated read sees the whole log.
-async fn exclude_appends(tx: &mut Tx<'_>, projection: &str) -> Result<(), StoreError> {
-    if tx.engine() == Engine::Postgres {
-        tx.execute("lock table events in exclusive mode", &[]).await?;
-        log::ensure_checkpoint(tx, projection).await?;
-        tx.execute("select 1 from projection_checkpoints where projection = $1 for update", &args![projection]).await?;
-    }
-    Ok(())
 }
 
 #[async_trait]
@@ -257,29 +253,30 @@ impl EventStore for SqlStore {
         let solo = request.claims.is_empty()
             && outbox.is_empty()
             && !inline.iter().any(|p| p.wants(&request.stream_type, &request.events));
-        let (appended, last_hash) = if solo {
-            self.write_solo(async |tx| log::append_in_tx(tx, &request, previous, inline).await).await?
-        } else {
-            self.write(async |tx| {
-                let appended = log::append_in_tx(tx, &request, previous, inline).await?;
-                log::insert_outbox(tx, &outbox).await?;
-                Ok(appended)
-            })
-            .await?
-        };
-        self.last_hashes.insert(request.stream_id.clone(), (appended.stream_version, last_hash));
-        self.commits.committed(&request.stream_id);
-        if let Ok(wakers) = self.wakers.lock() {
-            for (types, notify) in wakers.iter() {
-                if types.is_none_or(|t| t.contains(&request.stream_type.as_str())) {
-                    notify.notify_waiters();
-                }
+        let (stream_id, stream_type, has_outbox) =
+            (request.stream_id.clone(), request.stream_type.clone(), !outbox.is_empty());
+        let written = match &self.writer {
+            Writer::Sqlite(_, appends) => {
+                let (done, answer) = tokio::sync::oneshot::channel();
+                let job = crate::group::Job { request, outbox, previous, solo, done };
+                // the group writer lives as long as the store
+                let gone = || StoreError::Database(sqlx::Error::PoolClosed);
+                appends.send(job).map_err(|_| gone())?;
+                answer.await.map_err(|_| gone())??
             }
-        }
-        if !outbox.is_empty() {
-            self.outbox_notify.notify_waiters();
-        }
-        Ok(appended)
+            Writer::Postgres(_) if solo => {
+                self.write_solo(async |tx| log::append_in_tx(tx, &request, previous, inline).await).await?
+            }
+            Writer::Postgres(_) => {
+                self.write(async |tx| {
+                    let appended = log::append_in_tx(tx, &request, previous, inline).await?;
+                    log::insert_outbox(tx, &outbox).await?;
+                    Ok(appended)
+                })
+                .await?
+            }
+        };
+        Ok(self.after_commit(&stream_id, &stream_type, written, has_outbox))
     }
 
     /// Creates missing tables. When the projector's DDL changed since its tables were made (the
@@ -329,7 +326,7 @@ impl EventStore for SqlStore {
         let name = projector.name();
         let upcasters = &self.options.upcasters;
         self.write(async |tx| {
-            let Some(cp) = lease(tx, name).await? else { return Ok(Batch::Leased) };
+            let Some(cp) = log::lease(tx, name).await? else { return Ok(Batch::Leased) };
             let events = log::read_recorded_after_in_tx(tx, cp, limit, true, upcasters).await?;
             let n = events.len();
             match log::apply_events(tx, projector, &Tables::live(), events).await? {
@@ -369,7 +366,7 @@ impl EventStore for SqlStore {
         }
         // the tail and the swap in one transaction that no append can slip into
         self.write(async |tx| {
-            exclude_appends(tx, projector.name()).await?;
+            log::exclude_appends(tx, projector.name()).await?;
             loop {
                 let events = log::read_recorded_after_in_tx(tx, cp, REBUILD_PAGE, false, upcasters).await?;
                 if events.is_empty() {

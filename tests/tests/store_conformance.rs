@@ -200,6 +200,47 @@ both_engines!(concurrent_appends_to_one_stream_let_exactly_one_win, |engine| asy
     assert_eq!(store.read_stream("race-1", 0).await.unwrap().len(), 1);
 });
 
+// Many appends at once: on SQLite they are written in groups, one transaction each; one that
+// fails must fail alone, and the others must be written exactly once.
+both_engines!(appends_at_once_succeed_or_fail_each_as_if_alone, |engine| async move {
+    let scratch = Scratch::new();
+    let (store, _) = store(engine, &scratch, true).await;
+    store.append(request("old-1", 0, vec![event("Made", json!({}))])).await.unwrap();
+    let tasks: Vec<_> = (0..40)
+        .map(|i| {
+            let store = store.clone();
+            let mut req = match i {
+                // a stale version, and two appends that race for one claim, among fresh streams
+                7 => request("old-1", 0, vec![event("Moved", json!({}))]),
+                _ => request(&format!("fresh-{i}"), 0, vec![event("Made", json!({"i": i}))]),
+            };
+            if i == 11 || i == 23 {
+                req.claims = vec![take("email", "shared@example.com")];
+            }
+            tokio::spawn(async move { (i, store.append(req).await) })
+        })
+        .collect();
+    let (mut written, mut stale, mut claimed) = (0, 0, 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            (_, Ok(appended)) => {
+                written += 1;
+                assert_eq!(appended.stream_version, 1);
+            }
+            (7, Err(StoreError::Concurrency { .. })) => stale += 1,
+            (11 | 23, Err(StoreError::Claim { .. })) => claimed += 1,
+            (i, Err(e)) => panic!("append {i}: unexpected {e:?}"),
+        }
+    }
+    assert_eq!((written, stale, claimed), (38, 1, 1));
+    let all = read_all_when(&store, 39).await;
+    assert_eq!(all.len(), 39, "the 38 appends once each, and the first event");
+    assert_eq!(store.read_stream("old-1", 0).await.unwrap().len(), 1, "the stale append wrote nothing");
+    let owner = store.claim_owner("email", "shared@example.com").await.unwrap().unwrap();
+    assert!(owner == "fresh-11" || owner == "fresh-23", "{owner}");
+    assert!(store.verify().await.unwrap().first_broken.is_none());
+});
+
 both_engines!(a_held_claim_refuses_the_whole_append, |engine| async move {
     let scratch = Scratch::new();
     let (store, _) = store(engine, &scratch, true).await;
@@ -421,14 +462,21 @@ async fn gate_holder(url: &str) -> sqlx::PgConnection {
     conn
 }
 
+/// A PostgreSQL store whose `thing-1` event lies below the gate and whose `thing-2` event,
+/// committed after the returned writer began, beyond it until that writer ends.
+async fn one_event_below_the_gate_and_one_beyond(scratch: &Scratch) -> (Arc<dyn EventStore>, sqlx::PgConnection) {
+    let (store, url) = store(Engine::Postgres, scratch, false).await;
+    store.ensure_tables(&Recorder).await.unwrap();
+    store.append(request("thing-1", 0, vec![event("Made", json!({}))])).await.unwrap();
+    let holder = gate_holder(&url).await;
+    store.append(request("thing-2", 0, vec![event("Made", json!({}))])).await.unwrap();
+    (store, holder)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_a_batch_says_when_it_applied_some_and_more_wait_beyond_the_gate() {
     let scratch = Scratch::new();
-    let (store, url) = store(Engine::Postgres, &scratch, false).await;
-    store.ensure_tables(&Recorder).await.unwrap();
-    store.append(request("thing-1", 0, vec![event("Made", json!({}))])).await.unwrap();
-    let mut holder = gate_holder(&url).await;
-    store.append(request("thing-2", 0, vec![event("Made", json!({}))])).await.unwrap();
+    let (store, mut holder) = one_event_below_the_gate_and_one_beyond(&scratch).await;
 
     assert!(matches!(next_applied(&store, &Recorder, 10).await, Batch::AppliedHeldBack(1, _)));
     sqlx::query("commit").execute(&mut holder).await.unwrap();
@@ -438,11 +486,7 @@ async fn postgres_a_batch_says_when_it_applied_some_and_more_wait_beyond_the_gat
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_a_runner_comes_back_for_events_whose_wake_up_came_before_its_batch() {
     let scratch = Scratch::new();
-    let (store, url) = store(Engine::Postgres, &scratch, false).await;
-    store.ensure_tables(&Recorder).await.unwrap();
-    store.append(request("thing-1", 0, vec![event("Made", json!({}))])).await.unwrap();
-    let mut holder = gate_holder(&url).await;
-    store.append(request("thing-2", 0, vec![event("Made", json!({}))])).await.unwrap();
+    let (store, mut holder) = one_event_below_the_gate_and_one_beyond(&scratch).await;
     // both commits happened before the runner registered: no wake-up is due, and polling is
     // slower than the test's deadline
     let runners =

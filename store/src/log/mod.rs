@@ -17,7 +17,7 @@ mod verify;
 pub(crate) use append::append_in_tx;
 pub(crate) use outbox::insert_outbox;
 pub(crate) use projection::{
-    apply_events, create_tables, drop_tables, ensure_checkpoint, fingerprint, stored_fingerprint, table_exists,
+    apply_events, create_tables, drop_tables, exclude_appends, fingerprint, lease, stored_fingerprint, table_exists,
     write_checkpoint, write_fingerprint,
 };
 pub(crate) use read::{

@@ -117,3 +117,29 @@ pub(crate) async fn table_exists(tx: &mut Tx<'_>, name: &str) -> Result<bool, St
     let (n,): (i64,) = tx.fetch_optional(sql, &args![name]).await?.unwrap_or((0,));
     Ok(n > 0)
 }
+
+/// The projector's checkpoint, or `None` while another instance holds its lease. A projector
+/// seen for the first time starts at position 0.
+pub(crate) async fn lease(tx: &mut Tx<'_>, projection: &str) -> Result<Option<Checkpoint>, StoreError> {
+    // does not wait for a lease holder: `do nothing` takes no lock on an existing row
+    ensure_checkpoint(tx, projection).await?;
+    let sql = match tx.engine() {
+        Engine::Sqlite => "select last_tx, last_position from projection_checkpoints where projection = $1",
+        Engine::Postgres => {
+            "select last_tx, last_position from projection_checkpoints where projection = $1 for update skip locked"
+        }
+    };
+    let row: Option<(i64, i64)> = tx.fetch_optional(sql, &args![projection]).await?;
+    Ok(row.map(|(tx, position)| Checkpoint { tx, position }))
+}
+
+/// Keep appends (and this projector's live runner) out until the transaction ends, so that an
+/// ungated read sees the whole log.
+pub(crate) async fn exclude_appends(tx: &mut Tx<'_>, projection: &str) -> Result<(), StoreError> {
+    if tx.engine() == Engine::Postgres {
+        tx.execute("lock table events in exclusive mode", &[]).await?;
+        ensure_checkpoint(tx, projection).await?;
+        tx.execute("select 1 from projection_checkpoints where projection = $1 for update", &args![projection]).await?;
+    }
+    Ok(())
+}
