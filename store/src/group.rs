@@ -1,7 +1,11 @@
-//! Group commit on SQLite. Every statement there is a hand-off to sqlx's worker thread and back,
-//! and one connection writes; an append alone pays `BEGIN IMMEDIATE` and `COMMIT` besides its
-//! own statements. Appends are therefore queued to one task, which takes all that are waiting
-//! (up to `MAX_GROUP`) and writes them in one transaction, in the order they came.
+//! Group commit. Appends are handed to one group writer per store, which takes all the appends
+//! that are waiting (up to `MAX_GROUP`) and writes them in one transaction, in the order they
+//! came. On SQLite every statement is a hand-off to sqlx's worker thread and back, and one
+//! connection writes: an append alone paid `BEGIN IMMEDIATE` and `COMMIT` besides its own
+//! statements. On PostgreSQL each statement is a round trip and each commit a flush. One writer,
+//! not several: groups written in parallel took their rows' locks in different orders and
+//! deadlocked one another (PostgreSQL waits a second before it breaks a deadlock), where single
+//! appends never did.
 //!
 //! An append of a group that fails (a stale version, a taken claim) rolls back the whole group;
 //! each of its appends is then written alone, so every caller gets exactly the answer it would
@@ -12,9 +16,9 @@ use crate::log;
 use crate::model::{AppendRequest, Appended, OutboxMessage};
 use crate::projector::Projector;
 use crate::sql::Tx;
-use sqlx::{Connection, SqliteConnection};
+use crate::sql_store::Writer;
 use std::sync::Arc;
-use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 
 /// Appends written in one transaction at most.
 const MAX_GROUP: usize = 64;
@@ -30,29 +34,17 @@ pub(crate) struct Job {
     pub done: oneshot::Sender<Result<(Appended, String), StoreError>>,
 }
 
-/// Starts the group writer on `conn`; it ends when the returned sender (the store) is dropped.
-pub(crate) fn spawn(conn: Arc<Mutex<SqliteConnection>>, inline: Vec<Arc<dyn Projector>>) -> mpsc::UnboundedSender<Job> {
+/// Starts the group writer; it ends when the returned sender (the store) is dropped.
+pub(crate) fn spawn(writer: Arc<Writer>, inline: Vec<Arc<dyn Projector>>) -> mpsc::UnboundedSender<Job> {
     let (jobs, queue) = mpsc::unbounded_channel();
-    tokio::spawn(run(conn, inline, queue));
+    tokio::spawn(run(writer, inline, queue));
     jobs
 }
 
-async fn run(
-    conn: Arc<Mutex<SqliteConnection>>,
-    inline: Vec<Arc<dyn Projector>>,
-    mut queue: mpsc::UnboundedReceiver<Job>,
-) {
-    while let Some(first) = queue.recv().await {
-        let mut group = vec![first];
-        while group.len() < MAX_GROUP {
-            match queue.try_recv() {
-                Ok(job) => group.push(job),
-                Err(_) => break,
-            }
-        }
-        let mut conn = conn.lock().await;
+async fn run(writer: Arc<Writer>, inline: Vec<Arc<dyn Projector>>, mut queue: mpsc::UnboundedReceiver<Job>) {
+    while let Some(group) = next_group(&mut queue).await {
         if group.len() > 1 {
-            match together(&mut conn, &group, &inline).await {
+            match together(&writer, &group, &inline).await {
                 Ok(answers) => {
                     for (job, answer) in group.into_iter().zip(answers) {
                         let _ = job.done.send(Ok(answer));
@@ -63,43 +55,46 @@ async fn run(
             }
         }
         for job in group {
-            let answer = alone(&mut conn, &job, &inline).await;
+            let answer = alone(&writer, &job, &inline).await;
             let _ = job.done.send(answer);
         }
     }
 }
 
+/// The appends waiting now, at least one; `None` once the store is gone.
+async fn next_group(queue: &mut mpsc::UnboundedReceiver<Job>) -> Option<Vec<Job>> {
+    let mut group = vec![queue.recv().await?];
+    while group.len() < MAX_GROUP {
+        match queue.try_recv() {
+            Ok(job) => group.push(job),
+            Err(_) => break,
+        }
+    }
+    Some(group)
+}
+
 async fn together(
-    conn: &mut SqliteConnection,
+    writer: &Writer,
     group: &[Job],
     inline: &[Arc<dyn Projector>],
 ) -> Result<Vec<(Appended, String)>, StoreError> {
-    let mut transaction = conn.begin_with("BEGIN IMMEDIATE").await?;
-    let mut answers = Vec::with_capacity(group.len());
-    for job in group {
-        let mut tx = Tx::Sqlite(&mut transaction);
-        answers.push(log::append_in_tx(&mut tx, &job.request, job.previous.clone(), inline).await?);
-        log::insert_outbox(&mut tx, &job.outbox).await?;
-    }
-    transaction.commit().await?;
-    Ok(answers)
+    writer
+        .write(async |tx| {
+            let mut answers = Vec::with_capacity(group.len());
+            for job in group {
+                answers.push(log::append_in_tx(tx, &job.request, job.previous.clone(), inline).await?);
+                log::insert_outbox(tx, &job.outbox).await?;
+            }
+            Ok(answers)
+        })
+        .await
 }
 
-async fn alone(
-    conn: &mut SqliteConnection,
-    job: &Job,
-    inline: &[Arc<dyn Projector>],
-) -> Result<(Appended, String), StoreError> {
-    if job.solo {
-        return log::append_in_tx(&mut Tx::Sqlite(conn), &job.request, job.previous.clone(), inline).await;
-    }
-    let mut transaction = conn.begin_with("BEGIN IMMEDIATE").await?;
-    let answer = {
-        let mut tx = Tx::Sqlite(&mut transaction);
-        let answer = log::append_in_tx(&mut tx, &job.request, job.previous.clone(), inline).await?;
-        log::insert_outbox(&mut tx, &job.outbox).await?;
-        answer
+async fn alone(writer: &Writer, job: &Job, inline: &[Arc<dyn Projector>]) -> Result<(Appended, String), StoreError> {
+    let append = async |tx: &mut Tx<'_>| {
+        let answer = log::append_in_tx(tx, &job.request, job.previous.clone(), inline).await?;
+        log::insert_outbox(tx, &job.outbox).await?;
+        Ok(answer)
     };
-    transaction.commit().await?;
-    Ok(answer)
+    if job.solo { writer.write_solo(append).await } else { writer.write(append).await }
 }

@@ -23,14 +23,16 @@ use tokio::sync::{Mutex, Notify};
 /// Events per transaction while a rebuild replays the log.
 const REBUILD_PAGE: i64 = 5_000;
 
-enum Writer {
-    /// The one writer connection, and the group writer that appends go through.
-    Sqlite(Arc<Mutex<SqliteConnection>>, tokio::sync::mpsc::UnboundedSender<crate::group::Job>),
+/// Where writes go: SQLite's one writer connection, or PostgreSQL's pool.
+pub(crate) enum Writer {
+    Sqlite(Mutex<SqliteConnection>),
     Postgres(PgPool),
 }
 
 pub struct SqlStore {
-    writer: Writer,
+    writer: Arc<Writer>,
+    /// Appends go to the group writers (`group.rs`), which write them in groups.
+    appends: tokio::sync::mpsc::UnboundedSender<crate::group::Job>,
     db: Db,
     options: StoreOptions,
     /// Who waits for commits, and for which stream types.
@@ -79,9 +81,7 @@ impl SqliteStore {
             .acquire_timeout(options.acquire_timeout.unwrap_or(DEFAULT_ACQUIRE_TIMEOUT))
             .connect_with(connect)
             .await?;
-        let writer = Arc::new(Mutex::new(writer));
-        let appends = crate::group::spawn(writer.clone(), options.inline.clone());
-        SqlStore::start(Writer::Sqlite(writer, appends), Db::Sqlite(readers), options).await
+        SqlStore::start(Writer::Sqlite(Mutex::new(writer)), Db::Sqlite(readers), options).await
     }
 }
 
@@ -129,31 +129,14 @@ impl PostgresStore {
     }
 }
 
-impl SqlStore {
-    async fn start(writer: Writer, db: Db, options: StoreOptions) -> Result<Self, StoreError> {
-        let commits = crate::commits::Announcer::new(&db);
-        let store = Self {
-            writer,
-            commits,
-            db,
-            options,
-            wakers: std::sync::Mutex::default(),
-            outbox_notify: Arc::new(Notify::new()),
-            last_hashes: quick_cache::sync::Cache::new(LAST_HASHES),
-        };
-        for projector in store.options.inline.clone() {
-            store.ensure_tables(projector.as_ref()).await?;
-        }
-        Ok(store)
-    }
-
+impl Writer {
     /// Run `f` inside one write transaction: committed when `f` succeeds, rolled back otherwise.
-    async fn write<T>(
+    pub(crate) async fn write<T>(
         &self,
         f: impl for<'t> AsyncFnOnce(&mut Tx<'t>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        match &self.writer {
-            Writer::Sqlite(conn, _) => {
+        match self {
+            Writer::Sqlite(conn) => {
                 let mut conn = conn.lock().await;
                 let mut transaction = conn.begin_with("BEGIN IMMEDIATE").await?;
                 let out = f(&mut Tx::Sqlite(&mut transaction)).await?;
@@ -172,12 +155,12 @@ impl SqlStore {
     /// Run `f` on the writer without a transaction around it: for work that is one write
     /// statement (the database makes that atomic on its own), so the `BEGIN` and `COMMIT` round
     /// trips are saved.
-    async fn write_solo<T>(
+    pub(crate) async fn write_solo<T>(
         &self,
         f: impl for<'t> AsyncFnOnce(&mut Tx<'t>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        match &self.writer {
-            Writer::Sqlite(conn, _) => {
+        match self {
+            Writer::Sqlite(conn) => {
                 let mut conn = conn.lock().await;
                 f(&mut Tx::Sqlite(&mut conn)).await
             }
@@ -186,6 +169,35 @@ impl SqlStore {
                 f(&mut Tx::Postgres(&mut conn)).await
             }
         }
+    }
+}
+
+impl SqlStore {
+    async fn start(writer: Writer, db: Db, options: StoreOptions) -> Result<Self, StoreError> {
+        let commits = crate::commits::Announcer::new(&db);
+        let writer = Arc::new(writer);
+        let appends = crate::group::spawn(writer.clone(), options.inline.clone());
+        let store = Self {
+            writer,
+            appends,
+            commits,
+            db,
+            options,
+            wakers: std::sync::Mutex::default(),
+            outbox_notify: Arc::new(Notify::new()),
+            last_hashes: quick_cache::sync::Cache::new(LAST_HASHES),
+        };
+        for projector in store.options.inline.clone() {
+            store.ensure_tables(projector.as_ref()).await?;
+        }
+        Ok(store)
+    }
+
+    async fn write<T>(
+        &self,
+        f: impl for<'t> AsyncFnOnce(&mut Tx<'t>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.writer.write(f).await
     }
 
     /// What follows a committed append: remember the stream's last hash, tell the hooks and
@@ -255,27 +267,12 @@ impl EventStore for SqlStore {
             && !inline.iter().any(|p| p.wants(&request.stream_type, &request.events));
         let (stream_id, stream_type, has_outbox) =
             (request.stream_id.clone(), request.stream_type.clone(), !outbox.is_empty());
-        let written = match &self.writer {
-            Writer::Sqlite(_, appends) => {
-                let (done, answer) = tokio::sync::oneshot::channel();
-                let job = crate::group::Job { request, outbox, previous, solo, done };
-                // the group writer lives as long as the store
-                let gone = || StoreError::Database(sqlx::Error::PoolClosed);
-                appends.send(job).map_err(|_| gone())?;
-                answer.await.map_err(|_| gone())??
-            }
-            Writer::Postgres(_) if solo => {
-                self.write_solo(async |tx| log::append_in_tx(tx, &request, previous, inline).await).await?
-            }
-            Writer::Postgres(_) => {
-                self.write(async |tx| {
-                    let appended = log::append_in_tx(tx, &request, previous, inline).await?;
-                    log::insert_outbox(tx, &outbox).await?;
-                    Ok(appended)
-                })
-                .await?
-            }
-        };
+        let (done, answer) = tokio::sync::oneshot::channel();
+        let job = crate::group::Job { request, outbox, previous, solo, done };
+        // the group writers live as long as the store
+        let gone = || StoreError::Database(sqlx::Error::PoolClosed);
+        self.appends.send(job).map_err(|_| gone())?;
+        let written = answer.await.map_err(|_| gone())??;
         Ok(self.after_commit(&stream_id, &stream_type, written, has_outbox))
     }
 
