@@ -22,7 +22,6 @@ use std::time::Duration;
 use store::commits::{CommitFeed, Heard};
 use store::{Checkpoint, EventStore, StoreError};
 use tokio::sync::watch;
-use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 /// Stream ids per backstop page.
@@ -164,19 +163,7 @@ where
 }
 
 /// The tasks that keep a cache in step with other processes' commits.
-pub struct CacheFollower {
-    stop: watch::Sender<bool>,
-    tasks: Vec<JoinHandle<()>>,
-}
-
-impl CacheFollower {
-    pub async fn shutdown(self) {
-        let _ = self.stop.send(true);
-        for task in self.tasks {
-            let _ = task.await;
-        }
-    }
-}
+pub type CacheFollower = crate::runner::BackgroundTasks;
 
 /// Drop from `cache` what this store commits (at once) and what others commit (announced on
 /// PostgreSQL, and found by the backstop every `backstop` on both engines).
@@ -188,7 +175,7 @@ pub fn follow(store: Arc<dyn EventStore>, cache: Arc<ReadCache>, backstop: Durat
     if let Some(feed) = CommitFeed::new(store.db()) {
         tasks.push(tokio::spawn(hear(feed, cache, stopped)));
     }
-    CacheFollower { stop, tasks }
+    crate::runner::BackgroundTasks { stop, tasks }
 }
 
 async fn hear(mut feed: CommitFeed, cache: Arc<ReadCache>, mut stopped: watch::Receiver<bool>) {

@@ -12,7 +12,7 @@ pub mod signups;
 pub mod users;
 
 pub use reads::Reads;
-pub use runner::{POLL, ProjectionRunners, spawn_runners, spawn_runners_polling};
+pub use runner::{BackgroundTasks, POLL, ProjectionRunners, spawn_runners, spawn_runners_polling};
 pub use store::{RebuildReport, StoreError};
 
 use std::sync::Arc;

@@ -18,13 +18,18 @@ const GATHER: Duration = Duration::from_millis(20);
 /// After a transient failure (load, a database away for a moment): retry this soon.
 const TRANSIENT_RETRY: Duration = Duration::from_millis(250);
 
-pub struct ProjectionRunners {
-    stop: watch::Sender<bool>,
-    tasks: Vec<JoinHandle<()>>,
+/// Background tasks that stop together: each watches `stop` and ends after the work in hand.
+pub struct BackgroundTasks {
+    pub(crate) stop: watch::Sender<bool>,
+    pub(crate) tasks: Vec<JoinHandle<()>>,
 }
 
-impl ProjectionRunners {
-    /// Stop after the batch in flight; its transaction either commits or rolls back whole.
+/// The catch-up runners; `shutdown` stops them after the batch in flight, whose transaction
+/// either commits or rolls back whole.
+pub type ProjectionRunners = BackgroundTasks;
+
+impl BackgroundTasks {
+    /// Tell every task to stop, and wait until they have.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         for task in self.tasks {
@@ -45,7 +50,7 @@ pub fn spawn_runners_polling(
 ) -> ProjectionRunners {
     let (stop, stopped) = watch::channel(false);
     let tasks = projectors.into_iter().map(|p| tokio::spawn(run(store.clone(), p, stopped.clone(), poll))).collect();
-    ProjectionRunners { stop, tasks }
+    BackgroundTasks { stop, tasks }
 }
 
 async fn run(

@@ -8,6 +8,7 @@ use crate::error::ApiError;
 use crate::error::suite_codes::{Language, SuiteCode};
 use axum::Json;
 use axum::extract::Request;
+use axum::http::HeaderValue;
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -74,24 +75,24 @@ pub fn respond(error: ApiError, headers: &axum::http::HeaderMap) -> Response {
     Caller::of(headers).localize(SuiteError(error).into_response())
 }
 
-/// What a suite error response takes from its request: the language, and the request id.
+/// What a suite error response takes from its request: the language, and the request id. Kept
+/// as the header values (a shared-bytes copy) and read only when an error is answered: most
+/// responses are not.
 struct Caller {
-    language: Language,
-    trace_id: Option<String>,
+    language: Option<HeaderValue>,
+    trace_id: Option<HeaderValue>,
 }
 
 impl Caller {
     fn of(headers: &axum::http::HeaderMap) -> Self {
-        Self {
-            language: pick_language(headers.get("accept-language").and_then(|v| v.to_str().ok())),
-            trace_id: headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned),
-        }
+        Self { language: headers.get("accept-language").cloned(), trace_id: headers.get("x-request-id").cloned() }
     }
 
     /// The error `response` in the caller's language, with the request id as `traceId`.
     fn localize(self, response: Response) -> Response {
-        let Caller { language, trace_id } = self;
         let Some(pending) = response.extensions().get::<Pending>().cloned() else { return response };
+        let language = pick_language(self.language.as_ref().and_then(|v| v.to_str().ok()));
+        let trace_id = self.trace_id.as_ref().and_then(|v| v.to_str().ok()).map(str::to_owned);
         let mut message = pending.code.message(language).to_owned();
         if let Some(detail) = pending.detail {
             message = format!("{message} ({detail})");
