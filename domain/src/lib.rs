@@ -9,5 +9,6 @@ pub mod codec;
 pub mod login;
 pub mod user;
 pub mod values;
+pub mod wallet;
 
 pub use codec::{Claim, ClaimChange, EventCodec, HasClaims};

@@ -45,7 +45,9 @@ fn card_of_token(token: &str) -> Result<TestCard, PaymentError> {
         "tok_chargeDeclinedInsufficientFunds" => declined("insufficient_funds", "Your card has insufficient funds."),
         "tok_chargeDeclinedExpiredCard" => declined("expired_card", "Your card has expired."),
         "tok_cvcCheckFail" => declined("incorrect_cvc", "Your card's security code is incorrect."),
-        _ => Err(PaymentError::InvalidToken(format!("No such token: '{}'", token.chars().take(64).collect::<String>()))),
+        _ => {
+            Err(PaymentError::InvalidToken(format!("No such token: '{}'", token.chars().take(64).collect::<String>())))
+        }
     }
 }
 
@@ -146,7 +148,11 @@ impl PaymentProvider for SandboxPayments {
         let id = ChargeId(format!("ch_sb_{}", derived(&[&request.customer.0, &request.idempotency_key])));
         if card.starts_with(CHARGES_FAIL) {
             let message = "Your card was declined.".to_owned();
-            return Err(PaymentError::CardDeclined { decline_code: "generic_decline".into(), message, charge: Some(id) });
+            return Err(PaymentError::CardDeclined {
+                decline_code: "generic_decline".into(),
+                message,
+                charge: Some(id),
+            });
         }
         Ok(Charge { id, amount_minor: request.amount_minor, currency: request.currency.clone() })
     }

@@ -154,8 +154,12 @@ pub trait PaymentProvider: Send + Sync {
     ) -> Result<CustomerId, PaymentError>;
     /// Attach the card a client tokenised. A card the issuer refuses is refused here
     /// (`CardDeclined`), as Stripe verifies a card when it is attached.
-    async fn attach_card(&self, customer: &CustomerId, token: &str, idempotency_key: &str)
-    -> Result<Card, PaymentError>;
+    async fn attach_card(
+        &self,
+        customer: &CustomerId,
+        token: &str,
+        idempotency_key: &str,
+    ) -> Result<Card, PaymentError>;
     /// Remove a card from the customer.
     async fn detach_card(&self, customer: &CustomerId, card: &CardId) -> Result<(), PaymentError>;
     /// Make `card` the one the provider's own invoices (subscriptions) charge.
