@@ -32,6 +32,14 @@ pub enum Command {
     },
     /// Recompute the hash chain of every stream; exits 1 and names the first broken link.
     Verify,
+    /// A user's wallet: charge, subscribe, cancel a subscription, list charges and holds. Prints
+    /// one JSON line; exits 1 with the reason when refused.
+    Wallet {
+        /// The user id.
+        user: uuid::Uuid,
+        #[command(subcommand)]
+        command: crate::cli_wallet::WalletCommand,
+    },
     /// Signing keys.
     Keys {
         #[command(subcommand)]
@@ -141,22 +149,33 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Tenant { tenant, command } => {
             let store = open_store(&config).await?;
-            match tenant_command(store, &tenant, command).await {
-                Ok(done) => {
-                    println!("{done}");
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(e) => {
-                    eprintln!("{e:#}");
-                    Ok(ExitCode::FAILURE)
-                }
-            }
+            print_or_fail(tenant_command(store, &tenant, command).await)
+        }
+        Command::Wallet { user, command } => {
+            let store = open_store(&config).await?;
+            let clock: Arc<dyn commands::ports::Clock> = Arc::new(adapters::clock::SystemClock);
+            let operator = crate::cli_wallet::Operator::new(store, &config.stripe, &Default::default(), clock)?;
+            print_or_fail(operator.run(user, command).await)
         }
         Command::Verify => {
             let store = open_store(&config).await?;
             let report = store.verify().await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(if report.first_broken.is_none() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+    }
+}
+
+/// One JSON line on success; the reason on stderr and exit code 1 otherwise.
+fn print_or_fail(done: anyhow::Result<serde_json::Value>) -> anyhow::Result<ExitCode> {
+    match done {
+        Ok(done) => {
+            println!("{done}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("{e:#}");
+            Ok(ExitCode::FAILURE)
         }
     }
 }

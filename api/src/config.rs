@@ -117,6 +117,8 @@ pub struct Settings {
     /// Seconds between the read cache's looks at the log for commits no notification announced.
     #[arg(long, env = "USERS_API_READ_CACHE_BACKSTOP_SECS", default_value_t = 1)]
     pub read_cache_backstop_secs: u64,
+    #[command(flatten)]
+    pub stripe: crate::payments::StripeSettings,
 }
 
 impl Settings {
@@ -131,6 +133,7 @@ impl Settings {
             demo_access_key: None,
             demo_server_token: None,
             log_format: "pretty".into(),
+            stripe: crate::payments::StripeSettings::default(),
             password_memory_kib: 19_456,
             password_iterations: 2,
             password_parallelism: 1,
@@ -192,6 +195,7 @@ pub struct Config {
     /// `None`: every authenticated request reads the database.
     pub read_cache_entries: Option<usize>,
     pub read_cache_backstop: std::time::Duration,
+    pub stripe: crate::payments::StripeSettings,
 }
 
 const GENERATED: &str = "generated-secrets.json";
@@ -217,6 +221,7 @@ impl Config {
             demo_signature_key: generated.pick("demo_signature_key", settings.demo_signature_key.clone(), "sk_"),
             smtp_url: settings.smtp_url.clone().filter(|u| !u.is_empty()),
             smtp_from: settings.smtp_from.clone(),
+            stripe: settings.stripe.clone(),
             sms_gateway: settings
                 .sms_gateway_url
                 .clone()

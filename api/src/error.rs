@@ -4,6 +4,7 @@
 //! the card-wallet API has its own, its legacy status. The dialect error files only format;
 //! handlers only use `?`.
 mod declare;
+mod payments;
 pub mod suite_codes;
 
 pub use declare::Spec;
@@ -109,6 +110,37 @@ api_errors! {
     UnknownUser => { status: NOT_FOUND, coord: "unknown_user", suite: U106 },
     #[error("no user account where found")]
     NoAccount => { status: NOT_FOUND, coord: "unknown_user", suite: U106 },
+
+    // payments: the wallet's rules, the provider's answers, idempotency keys
+    #[error("the user doesn't have any default card")]
+    NoDefaultCard => { status: NOT_FOUND, coord: "no_default_card", suite: P104 },
+    #[error("the user has no such card")]
+    CardNotFound => { status: NOT_FOUND, coord: "card_not_found", suite: P104 },
+    #[error("the user has no such subscription")]
+    SubscriptionNotFound => { status: NOT_FOUND, coord: "subscription_not_found", suite: P104 },
+    #[error("the user must have one card active when having a subscription")]
+    LastCardWithSubscription => { status: FORBIDDEN, coord: "last_card_with_subscription", suite: P104 },
+    #[error("the user has no card to charge")]
+    NoCardToCharge => { status: CONFLICT, coord: "no_card", suite: P104 },
+    #[error("{0}")]
+    InvalidPayment(String) => { status: BAD_REQUEST, coord: "invalid_payment", suite: P102 },
+    // the card-wallet API answered every provider failure with 500; here it is a 502 with the reason
+    #[error("{0}")]
+    CardDeclined(String) => { status: PAYMENT_REQUIRED, coord: "card_declined", suite: P101, legacy: BAD_GATEWAY },
+    #[error("{0}")]
+    InvalidCardToken(String) => {
+        status: BAD_REQUEST, coord: "invalid_card_token", suite: P102, legacy: BAD_GATEWAY,
+    },
+    #[error("the payment provider failed: {0}")]
+    PaymentProviderFailed(String) => { status: BAD_GATEWAY, coord: "payment_provider_error", suite: P103 },
+    #[error("stripe_info is not available for test users")]
+    TestUserRefused => { status: FORBIDDEN, coord: "test_user", suite: A101 },
+    #[error("the Idempotency-Key header must be 1 to 255 visible ASCII characters")]
+    InvalidIdempotencyKey => { status: BAD_REQUEST, coord: "invalid_idempotency_key", suite: REQ400 },
+    #[error("the Idempotency-Key was used with another request")]
+    IdempotencyKeyReused => { status: UNPROCESSABLE_ENTITY, coord: "idempotency_key_reused", suite: REQ422 },
+    #[error("a request with this Idempotency-Key is still running; retry later")]
+    IdempotencyKeyInUse => { status: CONFLICT, coord: "idempotency_key_in_use", suite: REQ409 },
 
     // the service
     #[error("the service is busy; retry the request")]

@@ -4,15 +4,18 @@
 pub mod auth;
 pub mod bounded;
 pub mod cli;
+pub mod cli_wallet;
 pub mod client_addr;
 pub mod config;
 pub mod coord;
 pub mod error;
+pub mod idempotency;
 pub mod legacy;
 pub mod limits;
 pub mod native;
 pub mod oidc;
 pub mod openapi;
+pub mod payments;
 mod request_meta;
 pub mod startup;
 pub mod state;

@@ -8,7 +8,7 @@ use crate::tokens::TokenService;
 use adapters::clock::SystemClock;
 use adapters::jwks::HttpProviderKeys;
 use adapters::keys::SqlKeyStore;
-use adapters::sandbox::{SandboxIdentityVerification, SandboxMobilitySystems, SandboxPayments};
+use adapters::sandbox::{SandboxIdentityVerification, SandboxMobilitySystems};
 use adapters::senders::{FileSender, SmsGatewaySender, SmtpSender};
 use anyhow::Context;
 use axum::Router;
@@ -69,9 +69,11 @@ pub struct Adapters {
     pub token_signer: Option<Arc<dyn TokenSigner>>,
     /// The system clock.
     pub clock: Option<Arc<dyn Clock>>,
-    /// Payments, identity verification, mobility systems: the sandboxes until their real
-    /// adapters arrive.
+    /// The sandbox payment provider (test users, and tenants not on Stripe).
     pub payments: Option<Arc<dyn PaymentProvider>>,
+    /// The Stripe payment provider: the `USERS_API_STRIPE_*` configuration's when `None`.
+    pub stripe: Option<Arc<dyn PaymentProvider>>,
+    /// Identity verification, mobility systems: the sandboxes until their real adapters arrive.
     pub identity_verification: Option<Arc<dyn IdentityVerification>>,
     pub mobility: Option<Arc<dyn MobilityLinking>>,
 }
@@ -115,14 +117,18 @@ impl Application {
             tokens,
             keys,
             spent: SpentProofs::new(store.clone()),
-            clock,
+            clock: clock.clone(),
             limits: crate::limits::Limits::new(config.limits),
             proxies: config.trusted_proxies.clone(),
             codes: services.codes,
             oidc: OidcVerifier::new(
                 adapters.provider_keys.clone().unwrap_or_else(|| Arc::new(HttpProviderKeys::new())),
             ),
-            payments: adapters.payments.clone().unwrap_or_else(|| Arc::new(SandboxPayments::default())),
+            wallets: commands::wallet::WalletService::new(
+                bus.clone(),
+                crate::payments::providers(&config.stripe, &adapters, clock.clone())?,
+            ),
+            idempotency: commands::idempotency::Idempotency::new(store.clone(), clock.clone()),
             identity_verification: adapters
                 .identity_verification
                 .clone()

@@ -2,7 +2,7 @@ use commands::EventStore;
 use commands::catalog::CatalogService;
 use commands::login::LoginService;
 use commands::passwords::Passwords;
-use commands::ports::{Clock, IdentityVerification, KeyStore, MobilityLinking, PaymentProvider, TokenSigner};
+use commands::ports::{Clock, IdentityVerification, KeyStore, MobilityLinking, TokenSigner};
 use commands::user::UserService;
 use std::sync::Arc;
 
@@ -46,7 +46,10 @@ pub struct Services {
     pub proxies: crate::client_addr::TrustedProxies,
     pub codes: commands::codes::CodeService,
     pub oidc: crate::oidc::OidcVerifier,
-    pub payments: Arc<dyn PaymentProvider>,
+    /// Payment methods, charges and subscriptions, through the tenant's payment provider.
+    pub wallets: commands::wallet::WalletService,
+    /// Answers kept for requests that carried an `Idempotency-Key`.
+    pub idempotency: commands::idempotency::Idempotency,
     pub identity_verification: Arc<dyn IdentityVerification>,
     pub mobility: Arc<dyn MobilityLinking>,
     /// The tenant the legacy dialect serves.

@@ -5,6 +5,7 @@ mod bus;
 pub mod catalog;
 pub mod codes;
 pub mod id_token;
+pub mod idempotency;
 pub mod login;
 pub mod outbox;
 pub mod passwords;
@@ -13,6 +14,7 @@ pub mod replay;
 pub mod signin;
 pub mod twofactor;
 pub mod user;
+pub mod wallet;
 
 pub use bus::{CommandBus, CommandError, Executed};
 // what the API hands to the write side (the store to build a bus on, the metadata of a

@@ -242,6 +242,7 @@ async fn drop_committed_after(store: &dyn EventStore, cache: &ReadCache, mut cp:
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use std::sync::atomic::AtomicUsize;

@@ -10,6 +10,7 @@ mod reads;
 mod runner;
 pub mod signups;
 pub mod users;
+pub mod wallet;
 
 pub use reads::Reads;
 pub use runner::{BackgroundTasks, POLL, ProjectionRunners, spawn_runners, spawn_runners_polling};
@@ -24,6 +25,7 @@ pub fn inline() -> Vec<Arc<dyn Projector>> {
         Arc::new(catalog::CatalogProjector),
         Arc::new(users::UserViewProjector),
         Arc::new(logins::LoginSessionsProjector),
+        Arc::new(wallet::WalletProjector),
     ]
 }
 

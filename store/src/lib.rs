@@ -8,6 +8,7 @@ pub mod commits;
 mod error;
 mod group;
 mod hash;
+pub mod idempotency;
 mod log;
 mod model;
 mod projector;

@@ -9,6 +9,7 @@ mod app;
 pub mod coord;
 mod databases;
 pub mod legacy;
+pub mod payments;
 mod pg_cluster;
 mod postgres;
 pub mod suite;

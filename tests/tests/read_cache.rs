@@ -3,6 +3,8 @@
 //! notifications within a second, and through the log backstop wherever no notification came.
 //! The PostgreSQL tests give the other instance an hour between backstop looks: only the
 //! notification can pass them.
+#![allow(clippy::unwrap_used)]
+
 use reqwest::StatusCode;
 use serde_json::json;
 use std::time::{Duration, Instant};

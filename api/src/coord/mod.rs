@@ -3,6 +3,7 @@
 pub(crate) mod error;
 mod extract;
 pub(crate) mod jwt;
+pub(crate) mod stripe_info;
 pub(crate) mod user;
 
 pub use error::CoordError;
@@ -22,5 +23,6 @@ pub fn router() -> ApiRouter {
         .routes(routes!(user::current))
         .routes(routes!(user::put_vehicle))
         .routes(routes!(user::update_vehicle))
+        .routes(routes!(stripe_info::post_stripe_info))
         .configure(|router| router.method_not_allowed_fallback(error::method_not_allowed))
 }

@@ -250,6 +250,42 @@ suite_codes! {
         "Le service est temporairement indisponible. Veuillez réessayer dans un instant.",
         "De dienst is tijdelijk niet beschikbaar. Probeer het zo opnieuw.",
     ]
+    P101 = "P101" [
+        "The payment was declined. Please try another card.",
+        "Die Zahlung wurde abgelehnt. Bitte versuche eine andere Karte.",
+        "Le paiement a été refusé. Veuillez essayer une autre carte.",
+        "De betaling is geweigerd. Probeer een andere kaart.",
+    ]
+    P102 = "P102" [
+        "The payment details are not valid.",
+        "Die Zahlungsangaben sind ungültig.",
+        "Les informations de paiement ne sont pas valides.",
+        "De betaalgegevens zijn ongeldig.",
+    ]
+    P103 = "P103" [
+        "The payment provider cannot be reached. Please try again later.",
+        "Der Zahlungsanbieter ist nicht erreichbar. Bitte versuche es später erneut.",
+        "Le prestataire de paiement est injoignable. Veuillez réessayer plus tard.",
+        "De betaalprovider is niet bereikbaar. Probeer het later opnieuw.",
+    ]
+    P104 = "P104" [
+        "This change to your payment methods is not possible.",
+        "Diese Änderung deiner Zahlungsmittel ist nicht möglich.",
+        "Cette modification de vos moyens de paiement n'est pas possible.",
+        "Deze wijziging van je betaalmethoden is niet mogelijk.",
+    ]
+    REQ409 = "REQ409" [
+        "The same request is still being processed. Please try again shortly.",
+        "Dieselbe Anfrage wird noch bearbeitet. Bitte versuche es gleich noch einmal.",
+        "La même requête est encore en cours de traitement. Veuillez réessayer dans un instant.",
+        "Hetzelfde verzoek wordt nog verwerkt. Probeer het zo opnieuw.",
+    ]
+    REQ422 = "REQ422" [
+        "This idempotency key was used for another request.",
+        "Dieser Idempotenzschlüssel wurde für eine andere Anfrage verwendet.",
+        "Cette clé d'idempotence a été utilisée pour une autre requête.",
+        "Deze idempotentiesleutel is voor een ander verzoek gebruikt.",
+    ]
     SRV500 = "SRV500" [
         "Something went wrong on our side.",
         "Bei uns ist etwas schiefgelaufen.",

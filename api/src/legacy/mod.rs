@@ -4,6 +4,9 @@
 pub(crate) mod error;
 mod extract;
 pub(crate) mod oauth;
+pub(crate) mod payment;
+pub(crate) mod payment_lists;
+pub(crate) mod stripe_objects;
 pub(crate) mod users;
 
 pub use error::LegacyError;
@@ -22,6 +25,14 @@ pub fn router() -> ApiRouter {
         .routes(routes!(oauth::reset_password))
         .routes(routes!(users::is_logged))
         .routes(routes!(users::otp_secret, users::otp_enable, users::otp_disable))
+        .routes(routes!(payment::attach_card))
+        .routes(routes!(payment::default_card, payment::update_card))
+        .routes(routes!(payment::get_card, payment::delete_card))
+        .routes(routes!(payment::set_default))
+        .routes(routes!(payment_lists::get_metadata))
+        .routes(routes!(payment_lists::put_metadata))
+        .routes(routes!(payment_lists::charges))
+        .routes(routes!(payment_lists::subscriptions))
         .catch_all("/api/oauth/{*rest}", error::not_found)
         .catch_all("/api/users/{*rest}", error::not_found)
         .configure(|router| router.method_not_allowed_fallback(error::method_not_allowed))

@@ -49,6 +49,14 @@ pub struct Customer {
     language: Option<String>,
     /// Email addresses are not verified yet in this version.
     email_is_verified: bool,
+    /// `NO_PAYMENT_SOURCE` until a card is attached, then `PAYMENT_SOURCE_ADDED`.
+    payment_state: &'static str,
+    /// Whether a failed charge is still unpaid.
+    blocked_by_unpaid_invoices: bool,
+}
+
+fn payment_state(state: projections::wallet::PaymentState) -> &'static str {
+    if state.has_card { "PAYMENT_SOURCE_ADDED" } else { "NO_PAYMENT_SOURCE" }
 }
 
 impl SignUp {
@@ -127,6 +135,8 @@ impl Customer {
             last_name: profile.last_name,
             language: profile.language,
             email_is_verified: false,
+            payment_state: payment_state(Default::default()),
+            blocked_by_unpaid_invoices: false,
         }
     }
 }
@@ -148,6 +158,7 @@ impl Customer {
 pub async fn current(State(state): State<AppState>, user: SuiteUser) -> Result<Json<Customer>, SuiteError> {
     // a customer is someone who signed up; users a coord partner introduced are not
     let row = state.reads.user(user.user_id).await?.filter(UserRow::signed_up).ok_or(ApiError::UnknownUser)?;
+    let payments = state.reads.payment_state(user.user_id).await?;
     Ok(Json(Customer {
         uuid: row.user_id,
         email: row.email,
@@ -156,5 +167,7 @@ pub async fn current(State(state): State<AppState>, user: SuiteUser) -> Result<J
         last_name: row.last_name,
         language: row.language,
         email_is_verified: false,
+        payment_state: payment_state(payments),
+        blocked_by_unpaid_invoices: payments.unpaid_charges,
     }))
 }

@@ -74,6 +74,10 @@ impl Wallet {
                 E::PaymentCustomerMetadataUpdated { metadata, updated_at: at }
             }
             C::RecordCharge { charge_id, card_id, amount_minor, currency, description, reference, failure, at } => {
+                // the provider answers a retried charge with the charge it made the first time
+                if self.charges.iter().any(|c| c.charge_id == charge_id) {
+                    return Ok(None);
+                }
                 self.check_charge(Some(&card_id), amount_minor, &currency)?;
                 match failure {
                     None => E::ChargeSucceeded {
@@ -125,7 +129,7 @@ impl Wallet {
 
 /// Stripe's metadata rules: at most 50 pairs, keys 1 to 40 characters without square brackets,
 /// values at most 500 characters.
-pub(super) fn check_metadata(metadata: &BTreeMap<String, String>) -> Result<(), WalletError> {
+pub fn check_metadata(metadata: &BTreeMap<String, String>) -> Result<(), WalletError> {
     let invalid = |why: String| Err(WalletError::InvalidMetadata(why));
     if metadata.len() > super::METADATA_MAX_KEYS {
         return invalid(format!("at most {} keys", super::METADATA_MAX_KEYS));

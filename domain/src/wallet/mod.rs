@@ -21,6 +21,7 @@ mod tests;
 pub use command::WalletCommand;
 pub use error::WalletError;
 pub use event::{BillingAddress, ChargeFailure, PaymentCard, WalletEvent};
+pub use handle::check_metadata;
 pub use state::{ChargeRecord, ChargeStatus, Hold, SubscriptionRecord, Wallet, WalletCustomer};
 
 pub const STREAM_TYPE: &str = "payment-methods";

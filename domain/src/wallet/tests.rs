@@ -127,6 +127,7 @@ fn a_charge_needs_a_card_of_the_wallet_and_a_valid_amount() {
     assert_eq!(wallet.check_charge(None, 100_000_000, "chf"), Err(WalletError::InvalidAmount));
     assert_eq!(wallet.check_charge(None, 500, "CHF"), Err(WalletError::InvalidAmount));
     assert_eq!(run(&mut wallet, charge("card_1", "r", None)).expect("charge").len(), 1);
+    assert!(run(&mut wallet, charge("card_1", "r", None)).expect("again").is_empty(), "one charge id, one event");
 }
 
 #[test]

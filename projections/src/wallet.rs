@@ -1,0 +1,354 @@
+//! Wallets: customers, cards, charges and subscriptions per user, as the payment routes list
+//! them (inline: a card attached is listed on the next request).
+use crate::Reads;
+use async_trait::async_trait;
+use domain::wallet::WalletEvent;
+use store::{Projector, RecordedEvent, StoreError, TableSpec, Tables, Tx, args, format_time};
+use uuid::Uuid;
+
+pub struct WalletProjector;
+
+const TABLES: &[TableSpec] = &[
+    TableSpec {
+        name: "wallet_customers",
+        ddl: "create table if not exists {wallet_customers} (
+                user_id      text primary key,
+                tenant_id    text not null,
+                provider     text not null,
+                customer_id  text not null,
+                metadata     text not null,
+                created_at   text not null)",
+        indexes: "",
+    },
+    TableSpec {
+        name: "wallet_cards",
+        ddl: "create table if not exists {wallet_cards} (
+                card_id          text primary key,
+                user_id          text not null,
+                brand            text not null,
+                last4            text not null,
+                exp_month        bigint not null,
+                exp_year         bigint not null,
+                fingerprint      text not null,
+                funding          text not null,
+                country          text,
+                address_line1    text,
+                address_city     text,
+                address_zip      text,
+                address_country  text,
+                is_default       boolean not null,
+                attached_at      text not null)",
+        indexes: "create index if not exists {wallet_cards}_user on {wallet_cards} (user_id)",
+    },
+    TableSpec {
+        name: "wallet_charges",
+        ddl: "create table if not exists {wallet_charges} (
+                charge_id        text primary key,
+                user_id          text not null,
+                card_id          text not null,
+                amount_minor     bigint not null,
+                currency         text not null,
+                description      text not null,
+                reference        text not null,
+                status           text not null,
+                failure_code     text,
+                failure_message  text,
+                created_at       text not null)",
+        indexes: "create index if not exists {wallet_charges}_user on {wallet_charges} (user_id, created_at)",
+    },
+    TableSpec {
+        name: "wallet_subscriptions",
+        ddl: "create table if not exists {wallet_subscriptions} (
+                subscription_id       text primary key,
+                user_id               text not null,
+                plan                  text not null,
+                status                text not null,
+                current_period_start  text not null,
+                current_period_end    text not null,
+                started_at            text not null,
+                canceled_at           text)",
+        indexes: "create index if not exists {wallet_subscriptions}_user on {wallet_subscriptions} (user_id)",
+    },
+];
+
+#[async_trait]
+impl Projector for WalletProjector {
+    fn name(&self) -> &'static str {
+        "wallets"
+    }
+
+    fn tables(&self) -> &'static [TableSpec] {
+        TABLES
+    }
+
+    fn stream_types(&self) -> Option<&'static [&'static str]> {
+        Some(&[domain::wallet::STREAM_TYPE])
+    }
+
+    async fn apply_batch(&self, tx: &mut Tx<'_>, t: &Tables, events: &[RecordedEvent]) -> Result<(), StoreError> {
+        for event in events.iter().filter(|e| e.stream_type == domain::wallet::STREAM_TYPE) {
+            let Some(user_id) = event.stream_id.strip_prefix("payment-methods-") else { continue };
+            let Some(decoded) = super::decode::<WalletEvent>(event)? else { continue };
+            apply(tx, t, user_id, decoded).await?;
+        }
+        Ok(())
+    }
+}
+
+async fn apply(tx: &mut Tx<'_>, t: &Tables, user: &str, event: WalletEvent) -> Result<(), StoreError> {
+    let (customers, cards) = (t.name("wallet_customers"), t.name("wallet_cards"));
+    let (charges, subscriptions) = (t.name("wallet_charges"), t.name("wallet_subscriptions"));
+    let (sql, binds) = match event {
+        WalletEvent::PaymentCustomerCreated { tenant_id, provider, customer_id, created_at, .. } => (
+            format!(
+                "insert into {customers} (user_id, tenant_id, provider, customer_id, metadata, created_at) \
+                 values ($1, $2, $3, $4, '{{}}', $5) on conflict (user_id) do nothing"
+            ),
+            args![user, tenant_id, provider, customer_id, format_time(&created_at)].to_vec(),
+        ),
+        WalletEvent::PaymentCardAttached { card, made_default, attached_at } => (
+            format!(
+                "insert into {cards} (card_id, user_id, brand, last4, exp_month, exp_year, fingerprint, funding, \
+                 country, is_default, attached_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+                 on conflict (card_id) do nothing"
+            ),
+            args![
+                card.id,
+                user,
+                card.brand,
+                card.last4,
+                i64::from(card.exp_month),
+                i64::from(card.exp_year),
+                card.fingerprint,
+                card.funding,
+                card.country,
+                made_default,
+                format_time(&attached_at)
+            ]
+            .to_vec(),
+        ),
+        WalletEvent::PaymentCardAddressUpdated { card_id, address, .. } => (
+            format!(
+                "update {cards} set address_line1 = $2, address_city = $3, address_zip = $4, address_country = $5 \
+                 where card_id = $1"
+            ),
+            args![card_id, address.line1, address.city, address.zip, address.country].to_vec(),
+        ),
+        WalletEvent::PaymentCardDetached { card_id, new_default, .. } => {
+            tx.execute(&format!("delete from {cards} where card_id = $1"), &args![card_id]).await?;
+            let Some(promoted) = new_default else { return Ok(()) };
+            (format!("update {cards} set is_default = true where card_id = $1"), args![promoted].to_vec())
+        }
+        WalletEvent::DefaultPaymentCardChanged { card_id, .. } => (
+            format!("update {cards} set is_default = (card_id = $2) where user_id = $1"),
+            args![user, card_id].to_vec(),
+        ),
+        WalletEvent::PaymentCustomerMetadataUpdated { metadata, .. } => (
+            format!("update {customers} set metadata = $2 where user_id = $1"),
+            args![user, serde_json::to_string(&metadata)?].to_vec(),
+        ),
+        WalletEvent::ChargeSucceeded {
+            charge_id,
+            card_id,
+            amount_minor,
+            currency,
+            description,
+            reference,
+            charged_at,
+        } => (
+            format!(
+                "insert into {charges} (charge_id, user_id, card_id, amount_minor, currency, description, reference, \
+                 status, created_at) values ($1, $2, $3, $4, $5, $6, $7, 'succeeded', $8) \
+                 on conflict (charge_id) do nothing"
+            ),
+            args![charge_id, user, card_id, amount_minor, currency, description, reference, format_time(&charged_at)]
+                .to_vec(),
+        ),
+        WalletEvent::ChargeFailed {
+            charge_id,
+            card_id,
+            amount_minor,
+            currency,
+            description,
+            reference,
+            failure,
+            failed_at,
+        } => (
+            format!(
+                "insert into {charges} (charge_id, user_id, card_id, amount_minor, currency, description, reference, \
+                 status, failure_code, failure_message, created_at) \
+                 values ($1, $2, $3, $4, $5, $6, $7, 'failed', $8, $9, $10) on conflict (charge_id) do nothing"
+            ),
+            args![
+                charge_id,
+                user,
+                card_id,
+                amount_minor,
+                currency,
+                description,
+                reference,
+                failure.code,
+                failure.message,
+                format_time(&failed_at)
+            ]
+            .to_vec(),
+        ),
+        WalletEvent::SubscriptionStarted {
+            subscription_id,
+            plan,
+            status,
+            current_period_start,
+            current_period_end,
+            started_at,
+        } => (
+            format!(
+                "insert into {subscriptions} (subscription_id, user_id, plan, status, current_period_start, \
+                 current_period_end, started_at) values ($1, $2, $3, $4, $5, $6, $7) \
+                 on conflict (subscription_id) do nothing"
+            ),
+            args![
+                subscription_id,
+                user,
+                plan,
+                status,
+                format_time(&current_period_start),
+                format_time(&current_period_end),
+                format_time(&started_at)
+            ]
+            .to_vec(),
+        ),
+        WalletEvent::SubscriptionCanceled { subscription_id, canceled_at } => (
+            format!("update {subscriptions} set status = 'canceled', canceled_at = $2 where subscription_id = $1"),
+            args![subscription_id, format_time(&canceled_at)].to_vec(),
+        ),
+    };
+    tx.execute(&sql, &binds).await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CustomerRow {
+    pub provider: String,
+    pub customer_id: String,
+    /// A JSON object of strings.
+    pub metadata: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CardRow {
+    pub card_id: String,
+    pub customer_id: String,
+    pub brand: String,
+    pub last4: String,
+    pub exp_month: i64,
+    pub exp_year: i64,
+    pub fingerprint: String,
+    pub funding: String,
+    pub country: Option<String>,
+    pub address_line1: Option<String>,
+    pub address_city: Option<String>,
+    pub address_zip: Option<String>,
+    pub address_country: Option<String>,
+    pub is_default: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ChargeRow {
+    pub charge_id: String,
+    pub customer_id: String,
+    pub card_id: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub description: String,
+    pub reference: String,
+    pub status: String,
+    pub failure_code: Option<String>,
+    pub failure_message: Option<String>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SubscriptionRow {
+    pub subscription_id: String,
+    pub customer_id: String,
+    pub plan: String,
+    pub status: String,
+    pub current_period_start: String,
+    pub current_period_end: String,
+    pub started_at: String,
+    pub canceled_at: Option<String>,
+}
+
+const CARD_COLUMNS: &str = "c.card_id, w.customer_id, c.brand, c.last4, c.exp_month, c.exp_year, c.fingerprint, \
+    c.funding, c.country, c.address_line1, c.address_city, c.address_zip, c.address_country, c.is_default";
+
+impl Reads {
+    pub async fn wallet_customer(&self, user_id: Uuid) -> Result<Option<CustomerRow>, StoreError> {
+        let sql = "select provider, customer_id, metadata from wallet_customers where user_id = $1";
+        Ok(self.db.fetch_optional(sql, &args![user_id.to_string()]).await?)
+    }
+
+    /// The user's cards, oldest first.
+    pub async fn wallet_cards(&self, user_id: Uuid) -> Result<Vec<CardRow>, StoreError> {
+        let sql = format!(
+            "select {CARD_COLUMNS} from wallet_cards c join wallet_customers w on w.user_id = c.user_id \
+             where c.user_id = $1 order by c.attached_at, c.card_id"
+        );
+        Ok(self.db.fetch_all(&sql, &args![user_id.to_string()]).await?)
+    }
+
+    /// One of the user's cards (another user's card id is not found).
+    pub async fn wallet_card(&self, user_id: Uuid, card_id: &str) -> Result<Option<CardRow>, StoreError> {
+        let sql = format!(
+            "select {CARD_COLUMNS} from wallet_cards c join wallet_customers w on w.user_id = c.user_id \
+             where c.user_id = $1 and c.card_id = $2"
+        );
+        Ok(self.db.fetch_optional(&sql, &args![user_id.to_string(), card_id]).await?)
+    }
+
+    /// The user's charges, newest first.
+    pub async fn wallet_charges(&self, user_id: Uuid) -> Result<Vec<ChargeRow>, StoreError> {
+        let sql = "select c.charge_id, w.customer_id, c.card_id, c.amount_minor, c.currency, c.description, \
+                   c.reference, c.status, c.failure_code, c.failure_message, c.created_at from wallet_charges c \
+                   join wallet_customers w on w.user_id = c.user_id where c.user_id = $1 \
+                   order by c.created_at desc, c.charge_id desc";
+        Ok(self.db.fetch_all(sql, &args![user_id.to_string()]).await?)
+    }
+
+    /// The user's subscriptions, newest first.
+    pub async fn wallet_subscriptions(&self, user_id: Uuid) -> Result<Vec<SubscriptionRow>, StoreError> {
+        let sql = "select s.subscription_id, w.customer_id, s.plan, s.status, s.current_period_start, \
+                   s.current_period_end, s.started_at, s.canceled_at from wallet_subscriptions s \
+                   join wallet_customers w on w.user_id = s.user_id where s.user_id = $1 \
+                   order by s.started_at desc, s.subscription_id desc";
+        Ok(self.db.fetch_all(sql, &args![user_id.to_string()]).await?)
+    }
+}
+
+/// What the suite's customer shows of a wallet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PaymentState {
+    pub has_card: bool,
+    /// A failed charge that no later charge of the same reference settled.
+    pub unpaid_charges: bool,
+}
+
+impl Reads {
+    pub async fn payment_state(&self, user_id: Uuid) -> Result<PaymentState, StoreError> {
+        let user = user_id.to_string();
+        let cards: Option<(i64,)> = self
+            .db
+            .fetch_optional("select count(*) from wallet_cards where user_id = $1", &args![user.as_str()])
+            .await?;
+        let unpaid: Option<(i64,)> = self
+            .db
+            .fetch_optional(
+                "select count(*) from wallet_charges c where c.user_id = $1 and c.status = 'failed' and not exists \
+                 (select 1 from wallet_charges s where s.user_id = c.user_id and s.reference = c.reference \
+                 and s.status = 'succeeded' and s.created_at >= c.created_at)",
+                &args![user.as_str()],
+            )
+            .await?;
+        Ok(PaymentState { has_card: cards.is_some_and(|(n,)| n > 0), unpaid_charges: unpaid.is_some_and(|(n,)| n > 0) })
+    }
+}
