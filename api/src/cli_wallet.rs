@@ -97,10 +97,7 @@ impl Operator {
                     .collect();
                 Ok(json!({ "user": user, "charges": rows }))
             }
-            WalletCommand::Holds => {
-                let holds: Vec<String> = self.wallets.holds(user).await?.iter().map(|h| format!("{h:?}")).collect();
-                Ok(json!({ "user": user, "holds": holds }))
-            }
+            WalletCommand::Holds => Ok(json!({ "user": user, "holds": self.wallets.holds(user).await? })),
         }
     }
 

@@ -25,7 +25,7 @@ pub struct StripeSettings {
     pub api_base: String,
     /// Seconds a Stripe request may take before it counts as failed (and is retried, with the
     /// same idempotency key, twice).
-    #[arg(long = "stripe-timeout-secs", env = "USERS_API_STRIPE_TIMEOUT_SECS", default_value_t = 10)]
+    #[arg(long = "stripe-timeout-secs", env = "USERS_API_STRIPE_TIMEOUT_SECS", default_value_t = 8)]
     pub timeout_secs: u64,
 }
 
@@ -36,7 +36,7 @@ impl Default for StripeSettings {
             tenants: vec!["*".to_owned()],
             account: None,
             api_base: "https://api.stripe.com".to_owned(),
-            timeout_secs: 10,
+            timeout_secs: 8,
         }
     }
 }

@@ -45,7 +45,8 @@ impl SubscriptionRecord {
 }
 
 /// What keeps an account from being deleted.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "hold", rename_all = "snake_case")]
 pub enum Hold {
     ActiveSubscription {
         subscription_id: String,
