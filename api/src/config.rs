@@ -86,6 +86,10 @@ pub struct Settings {
     /// Tokens a coord partner may mint per minute with its server token (`create_jwt`).
     #[arg(long, env = "USERS_API_MINTS_PER_PARTNER_PER_MINUTE", default_value_t = 600)]
     pub mints_per_partner_per_minute: u32,
+    /// Cards one user may attach an hour (legacy `POST /api/users/payment/`, coord
+    /// `stripe_info`), per instance: a stolen-card tester gets few tries per account.
+    #[arg(long, env = "USERS_API_CARD_ATTACHES_PER_HOUR", default_value_t = 10)]
+    pub card_attaches_per_hour: u32,
     /// Proxies whose `X-Forwarded-For` is believed: comma-separated addresses or CIDR blocks
     /// (`10.0.0.0/8,::1`). Empty: the client address is the TCP peer.
     #[arg(long, env = "USERS_API_TRUSTED_PROXIES", default_value = "")]
@@ -151,6 +155,7 @@ impl Settings {
             refresh_per_minute: 150,
             writes_per_minute: 20,
             mints_per_partner_per_minute: 600,
+            card_attaches_per_hour: 10,
             trusted_proxies: String::new(),
             lockout_failures: 5,
             lockout_minutes: 15,
@@ -251,6 +256,7 @@ impl Config {
                 refresh_per_address: settings.refresh_per_minute,
                 writes_per_address: settings.writes_per_minute,
                 mints_per_partner: settings.mints_per_partner_per_minute,
+                card_attaches_per_user: settings.card_attaches_per_hour,
             },
             trusted_proxies: crate::client_addr::TrustedProxies::parse(&settings.trusted_proxies)
                 .map_err(anyhow::Error::msg)?,

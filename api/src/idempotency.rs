@@ -2,7 +2,7 @@
 //! request's answer (its status and JSON body) is kept for 24 hours and replayed, marked
 //! `Idempotent-Replayed: true`, to a request with the same key and body; another body with the
 //! key is a 422, and a request arriving while the first still runs waits for its answer (409
-//! after 15 s). Answers in the 5xx range are not kept: the request may be retried. Keys are per
+//! after 15 s). Answers in the 5xx range and 429s are not kept: the request may be retried. Keys are per
 //! user (`scope`), so one user's key never replays another's answer.
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -51,7 +51,8 @@ pub async fn replayable(
     let answered = work(provider_key(scope, &key, "")).await;
     let (parts, body) = answered.into_parts();
     let bytes = match axum::body::to_bytes(body, MAX_KEPT_BODY).await {
-        Ok(bytes) if !parts.status.is_server_error() => bytes,
+        // a 5xx, or a 429 that ran nothing, is no answer to keep: the retry must run
+        Ok(bytes) if !parts.status.is_server_error() && parts.status != StatusCode::TOO_MANY_REQUESTS => bytes,
         Ok(bytes) => {
             state.idempotency.abandon(scope, &key).await?;
             return Ok(Response::from_parts(parts, axum::body::Body::from(bytes)));

@@ -23,6 +23,8 @@ pub struct LimitSettings {
     pub writes_per_address: u32,
     /// Tokens one coord partner mints per minute with its server token.
     pub mints_per_partner: u32,
+    /// Cards one user attaches per hour.
+    pub card_attaches_per_user: u32,
 }
 
 impl Default for LimitSettings {
@@ -33,6 +35,7 @@ impl Default for LimitSettings {
             refresh_per_address: 150,
             writes_per_address: 20,
             mints_per_partner: 600,
+            card_attaches_per_user: 10,
         }
     }
 }
@@ -44,6 +47,7 @@ pub struct Limits {
     refresh_by_address: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     writes_by_address: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     mints_by_partner: Arc<DefaultKeyedRateLimiter<String>>,
+    card_attaches_by_user: Arc<DefaultKeyedRateLimiter<uuid::Uuid>>,
 }
 
 /// The key an address is counted under: IPv4 as is (also when mapped into IPv6), IPv6 by /64.
@@ -78,6 +82,9 @@ impl Limits {
             refresh_by_address: Arc::new(DefaultKeyedRateLimiter::keyed(per_minute(settings.refresh_per_address))),
             writes_by_address: Arc::new(DefaultKeyedRateLimiter::keyed(per_minute(settings.writes_per_address))),
             mints_by_partner: Arc::new(DefaultKeyedRateLimiter::keyed(per_minute(settings.mints_per_partner))),
+            card_attaches_by_user: Arc::new(DefaultKeyedRateLimiter::keyed(Quota::per_hour(
+                NonZeroU32::new(settings.card_attaches_per_user.max(1)).unwrap_or(NonZeroU32::MIN),
+            ))),
         }
     }
 
@@ -112,6 +119,11 @@ impl Limits {
         check(&self.mints_by_partner, &partner.to_owned())
     }
 
+    /// One card attach by `user` (a card tester tries many cards on one account).
+    pub fn card_attach(&self, user: uuid::Uuid) -> Result<(), ApiError> {
+        check(&self.card_attaches_by_user, &user)
+    }
+
     /// Forget buckets that are full again, so memory follows the active clients.
     pub fn shrink(&self) {
         self.sign_in_by_address.retain_recent();
@@ -119,6 +131,7 @@ impl Limits {
         self.refresh_by_address.retain_recent();
         self.writes_by_address.retain_recent();
         self.mints_by_partner.retain_recent();
+        self.card_attaches_by_user.retain_recent();
     }
 }
 

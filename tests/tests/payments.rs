@@ -315,3 +315,34 @@ both_engines!(an_operator_charge_with_one_key_runs_once_across_instances, |engin
     let listed = one.run(ann_id, api::cli_wallet::WalletCommand::Charges).await.unwrap();
     assert_eq!(listed["charges"].as_array().unwrap().len(), 1);
 });
+
+both_engines!(a_card_tester_gets_few_tries_per_account, |engine| async move {
+    // the attack: one account, many stolen cards, to learn which ones work
+    let counting = CountingPayments::slow(0);
+    let adapters = api::startup::Adapters { payments: Some(counting.clone()), ..Default::default() };
+    let scratch = Scratch::new();
+    let mut settings = api::Settings::for_data_dir(scratch.0.join("data"));
+    settings.database_url = Some(tests::database_url(engine, &scratch).await);
+    settings.writes_per_minute = 10_000;
+    settings.card_attaches_per_hour = 3;
+    let app = TestApp::spawn_with_adapters(settings, scratch, adapters).await;
+    let token = access(&app.legacy().registered("mallory").await);
+    for _ in 0..3 {
+        assert_eq!(attach(&app, &token, "tok_chargeDeclined").await.status(), StatusCode::BAD_GATEWAY);
+    }
+    let stopped =
+        app.payment(Method::POST, &token, "/").header("Idempotency-Key", "try-4").json(&json!({"token": "tok_visa"}));
+    let stopped = stopped.send().await.unwrap();
+    assert!(stopped.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() > 60);
+    assert_eq!(legacy_error(stopped).await, (StatusCode::TOO_MANY_REQUESTS, "rate_limited".into()));
+    assert_eq!(counting.attached(), 3, "the provider saw no fourth card");
+    // the refusal is not kept under the key: the retry is refused afresh, not replayed
+    let retry =
+        app.payment(Method::POST, &token, "/").header("Idempotency-Key", "try-4").json(&json!({"token": "tok_visa"}));
+    let retry = retry.send().await.unwrap();
+    assert!(retry.headers().get("idempotent-replayed").is_none());
+    assert_eq!(retry.status(), StatusCode::TOO_MANY_REQUESTS);
+    // another account is not held back
+    let other = access(&app.legacy().registered("olga").await);
+    assert_eq!(attach(&app, &other, "tok_visa").await.status(), StatusCode::OK);
+});

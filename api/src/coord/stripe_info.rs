@@ -36,6 +36,7 @@ async fn store_card(
     if row.test_user {
         return Err(ApiError::TestUserRefused);
     }
+    state.limits.card_attach(user.user_id)?;
     let tenant = &user.partner.tenant_id;
     let payer = Payer { tenant, user_id: user.user_id, test_user: false, email: row.email.as_deref() };
     let (customer, _) = state.wallets.attach_card(payer, token, key, state.clock.now(), &meta).await?;
@@ -62,6 +63,7 @@ async fn store_card(
         (status = 403, description = "test_user: not available with a test JWT; or the token is another partner's", body = CoordErrorBody),
         (status = 409, description = "idempotency_key_in_use", body = CoordErrorBody),
         (status = 422, description = "idempotency_key_reused", body = CoordErrorBody),
+        (status = 429, description = "rate_limited: too many cards attached this hour", body = CoordErrorBody),
         (status = 502, description = "payment_provider_error", body = CoordErrorBody),
     )
 )]

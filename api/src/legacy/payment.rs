@@ -37,6 +37,7 @@ pub struct AttachCard {
 }
 
 async fn attach(state: &AppState, user_id: Uuid, token: &str, key: &str, meta: Metadata) -> Result<CardData, ApiError> {
+    state.limits.card_attach(user_id)?;
     let email = state.reads.user(user_id).await?.and_then(|row| row.email);
     let payer = Payer { tenant: &state.legacy_tenant, user_id, test_user: false, email: email.as_deref() };
     let (_, attached) = state.wallets.attach_card(payer, token, key, state.clock.now(), &meta).await?;
@@ -57,6 +58,7 @@ async fn attach(state: &AppState, user_id: Uuid, token: &str, key: &str, meta: M
         (status = 400, description = "missing parameters (`token`), or a bad `Idempotency-Key`", body = ErrorBody),
         (status = 409, description = "a request with this key is still running", body = ErrorBody),
         (status = 422, description = "the key was used with another body", body = ErrorBody),
+        (status = 429, description = "too many cards attached this hour (`rate_limited`, `Retry-After`)", body = ErrorBody),
         (status = 502, description = "stripe error: the card was declined, the token is not valid, or Stripe failed", body = ErrorBody),
     )
 )]
