@@ -8,4 +8,7 @@ pub mod keys;
 pub mod sandbox;
 pub mod senders;
 pub mod sessions;
+pub mod stripe;
 pub mod tokens;
+
+pub use stripe::{StripeConfig, StripePayments};
