@@ -3,10 +3,13 @@
 //! is set.
 use crate::startup::Adapters;
 use adapters::sandbox::SandboxPayments;
+use adapters::stripe::{StripeConfig, StripePayments};
+use anyhow::Context as _;
 use commands::ports::{Clock, PaymentProvider};
 use commands::wallet::PaymentProviders;
 use secrecy::SecretString;
 use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct StripeSettings {
@@ -51,7 +54,15 @@ pub fn providers(
     let providers = PaymentProviders::sandbox(sandbox);
     let stripe: Option<Arc<dyn PaymentProvider>> = match (&adapters.stripe, &settings.secret_key) {
         (Some(given), _) => Some(given.clone()),
-        (None, Some(_key)) => None,
+        (None, Some(key)) => {
+            let config = StripeConfig {
+                api_base: settings.api_base.clone(),
+                connected_account: settings.account.clone().filter(|a| !a.is_empty()),
+                timeout: Duration::from_secs(settings.timeout_secs.clamp(1, 60)),
+                ..StripeConfig::new(key.clone())
+            };
+            Some(Arc::new(StripePayments::new(config).context("USERS_API_STRIPE_API_BASE")?))
+        }
         (None, None) => None,
     };
     Ok(match stripe {

@@ -12,6 +12,7 @@ pub mod legacy;
 pub mod payments;
 mod pg_cluster;
 mod postgres;
+pub mod stripe_standin;
 pub mod suite;
 mod tokens;
 

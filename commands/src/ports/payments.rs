@@ -177,7 +177,8 @@ pub trait PaymentProvider: Send + Sync {
         address: &BillingAddress,
         idempotency_key: &str,
     ) -> Result<(), PaymentError>;
-    /// Replace the customer's metadata (VAT number, company name) with `metadata`.
+    /// Set the customer's metadata keys (VAT number, company name); a key with an empty value
+    /// is removed, keys not named stay (Stripe's merge).
     async fn update_customer_metadata(
         &self,
         customer: &CustomerId,

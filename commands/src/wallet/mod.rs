@@ -227,7 +227,13 @@ impl WalletService {
         domain::wallet::check_metadata(&metadata)?;
         let (customer, provider) = self.customer(payer, key, at, meta).await?;
         let cus = port::CustomerId(customer.customer_id);
-        provider.update_customer_metadata(&cus, &metadata, &format!("{key}:metadata")).await?;
+        // Stripe merges metadata: a key the new set drops is sent empty, which removes it there
+        let before = self.wallet(payer.user_id).await?.metadata().clone();
+        let mut sent = metadata.clone();
+        for gone in before.keys().filter(|k| !metadata.contains_key(*k)) {
+            sent.insert(gone.clone(), String::new());
+        }
+        provider.update_customer_metadata(&cus, &sent, &format!("{key}:metadata")).await?;
         self.execute(payer.user_id, WalletCommand::UpdateMetadata { metadata, at }, meta).await
     }
 
