@@ -314,6 +314,18 @@ both_engines!(an_operator_charge_with_one_key_runs_once_across_instances, |engin
     assert_eq!(app.events_of_type(&format!("payment-methods-{ann_id}"), "ChargeSucceeded").await, 1);
     let listed = one.run(ann_id, api::cli_wallet::WalletCommand::Charges).await.unwrap();
     assert_eq!(listed["charges"].as_array().unwrap().len(), 1);
+
+    // the other operator commands: subscribe, see the hold, cancel, see it gone
+    use api::cli_wallet::WalletCommand as Op;
+    let started = one.run(ann_id, Op::Subscribe { plan: "price_pass".into(), idempotency_key: None }).await.unwrap();
+    let sub = started["subscription"].as_str().unwrap().to_owned();
+    let holds = one.run(ann_id, Op::Holds).await.unwrap();
+    assert_eq!(holds["holds"], json!([{"hold": "active_subscription", "subscription_id": sub}]));
+    let canceled = two.run(ann_id, Op::CancelSubscription { subscription: sub.clone() }).await.unwrap();
+    assert_eq!(canceled["status"], "canceled");
+    assert_eq!(one.run(ann_id, Op::Holds).await.unwrap()["holds"], json!([]));
+    let unknown = one.run(ann_id, Op::CancelSubscription { subscription: "sub_nope".into() }).await;
+    assert!(unknown.unwrap_err().to_string().contains("no such subscription"));
 });
 
 both_engines!(a_card_tester_gets_few_tries_per_account, |engine| async move {
