@@ -240,7 +240,9 @@ impl From<CommandError<UserError>> for ApiError {
             }
             CommandError::Domain(UserError::TotpAlreadyEnabled) => Self::TotpAlreadyEnabled,
             CommandError::Domain(UserError::NoPendingTotpSecret) => Self::NoPendingTotpSecret,
-            CommandError::Domain(UserError::TotpNotEnabled | UserError::SecondFactorReplayed) => Self::InvalidCode,
+            CommandError::Domain(
+                UserError::TotpNotEnabled | UserError::SecondFactorReplayed | UserError::PhoneNumberChanged,
+            ) => Self::InvalidCode,
             CommandError::Claim { .. } => Self::Conflict("the email or external uid belongs to another user".into()),
             CommandError::Contended(_) => Self::Busy,
             CommandError::Store(e) => e.into(),

@@ -10,6 +10,7 @@ pub mod login;
 pub mod outbox;
 pub mod passwords;
 pub mod ports;
+pub mod profile;
 pub mod replay;
 pub mod signin;
 pub mod twofactor;

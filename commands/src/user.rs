@@ -65,7 +65,7 @@ pub enum IdentityOutcome {
 
 #[derive(Clone)]
 pub struct UserService {
-    bus: CommandBus,
+    pub(crate) bus: CommandBus,
 }
 
 pub type UserCommandError = CommandError<UserError>;

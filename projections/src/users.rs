@@ -42,6 +42,11 @@ const TABLES: &[TableSpec] = &[TableSpec {
             plate_country     text,
             plate_subdivision text,
             otp_enabled       boolean not null default false,
+            email_verified    boolean not null default false,
+            phone_verified    boolean not null default false,
+            birth_date        text,
+            address           text,
+            custom_properties text,
             registered_at     text not null,
             updated_at        text not null,
             stream_version    bigint not null)",
@@ -53,8 +58,9 @@ const TABLES: &[TableSpec] = &[TableSpec {
 
 const COLUMNS: &str = "user_id, tenant_id, partner_id, signed_up_with, email, phone_number, external_uid, test_user, \
                        first_name, last_name, language, username, role, company, plate_text, plate_country, \
-                       plate_subdivision, otp_enabled, registered_at, updated_at, stream_version";
-const WIDTH: usize = 21;
+                       plate_subdivision, otp_enabled, email_verified, phone_verified, birth_date, address, \
+                       custom_properties, registered_at, updated_at, stream_version";
+const WIDTH: usize = 26;
 
 /// The events that make a user: each user has exactly one of them, first in their stream.
 const BIRTHS: &[&str] = &[
@@ -66,8 +72,19 @@ const BIRTHS: &[&str] = &[
 ];
 /// The later events that change a row; the others (sign-in failures, locks, pending TOTP
 /// secrets, used second factors, linked identities) change nothing here.
-const CHANGES: &[&str] =
-    &["PartnerExternalUidLinked", "VehicleChanged", "TotpEnabled", "TotpDisabled", "UnprovenCredentialsRemoved"];
+const CHANGES: &[&str] = &[
+    "PartnerExternalUidLinked",
+    "VehicleChanged",
+    "TotpEnabled",
+    "TotpDisabled",
+    "UnprovenCredentialsRemoved",
+    "EmailProven",
+    "ProfileChanged",
+    "EmailChanged",
+    "UsernameChanged",
+    "PhoneNumberChanged",
+    "PhoneNumberProven",
+];
 
 /// One user, as stored.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -95,6 +112,15 @@ pub struct UserRow {
     pub plate_country: Option<String>,
     pub plate_subdivision: Option<String>,
     pub otp_enabled: bool,
+    /// Whether the email was proven since it was given (a partner's word counts).
+    pub email_verified: bool,
+    pub phone_verified: bool,
+    /// `YYYY-MM-DD`.
+    pub birth_date: Option<String>,
+    /// A JSON object (`street`, `zip`, `city`, `country`).
+    pub address: Option<String>,
+    /// A JSON object of strings.
+    pub custom_properties: Option<String>,
     /// When the user was registered by a partner or signed up.
     pub registered_at: String,
     pub updated_at: String,
@@ -138,6 +164,11 @@ impl UserRow {
             self.plate_country,
             self.plate_subdivision,
             self.otp_enabled,
+            self.email_verified,
+            self.phone_verified,
+            self.birth_date,
+            self.address,
+            self.custom_properties,
             self.registered_at,
             self.updated_at,
             self.stream_version
@@ -166,6 +197,11 @@ impl UserRow {
             plate_country: None,
             plate_subdivision: None,
             otp_enabled: false,
+            email_verified: false,
+            phone_verified: false,
+            birth_date: None,
+            address: None,
+            custom_properties: None,
             registered_at: at.clone(),
             updated_at: at,
             stream_version: version,
@@ -191,6 +227,7 @@ impl UserRow {
             } => Self {
                 partner_id: Some(partner_id),
                 email: Some(email.as_str().to_owned()),
+                email_verified: true,
                 external_uid: external_uid.map(|u| u.as_str().to_owned()),
                 test_user,
                 ..Self::new(user_id, tenant_id, &registered_at, version)
@@ -205,6 +242,7 @@ impl UserRow {
             UserEvent::UserSignedUpWithIdentity { tenant_id, email, profile, signed_up_at, .. } => {
                 let row = Self {
                     email: Some(email.as_str().to_owned()),
+                    email_verified: true,
                     ..Self::new(user_id, tenant_id, &signed_up_at, version)
                 };
                 row.signed_up_as(SignedUpWith::IdToken, profile)
@@ -212,6 +250,7 @@ impl UserRow {
             UserEvent::UserSignedUpWithEmailCode { tenant_id, email, signed_up_at, .. } => {
                 let row = Self {
                     email: Some(email.as_str().to_owned()),
+                    email_verified: true,
                     ..Self::new(user_id, tenant_id, &signed_up_at, version)
                 };
                 row.signed_up_as(SignedUpWith::EmailCode, Profile::default())
@@ -219,6 +258,7 @@ impl UserRow {
             UserEvent::UserSignedUpWithPhoneCode { tenant_id, phone_number, signed_up_at, .. } => {
                 let row = Self {
                     phone_number: Some(phone_number.as_str().to_owned()),
+                    phone_verified: true,
                     ..Self::new(user_id, tenant_id, &signed_up_at, version)
                 };
                 row.signed_up_as(SignedUpWith::PhoneCode, Profile::default())

@@ -1,5 +1,5 @@
 //! What can be asked of a user.
-use super::{LockoutPolicy, Profile, SecondFactor};
+use super::{LockoutPolicy, PersonalDetails, Profile, SecondFactor};
 use crate::values::{Email, ExternalUid, LicensePlate, PhoneNumber};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -99,6 +99,36 @@ pub enum UserCommand {
     },
     ChangeVehicle {
         license_plate: LicensePlate,
+        at: DateTime<Utc>,
+    },
+    /// Set the personal details (all of them, as they should stand).
+    ChangeProfile {
+        details: PersonalDetails,
+        at: DateTime<Utc>,
+    },
+    /// A new sign-in email (only for accounts that signed up with one in this tenant).
+    ChangeEmail {
+        email: Email,
+        at: DateTime<Utc>,
+    },
+    ChangeUsername {
+        username: String,
+        at: DateTime<Utc>,
+    },
+    /// A new phone number, or `None` to remove it.
+    ChangePhoneNumber {
+        phone_number: Option<PhoneNumber>,
+        at: DateTime<Utc>,
+    },
+    /// A code sent to `phone_number` came back; it must still be the account's number.
+    ProvePhoneNumber {
+        phone_number: PhoneNumber,
+        at: DateTime<Utc>,
+    },
+    /// A new password hash; `reason`: `change` or `reset`.
+    ChangePassword {
+        password_hash: String,
+        reason: String,
         at: DateTime<Utc>,
     },
 }

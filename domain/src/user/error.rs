@@ -16,4 +16,6 @@ pub enum UserError {
     TotpNotEnabled,
     #[error("the code was used already")]
     SecondFactorReplayed,
+    #[error("the phone number changed since the code was sent")]
+    PhoneNumberChanged,
 }

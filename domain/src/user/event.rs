@@ -41,6 +41,59 @@ pub enum SecondFactor {
     RecoveryCode { code_hash: String },
 }
 
+/// A postal address, as a person gives it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostalAddress {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub street: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zip: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// ISO 3166-1 alpha-2, upper case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+}
+
+/// The personal details a person edits on their profile, all of them as they stand after a
+/// change (the email, username and phone number have events of their own: they are claims).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonalDetails {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<chrono::NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<PostalAddress>,
+    /// A BCP 47 language tag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+    /// A tenant's own fields, as strings.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub custom_properties: std::collections::BTreeMap<String, String>,
+}
+
+impl PersonalDetails {
+    /// The details a sign-up's profile gave.
+    pub fn from_profile(profile: &Profile) -> Self {
+        Self {
+            first_name: profile.first_name.clone(),
+            last_name: profile.last_name.clone(),
+            language: profile.language.clone(),
+            role: profile.role.clone(),
+            company: profile.company.clone(),
+            ..Self::default()
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data")]
 pub enum UserEvent {
@@ -144,6 +197,47 @@ pub enum UserEvent {
         created_by: Option<String>,
         signed_up_at: DateTime<Utc>,
     },
+    /// The personal details, all of them as they stand after the change.
+    ProfileChanged {
+        details: PersonalDetails,
+        changed_at: DateTime<Utc>,
+    },
+    /// The sign-in email changed: the old one is free for others, the new one is taken, and it
+    /// is unproven until a code or link sent to it comes back.
+    EmailChanged {
+        tenant_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        old_email: Option<Email>,
+        new_email: Email,
+        changed_at: DateTime<Utc>,
+    },
+    UsernameChanged {
+        tenant_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        old_username: Option<String>,
+        new_username: String,
+        changed_at: DateTime<Utc>,
+    },
+    /// The phone number changed (or was removed); a new one is unproven.
+    PhoneNumberChanged {
+        tenant_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        old_phone_number: Option<PhoneNumber>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        new_phone_number: Option<PhoneNumber>,
+        changed_at: DateTime<Utc>,
+    },
+    /// A code sent to the phone number came back.
+    PhoneNumberProven {
+        proven_at: DateTime<Utc>,
+    },
+    /// A new password: `reason` is `change` (the old one was given) or `reset` (a mailed code).
+    PasswordChanged {
+        /// argon2id, PHC string format.
+        password_hash: String,
+        reason: String,
+        changed_at: DateTime<Utc>,
+    },
 }
 
 impl DomainEvent for UserEvent {
@@ -165,6 +259,12 @@ impl DomainEvent for UserEvent {
             Self::AccountLocked { .. } => "AccountLocked",
             Self::EmailProven { .. } => "EmailProven",
             Self::UnprovenCredentialsRemoved { .. } => "UnprovenCredentialsRemoved",
+            Self::ProfileChanged { .. } => "ProfileChanged",
+            Self::EmailChanged { .. } => "EmailChanged",
+            Self::UsernameChanged { .. } => "UsernameChanged",
+            Self::PhoneNumberChanged { .. } => "PhoneNumberChanged",
+            Self::PhoneNumberProven { .. } => "PhoneNumberProven",
+            Self::PasswordChanged { .. } => "PasswordChanged",
         }
         .to_owned()
     }
@@ -207,6 +307,26 @@ impl HasClaims for UserEvent {
             Self::IdentityLinked { tenant_id, issuer, subject, .. } => {
                 vec![ClaimChange::Take(tenant_identity_claim(tenant_id, issuer, subject))]
             }
+            Self::EmailChanged { tenant_id, old_email, new_email, .. } => {
+                let mut claims: Vec<ClaimChange> =
+                    old_email.iter().map(|old| ClaimChange::Release(tenant_email_claim(tenant_id, old))).collect();
+                claims.push(ClaimChange::Take(tenant_email_claim(tenant_id, new_email)));
+                claims
+            }
+            Self::UsernameChanged { tenant_id, old_username, new_username, .. } => {
+                let release =
+                    old_username.iter().map(|old| ClaimChange::Release(tenant_username_claim(tenant_id, old)));
+                let mut claims: Vec<ClaimChange> = release.collect();
+                claims.push(ClaimChange::Take(tenant_username_claim(tenant_id, new_username)));
+                claims
+            }
+            Self::PhoneNumberChanged { tenant_id, old_phone_number, new_phone_number, .. } => {
+                let release =
+                    old_phone_number.iter().map(|old| ClaimChange::Release(tenant_phone_claim(tenant_id, old)));
+                let take = new_phone_number.iter().map(|new| ClaimChange::Take(tenant_phone_claim(tenant_id, new)));
+                release.chain(take).collect()
+            }
+            Self::ProfileChanged { .. } | Self::PhoneNumberProven { .. } | Self::PasswordChanged { .. } => Vec::new(),
             Self::VehicleChanged { .. }
             | Self::SignInFailed { .. }
             | Self::AccountLocked { .. }

@@ -26,6 +26,14 @@ impl Aggregate for User {
                 self.link_partner_external_uid(partner_id, external_uid, at, sink).await
             }
             UserCommand::ChangeVehicle { license_plate, at } => self.change_vehicle(license_plate, at, sink).await,
+            UserCommand::ChangeProfile { details, at } => self.change_profile(details, at, sink).await,
+            UserCommand::ChangeEmail { email, at } => self.change_email(email, at, sink).await,
+            UserCommand::ChangeUsername { username, at } => self.change_username(username, at, sink).await,
+            UserCommand::ChangePhoneNumber { phone_number, at } => self.change_phone(phone_number, at, sink).await,
+            UserCommand::ProvePhoneNumber { phone_number, at } => self.prove_phone(phone_number, at, sink).await,
+            UserCommand::ChangePassword { password_hash, reason, at } => {
+                self.change_password(password_hash, reason, at, sink).await
+            }
             UserCommand::SignUpWithIdentity { user_id, tenant_id, email, issuer, subject, profile, at } => {
                 let event = UserEvent::UserSignedUpWithIdentity {
                     user_id,

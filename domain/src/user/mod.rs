@@ -15,6 +15,7 @@ mod event;
 mod handle;
 mod identity;
 mod lockout;
+mod profile;
 mod state;
 mod two_factor;
 mod vehicle;
@@ -29,7 +30,7 @@ pub use claims::{
 };
 pub use command::UserCommand;
 pub use error::UserError;
-pub use event::{Profile, SecondFactor, UserEvent};
+pub use event::{PersonalDetails, PostalAddress, Profile, SecondFactor, UserEvent};
 pub use lockout::LockoutPolicy;
 pub use state::User;
 

@@ -1,6 +1,6 @@
 //! What a user's history amounts to: the state the decisions read, and how each event changes it.
-use super::{SecondFactor, UserEvent};
-use crate::values::{Email, ExternalUid, LicensePlate};
+use super::{PersonalDetails, SecondFactor, UserEvent};
+use crate::values::{Email, ExternalUid, LicensePlate, PhoneNumber};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +28,14 @@ pub struct User {
     pub(super) last_totp_step: u64,
     /// Hashes of the recovery codes not used yet.
     pub(super) recovery_codes: Vec<String>,
+    #[serde(default)]
+    pub(super) details: PersonalDetails,
+    #[serde(default)]
+    pub(super) username: Option<String>,
+    #[serde(default)]
+    pub(super) phone_number: Option<PhoneNumber>,
+    #[serde(default)]
+    pub(super) phone_verified: bool,
 }
 
 impl User {
@@ -77,6 +85,23 @@ impl User {
         self.email_verified
     }
 
+    pub fn details(&self) -> &PersonalDetails {
+        &self.details
+    }
+
+    pub fn username(&self) -> Option<&str> {
+        self.username.as_deref()
+    }
+
+    pub fn phone_number(&self) -> Option<&PhoneNumber> {
+        self.phone_number.as_ref()
+    }
+
+    /// Whether the phone number was proven since it was given.
+    pub fn phone_verified(&self) -> bool {
+        self.phone_verified
+    }
+
     pub(super) fn external_uid_at(&self, partner_id: &str) -> Option<&ExternalUid> {
         self.external_uids.iter().find(|(p, _)| p == partner_id).map(|(_, uid)| uid)
     }
@@ -84,7 +109,9 @@ impl User {
     /// `Aggregate::apply`: only mutates; every rule was checked when the event was decided.
     pub(super) fn evolve(&mut self, event: UserEvent) {
         match event {
-            UserEvent::UserSignedUp { tenant_id, email, password_hash, created_by, .. } => {
+            UserEvent::UserSignedUp { tenant_id, email, password_hash, created_by, profile, .. } => {
+                self.details = PersonalDetails::from_profile(&profile);
+                self.username = profile.username;
                 self.created_by = created_by;
                 self.registered = true;
                 self.tenant_id = Some(tenant_id);
@@ -113,7 +140,8 @@ impl User {
                 self.last_totp_step = step;
                 self.recovery_codes = recovery_code_hashes;
             }
-            UserEvent::UserSignedUpWithIdentity { tenant_id, email, issuer, subject, .. } => {
+            UserEvent::UserSignedUpWithIdentity { tenant_id, email, issuer, subject, profile, .. } => {
+                self.details = PersonalDetails::from_profile(&profile);
                 // an identity signs up only with an email its provider verified
                 self.email_verified = true;
                 self.registered = true;
@@ -122,7 +150,10 @@ impl User {
                 self.identities.push((issuer, subject));
             }
             UserEvent::IdentityLinked { issuer, subject, .. } => self.identities.push((issuer, subject)),
-            UserEvent::UserSignedUpWithPhoneCode { tenant_id, .. } => {
+            UserEvent::UserSignedUpWithPhoneCode { tenant_id, phone_number, .. } => {
+                // the code that signed the person up came to this number
+                self.phone_number = Some(phone_number);
+                self.phone_verified = true;
                 self.registered = true;
                 self.tenant_id = Some(tenant_id);
             }
@@ -152,6 +183,18 @@ impl User {
                     self.recovery_codes.clear();
                 }
             }
+            UserEvent::ProfileChanged { details, .. } => self.details = details,
+            UserEvent::EmailChanged { new_email, .. } => {
+                self.email = Some(new_email);
+                self.email_verified = false;
+            }
+            UserEvent::UsernameChanged { new_username, .. } => self.username = Some(new_username),
+            UserEvent::PhoneNumberChanged { new_phone_number, .. } => {
+                self.phone_number = new_phone_number;
+                self.phone_verified = false;
+            }
+            UserEvent::PhoneNumberProven { .. } => self.phone_verified = true,
+            UserEvent::PasswordChanged { password_hash, .. } => self.password_hash = Some(password_hash),
             UserEvent::AccountLocked { locked_until, .. } => {
                 self.locked_until = Some(locked_until);
                 self.failures.clear();

@@ -3,7 +3,7 @@
 //! inline append brings).
 use super::UserRow;
 use chrono::{DateTime, Utc};
-use domain::user::UserEvent;
+use domain::user::{PersonalDetails, UserEvent};
 use store::{Arg, StoreError, Tx, format_time};
 
 /// The columns an event sets, beside `updated_at` and `stream_version`.
@@ -15,8 +15,39 @@ pub(super) enum Change {
         subdivision: Option<String>,
     },
     TwoFactor(bool),
+    EmailVerified,
+    Email(String),
+    Username(String),
+    Phone(Option<String>),
+    PhoneVerified,
+    /// The personal details, all of them; address and custom properties as JSON.
+    Details {
+        first_name: Option<String>,
+        last_name: Option<String>,
+        language: Option<String>,
+        role: Option<String>,
+        company: Option<String>,
+        birth_date: Option<String>,
+        address: Option<String>,
+        custom_properties: Option<String>,
+    },
     /// Only the row's time and version move (a removal that found no TOTP).
     Nothing,
+}
+
+fn details(d: PersonalDetails) -> Change {
+    Change::Details {
+        first_name: d.first_name,
+        last_name: d.last_name,
+        language: d.language,
+        role: d.role,
+        company: d.company,
+        birth_date: d.birth_date.map(|b| b.format("%Y-%m-%d").to_string()),
+        address: d.address.and_then(|a| serde_json::to_string(&a).ok()),
+        custom_properties: (!d.custom_properties.is_empty())
+            .then(|| serde_json::to_string(&d.custom_properties).ok())
+            .flatten(),
+    }
 }
 
 /// The change and its time, or `None` for an event that changes nothing in the row.
@@ -37,7 +68,18 @@ pub(super) fn change_of(event: UserEvent) -> Option<(Change, DateTime<Utc>)> {
         UserEvent::TotpDisabled { disabled_at } => (Change::TwoFactor(false), disabled_at),
         UserEvent::UnprovenCredentialsRemoved { totp: true, removed_at, .. } => (Change::TwoFactor(false), removed_at),
         UserEvent::UnprovenCredentialsRemoved { totp: false, removed_at, .. } => (Change::Nothing, removed_at),
+        UserEvent::EmailProven { proven_at, .. } => (Change::EmailVerified, proven_at),
+        UserEvent::ProfileChanged { details: d, changed_at } => (details(d), changed_at),
+        UserEvent::EmailChanged { new_email, changed_at, .. } => {
+            (Change::Email(new_email.as_str().to_owned()), changed_at)
+        }
+        UserEvent::UsernameChanged { new_username, changed_at, .. } => (Change::Username(new_username), changed_at),
+        UserEvent::PhoneNumberChanged { new_phone_number, changed_at, .. } => {
+            (Change::Phone(new_phone_number.map(|p| p.as_str().to_owned())), changed_at)
+        }
+        UserEvent::PhoneNumberProven { proven_at } => (Change::PhoneVerified, proven_at),
         UserEvent::UserRegistered { .. }
+        | UserEvent::PasswordChanged { .. }
         | UserEvent::UserSignedUp { .. }
         | UserEvent::UserSignedUpWithIdentity { .. }
         | UserEvent::UserSignedUpWithEmailCode { .. }
@@ -46,8 +88,7 @@ pub(super) fn change_of(event: UserEvent) -> Option<(Change, DateTime<Utc>)> {
         | UserEvent::AccountLocked { .. }
         | UserEvent::TotpSecretIssued { .. }
         | UserEvent::SecondFactorVerified { .. }
-        | UserEvent::IdentityLinked { .. }
-        | UserEvent::EmailProven { .. } => return None,
+        | UserEvent::IdentityLinked { .. } => return None,
     })
 }
 
@@ -61,6 +102,36 @@ impl Change {
                 row.plate_subdivision = subdivision;
             }
             Self::TwoFactor(on) => row.otp_enabled = on,
+            Self::EmailVerified => row.email_verified = true,
+            Self::Email(email) => {
+                row.email = Some(email);
+                row.email_verified = false;
+            }
+            Self::Username(name) => row.username = Some(name),
+            Self::Phone(phone) => {
+                row.phone_number = phone;
+                row.phone_verified = false;
+            }
+            Self::PhoneVerified => row.phone_verified = true,
+            Self::Details {
+                first_name,
+                last_name,
+                language,
+                role,
+                company,
+                birth_date,
+                address,
+                custom_properties,
+            } => {
+                row.first_name = first_name;
+                row.last_name = last_name;
+                row.language = language;
+                row.role = role;
+                row.company = company;
+                row.birth_date = birth_date;
+                row.address = address;
+                row.custom_properties = custom_properties;
+            }
             Self::Nothing => {}
         }
     }
@@ -74,6 +145,42 @@ impl Change {
                 vec![Arg::from(text), Arg::from(country), Arg::from(subdivision)],
             ),
             Self::TwoFactor(on) => (vec!["otp_enabled"], vec![Arg::from(on)]),
+            Self::EmailVerified => (vec!["email_verified"], vec![Arg::from(true)]),
+            Self::Email(email) => (vec!["email", "email_verified"], vec![Arg::from(email), Arg::from(false)]),
+            Self::Username(name) => (vec!["username"], vec![Arg::from(name)]),
+            Self::Phone(phone) => (vec!["phone_number", "phone_verified"], vec![Arg::from(phone), Arg::from(false)]),
+            Self::PhoneVerified => (vec!["phone_verified"], vec![Arg::from(true)]),
+            Self::Details {
+                first_name,
+                last_name,
+                language,
+                role,
+                company,
+                birth_date,
+                address,
+                custom_properties,
+            } => (
+                vec![
+                    "first_name",
+                    "last_name",
+                    "language",
+                    "role",
+                    "company",
+                    "birth_date",
+                    "address",
+                    "custom_properties",
+                ],
+                vec![
+                    Arg::from(first_name),
+                    Arg::from(last_name),
+                    Arg::from(language),
+                    Arg::from(role),
+                    Arg::from(company),
+                    Arg::from(birth_date),
+                    Arg::from(address),
+                    Arg::from(custom_properties),
+                ],
+            ),
             Self::Nothing => (vec![], vec![]),
         }
     }

@@ -8,6 +8,7 @@ use cqrs_es::test::TestFramework;
 mod email;
 mod lockout;
 mod partner;
+mod profile;
 mod sign_up;
 mod two_factor;
 mod vehicle;
