@@ -83,6 +83,11 @@ impl TokenService {
     }
 
     pub fn mint(&self, claims: &AccessClaims) -> Result<String, jsonwebtoken::errors::Error> {
+        self.mint_any(claims)
+    }
+
+    /// Any serialisable claims, signed with the current key (EdDSA, its `kid` in the header).
+    pub fn mint_any<C: serde::Serialize>(&self, claims: &C) -> Result<String, jsonwebtoken::errors::Error> {
         let keys = self.current();
         let mut header = Header::new(Algorithm::EdDSA);
         header.kid = Some(keys.kid.clone());
@@ -173,6 +178,10 @@ impl TokenService {
 impl TokenSigner for TokenService {
     fn sign(&self, claims: &AccessClaims) -> Result<String, SignError> {
         self.mint(claims).map_err(|e| SignError(e.to_string()))
+    }
+
+    fn sign_document(&self, claims: &Value) -> Result<String, SignError> {
+        self.mint_any(claims).map_err(|e| SignError(e.to_string()))
     }
 
     async fn verify(&self, token: &str, audience: &str) -> Result<AccessClaims, TokenError> {

@@ -3,6 +3,7 @@
 //! dialect shares), its suite code (whose localized messages are in `suite_codes`) and, where
 //! the card-wallet API has its own, its legacy status. The dialect error files only format;
 //! handlers only use `?`.
+mod conversions;
 mod declare;
 mod payments;
 pub mod suite_codes;
@@ -12,9 +13,7 @@ pub use declare::Spec;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use commands::CommandError;
 use declare::api_errors;
-use domain::user::UserError;
 use domain::values::ValueError;
 
 api_errors! {
@@ -111,6 +110,22 @@ api_errors! {
     #[error("no user account where found")]
     NoAccount => { status: NOT_FOUND, coord: "unknown_user", suite: U106 },
 
+    // the profile
+    #[error("{0} cannot be changed")]
+    ReadOnlyField(String) => { status: FORBIDDEN, coord: "read_only_field", suite: U120 },
+    #[error("an email address or a phone number must be set")]
+    NeedEmailOrPhone => { status: BAD_REQUEST, coord: "email_or_phone_required", suite: U130_2 },
+    #[error("the person is younger than {0}")]
+    TooYoung(u32) => { status: BAD_REQUEST, coord: "too_young", suite: U132 },
+    #[error("the birth date would make the person older than {0}")]
+    TooOld(u32) => { status: BAD_REQUEST, coord: "too_old", suite: U133 },
+    #[error("the email of this account comes from its identity provider and cannot be changed here")]
+    EmailNotChangeable => { status: FORBIDDEN, coord: "email_not_changeable", suite: U140 },
+    #[error("another account uses this email")]
+    EmailTaken => { status: CONFLICT, coord: "email_taken", suite: U141 },
+    #[error("another account uses this phone number")]
+    PhoneTaken => { status: CONFLICT, coord: "phone_taken", suite: U102 },
+
     // payments: the wallet's rules, the provider's answers, idempotency keys
     #[error("the user doesn't have any default card")]
     NoDefaultCard => { status: NOT_FOUND, coord: "no_default_card", suite: P104 },
@@ -157,14 +172,29 @@ api_errors! {
 
 /// The codes of an invalid value: which value failed decides them.
 fn value_spec(value: &ValueError) -> Spec {
-    use suite_codes::{REQ400, U101, U130_3};
+    use suite_codes::{REQ400, U101, U111, U130_3, U130_4, U130_5, U130_6, U130_7, U135, U136, U137, U138};
     let (coord, suite) = match value {
         ValueError::InvalidEmail => ("invalid_email", &U130_3),
-        ValueError::InvalidPhoneNumber => ("invalid_phone_number", &REQ400),
+        ValueError::InvalidPhoneNumber => ("invalid_phone_number", &U130_4),
         ValueError::InvalidExternalUid => ("invalid_external_uid", &REQ400),
         ValueError::InvalidPlateText | ValueError::InvalidPlateCountry | ValueError::InvalidPlateSubdivision => {
             ("invalid_license_plate", &REQ400)
         }
+        ValueError::InvalidLanguage => ("invalid_language", &REQ400),
+        ValueError::InvalidCountry => ("invalid_country", &U111),
+        ValueError::InvalidBirthDate => ("invalid_birth_date", &U130_7),
+        ValueError::InvalidFirstName => ("invalid_first_name", &U130_5),
+        ValueError::InvalidLastName => ("invalid_last_name", &U130_6),
+        ValueError::AddressIncomplete(part) => {
+            let suite = match *part {
+                "street" => &U135,
+                "zip" => &U136,
+                "city" => &U137,
+                _ => &U138,
+            };
+            ("incomplete_address", suite)
+        }
+        ValueError::InvalidAddress | ValueError::InvalidCustomProperties => ("invalid_body", &REQ400),
         // not reached: `From<ValueError>` turns it into `ApiError::WeakPassword`
         ValueError::WeakPassword => ("weak_password", &U101),
     };
@@ -218,170 +248,5 @@ impl ApiError {
             response.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
         }
         response
-    }
-}
-
-impl From<ValueError> for ApiError {
-    fn from(e: ValueError) -> Self {
-        match e {
-            // the password rule answers as it always has: its own variant, suite code U101
-            ValueError::WeakPassword => Self::WeakPassword,
-            other => Self::InvalidValue(other),
-        }
-    }
-}
-
-impl From<CommandError<UserError>> for ApiError {
-    fn from(e: CommandError<UserError>) -> Self {
-        match e {
-            CommandError::Domain(UserError::NotRegistered) => Self::UnknownUser,
-            CommandError::Domain(e @ (UserError::AlreadyRegistered | UserError::ExternalUidConflict)) => {
-                Self::Conflict(e.to_string())
-            }
-            CommandError::Domain(UserError::TotpAlreadyEnabled) => Self::TotpAlreadyEnabled,
-            CommandError::Domain(UserError::NoPendingTotpSecret) => Self::NoPendingTotpSecret,
-            CommandError::Domain(
-                UserError::TotpNotEnabled | UserError::SecondFactorReplayed | UserError::PhoneNumberChanged,
-            ) => Self::InvalidCode,
-            CommandError::Claim { .. } => Self::Conflict("the email or external uid belongs to another user".into()),
-            CommandError::Contended(_) => Self::Busy,
-            CommandError::Store(e) => e.into(),
-        }
-    }
-}
-
-impl From<commands::StoreError> for ApiError {
-    fn from(e: commands::StoreError) -> Self {
-        if e.is_unavailable() {
-            tracing::warn!(error = %e, "database unavailable");
-            Self::unavailable()
-        } else if e.is_transient() {
-            Self::Busy
-        } else {
-            Self::Internal(e.to_string())
-        }
-    }
-}
-
-impl From<jsonwebtoken::errors::Error> for ApiError {
-    fn from(e: jsonwebtoken::errors::Error) -> Self {
-        Self::Internal(format!("token signing: {e}"))
-    }
-}
-
-impl From<crate::tokens::TokenError> for ApiError {
-    fn from(e: crate::tokens::TokenError) -> Self {
-        match e {
-            crate::tokens::TokenError::Malformed => Self::MalformedToken,
-            crate::tokens::TokenError::Expired => Self::ExpiredToken,
-            crate::tokens::TokenError::Invalid => Self::InvalidToken,
-        }
-    }
-}
-
-impl From<commands::login::LoginCommandError> for ApiError {
-    fn from(e: commands::login::LoginCommandError) -> Self {
-        match e {
-            CommandError::Domain(_) => Self::SessionEnded,
-            CommandError::Claim { .. } => Self::Internal("a login session took a claim".into()),
-            CommandError::Contended(_) => Self::Busy,
-            CommandError::Store(e) => e.into(),
-        }
-    }
-}
-
-impl From<commands::login::RefreshError> for ApiError {
-    fn from(e: commands::login::RefreshError) -> Self {
-        match e {
-            commands::login::RefreshError::Invalid => Self::InvalidRefreshToken,
-            commands::login::RefreshError::Reused => Self::RefreshTokenReused,
-            commands::login::RefreshError::Command(e) => e.into(),
-        }
-    }
-}
-
-impl From<commands::user::IdentityError> for ApiError {
-    fn from(e: commands::user::IdentityError) -> Self {
-        match e {
-            commands::user::IdentityError::Exists => Self::UserExists,
-            commands::user::IdentityError::NoVerifiedEmail => Self::IdentityWithoutEmail,
-            commands::user::IdentityError::Command(e) => e.into(),
-            commands::user::IdentityError::Store(e) => e.into(),
-        }
-    }
-}
-
-impl From<commands::passwords::PasswordError> for ApiError {
-    fn from(e: commands::passwords::PasswordError) -> Self {
-        Self::Internal(e.to_string())
-    }
-}
-
-impl From<commands::twofactor::TwoFactorError> for ApiError {
-    fn from(e: commands::twofactor::TwoFactorError) -> Self {
-        match e {
-            commands::twofactor::TwoFactorError::InvalidCode => Self::InvalidCode,
-            commands::twofactor::TwoFactorError::Command(e) => e.into(),
-        }
-    }
-}
-
-impl From<commands::codes::CodeCommandError> for ApiError {
-    fn from(e: commands::codes::CodeCommandError) -> Self {
-        match e {
-            CommandError::Domain(domain::code::CodeError::Cooldown { retry_after_secs }) => {
-                Self::CodeCooldown { retry_after_secs }
-            }
-            CommandError::Domain(domain::code::CodeError::NoActiveCode) => Self::InvalidCode,
-            CommandError::Claim { .. } => Self::Internal("a code took a claim".into()),
-            CommandError::Contended(_) => Self::Busy,
-            CommandError::Store(e) => e.into(),
-        }
-    }
-}
-
-impl From<axum::extract::rejection::JsonRejection> for ApiError {
-    /// Every dialect's JSON body extractor: one mapping of axum's rejections.
-    fn from(rejection: axum::extract::rejection::JsonRejection) -> Self {
-        use axum::extract::rejection::JsonRejection;
-        match rejection {
-            JsonRejection::MissingJsonContentType(_) => Self::UnsupportedMediaType,
-            r if r.status() == StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge,
-            r if crate::bounded::is_body_timeout(&r) => Self::BodyTimeout,
-            r => Self::InvalidBody(r.body_text()),
-        }
-    }
-}
-
-impl From<commands::signin::SignUpError> for ApiError {
-    /// A dialect whose answer to a taken email is its own maps `Taken` before this.
-    fn from(e: commands::signin::SignUpError) -> Self {
-        use commands::signin::SignUpError;
-        match e {
-            SignUpError::Taken => Self::UserExists,
-            SignUpError::Password(e) => e.into(),
-            SignUpError::User(e) => e.into(),
-        }
-    }
-}
-
-impl From<commands::signin::SignInError> for ApiError {
-    fn from(e: commands::signin::SignInError) -> Self {
-        use commands::signin::SignInError;
-        match e {
-            SignInError::InvalidCredentials => Self::InvalidCredentials,
-            SignInError::InvalidCode => Self::InvalidCode,
-            SignInError::Locked { retry_after_secs } => Self::AccountLocked { retry_after_secs },
-            SignInError::InvalidMfaToken => Self::InvalidMfaToken,
-            e @ SignInError::Unanswerable(_) => Self::Internal(e.to_string()),
-            SignInError::Refresh(e) => e.into(),
-            SignInError::Identity(e) => e.into(),
-            SignInError::User(e) => e.into(),
-            SignInError::Login(e) => e.into(),
-            SignInError::Code(e) => e.into(),
-            SignInError::TwoFactor(e) => e.into(),
-            SignInError::Store(e) => e.into(),
-            SignInError::Sign(e) => Self::Internal(e.to_string()),
-        }
     }
 }

@@ -263,7 +263,7 @@ both_engines!(a_phone_code_from_the_sms_gateway_signs_in_and_creates_the_account
     assert!(app.codes_sent_to("+41791234567").is_empty(), "SMS did not go to the file");
 
     let bad = suite.request_phone_code("12345").await;
-    assert_eq!(suite_error(bad).await, (StatusCode::BAD_REQUEST, "REQ400".into()));
+    assert_eq!(suite_error(bad).await, (StatusCode::BAD_REQUEST, "U130.4".into()));
 });
 
 /// Keeps what it is asked to send: a test's own adapter of the sender port.

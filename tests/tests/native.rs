@@ -50,6 +50,8 @@ async fn the_openapi_document_describes_every_route_the_server_answers() {
         ("get", "/api/users/payment/charges"),
         ("get", "/api/users/payment/subcriptions"),
         ("post", "/v1/users/user/current/stripe_info"),
+        ("patch", "/{tenant}/front/customers"),
+        ("get", "/{tenant}/front/customers/signed"),
         ("get", "/v1/users/user/current"),
         ("put", "/v1/users/user/current/vehicle"),
         ("post", "/v1/users/user/current/update_vehicle"),

@@ -55,6 +55,9 @@ macro_rules! suite_codes {
     };
 }
 
+mod profile;
+pub use profile::*;
+
 // `A…`: authentication (`A1xx` access denied, `A2xx` sign-in and tokens); `U…`: the user;
 // `T…`: the tenant; `REQ…`: the request; `SRV…`: the service.
 suite_codes! {
@@ -298,22 +301,27 @@ suite_codes! {
 mod tests {
     use super::*;
 
+    /// Every code of both catalogues.
+    fn every() -> Vec<&'static SuiteCode> {
+        ALL.iter().chain(profile::ALL.iter()).copied().collect()
+    }
+
     #[test]
     fn every_code_has_its_own_message_in_four_languages() {
         let codes = [
             "A101", "A201", "A202", "A203", "A204", "A205", "A206", "A207", "A208", "A209", "A210", "A211", "A212",
             "SRV503.1", "U101", "U102", "U106", "U130.3", "U131", "T404", "REQ400", "REQ404", "REQ405", "REQ413",
-            "REQ415", "REQ429", "SRV503", "SRV503.2", "SRV503.3", "REQ408",
+            "REQ415", "REQ429", "SRV503", "SRV503.2", "SRV503.3", "REQ408", "U111", "U120", "U130.2", "U130.7", "U141",
         ];
-        let catalogue: Vec<&str> = ALL.iter().map(|c| c.code).collect();
+        let catalogue: Vec<&str> = every().iter().map(|c| c.code).collect();
         for code in codes {
             assert!(catalogue.contains(&code), "{code} is in the catalogue");
         }
         let fallback = SRV500.message(Language::En);
-        for code in ALL.iter().filter(|c| c.code != SRV500.code) {
+        for code in every().into_iter().filter(|c| c.code != SRV500.code) {
             assert_ne!(code.message(Language::En), fallback, "{} has no message", code.code);
         }
-        for code in ALL {
+        for code in every() {
             let all = [Language::En, Language::De, Language::Fr, Language::Nl].map(|l| code.message(l));
             for (i, m) in all.iter().enumerate() {
                 assert!(all.iter().skip(i + 1).all(|other| other != m), "{}: a language repeats another", code.code);
@@ -323,9 +331,9 @@ mod tests {
 
     #[test]
     fn no_two_constants_name_the_same_code() {
-        let mut codes: Vec<&str> = ALL.iter().map(|c| c.code).collect();
+        let mut codes: Vec<&str> = every().iter().map(|c| c.code).collect();
         codes.sort_unstable();
         codes.dedup();
-        assert_eq!(codes.len(), ALL.len());
+        assert_eq!(codes.len(), every().len());
     }
 }

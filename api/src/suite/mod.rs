@@ -7,6 +7,8 @@ pub(crate) mod codes;
 pub(crate) mod customers;
 pub(crate) mod error;
 mod extract;
+pub(crate) mod profile;
+mod profile_edit;
 pub(crate) mod social;
 pub(crate) mod twofactor;
 
@@ -38,7 +40,8 @@ pub fn router() -> ApiRouter {
         .routes(routes!(twofactor::qr_code))
         .routes(routes!(twofactor::enable))
         .routes(routes!(twofactor::validate))
-        .routes(routes!(customers::sign_up, customers::current))
+        .routes(routes!(customers::sign_up, profile::current, profile::patch))
+        .routes(routes!(profile::signed))
         // unknown paths under a suite prefix answer in the suite format
         .catch_all("/{tenant}/auth/{*rest}", error::not_found)
         .catch_all("/{tenant}/front/{*rest}", error::not_found)

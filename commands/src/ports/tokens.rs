@@ -70,6 +70,9 @@ pub struct SignError(pub String);
 pub trait TokenSigner: Send + Sync {
     /// A signed JWT carrying `claims`.
     fn sign(&self, claims: &AccessClaims) -> Result<String, SignError>;
+    /// A signed JWT carrying any claims (a signed profile), with the key of access tokens, so
+    /// the same JWKS verifies it.
+    fn sign_document(&self, claims: &serde_json::Value) -> Result<String, SignError>;
     /// Signature, algorithm, issuer, `audience`, expiry; the claims when all hold.
     async fn verify(&self, token: &str, audience: &str) -> Result<AccessClaims, TokenError>;
     /// The public keys that verify this signer's tokens, as a JSON Web Key Set.

@@ -131,4 +131,13 @@ pub enum UserCommand {
         reason: String,
         at: DateTime<Utc>,
     },
+    /// A profile form sent at once (suite `PATCH /customers`): the details as they should stand,
+    /// and a new email or phone number (`Some(None)`: remove the number), decided together and
+    /// appended together, so a refused part writes nothing.
+    EditProfile {
+        details: PersonalDetails,
+        email: Option<Email>,
+        phone_number: Option<Option<PhoneNumber>>,
+        at: DateTime<Utc>,
+    },
 }

@@ -18,4 +18,12 @@ pub enum UserError {
     SecondFactorReplayed,
     #[error("the phone number changed since the code was sent")]
     PhoneNumberChanged,
+    #[error("an email address or a phone number must be set")]
+    NeedEmailOrPhone,
+    #[error("the birth date is in the future")]
+    BirthDateInFuture,
+    #[error("the person is younger than {0}")]
+    TooYoung(u32),
+    #[error("the person would be older than {0}")]
+    TooOld(u32),
 }

@@ -27,6 +27,9 @@ impl Aggregate for User {
             }
             UserCommand::ChangeVehicle { license_plate, at } => self.change_vehicle(license_plate, at, sink).await,
             UserCommand::ChangeProfile { details, at } => self.change_profile(details, at, sink).await,
+            UserCommand::EditProfile { details, email, phone_number, at } => {
+                self.edit_profile(details, email, phone_number, at, sink).await
+            }
             UserCommand::ChangeEmail { email, at } => self.change_email(email, at, sink).await,
             UserCommand::ChangeUsername { username, at } => self.change_username(username, at, sink).await,
             UserCommand::ChangePhoneNumber { phone_number, at } => self.change_phone(phone_number, at, sink).await,

@@ -6,6 +6,28 @@ use crate::values::{Email, PhoneNumber};
 use chrono::{DateTime, Utc};
 use cqrs_es::event_sink::EventSink;
 
+/// The youngest age an account holder may have, and the oldest a birth date may make them.
+pub const MIN_AGE: u32 = 16;
+pub const MAX_AGE: u32 = 120;
+
+/// Whole years from `birth` to `today`.
+fn age(birth: chrono::NaiveDate, today: chrono::NaiveDate) -> u32 {
+    today.years_since(birth).unwrap_or(0)
+}
+
+fn check_birth_date(details: &PersonalDetails, at: DateTime<Utc>) -> Result<(), UserError> {
+    let Some(birth) = details.birth_date else { return Ok(()) };
+    let today = at.date_naive();
+    if birth > today {
+        return Err(UserError::BirthDateInFuture);
+    }
+    match age(birth, today) {
+        years if years < MIN_AGE => Err(UserError::TooYoung(MIN_AGE)),
+        years if years > MAX_AGE => Err(UserError::TooOld(MAX_AGE)),
+        _ => Ok(()),
+    }
+}
+
 impl User {
     fn tenant(&self) -> Result<String, UserError> {
         match (&self.registered, &self.tenant_id) {
@@ -21,8 +43,33 @@ impl User {
         sink: &EventSink<Self>,
     ) -> Result<(), UserError> {
         self.tenant()?;
+        check_birth_date(&details, at)?;
         if self.details != details {
             sink.write(UserEvent::ProfileChanged { details, changed_at: at }, self).await;
+        }
+        Ok(())
+    }
+
+    pub(super) async fn edit_profile(
+        &mut self,
+        details: PersonalDetails,
+        email: Option<Email>,
+        phone_number: Option<Option<PhoneNumber>>,
+        at: DateTime<Utc>,
+        sink: &EventSink<Self>,
+    ) -> Result<(), UserError> {
+        self.tenant()?;
+        check_birth_date(&details, at)?;
+        let phone_after = phone_number.clone().unwrap_or_else(|| self.phone_number.clone());
+        if email.is_none() && self.email.is_none() && phone_after.is_none() {
+            return Err(UserError::NeedEmailOrPhone);
+        }
+        self.change_profile(details, at, sink).await?;
+        if let Some(email) = email {
+            self.change_email(email, at, sink).await?;
+        }
+        if let Some(phone_number) = phone_number {
+            self.change_phone(phone_number, at, sink).await?;
         }
         Ok(())
     }

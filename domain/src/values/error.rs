@@ -16,4 +16,21 @@ pub enum ValueError {
     InvalidPhoneNumber,
     #[error("the password must be 8 to 128 characters long")]
     WeakPassword,
+    #[error("language must be a BCP 47 tag such as \"de\" or \"fr-CH\"")]
+    InvalidLanguage,
+    #[error("country must be an ISO 3166-1 alpha-2 code such as \"CH\"")]
+    InvalidCountry,
+    #[error("the birth date must be a past date written YYYY-MM-DD")]
+    InvalidBirthDate,
+    #[error("the first name must be 1 to 100 characters without control characters")]
+    InvalidFirstName,
+    #[error("the last name must be 1 to 100 characters without control characters")]
+    InvalidLastName,
+    /// An address needs all its parts; the missing one: `street`, `zip`, `city` or `country`.
+    #[error("the address has no {0}")]
+    AddressIncomplete(&'static str),
+    #[error("an address part is longer than 200 characters or has control characters")]
+    InvalidAddress,
+    #[error("custom properties: at most 50, keys 1 to 40 characters, values at most 500 printable characters")]
+    InvalidCustomProperties,
 }

@@ -1,14 +1,16 @@
 //! Validated value types: parse, don't validate. Each has a private field and a `parse`, and
 //! lives with its family: `contact` (Email, PhoneNumber), `identity` (ExternalUid), `vehicle`
-//! (LicensePlate), `credentials` (NewPassword).
+//! (LicensePlate), `credentials` (NewPassword), `profile` (the checks of personal details).
 mod contact;
 mod credentials;
 mod error;
 mod identity;
+mod profile;
 mod vehicle;
 
 pub use contact::{Email, PhoneNumber};
 pub use credentials::NewPassword;
 pub use error::ValueError;
 pub use identity::ExternalUid;
+pub use profile::{country, custom_properties, language, name, postal_address};
 pub use vehicle::LicensePlate;

@@ -112,3 +112,67 @@ fn a_username_change_releases_the_old_one_and_a_password_change_replaces_the_has
     });
     assert_eq!(user.password_hash(), Some("new-hash"));
 }
+
+#[test]
+fn a_birth_date_must_be_past_and_within_the_age_limits() {
+    let born = |y, m, d| PersonalDetails {
+        birth_date: chrono::NaiveDate::from_ymd_opt(y, m, d),
+        ..PersonalDetails::default()
+    };
+    let change = |details| UserCommand::ChangeProfile { details, at: at() };
+    // at() is 2026-11-22
+    UserTest::with(())
+        .given(vec![signed_up()])
+        .when(change(born(2026, 11, 23)))
+        .then_expect_error(UserError::BirthDateInFuture);
+    UserTest::with(())
+        .given(vec![signed_up()])
+        .when(change(born(2010, 11, 23)))
+        .then_expect_error(UserError::TooYoung(16));
+    UserTest::with(())
+        .given(vec![signed_up()])
+        .when(change(born(1900, 1, 1)))
+        .then_expect_error(UserError::TooOld(120));
+    let ok = born(2010, 11, 22);
+    UserTest::with(())
+        .given(vec![signed_up()])
+        .when(change(ok.clone()))
+        .then_expect_events(vec![UserEvent::ProfileChanged { details: ok, changed_at: at() }]);
+}
+
+#[test]
+fn a_profile_form_is_decided_whole_and_keeps_a_way_to_sign_in() {
+    let phone = PhoneNumber::parse("+41791234567").expect("phone");
+    let details = PersonalDetails { first_name: Some("Anna".into()), ..PersonalDetails::default() };
+    let new = Email::parse("anna@example.com").expect("email");
+    let edit = UserCommand::EditProfile {
+        details: details.clone(),
+        email: Some(new.clone()),
+        phone_number: Some(Some(phone.clone())),
+        at: at(),
+    };
+    UserTest::with(()).given(vec![signed_up()]).when(edit).then_expect_events(vec![
+        UserEvent::ProfileChanged { details: details.clone(), changed_at: at() },
+        UserEvent::EmailChanged { tenant_id: "demo".into(), old_email: Some(ann()), new_email: new, changed_at: at() },
+        UserEvent::PhoneNumberChanged {
+            tenant_id: "demo".into(),
+            old_phone_number: None,
+            new_phone_number: Some(phone.clone()),
+            changed_at: at(),
+        },
+    ]);
+    // a phone-only account cannot drop its number
+    let by_phone = UserEvent::UserSignedUpWithPhoneCode {
+        user_id: user_id(),
+        tenant_id: "demo".into(),
+        phone_number: phone,
+        signed_up_at: at(),
+    };
+    let drop = UserCommand::EditProfile {
+        details: PersonalDetails::default(),
+        email: None,
+        phone_number: Some(None),
+        at: at(),
+    };
+    UserTest::with(()).given(vec![by_phone]).when(drop).then_expect_error(UserError::NeedEmailOrPhone);
+}
