@@ -121,6 +121,9 @@ pub struct Settings {
     /// Seconds between the read cache's looks at the log for commits no notification announced.
     #[arg(long, env = "USERS_API_READ_CACHE_BACKSTOP_SECS", default_value_t = 1)]
     pub read_cache_backstop_secs: u64,
+    /// The address people reach this service at, for links in messages (email confirmation).
+    #[arg(long, env = "USERS_API_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    pub public_url: String,
     #[command(flatten)]
     pub stripe: crate::payments::StripeSettings,
 }
@@ -138,6 +141,7 @@ impl Settings {
             demo_server_token: None,
             log_format: "pretty".into(),
             stripe: crate::payments::StripeSettings::default(),
+            public_url: "http://127.0.0.1:8080".into(),
             password_memory_kib: 19_456,
             password_iterations: 2,
             password_parallelism: 1,
@@ -201,6 +205,7 @@ pub struct Config {
     pub read_cache_entries: Option<usize>,
     pub read_cache_backstop: std::time::Duration,
     pub stripe: crate::payments::StripeSettings,
+    pub public_url: String,
 }
 
 const GENERATED: &str = "generated-secrets.json";
@@ -227,6 +232,7 @@ impl Config {
             smtp_url: settings.smtp_url.clone().filter(|u| !u.is_empty()),
             smtp_from: settings.smtp_from.clone(),
             stripe: settings.stripe.clone(),
+            public_url: settings.public_url.trim_end_matches('/').to_owned(),
             sms_gateway: settings
                 .sms_gateway_url
                 .clone()

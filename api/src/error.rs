@@ -125,6 +125,12 @@ api_errors! {
     EmailTaken => { status: CONFLICT, coord: "email_taken", suite: U141 },
     #[error("another account uses this phone number")]
     PhoneTaken => { status: CONFLICT, coord: "phone_taken", suite: U102 },
+    #[error("the account has no phone number to verify")]
+    NoPhoneToVerify => { status: BAD_REQUEST, coord: "no_phone_number", suite: U301 },
+    #[error("the verification code is wrong or has expired")]
+    WrongPhoneCode => { status: BAD_REQUEST, coord: "invalid_verification_code", suite: U302 },
+    #[error("the email confirmation code is wrong or has expired")]
+    WrongEmailCode => { status: BAD_REQUEST, coord: "invalid_verification_code", suite: U402 },
 
     // payments: the wallet's rules, the provider's answers, idempotency keys
     #[error("the user doesn't have any default card")]

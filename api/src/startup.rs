@@ -134,6 +134,7 @@ impl Application {
                 .clone()
                 .unwrap_or_else(|| Arc::new(SandboxIdentityVerification::default())),
             mobility: adapters.mobility.clone().unwrap_or_else(|| Arc::new(SandboxMobilitySystems::default())),
+            public_url: config.public_url.clone(),
             legacy_tenant: config.legacy_tenant.clone(),
             reads,
             store: store.clone(),

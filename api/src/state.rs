@@ -52,6 +52,8 @@ pub struct Services {
     pub idempotency: commands::idempotency::Idempotency,
     pub identity_verification: Arc<dyn IdentityVerification>,
     pub mobility: Arc<dyn MobilityLinking>,
+    /// Where people reach this service: the base of links in messages.
+    pub public_url: String,
     /// The tenant the legacy dialect serves.
     pub legacy_tenant: String,
     /// Every dialect's sign-in and refresh.

@@ -11,6 +11,7 @@ pub(crate) mod profile;
 mod profile_edit;
 pub(crate) mod social;
 pub(crate) mod twofactor;
+pub(crate) mod verify;
 
 pub use error::SuiteError;
 
@@ -42,6 +43,10 @@ pub fn router() -> ApiRouter {
         .routes(routes!(twofactor::validate))
         .routes(routes!(customers::sign_up, profile::current, profile::patch))
         .routes(routes!(profile::signed))
+        .routes(routes!(verify::send_phone_code))
+        .routes(routes!(verify::check_phone_code))
+        .routes(routes!(verify::resend_email))
+        .routes(routes!(verify::confirm_email, verify::confirm_email_link))
         // unknown paths under a suite prefix answer in the suite format
         .catch_all("/{tenant}/auth/{*rest}", error::not_found)
         .catch_all("/{tenant}/front/{*rest}", error::not_found)

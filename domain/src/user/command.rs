@@ -140,4 +140,9 @@ pub enum UserCommand {
         phone_number: Option<Option<PhoneNumber>>,
         at: DateTime<Utc>,
     },
+    /// A code or link sent to the account's email came back, asked for by the account itself
+    /// (email verification). Unlike `ProveEmail` (a sign-in by code), it leaves the password.
+    ConfirmEmail {
+        at: DateTime<Utc>,
+    },
 }

@@ -26,4 +26,17 @@ impl User {
         sink.write(UserEvent::EmailProven { proven_by: by, proven_at: at }, self).await;
         Ok(())
     }
+
+    /// The email verification the account asked for came back: the email is proven, and the
+    /// credentials stay (the person who asked for it is signed in, or knows the password).
+    pub(super) async fn confirm_email(&mut self, at: DateTime<Utc>, sink: &EventSink<Self>) -> Result<(), UserError> {
+        if !self.registered {
+            return Err(UserError::NotRegistered);
+        }
+        if !self.email_verified && self.email.is_some() {
+            let event = UserEvent::EmailProven { proven_by: "email-verification".into(), proven_at: at };
+            sink.write(event, self).await;
+        }
+        Ok(())
+    }
 }

@@ -19,6 +19,7 @@ impl Aggregate for User {
             }
             UserCommand::DisableTotp { at } => self.disable_totp(at, sink).await,
             UserCommand::ProveEmail { by, at } => self.prove_email(by, at, sink).await,
+            UserCommand::ConfirmEmail { at } => self.confirm_email(at, sink).await,
             UserCommand::RecordSecondFactor { factor, at } => self.record_second_factor(factor, at, sink).await,
             UserCommand::RecordFailedSignIn { policy, at } => self.record_failed_sign_in(policy, at, sink).await,
             UserCommand::LinkIdentity { issuer, subject, at } => self.link_identity(issuer, subject, at, sink).await,

@@ -1,4 +1,5 @@
-//! The suite codes of the profile (`U1xx`): what a `PATCH /customers` refuses.
+//! The suite codes of the profile (`U1xx`: what a `PATCH /customers` refuses) and of its
+//! verification (`U3xx` phone, `U4xx` email).
 use super::SuiteCode;
 
 suite_codes! {
@@ -91,5 +92,23 @@ suite_codes! {
         "Diese E-Mail-Adresse wird bereits von einem anderen Konto verwendet.",
         "Cette adresse e-mail est déjà utilisée par un autre compte.",
         "Dit e-mailadres wordt al door een ander account gebruikt.",
+    ]
+    U301 = "U301" [
+        "There is no phone number to verify.",
+        "Es gibt keine Telefonnummer zu bestätigen.",
+        "Il n'y a pas de numéro de téléphone à vérifier.",
+        "Er is geen telefoonnummer om te verifiëren.",
+    ]
+    U302 = "U302" [
+        "The verification code is wrong or has expired.",
+        "Der Bestätigungscode ist falsch oder abgelaufen.",
+        "Le code de vérification est erroné ou a expiré.",
+        "De verificatiecode is onjuist of verlopen.",
+    ]
+    U402 = "U402" [
+        "The email confirmation code is wrong or has expired.",
+        "Der Code zur Bestätigung der E-Mail ist falsch oder abgelaufen.",
+        "Le code de confirmation de l'e-mail est erroné ou a expiré.",
+        "De bevestigingscode voor het e-mailadres is onjuist of verlopen.",
     ]
 }

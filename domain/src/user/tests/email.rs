@@ -47,3 +47,11 @@ fn a_proven_email_is_proven_once_and_credentials_set_after_stay() {
     UserTest::with(()).given(vec![registered(None)]).when(prove()).then_expect_events(vec![]);
     UserTest::with(()).given(vec![]).when(prove()).then_expect_error(UserError::NotRegistered);
 }
+
+#[test]
+fn a_confirmed_email_keeps_the_password() {
+    let confirmed = UserEvent::EmailProven { proven_by: "email-verification".into(), proven_at: at() };
+    let confirm = UserCommand::ConfirmEmail { at: at() };
+    UserTest::with(()).given(vec![signed_up()]).when(confirm.clone()).then_expect_events(vec![confirmed.clone()]);
+    UserTest::with(()).given(vec![signed_up(), confirmed]).when(confirm).then_expect_events(vec![]);
+}
