@@ -98,9 +98,9 @@ both_engines!(a_customer_confirms_an_email_by_code_or_link, |engine| async move 
     let outbox = std::fs::read_to_string(app.outbox_file()).unwrap();
     let mail: Value = outbox
         .lines()
+        .rev()
         .map(|l| serde_json::from_str::<Value>(l).unwrap())
-        .filter(|m| m["to"] == "sam@example.com")
-        .last()
+        .find(|m| m["to"] == "sam@example.com")
         .unwrap();
     let body = mail["body"].as_str().unwrap();
     let link = body.split_whitespace().find(|w| w.starts_with("http")).unwrap();
