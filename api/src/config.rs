@@ -121,6 +121,9 @@ pub struct Settings {
     /// Seconds between the read cache's looks at the log for commits no notification announced.
     #[arg(long, env = "USERS_API_READ_CACHE_BACKSTOP_SECS", default_value_t = 1)]
     pub read_cache_backstop_secs: u64,
+    /// Seconds between two looks at the deletion requests waiting for their holds to clear.
+    #[arg(long, env = "USERS_API_DELETION_CHECK_SECS", default_value_t = 60)]
+    pub deletion_check_secs: u64,
     /// The address people reach this service at, for links in messages (email confirmation).
     #[arg(long, env = "USERS_API_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
     pub public_url: String,
@@ -142,6 +145,7 @@ impl Settings {
             log_format: "pretty".into(),
             stripe: crate::payments::StripeSettings::default(),
             public_url: "http://127.0.0.1:8080".into(),
+            deletion_check_secs: 60,
             password_memory_kib: 19_456,
             password_iterations: 2,
             password_parallelism: 1,
@@ -206,6 +210,7 @@ pub struct Config {
     pub read_cache_backstop: std::time::Duration,
     pub stripe: crate::payments::StripeSettings,
     pub public_url: String,
+    pub deletion_check_every: std::time::Duration,
 }
 
 const GENERATED: &str = "generated-secrets.json";
@@ -233,6 +238,7 @@ impl Config {
             smtp_from: settings.smtp_from.clone(),
             stripe: settings.stripe.clone(),
             public_url: settings.public_url.trim_end_matches('/').to_owned(),
+            deletion_check_every: std::time::Duration::from_secs(settings.deletion_check_secs.clamp(1, 86_400)),
             sms_gateway: settings
                 .sms_gateway_url
                 .clone()

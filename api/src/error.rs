@@ -125,6 +125,9 @@ api_errors! {
     EmailTaken => { status: CONFLICT, coord: "email_taken", suite: U141 },
     #[error("another account uses this phone number")]
     PhoneTaken => { status: CONFLICT, coord: "phone_taken", suite: U102 },
+    // the card-wallet API refuses to delete an account with holds with 403
+    #[error("permission denied: the account has holds ({0})")]
+    AccountHeld(String) => { status: CONFLICT, coord: "account_held", suite: U134, legacy: FORBIDDEN },
     #[error("the account has no phone number to verify")]
     NoPhoneToVerify => { status: BAD_REQUEST, coord: "no_phone_number", suite: U301 },
     #[error("the verification code is wrong or has expired")]

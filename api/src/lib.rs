@@ -8,6 +8,7 @@ pub mod cli_wallet;
 pub mod client_addr;
 pub mod config;
 pub mod coord;
+pub mod deletion;
 pub mod error;
 pub mod idempotency;
 pub mod legacy;

@@ -49,6 +49,7 @@ pub struct Application {
     cache_follower: Option<projections::cache::CacheFollower>,
     key_reloader: tokio::task::JoinHandle<()>,
     dispatcher: tokio::task::JoinHandle<()>,
+    deletion_completer: tokio::task::JoinHandle<()>,
     state: AppState,
     http: crate::bounded::HttpLimits,
 }
@@ -106,6 +107,16 @@ impl Application {
             store: store.clone(),
             sessions: Arc::new(adapters::sessions::ReadModelSessions(reads.clone())),
         };
+        let wallets = commands::wallet::WalletService::new(
+            bus.clone(),
+            crate::payments::providers(&config.stripe, &adapters, clock.clone())?,
+        );
+        let erasure = commands::erasure::ErasureService {
+            users: services.users.clone(),
+            wallets: wallets.clone(),
+            logins: services.logins.clone(),
+            sessions: services.sessions.clone(),
+        };
         let policy = SignInPolicy { lockout: config.lockout, suite_token_lifetime: config.suite_token_lifetime };
         let sign_in = SignInFlow::new(services.clone(), tokens.clone(), clock.clone(), policy);
         let state = AppState::new(crate::state::Services {
@@ -124,10 +135,8 @@ impl Application {
             oidc: OidcVerifier::new(
                 adapters.provider_keys.clone().unwrap_or_else(|| Arc::new(HttpProviderKeys::new())),
             ),
-            wallets: commands::wallet::WalletService::new(
-                bus.clone(),
-                crate::payments::providers(&config.stripe, &adapters, clock.clone())?,
-            ),
+            wallets,
+            erasure,
             idempotency: commands::idempotency::Idempotency::new(store.clone(), clock.clone()),
             identity_verification: adapters
                 .identity_verification
@@ -149,8 +158,19 @@ impl Application {
             TcpListener::bind(&config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
         let key_reloader = crate::tokens::spawn_reloader(state.tokens.clone(), state.limits.clone());
         let dispatcher = commands::outbox::spawn_dispatcher(store.clone(), senders(&config, &adapters)?);
+        let deletion_completer = crate::deletion::spawn_completer(state.clone(), config.deletion_check_every);
         let router = crate::bounded::layers(app(state.clone()), &config.http);
-        Ok(Self { router, listener, runners, cache_follower, key_reloader, dispatcher, state, http: config.http })
+        Ok(Self {
+            router,
+            listener,
+            runners,
+            cache_follower,
+            key_reloader,
+            dispatcher,
+            deletion_completer,
+            state,
+            http: config.http,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -171,6 +191,7 @@ impl Application {
         let served = crate::bounded::serve(self.listener, self.router, self.http, shutdown).await;
         self.key_reloader.abort();
         self.dispatcher.abort();
+        self.deletion_completer.abort();
         self.runners.shutdown().await;
         if let Some(follower) = self.cache_follower {
             follower.shutdown().await;

@@ -48,6 +48,8 @@ pub struct Services {
     pub oidc: crate::oidc::OidcVerifier,
     /// Payment methods, charges and subscriptions, through the tenant's payment provider.
     pub wallets: commands::wallet::WalletService,
+    /// Account deletion: holds, erasure, deletion requests.
+    pub erasure: commands::erasure::ErasureService,
     /// Answers kept for requests that carried an `Idempotency-Key`.
     pub idempotency: commands::idempotency::Idempotency,
     pub identity_verification: Arc<dyn IdentityVerification>,

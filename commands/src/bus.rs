@@ -206,5 +206,6 @@ fn claim_op(change: ClaimChange) -> ClaimOp {
     match change {
         ClaimChange::Take(c) => ClaimOp::Take { scope: c.scope.to_owned(), value: c.value },
         ClaimChange::Release(c) => ClaimOp::Release { scope: c.scope.to_owned(), value: c.value },
+        ClaimChange::ReleaseAll => ClaimOp::ReleaseAll,
     }
 }

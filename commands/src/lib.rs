@@ -4,6 +4,7 @@
 mod bus;
 pub mod catalog;
 pub mod codes;
+pub mod erasure;
 pub mod id_token;
 pub mod idempotency;
 pub mod login;

@@ -42,6 +42,8 @@ pub struct Claim {
 pub enum ClaimChange {
     Take(Claim),
     Release(Claim),
+    /// Every claim the stream holds: what an erasure releases without repeating the values.
+    ReleaseAll,
 }
 
 /// Events name the claims they take or release; the command bus hands them to the store.

@@ -3,15 +3,16 @@
 //! the users it speaks of) when it translates a row. One row per user, from the event that made
 //! the user, kept up to date with the vehicle, the external uid and the two-factor state. Inline:
 //! the API reads it right after a write.
-use crate::Reads;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::user::{Profile, UserEvent};
 use std::collections::HashMap;
 use store::{Arg, Projector, RecordedEvent, StoreError, TableSpec, Tables, Tx, args, format_time};
-use uuid::Uuid;
 
 mod change;
+mod reads;
+
+use reads::SignedUpWith;
 
 pub struct UserViewProjector;
 
@@ -84,6 +85,7 @@ const CHANGES: &[&str] = &[
     "UsernameChanged",
     "PhoneNumberChanged",
     "PhoneNumberProven",
+    "UserErased",
 ];
 
 /// One user, as stored.
@@ -126,6 +128,9 @@ pub struct UserRow {
     pub updated_at: String,
     /// The version of the last event of the stream that changed the row.
     pub stream_version: i64,
+    /// Erased while folding a page: the row is deleted instead of written.
+    #[sqlx(skip)]
+    pub erased: bool,
 }
 
 impl UserRow {
@@ -202,6 +207,7 @@ impl UserRow {
             birth_date: None,
             address: None,
             custom_properties: None,
+            erased: false,
             registered_at: at.clone(),
             updated_at: at,
             stream_version: version,
@@ -281,27 +287,6 @@ impl UserRow {
     }
 }
 
-/// How a user signed up; stored under the names of the matching sign-in methods.
-#[derive(Debug, Clone, Copy)]
-enum SignedUpWith {
-    Password,
-    IdToken,
-    EmailCode,
-    PhoneCode,
-}
-
-impl SignedUpWith {
-    fn as_str(self) -> &'static str {
-        let method = match self {
-            Self::Password => domain::login::SignInMethod::EmailPassword,
-            Self::IdToken => domain::login::SignInMethod::IdToken,
-            Self::EmailCode => domain::login::SignInMethod::EmailCode,
-            Self::PhoneCode => domain::login::SignInMethod::PhoneCode,
-        };
-        method.as_str()
-    }
-}
-
 #[async_trait]
 impl Projector for UserViewProjector {
     fn name(&self) -> &'static str {
@@ -368,7 +353,11 @@ impl Projector for UserViewProjector {
         }
         changed.sort_unstable();
         changed.dedup();
-        let changed: Vec<UserRow> = changed.into_iter().filter_map(|id| rows.remove(&id)).collect();
+        let (erased, changed): (Vec<UserRow>, Vec<UserRow>) =
+            changed.into_iter().filter_map(|id| rows.remove(&id)).partition(|row| row.erased);
+        for row in erased {
+            tx.execute(&format!("delete from {table} where user_id = $1"), &args![row.user_id]).await?;
+        }
         let updates: Vec<String> = COLUMNS.split(", ").skip(1).map(|c| format!("{c} = excluded.{c}")).collect();
         for chunk in changed.chunks(super::ROWS_PER_STATEMENT) {
             let sql = format!(
@@ -381,19 +370,5 @@ impl Projector for UserViewProjector {
             tx.execute(&sql, &binds).await?;
         }
         Ok(())
-    }
-}
-
-impl Reads {
-    /// The user of any dialect, by id; each dialect picks the users it speaks of.
-    pub async fn user(&self, user_id: Uuid) -> Result<Option<UserRow>, StoreError> {
-        let load = async || {
-            let sql = format!("select {COLUMNS} from user_view where user_id = $1");
-            Ok(self.db.fetch_optional(&sql, &args![user_id.to_string()]).await?)
-        };
-        match &self.cache {
-            Some(cache) => cache.user(user_id, load).await,
-            None => load().await,
-        }
     }
 }

@@ -217,6 +217,17 @@ async fn apply(tx: &mut Tx<'_>, t: &Tables, user: &str, event: WalletEvent) -> R
             ]
             .to_vec(),
         ),
+        WalletEvent::PaymentDetailsErased { .. } => {
+            let sql = format!("update {customers} set metadata = '{{}}' where user_id = $1");
+            tx.execute(&sql, &args![user]).await?;
+            (
+                format!(
+                    "update {cards} set address_line1 = null, address_city = null, address_zip = null, \
+                     address_country = null where user_id = $1"
+                ),
+                args![user].to_vec(),
+            )
+        }
         WalletEvent::SubscriptionCanceled { subscription_id, canceled_at } => (
             format!("update {subscriptions} set status = 'canceled', canceled_at = $2 where subscription_id = $1"),
             args![subscription_id, format_time(&canceled_at)].to_vec(),

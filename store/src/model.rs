@@ -36,8 +36,17 @@ pub struct Metadata {
 /// A unique claim taken or released in the append transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClaimOp {
-    Take { scope: String, value: String },
-    Release { scope: String, value: String },
+    Take {
+        scope: String,
+        value: String,
+    },
+    Release {
+        scope: String,
+        value: String,
+    },
+    /// Release every claim the stream holds (an erased user's email, username, phone number,
+    /// identities), without naming their values.
+    ReleaseAll,
 }
 
 /// Everything one command appends, all or nothing.

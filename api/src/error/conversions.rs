@@ -30,6 +30,7 @@ impl From<CommandError<UserError>> for ApiError {
             CommandError::Domain(UserError::BirthDateInFuture) => Self::InvalidValue(ValueError::InvalidBirthDate),
             CommandError::Domain(UserError::TooYoung(age)) => Self::TooYoung(age),
             CommandError::Domain(UserError::NeedEmailOrPhone) => Self::NeedEmailOrPhone,
+            CommandError::Domain(UserError::Held(holds)) => Self::AccountHeld(holds.join(", ")),
             CommandError::Domain(UserError::TooOld(age)) => Self::TooOld(age),
             CommandError::Claim { .. } => Self::Conflict("the email or external uid belongs to another user".into()),
             CommandError::Contended(_) => Self::Busy,
@@ -170,6 +171,27 @@ impl From<commands::signin::SignInError> for ApiError {
             SignInError::TwoFactor(e) => e.into(),
             SignInError::Store(e) => e.into(),
             SignInError::Sign(e) => Self::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<commands::erasure::ErasureError> for ApiError {
+    fn from(e: commands::erasure::ErasureError) -> Self {
+        use commands::erasure::ErasureError;
+        match e {
+            ErasureError::Held(holds) => {
+                use domain::wallet::Hold;
+                let name = |h: &Hold| match h {
+                    Hold::ActiveSubscription { .. } => "an active subscription",
+                    Hold::UnpaidCharge { .. } => "an unpaid charge",
+                };
+                let names: Vec<&str> = holds.iter().map(name).collect();
+                Self::AccountHeld(names.join(", "))
+            }
+            ErasureError::User(e) => e.into(),
+            ErasureError::Login(e) => e.into(),
+            ErasureError::Wallet(e) => e.into(),
+            ErasureError::Store(e) => e.into(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The legacy dialect: a card-wallet user API (`/api/users`, `/api/oauth`). One tenant serves it
 //! (`USERS_API_LEGACY_TENANT`, the demo tenant by default). Paths, the GET with a body on
 //! `register` and the statuses are the original's.
+pub(crate) mod delete;
 pub(crate) mod error;
 mod extract;
 pub(crate) mod oauth;
@@ -24,6 +25,7 @@ pub fn router() -> ApiRouter {
         .routes(routes!(oauth::revoke))
         .routes(routes!(oauth::reset_password))
         .routes(routes!(users::is_logged))
+        .routes(routes!(delete::delete_account))
         .routes(routes!(users::otp_secret, users::otp_enable, users::otp_disable))
         .routes(routes!(payment::attach_card))
         .routes(routes!(payment::default_card, payment::update_card))

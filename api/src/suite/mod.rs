@@ -5,6 +5,7 @@ pub(crate) mod auth;
 pub mod bootstrap;
 pub(crate) mod codes;
 pub(crate) mod customers;
+pub(crate) mod deletion;
 pub(crate) mod error;
 mod extract;
 pub(crate) mod profile;
@@ -43,6 +44,7 @@ pub fn router() -> ApiRouter {
         .routes(routes!(twofactor::validate))
         .routes(routes!(customers::sign_up, profile::current, profile::patch))
         .routes(routes!(profile::signed))
+        .routes(routes!(deletion::request_deletion))
         .routes(routes!(verify::send_phone_code))
         .routes(routes!(verify::check_phone_code))
         .routes(routes!(verify::resend_email))

@@ -314,6 +314,12 @@ impl WalletService {
         Ok(wallet.subscription(&sub.id.0).cloned().ok_or(WalletError::SubscriptionNotFound)?)
     }
 
+    /// Forget the wallet's personal data (billing addresses, customer metadata): the account is
+    /// erased. A wallet without a customer changes nothing.
+    pub async fn erase_details(&self, user_id: Uuid, at: DateTime<Utc>, meta: &Metadata) -> Result<(), PaymentsError> {
+        self.execute(user_id, WalletCommand::EraseDetails { at }, meta).await.map(drop)
+    }
+
     /// End a subscription at once.
     pub async fn cancel_subscription(
         &self,

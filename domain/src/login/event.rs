@@ -51,6 +51,8 @@ pub enum RevocationReason {
     /// The account's email was proven for the first time, and the credentials set before were
     /// removed: whoever signed in with them is signed out.
     CredentialsRemoved,
+    /// The account was erased.
+    AccountErased,
 }
 
 impl RevocationReason {
@@ -60,6 +62,7 @@ impl RevocationReason {
             Self::SignedOut => "signed_out",
             Self::RefreshTokenReused => "refresh_token_reused",
             Self::CredentialsRemoved => "credentials_removed",
+            Self::AccountErased => "account_erased",
         }
     }
 }

@@ -145,4 +145,14 @@ pub enum UserCommand {
     ConfirmEmail {
         at: DateTime<Utc>,
     },
+    /// The account holder asks for deletion (recorded; completed by `Erase` once no hold is left).
+    RequestDeletion {
+        at: DateTime<Utc>,
+    },
+    /// Erase the account, unless `holds` (named by the aggregates that own them) keep it.
+    Erase {
+        holds: Vec<String>,
+        requested_by: String,
+        at: DateTime<Utc>,
+    },
 }

@@ -18,6 +18,8 @@ pub enum UserError {
     SecondFactorReplayed,
     #[error("the phone number changed since the code was sent")]
     PhoneNumberChanged,
+    #[error("the account has holds: {}", .0.join(", "))]
+    Held(Vec<String>),
     #[error("an email address or a phone number must be set")]
     NeedEmailOrPhone,
     #[error("the birth date is in the future")]

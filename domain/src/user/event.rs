@@ -231,6 +231,17 @@ pub enum UserEvent {
     PhoneNumberProven {
         proven_at: DateTime<Utc>,
     },
+    /// The account holder asked for the account's deletion; it completes when no hold (an active
+    /// subscription, an unpaid charge, a running parking session) is left.
+    DeletionRequested {
+        requested_at: DateTime<Utc>,
+    },
+    /// The account was erased: its claims are free, its sessions end, it leaves the read models.
+    /// No personal data in this event. `requested_by`: `customer` or `operator`.
+    UserErased {
+        requested_by: String,
+        erased_at: DateTime<Utc>,
+    },
     /// A new password: `reason` is `change` (the old one was given) or `reset` (a mailed code).
     PasswordChanged {
         /// argon2id, PHC string format.
@@ -265,6 +276,8 @@ impl DomainEvent for UserEvent {
             Self::PhoneNumberChanged { .. } => "PhoneNumberChanged",
             Self::PhoneNumberProven { .. } => "PhoneNumberProven",
             Self::PasswordChanged { .. } => "PasswordChanged",
+            Self::DeletionRequested { .. } => "DeletionRequested",
+            Self::UserErased { .. } => "UserErased",
         }
         .to_owned()
     }
@@ -326,7 +339,11 @@ impl HasClaims for UserEvent {
                 let take = new_phone_number.iter().map(|new| ClaimChange::Take(tenant_phone_claim(tenant_id, new)));
                 release.chain(take).collect()
             }
-            Self::ProfileChanged { .. } | Self::PhoneNumberProven { .. } | Self::PasswordChanged { .. } => Vec::new(),
+            Self::UserErased { .. } => vec![ClaimChange::ReleaseAll],
+            Self::ProfileChanged { .. }
+            | Self::PhoneNumberProven { .. }
+            | Self::PasswordChanged { .. }
+            | Self::DeletionRequested { .. } => Vec::new(),
             Self::VehicleChanged { .. }
             | Self::SignInFailed { .. }
             | Self::AccountLocked { .. }

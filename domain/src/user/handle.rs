@@ -20,6 +20,8 @@ impl Aggregate for User {
             UserCommand::DisableTotp { at } => self.disable_totp(at, sink).await,
             UserCommand::ProveEmail { by, at } => self.prove_email(by, at, sink).await,
             UserCommand::ConfirmEmail { at } => self.confirm_email(at, sink).await,
+            UserCommand::RequestDeletion { at } => self.request_deletion(at, sink).await,
+            UserCommand::Erase { holds, requested_by, at } => self.erase(holds, requested_by, at, sink).await,
             UserCommand::RecordSecondFactor { factor, at } => self.record_second_factor(factor, at, sink).await,
             UserCommand::RecordFailedSignIn { policy, at } => self.record_failed_sign_in(policy, at, sink).await,
             UserCommand::LinkIdentity { issuer, subject, at } => self.link_identity(issuer, subject, at, sink).await,
@@ -100,7 +102,7 @@ impl Aggregate for User {
 
 impl User {
     async fn open_account(&mut self, opened: UserEvent, sink: &EventSink<Self>) -> Result<(), UserError> {
-        if self.registered {
+        if self.registered || self.erased {
             return Err(UserError::AlreadyRegistered);
         }
         sink.write(opened, self).await;

@@ -10,6 +10,7 @@ use uuid::Uuid;
 mod claims;
 mod command;
 mod email;
+mod erasure;
 mod error;
 mod event;
 mod handle;

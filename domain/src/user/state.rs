@@ -36,6 +36,10 @@ pub struct User {
     pub(super) phone_number: Option<PhoneNumber>,
     #[serde(default)]
     pub(super) phone_verified: bool,
+    #[serde(default)]
+    pub(super) deletion_requested: bool,
+    #[serde(default)]
+    pub(super) erased: bool,
 }
 
 impl User {
@@ -95,6 +99,15 @@ impl User {
 
     pub fn phone_number(&self) -> Option<&PhoneNumber> {
         self.phone_number.as_ref()
+    }
+
+    /// Whether the holder asked for deletion and it is not done yet.
+    pub fn deletion_requested(&self) -> bool {
+        self.deletion_requested && !self.erased
+    }
+
+    pub fn is_erased(&self) -> bool {
+        self.erased
     }
 
     /// Whether the phone number was proven since it was given.
@@ -195,6 +208,9 @@ impl User {
             }
             UserEvent::PhoneNumberProven { .. } => self.phone_verified = true,
             UserEvent::PasswordChanged { password_hash, .. } => self.password_hash = Some(password_hash),
+            UserEvent::DeletionRequested { .. } => self.deletion_requested = true,
+            // what is left is the fact that someone was here: no personal data, no credentials
+            UserEvent::UserErased { .. } => *self = User { erased: true, ..User::default() },
             UserEvent::AccountLocked { locked_until, .. } => {
                 self.locked_until = Some(locked_until);
                 self.failures.clear();

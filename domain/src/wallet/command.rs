@@ -56,6 +56,10 @@ pub enum WalletCommand {
         current_period_end: DateTime<Utc>,
         at: DateTime<Utc>,
     },
+    /// Forget the personal data of the wallet (the account is erased).
+    EraseDetails {
+        at: DateTime<Utc>,
+    },
     /// Ending an ended subscription changes nothing.
     CancelSubscription {
         subscription_id: String,

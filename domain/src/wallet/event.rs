@@ -114,6 +114,11 @@ pub enum WalletEvent {
         subscription_id: String,
         canceled_at: DateTime<Utc>,
     },
+    /// The account was erased: the billing addresses and customer metadata are forgotten; the
+    /// charges stay, pseudonymous, for the accounts.
+    PaymentDetailsErased {
+        erased_at: DateTime<Utc>,
+    },
 }
 
 impl DomainEvent for WalletEvent {
@@ -129,6 +134,7 @@ impl DomainEvent for WalletEvent {
             Self::ChargeFailed { .. } => "ChargeFailed",
             Self::SubscriptionStarted { .. } => "SubscriptionStarted",
             Self::SubscriptionCanceled { .. } => "SubscriptionCanceled",
+            Self::PaymentDetailsErased { .. } => "PaymentDetailsErased",
         }
         .to_owned()
     }

@@ -116,6 +116,12 @@ impl Wallet {
                     started_at,
                 }
             }
+            C::EraseDetails { at } => {
+                if self.customer.is_none() {
+                    return Ok(None);
+                }
+                E::PaymentDetailsErased { erased_at: at }
+            }
             C::CancelSubscription { subscription_id, at } => {
                 let found = self.subscription(&subscription_id).ok_or(WalletError::SubscriptionNotFound)?;
                 if !found.is_active() {

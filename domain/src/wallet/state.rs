@@ -177,6 +177,12 @@ impl Wallet {
             WalletEvent::SubscriptionStarted { subscription_id, plan, status, current_period_end, .. } => {
                 self.subscriptions.push(SubscriptionRecord { subscription_id, plan, status, current_period_end });
             }
+            WalletEvent::PaymentDetailsErased { .. } => {
+                self.metadata.clear();
+                for (_, address) in &mut self.cards {
+                    *address = BillingAddress::default();
+                }
+            }
             WalletEvent::SubscriptionCanceled { subscription_id, .. } => {
                 if let Some(s) = self.subscriptions.iter_mut().find(|s| s.subscription_id == subscription_id) {
                     s.status = "canceled".to_owned();

@@ -33,6 +33,8 @@ pub(super) enum Change {
     },
     /// Only the row's time and version move (a removal that found no TOTP).
     Nothing,
+    /// The user was erased: the row goes.
+    Erased,
 }
 
 fn details(d: PersonalDetails) -> Change {
@@ -78,8 +80,10 @@ pub(super) fn change_of(event: UserEvent) -> Option<(Change, DateTime<Utc>)> {
             (Change::Phone(new_phone_number.map(|p| p.as_str().to_owned())), changed_at)
         }
         UserEvent::PhoneNumberProven { proven_at } => (Change::PhoneVerified, proven_at),
+        UserEvent::UserErased { erased_at, .. } => (Change::Erased, erased_at),
         UserEvent::UserRegistered { .. }
         | UserEvent::PasswordChanged { .. }
+        | UserEvent::DeletionRequested { .. }
         | UserEvent::UserSignedUp { .. }
         | UserEvent::UserSignedUpWithIdentity { .. }
         | UserEvent::UserSignedUpWithEmailCode { .. }
@@ -133,6 +137,7 @@ impl Change {
                 row.custom_properties = custom_properties;
             }
             Self::Nothing => {}
+            Self::Erased => row.erased = true,
         }
     }
 
@@ -181,7 +186,7 @@ impl Change {
                     Arg::from(custom_properties),
                 ],
             ),
-            Self::Nothing => (vec![], vec![]),
+            Self::Nothing | Self::Erased => (vec![], vec![]),
         }
     }
 }
@@ -195,6 +200,11 @@ pub(super) async fn update(
     at: &DateTime<Utc>,
     version: i64,
 ) -> Result<(), StoreError> {
+    if matches!(change, Change::Erased) {
+        let sql = format!("delete from {table} where user_id = $1 and stream_version < $2");
+        tx.execute(&sql, &[Arg::from(user_id), Arg::from(version)]).await?;
+        return Ok(());
+    }
     let (columns, mut binds) = change.assignments();
     let mut set: Vec<String> = columns.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
     let n = columns.len();

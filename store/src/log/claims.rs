@@ -36,6 +36,9 @@ pub(super) async fn apply_claims(tx: &mut Tx<'_>, stream_id: &str, claims: &[Cla
     for op in claims {
         match op {
             ClaimOp::Take { scope, value } => take_claim(tx, stream_id, scope, value).await?,
+            ClaimOp::ReleaseAll => {
+                tx.execute("delete from unique_claims where owner_stream = $1", &args![stream_id]).await?;
+            }
             ClaimOp::Release { scope, value } => {
                 tx.execute(
                     "delete from unique_claims where scope = $1 and value = $2 and owner_stream = $3",

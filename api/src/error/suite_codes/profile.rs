@@ -93,6 +93,12 @@ suite_codes! {
         "Cette adresse e-mail est déjà utilisée par un autre compte.",
         "Dit e-mailadres wordt al door een ander account gebruikt.",
     ]
+    U134 = "U134" [
+        "Your account cannot be deleted while invoices are unpaid.",
+        "Dein Konto kann nicht gelöscht werden, solange Rechnungen offen sind.",
+        "Votre compte ne peut pas être supprimé tant que des factures sont impayées.",
+        "Je account kan niet worden verwijderd zolang er onbetaalde facturen zijn.",
+    ]
     U301 = "U301" [
         "There is no phone number to verify.",
         "Es gibt keine Telefonnummer zu bestätigen.",

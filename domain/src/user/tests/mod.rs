@@ -6,6 +6,7 @@ use cqrs_es::Aggregate;
 use cqrs_es::test::TestFramework;
 
 mod email;
+mod erasure;
 mod lockout;
 mod partner;
 mod profile;

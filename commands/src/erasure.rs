@@ -1,0 +1,118 @@
+//! Deleting an account: the holder asks, or an operator decides; the User aggregate refuses
+//! while holds last (the wallet's active subscriptions and unpaid charges); an erasure then ends
+//! every session and forgets the wallet's personal data. Nothing of the account is left in the
+//! read models; its claims (email, username, phone number, identities) are free again.
+use crate::bus::CommandError;
+use crate::login::{LoginCommandError, LoginService};
+use crate::ports::UserSessions;
+use crate::user::{UserCommandError, UserService};
+use crate::wallet::{PaymentsError, WalletService};
+use chrono::{DateTime, Utc};
+use domain::login::RevocationReason;
+use domain::user::{UserCommand, UserError};
+use domain::wallet::Hold;
+use std::sync::Arc;
+use store::{Metadata, StoreError};
+use uuid::Uuid;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ErasureError {
+    /// What keeps the account; nothing was written.
+    #[error("the account has holds")]
+    Held(Vec<Hold>),
+    #[error(transparent)]
+    User(#[from] UserCommandError),
+    #[error(transparent)]
+    Login(#[from] LoginCommandError),
+    #[error(transparent)]
+    Wallet(#[from] PaymentsError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What a deletion request came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Requested {
+    /// No hold: the account is erased.
+    Erased,
+    /// Recorded; the account is erased once these holds clear.
+    Pending(Vec<Hold>),
+}
+
+#[derive(Clone)]
+pub struct ErasureService {
+    pub users: UserService,
+    pub wallets: WalletService,
+    pub logins: LoginService,
+    pub sessions: Arc<dyn UserSessions>,
+}
+
+fn name(hold: &Hold) -> String {
+    match hold {
+        Hold::ActiveSubscription { .. } => "active_subscription".to_owned(),
+        Hold::UnpaidCharge { .. } => "unpaid_charge".to_owned(),
+    }
+}
+
+impl ErasureService {
+    /// Erase the account now, unless holds keep it (`Held`, nothing written).
+    pub async fn erase(
+        &self,
+        user_id: Uuid,
+        requested_by: &str,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<(), ErasureError> {
+        let holds = self.wallets.holds(user_id).await?;
+        let command =
+            UserCommand::Erase { holds: holds.iter().map(name).collect(), requested_by: requested_by.into(), at };
+        match self.users.change(user_id, command, metadata).await {
+            Err(CommandError::Domain(UserError::Held(_))) => return Err(ErasureError::Held(holds)),
+            other => other?,
+        };
+        for session in self.sessions.live_sessions(user_id).await? {
+            self.logins.revoke(session, RevocationReason::AccountErased, at, metadata).await?;
+        }
+        self.wallets.erase_details(user_id, at, metadata).await?;
+        Ok(())
+    }
+
+    /// The holder asks for deletion. An unpaid charge refuses the request (`Held`, nothing
+    /// written: pay first); other holds record it, to complete when they clear; no hold erases now.
+    pub async fn request(
+        &self,
+        user_id: Uuid,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<Requested, ErasureError> {
+        let holds = self.wallets.holds(user_id).await?;
+        if holds.iter().any(|h| matches!(h, Hold::UnpaidCharge { .. })) {
+            return Err(ErasureError::Held(holds));
+        }
+        self.users.change(user_id, UserCommand::RequestDeletion { at }, metadata).await?;
+        if !holds.is_empty() {
+            return Ok(Requested::Pending(holds));
+        }
+        self.erase(user_id, "customer", at, metadata).await?;
+        Ok(Requested::Erased)
+    }
+
+    /// Erase each of `pending` whose holds have cleared; the number erased.
+    pub async fn complete(
+        &self,
+        pending: &[Uuid],
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<usize, ErasureError> {
+        let mut erased = 0;
+        for user_id in pending {
+            match self.erase(*user_id, "customer", at, metadata).await {
+                Ok(()) => erased += 1,
+                Err(ErasureError::Held(_))
+                | Err(ErasureError::User(CommandError::Domain(UserError::NotRegistered))) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(erased)
+    }
+}
