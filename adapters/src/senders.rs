@@ -42,6 +42,21 @@ impl MessageSender for FileSender {
         tracing::info!(channel = %m.channel, file = %self.path.display(), "message written to the outbox file");
         Ok(())
     }
+
+    /// Rewrites the file without the lines to `recipient`.
+    async fn forget(&self, recipient: &str) -> Result<(), SendError> {
+        let text = match tokio::fs::read_to_string(&self.path).await {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(SendError(e.to_string())),
+        };
+        let kept: String = text
+            .lines()
+            .filter(|l| serde_json::from_str::<serde_json::Value>(l).map_or(true, |m| m["to"] != recipient))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        tokio::fs::write(&self.path, kept).await.map_err(|e| SendError(e.to_string()))
+    }
 }
 
 /// Email over SMTP. The URL follows lettre: `smtp://user:pass@host:587?tls=required`,

@@ -124,6 +124,10 @@ pub struct Settings {
     /// Seconds between two looks at the deletion requests waiting for their holds to clear.
     #[arg(long, env = "USERS_API_DELETION_CHECK_SECS", default_value_t = 60)]
     pub deletion_check_secs: u64,
+    /// The key that wraps the data keys of personal data. Unset: generated into the data dir
+    /// (mode 0600) on first start. Losing it makes every encrypted field unreadable.
+    #[arg(long, env = "USERS_API_MASTER_KEY", hide_env_values = true)]
+    pub master_key: Option<String>,
     /// The address people reach this service at, for links in messages (email confirmation).
     #[arg(long, env = "USERS_API_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
     pub public_url: String,
@@ -146,6 +150,7 @@ impl Settings {
             stripe: crate::payments::StripeSettings::default(),
             public_url: "http://127.0.0.1:8080".into(),
             deletion_check_secs: 60,
+            master_key: None,
             password_memory_kib: 19_456,
             password_iterations: 2,
             password_parallelism: 1,
@@ -211,6 +216,8 @@ pub struct Config {
     pub stripe: crate::payments::StripeSettings,
     pub public_url: String,
     pub deletion_check_every: std::time::Duration,
+    /// 32 bytes: SHA-256 of the configured or generated master key.
+    pub master_key: [u8; 32],
 }
 
 const GENERATED: &str = "generated-secrets.json";
@@ -229,7 +236,10 @@ impl Config {
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}", settings.data_dir.join("users.db").display()));
         let http = crate::bounded::HttpLimits::from_settings(&settings);
+        let master = generated.pick("master_key", settings.master_key.clone(), "mk_");
+        let master_key: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(master.expose_secret().as_bytes()).into();
         let config = Self {
+            master_key,
             admin_key: generated.pick("admin_key", settings.admin_key, "adm_"),
             demo_access_key: generated.pick("demo_access_key", settings.demo_access_key, "ak_"),
             demo_server_token: generated.pick("demo_server_token", settings.demo_server_token, "st_"),

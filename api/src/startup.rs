@@ -37,7 +37,7 @@ use tower_http::trace::TraceLayer;
 /// The store with the inline projections registered.
 pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn EventStore>> {
     let engine = if config.is_postgres() { "PostgreSQL" } else { "SQLite" };
-    projections::open_store_with(&config.database_url, config.db_acquire_timeout)
+    projections::open_store_with(&config.database_url, config.db_acquire_timeout, Some(config.master_key))
         .await
         .with_context(|| format!("cannot open {engine}"))
 }
@@ -111,7 +111,10 @@ impl Application {
             bus.clone(),
             crate::payments::providers(&config.stripe, &adapters, clock.clone())?,
         );
+        let senders = senders(&config, &adapters)?;
         let erasure = commands::erasure::ErasureService {
+            store: store.clone(),
+            senders: senders.clone(),
             users: services.users.clone(),
             wallets: wallets.clone(),
             logins: services.logins.clone(),
@@ -157,7 +160,7 @@ impl Application {
         let listener =
             TcpListener::bind(&config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
         let key_reloader = crate::tokens::spawn_reloader(state.tokens.clone(), state.limits.clone());
-        let dispatcher = commands::outbox::spawn_dispatcher(store.clone(), senders(&config, &adapters)?);
+        let dispatcher = commands::outbox::spawn_dispatcher(store.clone(), senders);
         let deletion_completer = crate::deletion::spawn_completer(state.clone(), config.deletion_check_every);
         let router = crate::bounded::layers(app(state.clone()), &config.http);
         Ok(Self {

@@ -45,6 +45,9 @@ pub struct ErasureService {
     pub wallets: WalletService,
     pub logins: LoginService,
     pub sessions: Arc<dyn UserSessions>,
+    /// To forget the outbox's copies of what was sent to the person, and scrub the database.
+    pub store: Arc<dyn store::EventStore>,
+    pub senders: crate::ports::Senders,
 }
 
 fn name(hold: &Hold) -> String {
@@ -64,6 +67,13 @@ impl ErasureService {
         metadata: &Metadata,
     ) -> Result<(), ErasureError> {
         let holds = self.wallets.holds(user_id).await?;
+        let (account, _) = self.users.load(user_id).await?;
+        let addresses: Vec<String> = account
+            .email()
+            .map(|e| e.as_str().to_owned())
+            .into_iter()
+            .chain(account.phone_number().map(|p| p.as_str().to_owned()))
+            .collect();
         let command =
             UserCommand::Erase { holds: holds.iter().map(name).collect(), requested_by: requested_by.into(), at };
         match self.users.change(user_id, command, metadata).await {
@@ -74,6 +84,15 @@ impl ErasureService {
             self.logins.revoke(session, RevocationReason::AccountErased, at, metadata).await?;
         }
         self.wallets.erase_details(user_id, at, metadata).await?;
+        for address in &addresses {
+            self.store.forget_recipient(address).await?;
+            for sender in [&self.senders.email, &self.senders.sms] {
+                if let Err(e) = sender.forget(address).await {
+                    tracing::warn!(error = %e, "cannot forget an erased person's messages");
+                }
+            }
+        }
+        self.store.scrub().await?;
         Ok(())
     }
 

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod code;
 pub mod codec;
 pub mod login;
+pub mod personal;
 pub mod user;
 pub mod values;
 pub mod wallet;

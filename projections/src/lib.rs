@@ -48,19 +48,31 @@ pub fn by_name(name: &str) -> Result<Arc<dyn Projector>, StoreError> {
 /// otherwise), with the inline read models applied inside every append. Opening it applies the
 /// migrations and creates (or, when their DDL changed, rebuilds) the inline read models' tables.
 pub async fn open_store(database_url: &str) -> Result<Arc<dyn EventStore>, StoreError> {
-    open_store_with(database_url, store::DEFAULT_ACQUIRE_TIMEOUT).await
+    open_store_with(database_url, store::DEFAULT_ACQUIRE_TIMEOUT, None).await
+}
+
+/// The vault of personal data under `master_key`, with what the domain declares personal.
+pub fn vault(master_key: [u8; 32]) -> Arc<store::vault::Vault> {
+    let personal = store::vault::PersonalData {
+        streams: domain::personal::STREAMS.to_vec(),
+        fields: domain::personal::fields().into_iter().collect(),
+        erasing: domain::personal::ERASING.to_vec(),
+    };
+    Arc::new(store::vault::Vault::new(master_key, personal))
 }
 
 /// `open_store`, with the pool's acquire timeout.
 pub async fn open_store_with(
     database_url: &str,
     acquire_timeout: std::time::Duration,
+    master_key: Option<[u8; 32]>,
 ) -> Result<Arc<dyn EventStore>, StoreError> {
-    let options = StoreOptions {
-        inline: inline(),
-        upcasters: Arc::new(Upcasters::default()),
-        acquire_timeout: Some(acquire_timeout),
+    let upcasters = match master_key {
+        Some(key) => Upcasters::default().with_vault(vault(key)),
+        None => Upcasters::default(),
     };
+    let options =
+        StoreOptions { inline: inline(), upcasters: Arc::new(upcasters), acquire_timeout: Some(acquire_timeout) };
     let postgres = database_url.starts_with("postgres://") || database_url.starts_with("postgresql://");
     Ok(if postgres {
         Arc::new(PostgresStore::open(database_url, options).await?)

@@ -17,6 +17,7 @@ use crate::model::{AppendRequest, Appended, OutboxMessage};
 use crate::projector::Projector;
 use crate::sql::Tx;
 use crate::sql_store::Writer;
+use crate::vault::Vault;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
@@ -35,16 +36,26 @@ pub(crate) struct Job {
 }
 
 /// Starts the group writer; it ends when the returned sender (the store) is dropped.
-pub(crate) fn spawn(writer: Arc<Writer>, inline: Vec<Arc<dyn Projector>>) -> mpsc::UnboundedSender<Job> {
+pub(crate) fn spawn(
+    writer: Arc<Writer>,
+    inline: Vec<Arc<dyn Projector>>,
+    vault: Option<Arc<Vault>>,
+) -> mpsc::UnboundedSender<Job> {
     let (jobs, queue) = mpsc::unbounded_channel();
-    tokio::spawn(run(writer, inline, queue));
+    tokio::spawn(run(writer, inline, vault, queue));
     jobs
 }
 
-async fn run(writer: Arc<Writer>, inline: Vec<Arc<dyn Projector>>, mut queue: mpsc::UnboundedReceiver<Job>) {
+async fn run(
+    writer: Arc<Writer>,
+    inline: Vec<Arc<dyn Projector>>,
+    vault: Option<Arc<Vault>>,
+    mut queue: mpsc::UnboundedReceiver<Job>,
+) {
+    let vault = vault.as_deref();
     while let Some(group) = next_group(&mut queue).await {
         if group.len() > 1 {
-            match together(&writer, &group, &inline).await {
+            match together(&writer, &group, &inline, vault).await {
                 Ok(answers) => {
                     for (job, answer) in group.into_iter().zip(answers) {
                         let _ = job.done.send(Ok(answer));
@@ -55,7 +66,7 @@ async fn run(writer: Arc<Writer>, inline: Vec<Arc<dyn Projector>>, mut queue: mp
             }
         }
         for job in group {
-            let answer = alone(&writer, &job, &inline).await;
+            let answer = alone(&writer, &job, &inline, vault).await;
             let _ = job.done.send(answer);
         }
     }
@@ -77,12 +88,13 @@ async fn together(
     writer: &Writer,
     group: &[Job],
     inline: &[Arc<dyn Projector>],
+    vault: Option<&Vault>,
 ) -> Result<Vec<(Appended, String)>, StoreError> {
     writer
         .write(async |tx| {
             let mut answers = Vec::with_capacity(group.len());
             for job in group {
-                answers.push(log::append_in_tx(tx, &job.request, job.previous.clone(), inline).await?);
+                answers.push(log::append_in_tx(tx, &job.request, job.previous.clone(), inline, vault).await?);
                 log::insert_outbox(tx, &job.outbox).await?;
             }
             Ok(answers)
@@ -90,9 +102,14 @@ async fn together(
         .await
 }
 
-async fn alone(writer: &Writer, job: &Job, inline: &[Arc<dyn Projector>]) -> Result<(Appended, String), StoreError> {
+async fn alone(
+    writer: &Writer,
+    job: &Job,
+    inline: &[Arc<dyn Projector>],
+    vault: Option<&Vault>,
+) -> Result<(Appended, String), StoreError> {
     let append = async |tx: &mut Tx<'_>| {
-        let answer = log::append_in_tx(tx, &job.request, job.previous.clone(), inline).await?;
+        let answer = log::append_in_tx(tx, &job.request, job.previous.clone(), inline, vault).await?;
         log::insert_outbox(tx, &job.outbox).await?;
         Ok(answer)
     };

@@ -16,6 +16,7 @@ pub mod secrets;
 mod sql;
 mod sql_store;
 mod upcast;
+pub mod vault;
 
 pub use commits::CommitHook;
 pub use error::StoreError;
@@ -155,6 +156,24 @@ pub trait EventStore: Send + Sync {
         Ok(())
     }
 
+    /// After an erasure: let no page of the database file keep what was deleted (SQLite writes
+    /// deleted content as zeros, `secure_delete`, and this empties the write-ahead log, whose
+    /// frames still hold the old pages). PostgreSQL: nothing here (VACUUM is the operator's).
+    async fn scrub(&self) -> Result<(), StoreError> {
+        if self.db().engine() == Engine::Sqlite {
+            let _: Option<(i64, i64, i64)> = self.db().fetch_optional("pragma wal_checkpoint(truncate)", &[]).await?;
+        }
+        Ok(())
+    }
+
+    /// Forget the recipient of every outbox message sent to `recipient` (an erased person).
+    async fn forget_recipient(&self, recipient: &str) -> Result<(), StoreError> {
+        self.db()
+            .execute("update outbox set recipient = '', body = '' where recipient = $1", &args![recipient])
+            .await?;
+        Ok(())
+    }
+
     /// Create a projector's live tables if they do not exist yet.
     async fn ensure_tables(&self, projector: &dyn Projector) -> Result<(), StoreError>;
 
@@ -182,6 +201,7 @@ pub trait EventStore: Send + Sync {
 
     /// The stream that holds a unique claim, if any.
     async fn claim_owner(&self, scope: &str, value: &str) -> Result<Option<String>, StoreError> {
+        let value = self.upcasters().vault().map_or_else(|| value.to_owned(), |v| v.blind(scope, value));
         let row: Option<(String,)> = self
             .db()
             .fetch_optional(

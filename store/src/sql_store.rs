@@ -64,6 +64,8 @@ impl SqliteStore {
         let connect = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
+            // deleted rows (an erased person's) are overwritten, not left in free pages
+            .pragma("secure_delete", "on")
             // WAL + NORMAL: a commit survives a crash of the process; a power loss may lose the
             // last commits but never corrupts the file
             .synchronous(SqliteSynchronous::Normal)
@@ -176,7 +178,7 @@ impl SqlStore {
     async fn start(writer: Writer, db: Db, options: StoreOptions) -> Result<Self, StoreError> {
         let commits = crate::commits::Announcer::new(&db);
         let writer = Arc::new(writer);
-        let appends = crate::group::spawn(writer.clone(), options.inline.clone());
+        let appends = crate::group::spawn(writer.clone(), options.inline.clone(), options.upcasters.vault().cloned());
         let store = Self {
             writer,
             appends,
@@ -189,6 +191,9 @@ impl SqlStore {
         };
         for projector in store.options.inline.clone() {
             store.ensure_tables(projector.as_ref()).await?;
+        }
+        if let Some(vault) = store.options.upcasters.vault().cloned() {
+            store.write(async |tx| vault.blind_stored_claims(tx).await).await?;
         }
         Ok(store)
     }
@@ -264,7 +269,8 @@ impl EventStore for SqlStore {
         // one can change; the insert's version key fails if the stream moved meanwhile)
         let solo = request.claims.is_empty()
             && outbox.is_empty()
-            && !inline.iter().any(|p| p.wants(&request.stream_type, &request.events));
+            && !inline.iter().any(|p| p.wants(&request.stream_type, &request.events))
+            && self.options.upcasters.vault().is_none_or(|v| !v.concerns(&request));
         let (stream_id, stream_type, has_outbox) =
             (request.stream_id.clone(), request.stream_type.clone(), !outbox.is_empty());
         let (done, answer) = tokio::sync::oneshot::channel();

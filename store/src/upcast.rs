@@ -9,9 +9,21 @@ type Upcast = Box<dyn Fn(Value) -> Value + Send + Sync>;
 pub struct Upcasters {
     /// event type → from version → step; looked up by `&str` for every event read
     steps: HashMap<String, HashMap<i32, Upcast>>,
+    /// Decrypts the personal fields of what is read (and encrypts them on append).
+    vault: Option<std::sync::Arc<crate::vault::Vault>>,
 }
 
 impl Upcasters {
+    /// Readers decrypt personal fields with `vault`; appends encrypt them.
+    pub fn with_vault(mut self, vault: std::sync::Arc<crate::vault::Vault>) -> Self {
+        self.vault = Some(vault);
+        self
+    }
+
+    pub fn vault(&self) -> Option<&std::sync::Arc<crate::vault::Vault>> {
+        self.vault.as_ref()
+    }
+
     /// Register how `event_type` at `from_version` becomes `from_version + 1`.
     pub fn register(
         mut self,

@@ -14,6 +14,11 @@ pub struct SendError(pub String);
 pub trait MessageSender: Send + Sync {
     /// Deliver one message: Ok once the transport (SMTP server, SMS gateway, file) accepted it.
     async fn send(&self, message: &OutgoingMessage) -> Result<(), SendError>;
+    /// Forget what was sent to `recipient` (an erased person), where the transport keeps it:
+    /// the outbox file does; a mail server or SMS gateway cannot be asked to.
+    async fn forget(&self, _recipient: &str) -> Result<(), SendError> {
+        Ok(())
+    }
 }
 
 /// The sender of each channel.

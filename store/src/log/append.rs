@@ -21,6 +21,7 @@ pub(crate) async fn append_in_tx(
     req: &AppendRequest,
     previous: Option<String>,
     inline: &[Arc<dyn Projector>],
+    vault: Option<&crate::vault::Vault>,
 ) -> Result<(Appended, String), StoreError> {
     let concurrency =
         || StoreError::Concurrency { stream_id: req.stream_id.clone(), expected_version: req.expected_version };
@@ -52,9 +53,14 @@ pub(crate) async fn append_in_tx(
     );
     let mut binds = Vec::with_capacity(req.events.len() * 12);
     let mut payloads = Vec::with_capacity(req.events.len());
-    for (i, event) in req.events.iter().enumerate() {
+    // what is stored: personal fields encrypted (the inline projectors below see them plain)
+    let stored = match vault {
+        Some(vault) => vault.seal_request(tx, req).await?,
+        None => req.events.iter().map(|e| e.payload.clone()).collect(),
+    };
+    for (i, (event, stored)) in req.events.iter().zip(&stored).enumerate() {
         let version = req.expected_version + 1 + i as i64;
-        let payload = serde_json::to_string(&event.payload)?;
+        let payload = serde_json::to_string(stored)?;
         let event_id = event.event_id.to_string();
         let hash = event_hash(&HashInput {
             previous_hash: &previous_hash,
@@ -123,7 +129,7 @@ pub(crate) async fn append_in_tx(
     // claims only after the events: the events insert must be this transaction's first write.
     // It takes the lock that a rebuild's `lock table events in exclusive mode` waits for, so no
     // transaction can hold a transaction id (from a claim) while a rebuild reads past it
-    apply_claims(tx, &req.stream_id, &req.claims).await?;
+    apply_claims(tx, &req.stream_id, &req.claims, vault).await?;
 
     let interested: Vec<_> = inline.iter().filter(|p| p.wants(&req.stream_type, &req.events)).collect();
     if !interested.is_empty() {

@@ -32,17 +32,23 @@ async fn take_claim(tx: &mut Tx<'_>, stream_id: &str, scope: &str, value: &str) 
     Err(StoreError::Claim { scope: scope.to_owned(), value: value.to_owned(), owner: holder })
 }
 
-pub(super) async fn apply_claims(tx: &mut Tx<'_>, stream_id: &str, claims: &[ClaimOp]) -> Result<(), StoreError> {
+pub(super) async fn apply_claims(
+    tx: &mut Tx<'_>,
+    stream_id: &str,
+    claims: &[ClaimOp],
+    vault: Option<&crate::vault::Vault>,
+) -> Result<(), StoreError> {
+    let stored = |scope: &str, value: &str| vault.map_or_else(|| value.to_owned(), |v| v.blind(scope, value));
     for op in claims {
         match op {
-            ClaimOp::Take { scope, value } => take_claim(tx, stream_id, scope, value).await?,
+            ClaimOp::Take { scope, value } => take_claim(tx, stream_id, scope, &stored(scope, value)).await?,
             ClaimOp::ReleaseAll => {
                 tx.execute("delete from unique_claims where owner_stream = $1", &args![stream_id]).await?;
             }
             ClaimOp::Release { scope, value } => {
                 tx.execute(
                     "delete from unique_claims where scope = $1 and value = $2 and owner_stream = $3",
-                    &args![scope.as_str(), value.as_str(), stream_id],
+                    &args![scope.as_str(), stored(scope, value), stream_id],
                 )
                 .await?;
             }

@@ -53,14 +53,20 @@ pub(crate) async fn read_recorded_after_in_tx(
     gated: bool,
     upcasters: &Upcasters,
 ) -> Result<Vec<RecordedEvent>, StoreError> {
-    match tx.engine() {
+    let mut events = match tx.engine() {
         Engine::Sqlite => {
-            recorded_page(tx.fetch_optional(SQLITE_RECORDED_PAGE, &args![after.position, limit]).await?, upcasters)
+            recorded_page(tx.fetch_optional(SQLITE_RECORDED_PAGE, &args![after.position, limit]).await?, upcasters)?
         }
-        Engine::Postgres => {
-            read_after_in_tx(tx, after, limit, gated).await?.into_iter().map(|e| to_recorded(e, upcasters)).collect()
-        }
+        Engine::Postgres => read_after_in_tx(tx, after, limit, gated)
+            .await?
+            .into_iter()
+            .map(|e| to_recorded(e, upcasters))
+            .collect::<Result<Vec<_>, _>>()?,
+    };
+    if let Some(vault) = upcasters.vault() {
+        vault.reveal_in(tx, &mut events).await?;
     }
+    Ok(events)
 }
 
 pub(crate) async fn read_recorded_after_in_db(
@@ -69,14 +75,20 @@ pub(crate) async fn read_recorded_after_in_db(
     limit: i64,
     upcasters: &Upcasters,
 ) -> Result<Vec<RecordedEvent>, StoreError> {
-    match db.engine() {
+    let mut events = match db.engine() {
         Engine::Sqlite => {
-            recorded_page(db.fetch_optional(SQLITE_RECORDED_PAGE, &args![after.position, limit]).await?, upcasters)
+            recorded_page(db.fetch_optional(SQLITE_RECORDED_PAGE, &args![after.position, limit]).await?, upcasters)?
         }
-        Engine::Postgres => {
-            read_after_in_db(db, after, limit).await?.into_iter().map(|e| to_recorded(e, upcasters)).collect()
-        }
+        Engine::Postgres => read_after_in_db(db, after, limit)
+            .await?
+            .into_iter()
+            .map(|e| to_recorded(e, upcasters))
+            .collect::<Result<Vec<_>, _>>()?,
+    };
+    if let Some(vault) = upcasters.vault() {
+        vault.reveal(db, &mut events).await?;
     }
+    Ok(events)
 }
 
 /// One stream after a version (PostgreSQL; SQLite reads `SQLITE_RECORDED_STREAM`).
@@ -158,11 +170,15 @@ pub(crate) async fn read_recorded_stream_in_db(
     upcasters: &Upcasters,
 ) -> Result<Vec<RecordedEvent>, StoreError> {
     let binds = args![stream_id, after_version];
-    match db.engine() {
-        Engine::Sqlite => recorded_page(db.fetch_optional(SQLITE_RECORDED_STREAM, &binds).await?, upcasters),
+    let mut events = match db.engine() {
+        Engine::Sqlite => recorded_page(db.fetch_optional(SQLITE_RECORDED_STREAM, &binds).await?, upcasters)?,
         Engine::Postgres => rows_to_stored(db.fetch_all::<EventRow>(&pg_stream_sql(), &binds).await?)?
             .into_iter()
             .map(|e| to_recorded(e, upcasters))
-            .collect(),
+            .collect::<Result<Vec<_>, _>>()?,
+    };
+    if let Some(vault) = upcasters.vault() {
+        vault.reveal(db, &mut events).await?;
     }
+    Ok(events)
 }
