@@ -86,7 +86,8 @@ async fn fill(target: &Target) {
     assert!(server.wait().unwrap().success());
 }
 
-/// Runs the whole scenario; `tamper` edits one payload byte and returns the event's (position, id).
+/// Runs the whole scenario; `tamper` edits one payload byte (a field name: the plate itself is
+/// encrypted) and returns the event's (position, id).
 async fn verify_rebuild_and_tamper<F, Fut>(target: Target, tamper: F)
 where
     F: FnOnce() -> Fut,
@@ -134,7 +135,7 @@ async fn verify_and_rebuild_work_on_a_filled_sqlite_database() {
     let dir = scratch();
     let db = format!("sqlite://{}", dir.join("users.db").display());
     verify_rebuild_and_tamper(Target { data_dir: dir.clone(), database_url: None }, async || {
-        tamper(&db, "replace(payload, 'CLI2', 'CLI3')", PICK).await
+        tamper(&db, "replace(payload, 'changed_at', 'changed_aT')", PICK).await
     })
     .await;
 }
@@ -144,7 +145,7 @@ async fn verify_and_rebuild_work_on_a_filled_postgres_database() {
     let url = fresh_pg_database().await;
     verify_rebuild_and_tamper(Target { data_dir: scratch(), database_url: Some(url.clone()) }, async || {
         let pick = PICK.replace("event_id from", "event_id::text from");
-        tamper(&url, "replace(payload::text, 'CLI2', 'CLI3')::json", &pick).await
+        tamper(&url, "replace(payload::text, 'changed_at', 'changed_aT')::json", &pick).await
     })
     .await;
 }
