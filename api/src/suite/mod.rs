@@ -7,6 +7,7 @@ pub(crate) mod codes;
 pub(crate) mod customers;
 pub(crate) mod error;
 mod extract;
+pub(crate) mod password;
 pub(crate) mod social;
 pub(crate) mod twofactor;
 
@@ -39,6 +40,7 @@ pub fn router() -> ApiRouter {
         .routes(routes!(twofactor::enable))
         .routes(routes!(twofactor::validate))
         .routes(routes!(customers::sign_up, customers::current))
+        .merge(password::router())
         // unknown paths under a suite prefix answer in the suite format
         .catch_all("/{tenant}/auth/{*rest}", error::not_found)
         .catch_all("/{tenant}/front/{*rest}", error::not_found)

@@ -51,6 +51,9 @@ pub enum RevocationReason {
     /// The account's email was proven for the first time, and the credentials set before were
     /// removed: whoever signed in with them is signed out.
     CredentialsRemoved,
+    /// The account's password was changed (every other session ends) or reset with a mailed
+    /// code (every session ends).
+    PasswordChanged,
 }
 
 impl RevocationReason {
@@ -60,6 +63,7 @@ impl RevocationReason {
             Self::SignedOut => "signed_out",
             Self::RefreshTokenReused => "refresh_token_reused",
             Self::CredentialsRemoved => "credentials_removed",
+            Self::PasswordChanged => "password_changed",
         }
     }
 }
