@@ -165,10 +165,18 @@ pub async fn show(
     get,
     path = "/api/users/show/",
     tag = "legacy",
-    responses((status = 400, description = "invalid parameters (no id provided)", body = super::error::LegacyErrorBody))
+    responses(
+        (status = 400, description = "invalid parameters (no id provided)", body = super::error::LegacyErrorBody),
+        (status = 429, description = "too many look-ups from this address (Retry-After)", body = super::error::LegacyErrorBody),
+    )
 )]
-pub async fn show_without_id() -> LegacyError {
-    ApiError::InvalidBody("invalid parameters (no id provided)".into()).into()
+pub async fn show_without_id(State(state): State<AppState>, ClientAddr(address): ClientAddr) -> LegacyError {
+    state
+        .limits
+        .lookup(address)
+        .err()
+        .unwrap_or(ApiError::InvalidBody("invalid parameters (no id provided)".into()))
+        .into()
 }
 
 /// The user's buckets: this service has none. The published client reads this list after every
