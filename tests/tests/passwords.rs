@@ -1,5 +1,5 @@
-//! Password reset (legacy `reset_password` + `reset_password/confirm`, suite `customers/reset`
-//! + `set-password`), the legacy password grant, and refresh tokens that do not rotate in the
+//! Password reset (legacy `reset_password` and `reset_password/confirm`, suite `customers/reset`
+//! and `set-password`), the legacy password grant, and refresh tokens that do not rotate in the
 //! legacy dialect while they still do in the suite: black-box over HTTP on both engines.
 #![allow(clippy::unwrap_used)]
 
