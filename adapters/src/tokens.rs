@@ -4,7 +4,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use chrono::{DateTime, Duration, Utc};
 use commands::ports::tokens::ISSUER;
-use commands::ports::{AccessClaims, KeyStore, SignError, StoredSigningKey, TokenError, TokenSigner};
+use commands::ports::{AccessClaims, Clock, KeyStore, SignError, StoredSigningKey, TokenError, TokenSigner};
 use ed25519_dalek::SigningKey;
 use ed25519_dalek::pkcs8::EncodePrivateKey;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
@@ -33,7 +33,12 @@ pub struct TokenService {
     /// costs about 50 µs here, and every authenticated request would pay it. Bounded; an entry
     /// answers only until the token's `exp` and while its key is still one this service knows.
     verified: quick_cache::sync::Cache<String, (AccessClaims, String)>,
+    /// What `exp` and `iat` are held against: the service's clock, the one tokens are signed at.
+    clock: Arc<dyn Clock>,
 }
+
+/// Seconds a token is still accepted after its `exp`, and how far in the future its `iat` may be.
+const LEEWAY_SECS: u64 = 30;
 
 /// How many verified tokens are remembered (a few hundred bytes each).
 const VERIFIED_TOKENS: usize = 10_000;
@@ -58,7 +63,15 @@ impl TokenService {
             // the first unknown kid may reload at once
             last_reload: Mutex::new(Instant::now().checked_sub(UNKNOWN_KID_RELOAD).unwrap_or_else(Instant::now)),
             verified: quick_cache::sync::Cache::new(VERIFIED_TOKENS),
+            clock: Arc::new(crate::clock::SystemClock),
         })
+    }
+
+    /// Hold tokens' `exp` and `iat` against `clock` (the one the service signs them at) rather
+    /// than the system's.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// Read the keys again (new ones from `keys rotate`).
@@ -114,7 +127,7 @@ impl TokenService {
     /// new keys first (at most once per few seconds). The exact bytes of a token that verified
     /// before are recognised without a second signature check, until the token's `exp`.
     pub async fn verify(&self, token: &str, audience: &str) -> Result<AccessClaims, TokenError> {
-        let now = Utc::now().timestamp();
+        let now = self.clock.now().timestamp();
         if let Some((claims, kid)) = self.verified.get(token)
             && claims.aud == audience
             && now < claims.exp
@@ -146,7 +159,9 @@ impl TokenService {
         validation.set_audience(&[audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.validate_nbf = true;
-        validation.leeway = 30;
+        // `exp` is required, and held against the service's clock below
+        validation.validate_exp = false;
+        validation.leeway = LEEWAY_SECS;
         let claims = jsonwebtoken::decode::<AccessClaims>(token, key, &validation).map(|data| data.claims).map_err(
             |e| match e.kind() {
                 ErrorKind::ExpiredSignature => TokenError::Expired,
@@ -156,8 +171,12 @@ impl TokenService {
                 _ => TokenError::Invalid,
             },
         )?;
+        let now = self.clock.now().timestamp();
+        if claims.exp < now - LEEWAY_SECS as i64 {
+            return Err(TokenError::Expired);
+        }
         // not valid yet: this service's tokens carry no `nbf`, they are valid from `iat`
-        if claims.iat > Utc::now().timestamp() + 30 {
+        if claims.iat > now + LEEWAY_SECS as i64 {
             return Err(TokenError::Invalid);
         }
         Ok((claims, kid))
@@ -295,5 +314,24 @@ mod tests {
         let tokens = TokenService::load_or_create(Arc::new(MemoryKeyStore::default())).await.expect("keys");
         let token = tokens.mint(&claims(Utc::now() - Duration::hours(1))).expect("sign");
         assert_eq!(tokens.verify(&token, "aud").await, Err(TokenError::Expired));
+    }
+
+    #[tokio::test]
+    async fn expiry_and_issue_time_are_held_against_the_service_clock() {
+        let clock = Arc::new(crate::clock::FixedClock::at(Utc::now()));
+        let store = Arc::new(MemoryKeyStore::default());
+        let tokens = TokenService::load_or_create(store).await.expect("keys").with_clock(clock.clone());
+        let token = tokens.mint(&claims(clock.now())).expect("sign");
+        assert!(tokens.verify(&token, "aud").await.is_ok(), "remembered now");
+        clock.advance(Duration::minutes(5) + Duration::seconds(31));
+        assert_eq!(tokens.verify(&token, "aud").await, Err(TokenError::Expired), "the remembered token too");
+        // a token signed at the service's time, hours ahead of the system's, is valid
+        let ahead = tokens.mint(&claims(clock.now())).expect("sign");
+        clock.advance(Duration::hours(2));
+        let later = tokens.mint(&claims(clock.now())).expect("sign");
+        assert!(tokens.verify(&later, "aud").await.is_ok());
+        assert_eq!(tokens.verify(&ahead, "aud").await, Err(TokenError::Expired));
+        let future = tokens.mint(&claims(clock.now() + Duration::minutes(1))).expect("sign");
+        assert_eq!(tokens.verify(&future, "aud").await, Err(TokenError::Invalid), "issued in the future");
     }
 }

@@ -100,7 +100,7 @@ enum Dialect {
 
 impl Dialect {
     fn of(path: &str) -> Self {
-        if path.starts_with("/api/oauth/") || path.starts_with("/api/users/") {
+        if path.starts_with("/api/oauth/") || path.starts_with("/api/users/") || path == "/api/bucket" {
             return Self::Legacy;
         }
         let mut segments = path.trim_start_matches('/').split('/').skip(1);
@@ -200,6 +200,7 @@ mod tests {
         assert_eq!(Dialect::of("/demo/auth/sign-in-email"), Dialect::Suite);
         assert_eq!(Dialect::of("/api/users/isLogged"), Dialect::Legacy);
         assert_eq!(Dialect::of("/api/oauth/token"), Dialect::Legacy);
+        assert_eq!(Dialect::of("/api/bucket"), Dialect::Legacy);
         assert_eq!(Dialect::of("/demo/auth/"), Dialect::Coord);
         assert_eq!(Dialect::of("/readyz"), Dialect::Coord);
     }

@@ -83,6 +83,10 @@ pub struct Settings {
     /// resets and two-factor set-up.
     #[arg(long, env = "USERS_API_WRITES_PER_MINUTE", default_value_t = 20)]
     pub writes_per_minute: u32,
+    /// Public profile look-ups per minute from one client address (legacy
+    /// `GET /api/users/show/{id}`): a burst of this many, then one every 60/n seconds.
+    #[arg(long, env = "USERS_API_LOOKUPS_PER_MINUTE", default_value_t = 30)]
+    pub lookups_per_minute: u32,
     /// Tokens a coord partner may mint per minute with its server token (`create_jwt`).
     #[arg(long, env = "USERS_API_MINTS_PER_PARTNER_PER_MINUTE", default_value_t = 600)]
     pub mints_per_partner_per_minute: u32,
@@ -167,6 +171,7 @@ impl Settings {
             sign_in_per_account_per_minute: 10,
             refresh_per_minute: 150,
             writes_per_minute: 20,
+            lookups_per_minute: 30,
             mints_per_partner_per_minute: 600,
             card_attaches_per_hour: 10,
             trusted_proxies: String::new(),
@@ -277,6 +282,7 @@ impl Config {
                 sign_in_per_account: settings.sign_in_per_account_per_minute,
                 refresh_per_address: settings.refresh_per_minute,
                 writes_per_address: settings.writes_per_minute,
+                lookups_per_address: settings.lookups_per_minute,
                 mints_per_partner: settings.mints_per_partner_per_minute,
                 card_attaches_per_user: settings.card_attaches_per_hour,
             },

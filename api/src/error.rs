@@ -6,6 +6,7 @@
 mod conversions;
 mod declare;
 mod payments;
+mod signin;
 pub mod suite_codes;
 
 pub use declare::Spec;
@@ -85,6 +86,11 @@ api_errors! {
     NoPendingTotpSecret => { status: CONFLICT, coord: "no_pending_two_factor_secret", suite: A209 },
     #[error("the mfaToken is not valid or has expired; sign in again")]
     InvalidMfaToken => { status: UNAUTHORIZED, coord: "invalid_mfa_token", suite: A210 },
+    #[error("two-factor sign-in is on for this account: send a current code as otpToken")]
+    TwoFactorRequired => { status: UNAUTHORIZED, coord: "two_factor_required", suite: A207, legacy: FORBIDDEN },
+    // legacy answers a bad code with 403, as its OTP routes do
+    #[error("the reset code is wrong, has expired or was used")]
+    InvalidResetCode => { status: BAD_REQUEST, coord: "invalid_code", suite: U402, legacy: FORBIDDEN },
 
     // sign-in with an identity provider's ID token
     #[error("the ID token is not valid (signature, issuer, audience, expiry or nonce)")]
@@ -101,6 +107,11 @@ api_errors! {
     // accounts
     #[error("the password must be 8 to 128 characters long")]
     WeakPassword => { status: BAD_REQUEST, coord: "weak_password", suite: U101 },
+    // the card-wallet API's own statuses and texts for a password change
+    #[error("when updating the password, it need a new one")]
+    NewPasswordMissing => { status: BAD_REQUEST, coord: "new_password_required", suite: REQ400, legacy: FORBIDDEN },
+    #[error("when updating the password, the old one is false")]
+    WrongOldPassword => { status: UNAUTHORIZED, coord: "wrong_password", suite: A201, legacy: NOT_ACCEPTABLE },
     #[error("a user with this email already exists")]
     UserExists => { status: CONFLICT, coord: "user_exists", suite: U102 },
     #[error("{0}")]

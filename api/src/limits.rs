@@ -21,6 +21,9 @@ pub struct LimitSettings {
     /// Anonymous writes per minute from one client address: sign-ups, test tokens, password
     /// resets, two-factor set-up.
     pub writes_per_address: u32,
+    /// Public profile look-ups per minute from one client address (legacy `show`): fast
+    /// enumeration of accounts is what it slows.
+    pub lookups_per_address: u32,
     /// Tokens one coord partner mints per minute with its server token.
     pub mints_per_partner: u32,
     /// Cards one user attaches per hour.
@@ -34,6 +37,7 @@ impl Default for LimitSettings {
             sign_in_per_account: 10,
             refresh_per_address: 150,
             writes_per_address: 20,
+            lookups_per_address: 30,
             mints_per_partner: 600,
             card_attaches_per_user: 10,
         }
@@ -46,6 +50,7 @@ pub struct Limits {
     sign_in_by_account: Arc<DefaultKeyedRateLimiter<String>>,
     refresh_by_address: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     writes_by_address: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    lookups_by_address: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     mints_by_partner: Arc<DefaultKeyedRateLimiter<String>>,
     card_attaches_by_user: Arc<DefaultKeyedRateLimiter<uuid::Uuid>>,
 }
@@ -81,6 +86,7 @@ impl Limits {
             sign_in_by_account: Arc::new(DefaultKeyedRateLimiter::keyed(per_minute(settings.sign_in_per_account))),
             refresh_by_address: Arc::new(DefaultKeyedRateLimiter::keyed(per_minute(settings.refresh_per_address))),
             writes_by_address: Arc::new(DefaultKeyedRateLimiter::keyed(per_minute(settings.writes_per_address))),
+            lookups_by_address: Arc::new(DefaultKeyedRateLimiter::keyed(per_minute(settings.lookups_per_address))),
             mints_by_partner: Arc::new(DefaultKeyedRateLimiter::keyed(per_minute(settings.mints_per_partner))),
             card_attaches_by_user: Arc::new(DefaultKeyedRateLimiter::keyed(Quota::per_hour(
                 NonZeroU32::new(settings.card_attaches_per_user.max(1)).unwrap_or(NonZeroU32::MIN),
@@ -114,6 +120,11 @@ impl Limits {
         check(&self.writes_by_address, &subscriber(address))
     }
 
+    /// One public look-up of an account (legacy `show`) from `address`.
+    pub fn lookup(&self, address: IpAddr) -> Result<(), ApiError> {
+        check(&self.lookups_by_address, &subscriber(address))
+    }
+
     /// One token minted by `partner` with its server token.
     pub fn mint(&self, partner: &str) -> Result<(), ApiError> {
         check(&self.mints_by_partner, &partner.to_owned())
@@ -130,6 +141,7 @@ impl Limits {
         self.sign_in_by_account.retain_recent();
         self.refresh_by_address.retain_recent();
         self.writes_by_address.retain_recent();
+        self.lookups_by_address.retain_recent();
         self.mints_by_partner.retain_recent();
         self.card_attaches_by_user.retain_recent();
     }

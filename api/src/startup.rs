@@ -91,11 +91,11 @@ impl Application {
         let bus = CommandBus::new(store.clone());
         let keys = adapters.key_store.clone().unwrap_or_else(|| Arc::new(SqlKeyStore::for_store(store.as_ref())));
         let refresh_key = keys.secret_bytes_or_create("refresh-token-key").await?;
+        let clock: Arc<dyn Clock> = adapters.clock.clone().unwrap_or_else(|| Arc::new(SystemClock));
         let tokens: Arc<dyn TokenSigner> = match adapters.token_signer.clone() {
             Some(given) => given,
-            None => Arc::new(TokenService::load_or_create(keys.clone()).await?),
+            None => Arc::new(TokenService::load_or_create(keys.clone()).await?.with_clock(clock.clone())),
         };
-        let clock: Arc<dyn Clock> = adapters.clock.clone().unwrap_or_else(|| Arc::new(SystemClock));
         let (reads, cache_follower) = reads(&store, &config);
         let services = SignInServices {
             users: UserService::new(bus.clone()),

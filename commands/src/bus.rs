@@ -124,11 +124,45 @@ impl CommandBus {
 
     /// `execute`, with messages to send that commit with the events (and only with them: a
     /// command that appends nothing sends nothing).
-    #[tracing::instrument(skip_all, fields(stream = stream_id, aggregate = A::TYPE))]
     pub async fn execute_with_outbox<A>(
         &self,
         stream_id: &str,
         command: A::Command,
+        services: &A::Services,
+        metadata: &Metadata,
+        outbox: Vec<OutboxMessage>,
+    ) -> Result<Executed<A>, CommandError<A::Error>>
+    where
+        A: Aggregate + Clone + 'static,
+        A::Command: Clone,
+        A::Event: EventCodec + HasClaims,
+    {
+        self.execute_all_with_outbox::<A>(stream_id, std::slice::from_ref(&command), services, metadata, outbox).await
+    }
+
+    /// Several commands on one stream, decided one after another on the state the previous ones
+    /// left, and appended together in one transaction: all their events, or (a refusal of any,
+    /// a claim another stream holds) none.
+    pub async fn execute_all<A>(
+        &self,
+        stream_id: &str,
+        commands: &[A::Command],
+        services: &A::Services,
+        metadata: &Metadata,
+    ) -> Result<Executed<A>, CommandError<A::Error>>
+    where
+        A: Aggregate + Clone + 'static,
+        A::Command: Clone,
+        A::Event: EventCodec + HasClaims,
+    {
+        self.execute_all_with_outbox::<A>(stream_id, commands, services, metadata, Vec::new()).await
+    }
+
+    #[tracing::instrument(skip_all, fields(stream = stream_id, aggregate = A::TYPE))]
+    async fn execute_all_with_outbox<A>(
+        &self,
+        stream_id: &str,
+        commands: &[A::Command],
         services: &A::Services,
         metadata: &Metadata,
         outbox: Vec<OutboxMessage>,
@@ -152,7 +186,14 @@ impl CommandBus {
                 }
             };
             let sink = EventSink::default();
-            let decided = aggregate.handle(command.clone(), services, &sink).await;
+            let mut decided = Ok(());
+            for command in commands {
+                // each decides on the state the events before it left (the sink applies them)
+                decided = aggregate.handle(command.clone(), services, &sink).await;
+                if decided.is_err() {
+                    break;
+                }
+            }
             let events = sink.collect().await;
             if events.is_empty() || decided.is_err() {
                 // nothing to append, so no lock to check the state with: read what came after it

@@ -71,7 +71,7 @@ impl CodeService {
         self.send(tenant, EMAIL_SIGN_IN, "email", email.as_str(), at, metadata).await
     }
 
-    /// Send a password-reset code to `email` (legacy `reset_password`).
+    /// Send a password-reset code to `email` (legacy `reset_password`, suite `customers/reset`).
     pub async fn send_reset_code(
         &self,
         tenant: &str,
@@ -173,6 +173,18 @@ impl CodeService {
         metadata: &Metadata,
     ) -> Result<bool, CodeCommandError> {
         self.verify(tenant, EMAIL_SIGN_IN, email.as_str(), code, at, metadata).await
+    }
+
+    /// True when `code` is the waiting password-reset code for `email` (and it is now used up).
+    pub async fn verify_reset_code(
+        &self,
+        tenant: &str,
+        email: &Email,
+        code: &str,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<bool, CodeCommandError> {
+        self.verify(tenant, PASSWORD_RESET, email.as_str(), code, at, metadata).await
     }
 
     /// True when `code` is the waiting code for `phone` (and it is now used up).

@@ -122,12 +122,13 @@ impl LoginService {
     /// token all get the same successor (the losers of the race find the token to be the head's
     /// parent). A token of another tenant, or
     /// presented through another dialect than the one that issued it, is `Invalid` and changes
-    /// nothing.
+    /// nothing. With `rotate` false the session's token is not spent: it comes back as its own
+    /// successor, and nothing is appended ([ADR 0021](../../docs/adr/0021-legacy-refresh-tokens-do-not-rotate.md)).
     #[tracing::instrument(skip_all)]
     pub async fn refresh(
         &self,
         token: &str,
-        (tenant_id, dialect): (&str, &str),
+        (tenant_id, dialect, rotate): (&str, &str, bool),
         at: DateTime<Utc>,
         metadata: &Metadata,
     ) -> Result<Refreshed, RefreshError> {
@@ -139,6 +140,7 @@ impl LoginService {
             presented_hash: secret_hash(token),
             child_hash: secret_hash(&child),
             grace: self.policy.refresh_grace,
+            rotate,
             at,
         };
         match self.bus.execute::<LoginSession>(&login::stream_id(session_id), command, &(), metadata).await {
@@ -148,7 +150,12 @@ impl LoginService {
             }
             Ok(done) => Ok(Refreshed {
                 session_id,
-                refresh_token: child,
+                // the session's token now: the presented one when it was not spent
+                refresh_token: if done.state.current_refresh_hash() == Some(secret_hash(token).as_str()) {
+                    token.to_owned()
+                } else {
+                    child
+                },
                 user_id: done.state.user_id().ok_or(RefreshError::Invalid)?,
                 test_user: done.state.test_user(),
             }),

@@ -65,6 +65,35 @@ impl Legacy<'_> {
         self.app.post("/api/oauth/reset_password").json(&body).send().await.unwrap()
     }
 
+    /// `POST /api/oauth/reset_password/confirm`.
+    pub async fn reset_confirm(&self, body: Value) -> Response {
+        self.app.post("/api/oauth/reset_password/confirm").json(&body).send().await.unwrap()
+    }
+
+    /// The password grant (JSON): `username` may be the email too.
+    pub async fn password_grant(&self, username: &str, password: &str) -> Response {
+        self.token(json!({"grant_type": "password", "username": username, "password": password, "client_id": "web"}))
+            .await
+    }
+
+    /// The password grant's answer: the access and the refresh token.
+    pub async fn signed_in(&self, username: &str, password: &str) -> (String, String) {
+        let res = self.password_grant(username, password).await;
+        assert_eq!(res.status(), 200);
+        let body: Value = res.json().await.unwrap();
+        (body["access_token"].as_str().unwrap().to_owned(), body["refresh_token"].as_str().unwrap().to_owned())
+    }
+
+    /// `POST /api/users/update` by the bearer of `access`.
+    pub async fn update(&self, access: &str, body: Value) -> Response {
+        self.app.post("/api/users/update").bearer_auth(access).json(&body).send().await.unwrap()
+    }
+
+    /// `GET /api/users/show/{id}`, unauthenticated.
+    pub async fn show(&self, id: &str) -> Response {
+        self.app.get(&format!("/api/users/show/{id}")).send().await.unwrap()
+    }
+
     pub async fn is_logged(&self, access: &str) -> Response {
         self.app.get("/api/users/isLogged").bearer_auth(access).send().await.unwrap()
     }

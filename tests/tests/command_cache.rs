@@ -49,22 +49,25 @@ both_engines!(a_remembered_session_another_instance_moved_decides_nothing, |engi
 
     // a refusal on a remembered state is checked: b rotates a session a remembers at its start
     let first = a.start(sign_in(), now, &meta).await.unwrap();
-    let rt1 =
-        b.refresh(first.refresh_token.as_deref().unwrap(), ("demo", "suite"), now, &meta).await.unwrap().refresh_token;
+    let rt1 = b
+        .refresh(first.refresh_token.as_deref().unwrap(), ("demo", "suite", true), now, &meta)
+        .await
+        .unwrap()
+        .refresh_token;
     // to a's memory rt1 is unknown; the stream has it as the head, and a rotates it
-    assert!(a.refresh(&rt1, ("demo", "suite"), now, &meta).await.is_ok());
+    assert!(a.refresh(&rt1, ("demo", "suite", true), now, &meta).await.is_ok());
 
     // an answer without an event on a remembered state is checked too
     let started = a.start(sign_in(), now, &meta).await.unwrap();
     let rt0 = started.refresh_token.unwrap();
-    let rt1 = a.refresh(&rt0, ("demo", "suite"), now, &meta).await.unwrap().refresh_token;
+    let rt1 = a.refresh(&rt0, ("demo", "suite", true), now, &meta).await.unwrap().refresh_token;
     // b moves the stream on: rt1 -> rt2
-    let rt2 = b.refresh(&rt1, ("demo", "suite"), now, &meta).await.unwrap().refresh_token;
+    let rt2 = b.refresh(&rt1, ("demo", "suite", true), now, &meta).await.unwrap().refresh_token;
     // a remembers rt0 as the parent of the head inside the grace: a retry that would get rt1 again.
     // The stream has rt1 spent as well, so rt0 is an older ancestor and the session is revoked
-    assert!(matches!(a.refresh(&rt0, ("demo", "suite"), now, &meta).await, Err(RefreshError::Reused)));
+    assert!(matches!(a.refresh(&rt0, ("demo", "suite", true), now, &meta).await, Err(RefreshError::Reused)));
     // b remembers rt2 as the head; its rotation collides with the revocation and is decided again
-    assert!(matches!(b.refresh(&rt2, ("demo", "suite"), now, &meta).await, Err(RefreshError::Invalid)));
+    assert!(matches!(b.refresh(&rt2, ("demo", "suite", true), now, &meta).await, Err(RefreshError::Invalid)));
     let stream = login::stream_id(started.session_id);
     let (remembered, _) = bus_a.load::<LoginSession>(&stream).await.unwrap();
     assert!(remembered.revoked().is_some());
@@ -87,8 +90,8 @@ both_engines!(a_token_of_another_tenant_changes_nothing, |engine| async move {
     let meta = Metadata::default();
     let started = a.start(sign_in(), Utc::now(), &meta).await.unwrap();
     let rt0 = started.refresh_token.unwrap();
-    assert!(matches!(a.refresh(&rt0, ("other", "suite"), Utc::now(), &meta).await, Err(RefreshError::Invalid)));
+    assert!(matches!(a.refresh(&rt0, ("other", "suite", true), Utc::now(), &meta).await, Err(RefreshError::Invalid)));
     let stream = login::stream_id(started.session_id);
     assert_eq!(store.read_stream(&stream, 0).await.unwrap().len(), 1, "no rotation, no revocation");
-    assert!(a.refresh(&rt0, ("demo", "suite"), Utc::now(), &meta).await.is_ok(), "still good in its own tenant");
+    assert!(a.refresh(&rt0, ("demo", "suite", true), Utc::now(), &meta).await.is_ok(), "still good in its own tenant");
 });

@@ -181,6 +181,12 @@ suite_codes! {
         "Un code vient d'être envoyé. Veuillez patienter avant d'en demander un autre.",
         "Er is zojuist een code verstuurd. Wacht even voordat je een nieuwe aanvraagt.",
     ]
+    U402 = "U402" [
+        "The code is wrong or has expired. Please request a new one.",
+        "Der Code ist falsch oder abgelaufen. Bitte fordere einen neuen an.",
+        "Le code est incorrect ou a expiré. Veuillez en demander un nouveau.",
+        "De code is onjuist of verlopen. Vraag een nieuwe aan.",
+    ]
     T404 = "T404" [
         "This operator does not exist.",
         "Diesen Betreiber gibt es nicht.",
@@ -310,8 +316,9 @@ mod tests {
     fn every_code_has_its_own_message_in_four_languages() {
         let codes = [
             "A101", "A201", "A202", "A203", "A204", "A205", "A206", "A207", "A208", "A209", "A210", "A211", "A212",
-            "SRV503.1", "U101", "U102", "U106", "U130.3", "U131", "T404", "REQ400", "REQ404", "REQ405", "REQ413",
-            "REQ415", "REQ429", "SRV503", "SRV503.2", "SRV503.3", "REQ408", "U111", "U120", "U130.2", "U130.7", "U141",
+            "SRV503.1", "U101", "U102", "U106", "U130.3", "U131", "U401", "U402", "T404", "REQ400", "REQ404", "REQ405",
+            "REQ413", "REQ415", "REQ429", "SRV503", "SRV503.2", "SRV503.3", "REQ408", "U111", "U120", "U130.2",
+            "U130.7", "U141",
         ];
         let catalogue: Vec<&str> = every().iter().map(|c| c.code).collect();
         for code in codes {

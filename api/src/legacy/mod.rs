@@ -5,9 +5,12 @@ pub(crate) mod delete;
 pub(crate) mod error;
 mod extract;
 pub(crate) mod oauth;
+pub(crate) mod password;
 pub(crate) mod payment;
 pub(crate) mod payment_lists;
+pub(crate) mod profile;
 pub(crate) mod stripe_objects;
+pub(crate) mod token;
 pub(crate) mod users;
 
 pub use error::LegacyError;
@@ -21,11 +24,16 @@ pub const DIALECT: &str = "legacy";
 pub fn router() -> ApiRouter {
     ApiRouter::new()
         .routes(routes!(oauth::register))
-        .routes(routes!(oauth::token))
+        .routes(routes!(token::token))
         .routes(routes!(oauth::revoke))
-        .routes(routes!(oauth::reset_password))
+        .routes(routes!(password::reset_password))
+        .routes(routes!(password::reset_password_confirm))
         .routes(routes!(users::is_logged))
         .routes(routes!(delete::delete_account))
+        .routes(routes!(profile::update))
+        .routes(routes!(profile::show))
+        .routes(routes!(profile::show_without_id))
+        .routes(routes!(profile::buckets))
         .routes(routes!(users::otp_secret, users::otp_enable, users::otp_disable))
         .routes(routes!(payment::attach_card))
         .routes(routes!(payment::default_card, payment::update_card))

@@ -1,4 +1,4 @@
-//! `/api/oauth`: register, refresh, revoke.
+//! `/api/oauth`: register and revoke (the token grants are in `token`, passwords in `password`).
 use super::extract::{LegacyJson, LegacyUser, RawBody};
 use super::users::{UserModel, user_model};
 use super::{DIALECT, LegacyError};
@@ -7,9 +7,8 @@ use crate::error::ApiError;
 use crate::request_meta::RequestMeta;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{FromRequest, Request, State};
-use axum::http::header::CONTENT_TYPE;
-use commands::signin::{Dialect, FirstFactor, PasswordSignUp, SignInError, SignUpError, TokenPair};
+use axum::extract::State;
+use commands::signin::{Dialect, FirstFactor, PasswordSignUp, SignUpError};
 use domain::login::RevocationReason;
 use domain::user::Profile;
 use domain::values::{Email, NewPassword};
@@ -43,11 +42,13 @@ pub struct Registered {
     refresh_token: String,
 }
 
-fn valid_username(u: &str) -> bool {
+/// 2 to 40 letters, digits, `.`, `_` or `-`.
+pub(super) fn valid_username(u: &str) -> bool {
     (2..=40).contains(&u.chars().count()) && u.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
 }
 
-fn optional(value: Option<String>) -> Result<Option<String>, ApiError> {
+/// A role or company: trimmed, empty is none, at most 100 characters.
+pub(super) fn optional(value: Option<String>) -> Result<Option<String>, ApiError> {
     let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
     if value.as_ref().is_some_and(|v| v.chars().count() > 100) {
         return Err(ApiError::InvalidBody("role and company are at most 100 characters".into()));
@@ -112,102 +113,6 @@ pub async fn register(
     Ok(Json(Registered { user: user_model(&state, user_id).await?, access_token: pair.access_token, refresh_token }))
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
-#[schema(as = legacy::TokenRequest, example = json!({"grant_type": "refresh_token", "refresh_token": "0196…", "client_id": "web"}))]
-pub struct TokenRequest {
-    #[serde(default)]
-    grant_type: Option<String>,
-    #[serde(default)]
-    refresh_token: Option<String>,
-    /// Accepted and recorded; any value.
-    #[serde(default)]
-    #[allow(dead_code)]
-    client_id: Option<String>,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-#[schema(as = legacy::TokenResponse)]
-pub struct TokenResponse {
-    access_token: String,
-    refresh_token: String,
-    /// When the access token expires (UTC, RFC 3339).
-    expire_at: String,
-    token_type: &'static str,
-}
-
-impl TryFrom<TokenPair> for TokenResponse {
-    type Error = SignInError;
-
-    fn try_from(pair: TokenPair) -> Result<Self, SignInError> {
-        Ok(Self {
-            refresh_token: pair.refresh_token()?,
-            access_token: pair.access_token,
-            expire_at: pair.expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            token_type: "Bearer",
-        })
-    }
-}
-
-/// A token request as JSON or as a form (OAuth clients send forms).
-pub struct TokenBody(TokenRequest);
-
-impl<S: Send + Sync> FromRequest<S> for TokenBody {
-    type Rejection = LegacyError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, LegacyError> {
-        let form = req
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-        if form {
-            let RawBody(bytes) = RawBody::from_request(req, state).await?;
-            let mut request = TokenRequest { grant_type: None, refresh_token: None, client_id: None };
-            for (k, v) in form_urlencoded::parse(&bytes) {
-                match k.as_ref() {
-                    "grant_type" => request.grant_type = Some(v.into_owned()),
-                    "refresh_token" => request.refresh_token = Some(v.into_owned()),
-                    "client_id" => request.client_id = Some(v.into_owned()),
-                    _ => {}
-                }
-            }
-            return Ok(Self(request));
-        }
-        let LegacyJson(request) = LegacyJson::<TokenRequest>::from_request(req, state).await?;
-        Ok(Self(request))
-    }
-}
-
-/// Refresh: a new access token and a new refresh token; the old refresh token is spent.
-#[utoipa::path(
-    post,
-    path = "/api/oauth/token",
-    tag = "legacy",
-    request_body(content = TokenRequest, content_type = "application/json", description = "JSON or application/x-www-form-urlencoded"),
-    responses(
-        (status = 200, description = "new tokens", body = TokenResponse),
-        (status = 400, description = "bad parameters (grant_type must be refresh_token), or an invalid or spent refresh token", body = super::error::LegacyErrorBody),
-        (status = 429, description = "too many refreshes from this address (Retry-After)", body = super::error::LegacyErrorBody),
-    )
-)]
-pub async fn token(
-    State(state): State<AppState>,
-    ClientAddr(address): ClientAddr,
-    meta: RequestMeta,
-    TokenBody(body): TokenBody,
-) -> Result<Json<TokenResponse>, LegacyError> {
-    state.limits.refresh(address)?;
-    if body.grant_type.as_deref() != Some("refresh_token") {
-        return Err(ApiError::InvalidBody("grant_type must be refresh_token".into()).into());
-    }
-    let token = body
-        .refresh_token
-        .filter(|t| !t.is_empty())
-        .ok_or(ApiError::InvalidBody("refresh_token is required".into()))?;
-    let pair = state.sign_in.refresh(Dialect::Legacy, &state.legacy_tenant, &token, meta.0).await?;
-    Ok(Json(pair.try_into()?))
-}
-
 #[derive(Deserialize, Default, utoipa::ToSchema)]
 #[schema(as = legacy::Revoke)]
 pub struct Revoke {
@@ -254,44 +159,4 @@ pub async fn revoke(
     let metadata = meta.by(DIALECT, &state.legacy_tenant, format!("user:{}", user.user_id));
     state.logins.revoke(session_id, RevocationReason::SignedOut, state.clock.now(), &metadata).await?;
     Ok(Json(super::users::Message { msg: "revoked" }))
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[schema(as = legacy::ResetPassword, example = json!({"email": "ann@example.com"}))]
-pub struct ResetPassword {
-    #[serde(default)]
-    email: Option<String>,
-}
-
-/// Mail a password-reset code to the account's email.
-#[utoipa::path(
-    post,
-    path = "/api/oauth/reset_password",
-    tag = "legacy",
-    request_body = ResetPassword,
-    responses(
-        (status = 200, description = "the mail has been sent", body = super::users::Message),
-        (status = 400, description = "missing or invalid email", body = super::error::LegacyErrorBody),
-        (status = 404, description = "no user with this email (the original answers so)", body = super::error::LegacyErrorBody),
-        (status = 429, description = "a mail was sent moments ago, or too many requests (Retry-After)", body = super::error::LegacyErrorBody),
-    )
-)]
-pub async fn reset_password(
-    State(state): State<AppState>,
-    ClientAddr(address): ClientAddr,
-    meta: RequestMeta,
-    LegacyJson(body): LegacyJson<ResetPassword>,
-) -> Result<Json<super::users::Message>, LegacyError> {
-    let tenant = state.legacy_tenant.clone();
-    let raw = body.email.filter(|e| !e.trim().is_empty()).ok_or(ApiError::InvalidBody("email is required".into()))?;
-    state.limits.write(address)?;
-    state.limits.sign_in(address, &format!("{tenant}:reset:{}", raw.trim().to_lowercase()))?;
-    let email = Email::parse(&raw)?;
-    if state.users.email_account(&tenant, &email).await?.is_none() {
-        // the original's text, typo and all
-        return Err(ApiError::NoAccount.into());
-    }
-    let metadata = meta.by(DIALECT, &tenant, "reset_password".to_owned());
-    state.codes.send_reset_code(&tenant, &email, state.clock.now(), &metadata).await?;
-    Ok(Json(super::users::Message { msg: "the mail has been sent" }))
 }

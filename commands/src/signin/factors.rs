@@ -23,7 +23,19 @@ impl SignInFlow {
         let codes = &self.services.codes;
         match factor {
             FirstFactor::Password { email, password } => {
-                self.password(dialect, tenant, &email, password, request, now).await
+                let known = match Email::parse(&email) {
+                    Ok(email) => users.email_account(tenant, &email).await?,
+                    Err(_) => None,
+                };
+                self.password(dialect, tenant, known, password, request, now).await
+            }
+            FirstFactor::UsernamePassword { username, password } => {
+                let name = username.trim();
+                let known = match Email::parse(name) {
+                    Ok(email) => users.email_account(tenant, &email).await?,
+                    Err(_) => users.username_account(tenant, name).await?,
+                };
+                self.password(dialect, tenant, known, password, request, now).await
             }
             FirstFactor::EmailCode { email, code } => {
                 let metadata = stamped(request, dialect, tenant, "email-code".to_owned());
@@ -68,19 +80,16 @@ impl SignInFlow {
         }
     }
 
+    /// The password of `known`, the account the name given leads to, if any.
     async fn password(
         &self,
         dialect: Dialect,
         tenant: &str,
-        email: &str,
+        known: Option<(Uuid, User)>,
         password: String,
         request: Metadata,
         now: DateTime<Utc>,
     ) -> Result<(Proven, Metadata), SignInError> {
-        let known = match Email::parse(email) {
-            Ok(email) => self.services.users.email_account(tenant, &email).await?,
-            Err(_) => None,
-        };
         let Some((user_id, _)) = known else {
             // as long as a check of a known account's password: the answer tells nothing
             self.services.passwords.verify(password, None).await;

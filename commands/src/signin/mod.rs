@@ -10,12 +10,15 @@
 mod factors;
 mod flow;
 mod gate;
+mod one_step;
+mod password_change;
 mod proof;
 mod reauth;
 mod session;
 mod signup;
 
 pub use flow::{SignInFlow, SignInServices};
+pub use password_change::{AccountEdit, AccountEditError};
 pub use session::MfaTicket;
 pub use signup::{PasswordSignUp, SignUpError};
 
@@ -38,7 +41,7 @@ pub enum Dialect {
     Coord,
     /// A person's own sign-in to a tenant: the tenant's lifetime, with a refresh token.
     Suite,
-    /// The card-wallet API: an hour, with a refresh token.
+    /// The card-wallet API: an hour, with a refresh token that does not rotate.
     Legacy,
 }
 
@@ -59,6 +62,12 @@ impl Dialect {
     /// Coord's partners mint a new token whenever they need one; the others refresh.
     const fn refreshes(self) -> bool {
         !matches!(self, Self::Coord)
+    }
+
+    /// Whether a refresh spends the token for a successor. The legacy client refreshes with the
+    /// first token it was given, always: its token lasts as long as its session (ADR 0021).
+    pub const fn rotates_refresh_tokens(self) -> bool {
+        matches!(self, Self::Suite)
     }
 }
 
@@ -87,6 +96,9 @@ pub enum FirstFactor {
     /// Email and password as typed: an address that cannot exist still costs a password check,
     /// so the answer takes as long whether or not the account exists.
     Password { email: String, password: String },
+    /// A username (any case) or an email, and the password (legacy's password grant); as
+    /// `Password`, an unknown name costs a password check too.
+    UsernamePassword { username: String, password: String },
     /// A one-time code sent to the email; a new address gets an account.
     EmailCode { email: Email, code: String },
     /// A one-time code sent by SMS; a new number gets an account.
@@ -159,6 +171,10 @@ pub enum SignInError {
     InvalidCode,
     #[error("the account is locked after repeated failed sign-ins; retry in {retry_after_secs} s")]
     Locked { retry_after_secs: u64 },
+    /// The first factor was right, the account has TOTP on, and the dialect has no second step:
+    /// the code must come with the first factor.
+    #[error("two-factor sign-in is on: send a current code with the password")]
+    TwoFactorRequired,
     /// Not an mfaToken of this tenant, expired, or spent.
     #[error("the mfaToken is not valid or has expired")]
     InvalidMfaToken,

@@ -73,7 +73,7 @@ impl SignInFlow {
         let actor = if dialect == Dialect::Legacy { "oauth/token" } else { "refresh-token" };
         let metadata = stamped(request, dialect, tenant, actor.to_owned());
         // a token of another tenant or dialect is as unknown here as a made-up one
-        let presented_to = (tenant, dialect.name());
+        let presented_to = (tenant, dialect.name(), dialect.rotates_refresh_tokens());
         let refreshed = self.services.logins.refresh(refresh_token, presented_to, now, &metadata).await?;
         let holder = Holder {
             user_id: refreshed.user_id,

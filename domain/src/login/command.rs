@@ -32,6 +32,9 @@ pub enum LoginCommand {
         presented_hash: String,
         child_hash: String,
         grace: Duration,
+        /// Spend the presented head for its successor (suite). `false` (legacy): the head stays
+        /// the session's token until the session ends, and nothing is appended.
+        rotate: bool,
         at: DateTime<Utc>,
     },
     Revoke {

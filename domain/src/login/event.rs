@@ -53,6 +53,9 @@ pub enum RevocationReason {
     CredentialsRemoved,
     /// The account was erased.
     AccountErased,
+    /// The account's password was changed (every other session ends) or reset with a mailed
+    /// code (every session ends).
+    PasswordChanged,
 }
 
 impl RevocationReason {
@@ -63,6 +66,7 @@ impl RevocationReason {
             Self::RefreshTokenReused => "refresh_token_reused",
             Self::CredentialsRemoved => "credentials_removed",
             Self::AccountErased => "account_erased",
+            Self::PasswordChanged => "password_changed",
         }
     }
 }

@@ -40,8 +40,8 @@ impl Aggregate for LoginSession {
                     started_at: at,
                 })
             }
-            LoginCommand::Refresh { tenant_id, dialect, presented_hash, child_hash, grace, at } => {
-                self.refresh((&tenant_id, &dialect), presented_hash, child_hash, grace, at)?
+            LoginCommand::Refresh { tenant_id, dialect, presented_hash, child_hash, grace, rotate, at } => {
+                self.refresh((&tenant_id, &dialect), presented_hash, child_hash, (grace, rotate), at)?
             }
             LoginCommand::Revoke { reason, at } => {
                 if !self.started {

@@ -1,5 +1,7 @@
 //! Refresh-token rotation: the head is exchanged for its successor; a retry of the last rotation
 //! within the grace gets the same successor; a spent token presented again revokes the family.
+//! A session that does not rotate (legacy: its client refreshes with the first token it was
+//! given, always) keeps its head until it ends; presenting it appends nothing.
 use super::{LoginError, LoginEvent, LoginSession, RevocationReason};
 use chrono::{DateTime, Duration, Utc};
 
@@ -9,7 +11,7 @@ impl LoginSession {
         (tenant_id, dialect): (&str, &str),
         presented: String,
         child: String,
-        grace: Duration,
+        (grace, rotate): (Duration, bool),
         at: DateTime<Utc>,
     ) -> Result<Option<LoginEvent>, LoginError> {
         if !self.started {
@@ -29,6 +31,9 @@ impl LoginSession {
             return Err(LoginError::Expired);
         }
         let head = self.head.as_ref().ok_or(LoginError::NoRefreshToken)?;
+        if presented == *head && !rotate {
+            return Ok(None);
+        }
         if presented == *head {
             return Ok(Some(LoginEvent::RefreshTokenRotated {
                 from_hash: presented,

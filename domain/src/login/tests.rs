@@ -35,6 +35,7 @@ fn refresh(presented: &str, child: &str, secs: i64) -> LoginCommand {
         presented_hash: presented.into(),
         child_hash: child.into(),
         grace: Duration::seconds(10),
+        rotate: true,
         at: at(secs),
     }
 }
@@ -132,6 +133,7 @@ fn presented_to(tenant: &str, dialect: &str, presented: &str) -> LoginCommand {
         presented_hash: presented.into(),
         child_hash: "x".into(),
         grace: Duration::seconds(10),
+        rotate: true,
         at: at(100),
     }
 }
@@ -189,7 +191,48 @@ fn names_match_their_serialized_form() {
     ] {
         assert_eq!(serde_json::to_value(m).expect("json"), m.as_str());
     }
-    for r in [RevocationReason::SignedOut, RevocationReason::RefreshTokenReused, RevocationReason::CredentialsRemoved] {
+    for r in [
+        RevocationReason::SignedOut,
+        RevocationReason::RefreshTokenReused,
+        RevocationReason::CredentialsRemoved,
+        RevocationReason::PasswordChanged,
+    ] {
         assert_eq!(serde_json::to_value(r).expect("json"), r.as_str());
     }
+}
+
+#[test]
+fn a_session_that_does_not_rotate_keeps_its_token_until_it_ends() {
+    let kept = |secs: i64| LoginCommand::Refresh {
+        tenant_id: "demo".into(),
+        dialect: "suite".into(),
+        presented_hash: "rt1".into(),
+        child_hash: "rt2".into(),
+        grace: Duration::seconds(10),
+        rotate: false,
+        at: at(secs),
+    };
+    // presented again and again, long after any grace: nothing is spent, nothing revoked
+    LoginTest::with(()).given(vec![started(Some("rt1"))]).when(kept(5)).then_expect_events(vec![]);
+    LoginTest::with(()).given(vec![started(Some("rt1"))]).when(kept(3000)).then_expect_events(vec![]);
+    let revoked = LoginEvent::LoginSessionRevoked { reason: RevocationReason::PasswordChanged, revoked_at: at(9) };
+    LoginTest::with(())
+        .given(vec![started(Some("rt1")), revoked])
+        .when(kept(10))
+        .then_expect_error(LoginError::Revoked);
+    LoginTest::with(()).given(vec![started(Some("rt1"))]).when(kept(3600)).then_expect_error(LoginError::Expired);
+    // a token that is not the head is as unknown as before
+    let other = LoginCommand::Refresh {
+        tenant_id: "demo".into(),
+        dialect: "suite".into(),
+        presented_hash: "made up".into(),
+        child_hash: "x".into(),
+        grace: Duration::seconds(10),
+        rotate: false,
+        at: at(5),
+    };
+    LoginTest::with(())
+        .given(vec![started(Some("rt1"))])
+        .when(other)
+        .then_expect_error(LoginError::UnknownRefreshToken);
 }

@@ -111,10 +111,4 @@ suite_codes! {
         "Le code de vérification est erroné ou a expiré.",
         "De verificatiecode is onjuist of verlopen.",
     ]
-    U402 = "U402" [
-        "The email confirmation code is wrong or has expired.",
-        "Der Code zur Bestätigung der E-Mail ist falsch oder abgelaufen.",
-        "Le code de confirmation de l'e-mail est erroné ou a expiré.",
-        "De bevestigingscode voor het e-mailadres is onjuist of verlopen.",
-    ]
 }
