@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod codes;
 pub mod id_token;
 pub mod idempotency;
+pub mod links;
 pub mod login;
 pub mod outbox;
 pub mod passwords;

@@ -5,6 +5,7 @@
 pub mod activity;
 pub mod cache;
 pub mod catalog;
+pub mod links;
 pub mod logins;
 mod reads;
 mod runner;
@@ -26,6 +27,7 @@ pub fn inline() -> Vec<Arc<dyn Projector>> {
         Arc::new(users::UserViewProjector),
         Arc::new(logins::LoginSessionsProjector),
         Arc::new(wallet::WalletProjector),
+        Arc::new(links::AccountLinksProjector),
     ]
 }
 
