@@ -68,7 +68,9 @@ fn screenshot_path(engine: Engine, name: &str) -> PathBuf {
 both_engines!(approving_in_chromium_links_and_lands_on_the_return_url, |engine| async move {
     let Some(executable) = chromium() else {
         assert!(!in_ci(), "CI is set but no Chromium was found: scripts/chromium installs it");
-        eprintln!("SKIPPED link_account_browser: no chromium binary (run scripts/chromium, or set CHROMIUM)");
+        // straight to stderr: the test harness hides what a passing test prints with `eprintln!`
+        let warning = "SKIPPED link_account_browser: no chromium binary (run scripts/chromium, or set CHROMIUM)\n";
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), warning.as_bytes());
         return;
     };
     let app = TestApp::spawn(engine).await;
@@ -86,14 +88,17 @@ both_engines!(approving_in_chromium_links_and_lands_on_the_return_url, |engine| 
     page.save_screenshot(ScreenshotParams::builder().full_page(true).build(), &consent_png).await.unwrap();
 
     page.find_element("#approve").await.unwrap().click().await.unwrap();
-    let landed =
-        eventually(10, || async { page.url().await.ok().flatten().is_some_and(|url| url.starts_with(&return_url)) })
-            .await;
+    // the URL changes before the partner's page has loaded: wait for both
+    let landed = eventually(10, || async {
+        let url = page.url().await.ok().flatten().unwrap_or_default();
+        let html = page.content().await.unwrap_or_default();
+        url.starts_with(&return_url) && html.contains("Back at the partner")
+    })
+    .await;
     let url = page.url().await.unwrap().unwrap_or_default();
-    assert!(landed, "the browser is at {url}, not back at {return_url}");
+    assert!(landed, "the browser is at {url}, not back at the partner's page {return_url}");
     assert_eq!(url, format!("{return_url}?result=linked&system_id=CitiBike"));
     assert_eq!(*seen.lock().unwrap(), ["result=linked&system_id=CitiBike"]);
-    assert!(page.content().await.unwrap().contains("Back at the partner"));
     page.save_screenshot(ScreenshotParams::builder().build(), screenshot_path(engine, "returned")).await.unwrap();
     browser.close().await.unwrap();
     let _ = browser.wait().await;
