@@ -120,12 +120,11 @@ pub async fn tenant_command(
         TenantCommand::System { system_id, name, linked_account, users_api_fields, jwt_claims } => {
             let requirements =
                 domain::catalog::TransactionRequirements { jwt_claims, linked_account, users_api_fields };
-            let system = domain::catalog::TransactableSystem { system_id: system_id.clone(), name, requirements };
-            catalog
-                .configure_transactable_system(tenant, system, now, &metadata)
-                .await
-                .with_context(|| format!("tenant {tenant}"))?;
-            Ok(serde_json::json!({ "tenant": tenant, "system_id": system_id, "configured": true }))
+            let system = domain::catalog::TransactableSystem { system_id, name, requirements };
+            let printed = serde_json::json!({ "tenant": tenant, "system_id": system.system_id, "configured": true });
+            let configured = catalog.configure_transactable_system(tenant, system, now, &metadata).await;
+            configured.with_context(|| format!("tenant {tenant}"))?;
+            Ok(printed)
         }
         TenantCommand::TokenLifetime { minutes } => {
             catalog

@@ -37,7 +37,14 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-impl Consent<'_> {
+impl<'a> Consent<'a> {
+    /// The page for linking `email`'s account at `system` for `partner`, returning to `return_url`;
+    /// its form still to be set (`action`, `state`, `test`).
+    pub fn new(partner: &'a str, system: &'a str, email: &'a str, return_url: &'a url::Url) -> Self {
+        let return_host = return_url.host_str().unwrap_or_default();
+        Self { partner, system, email, return_host, action: "", state: "", test: false }
+    }
+
     pub fn html(&self) -> String {
         let (title, request, note) = if self.test {
             (

@@ -125,16 +125,9 @@ async fn consent_page(
         nonce: uuid::Uuid::new_v4().to_string(),
         test: auth.claims.test,
     };
-    let page = Consent {
-        partner: &user.partner.name,
-        system: &system.name,
-        email: row.email.as_deref().unwrap_or_default(),
-        return_host: return_url.host_str().unwrap_or_default(),
-        action: DECISION_PATH,
-        state: &link.seal(&state.link_key)?,
-        test: link.test,
-    };
-    Ok(page.into_response())
+    let sealed = link.seal(&state.link_key)?;
+    let page = Consent::new(&user.partner.name, &system.name, row.email.as_deref().unwrap_or_default(), &return_url);
+    Ok(Consent { action: DECISION_PATH, state: &sealed, test: link.test, ..page }.into_response())
 }
 
 const DECISION_PATH: &str = "/v1/users/link_account";
