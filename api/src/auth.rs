@@ -37,8 +37,14 @@ pub async fn authenticate(state: &AppState, token: &str, audience: &str) -> Resu
 pub async fn live_session(state: &AppState, claims: AccessClaims) -> Result<Authenticated, ApiError> {
     let user_id = Uuid::parse_str(&claims.sub).map_err(|_| ApiError::InvalidToken)?;
     let session_id = Uuid::parse_str(&claims.sid).map_err(|_| ApiError::InvalidToken)?;
-    let session = state.reads.login_session(&claims.sid).await?.ok_or(ApiError::SessionEnded)?;
-    if session.user_id != claims.sub || session.tenant_id != claims.tenant {
+    session_is_live(state, &claims.sid, &claims.sub, &claims.tenant).await?;
+    Ok(Authenticated { claims, user_id, session_id })
+}
+
+/// The login session `sid` exists, is user `sub`'s at `tenant`, and is neither revoked nor expired.
+pub async fn session_is_live(state: &AppState, sid: &str, sub: &str, tenant: &str) -> Result<(), ApiError> {
+    let session = state.reads.login_session(sid).await?.ok_or(ApiError::SessionEnded)?;
+    if session.user_id != sub || session.tenant_id != tenant {
         return Err(ApiError::InvalidToken);
     }
     let expired =
@@ -46,5 +52,5 @@ pub async fn live_session(state: &AppState, claims: AccessClaims) -> Result<Auth
     if session.is_revoked() || expired {
         return Err(ApiError::SessionEnded);
     }
-    Ok(Authenticated { claims, user_id, session_id })
+    Ok(())
 }

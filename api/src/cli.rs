@@ -1,4 +1,4 @@
-//! `users-api [serve|migrate|rebuild [name]|verify|keys rotate|tenant <id> provider|token-lifetime]`.
+//! `users-api [serve|migrate|rebuild [name]|verify|keys rotate|tenant <id> provider|token-lifetime|system]`.
 use crate::config::{Config, Settings, reveal};
 use crate::startup::{Application, open_store};
 use adapters::keys::SqlKeyStore;
@@ -45,7 +45,8 @@ pub enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
-    /// A tenant's settings: its OpenID providers and its suite access-token lifetime. Prints one
+    /// A tenant's settings: its OpenID providers, its suite access-token lifetime and its
+    /// transactable systems. Prints one
     /// JSON line; exits 1 with the reason for an unknown tenant or an invalid value.
     Tenant {
         /// The tenant id (`demo` for the demo tenant).
@@ -76,6 +77,25 @@ pub enum TenantCommand {
     /// Set how long the tenant's suite access tokens live, in minutes (1 to 43200, 30 days).
     /// Running servers use it within 5 seconds.
     TokenLifetime { minutes: u32 },
+    /// Add or change a transactable system and what it requires of a user. Each run states the
+    /// whole system: a requirement left out is dropped. Running servers use it at once.
+    System {
+        /// The id clients name it by (`CitiBike`): 1 to 64 letters, digits, `.`, `_` or `-`.
+        system_id: String,
+        /// Its name for people, shown on the consent page of `link_account`.
+        #[arg(long)]
+        name: String,
+        /// Users must link an account at the system first (`link_account`).
+        #[arg(long)]
+        linked_account: bool,
+        /// A field users must have set through the API: `vehicle.license_plate` or
+        /// `stripe_info.stripe_customer_id` (repeatable).
+        #[arg(long = "users-api-field", value_name = "FIELD")]
+        users_api_fields: Vec<String>,
+        /// A claim users' tokens must carry: `email` or `external_uid` (repeatable).
+        #[arg(long = "jwt-claim", value_name = "CLAIM")]
+        jwt_claims: Vec<String>,
+    },
 }
 
 /// Apply a tenant command to the store, as `users-api tenant` does; the JSON it prints.
@@ -96,6 +116,15 @@ pub async fn tenant_command(
                 .await
                 .with_context(|| format!("tenant {tenant}"))?;
             Ok(serde_json::json!({ "tenant": tenant, "provider": name, "configured": true }))
+        }
+        TenantCommand::System { system_id, name, linked_account, users_api_fields, jwt_claims } => {
+            let requirements =
+                domain::catalog::TransactionRequirements { jwt_claims, linked_account, users_api_fields };
+            let system = domain::catalog::TransactableSystem { system_id, name, requirements };
+            let printed = serde_json::json!({ "tenant": tenant, "system_id": system.system_id, "configured": true });
+            let configured = catalog.configure_transactable_system(tenant, system, now, &metadata).await;
+            configured.with_context(|| format!("tenant {tenant}"))?;
+            Ok(printed)
         }
         TenantCommand::TokenLifetime { minutes } => {
             catalog

@@ -5,6 +5,7 @@
 //! handlers only use `?`.
 mod conversions;
 mod declare;
+mod links;
 mod payments;
 mod signin;
 pub mod suite_codes;
@@ -176,6 +177,28 @@ api_errors! {
     IdempotencyKeyReused => { status: UNPROCESSABLE_ENTITY, coord: "idempotency_key_reused", suite: REQ422 },
     #[error("a request with this Idempotency-Key is still running; retry later")]
     IdempotencyKeyInUse => { status: CONFLICT, coord: "idempotency_key_in_use", suite: REQ409 },
+
+    // transactable systems and account linking (the legacy texts are the card-wallet API's)
+    #[error("the tenant has no such transactable system")]
+    UnknownSystem => { status: BAD_REQUEST, coord: "unknown_system", suite: REQ400 },
+    #[error("invalid parameters or provider isn't implemented")]
+    UnknownProvider => { status: BAD_REQUEST, coord: "unknown_system", suite: REQ400 },
+    #[error("the system does not require account linking to be transactable")]
+    SystemNotLinkable => { status: BAD_REQUEST, coord: "system_not_linkable", suite: REQ400 },
+    #[error("the system needs more information about the user first: {0}")]
+    LinkRequirementsMissing(String) => { status: BAD_REQUEST, coord: "requirements_missing", suite: REQ400 },
+    #[error("the user already have this provider")]
+    AlreadyLinked => { status: FORBIDDEN, coord: "already_linked", suite: A101 },
+    #[error("the provider isn't enabled")]
+    NotLinked => { status: FORBIDDEN, coord: "not_linked", suite: A101 },
+    #[error("this method works for test users (a test JWT) only")]
+    TestUsersOnly => { status: FORBIDDEN, coord: "test_users_only", suite: A101 },
+    #[error("the {0} query parameter is required")]
+    MissingParameter(&'static str) => { status: BAD_REQUEST, coord: "missing_parameter", suite: REQ400 },
+    #[error("{0}")]
+    InvalidReturnUrl(String) => { status: BAD_REQUEST, coord: "invalid_return_url", suite: REQ400 },
+    #[error("the consent form has expired or was used already; open the link page again")]
+    InvalidLinkState => { status: BAD_REQUEST, coord: "invalid_link_state", suite: REQ400 },
 
     // the service
     #[error("the service is busy; retry the request")]

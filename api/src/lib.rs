@@ -13,6 +13,7 @@ pub mod error;
 pub mod idempotency;
 pub mod legacy;
 pub mod limits;
+pub mod linking;
 pub mod native;
 pub mod oidc;
 pub mod openapi;

@@ -92,6 +92,8 @@ impl Application {
         let keys = adapters.key_store.clone().unwrap_or_else(|| Arc::new(SqlKeyStore::for_store(store.as_ref())));
         let refresh_key = keys.secret_bytes_or_create("refresh-token-key").await?;
         let clock: Arc<dyn Clock> = adapters.clock.clone().unwrap_or_else(|| Arc::new(SystemClock));
+        let link_key =
+            crate::coord::link_state::LinkStateKey::new(keys.secret_bytes_or_create("link-state-key").await?);
         let tokens: Arc<dyn TokenSigner> = match adapters.token_signer.clone() {
             Some(given) => given,
             None => Arc::new(TokenService::load_or_create(keys.clone()).await?.with_clock(clock.clone())),
@@ -151,6 +153,8 @@ impl Application {
             reads,
             store: store.clone(),
             sign_in,
+            links: commands::links::AccountLinkService::new(bus.clone(), CatalogService::new(bus.clone())),
+            link_key,
         });
         seed_demo(&state, &config).await?;
         if !state.reads.tenant_exists(&config.legacy_tenant).await? {
@@ -255,7 +259,15 @@ async fn seed_demo(state: &AppState, config: &Config) -> anyhow::Result<()> {
         .catalog
         .ensure_partner(&seed, state.clock.now(), &metadata)
         .await
-        .map_err(|e| anyhow::anyhow!("cannot seed the demo tenant: {e}"))
+        .map_err(|e| anyhow::anyhow!("cannot seed the demo tenant: {e}"))?;
+    for system in crate::linking::demo_systems() {
+        state
+            .catalog
+            .ensure_transactable_system(&config.demo_tenant, system, state.clock.now(), &metadata)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot seed the demo tenant's systems: {e}"))?;
+    }
+    Ok(())
 }
 
 /// The whole HTTP surface; separate from serving so tests can drive it directly too.

@@ -60,4 +60,8 @@ pub struct Services {
     pub legacy_tenant: String,
     /// Every dialect's sign-in and refresh.
     pub sign_in: commands::signin::SignInFlow,
+    /// Users' links to the tenants' transactable systems.
+    pub links: commands::links::AccountLinkService,
+    /// Signs the consent form of coord's `link_account`.
+    pub link_key: crate::coord::link_state::LinkStateKey,
 }

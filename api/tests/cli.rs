@@ -97,8 +97,8 @@ where
     let verify = target.run(&["verify"]);
     assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
     let report: Value = serde_json::from_slice(&verify.stdout).unwrap();
-    // tenant + partner + 5 registrations + 5 login sessions + 5 vehicles
-    assert_eq!((report["events_checked"].as_u64(), report["first_broken"].is_null()), (Some(17), true));
+    // tenant + partner + 4 demo transactable systems + 5 registrations + 5 login sessions + 5 vehicles
+    assert_eq!((report["events_checked"].as_u64(), report["first_broken"].is_null()), (Some(21), true));
 
     let rebuild = target.run(&["rebuild"]);
     assert!(rebuild.status.success(), "{}", String::from_utf8_lossy(&rebuild.stderr));

@@ -119,6 +119,43 @@ impl CatalogService {
         self.execute(tenant_id, CatalogCommand::ConfigureIdentityProvider { provider, at }, metadata).await
     }
 
+    /// Add or change a transactable system of a tenant (no event when nothing changes).
+    pub async fn configure_transactable_system(
+        &self,
+        tenant_id: &str,
+        system: catalog::TransactableSystem,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<(), CatalogCommandError> {
+        self.execute(tenant_id, CatalogCommand::ConfigureTransactableSystem { system, at }, metadata).await
+    }
+
+    /// Add the system unless the tenant has one of that id (the demo seed: a system an operator
+    /// changed stays changed across restarts).
+    pub async fn ensure_transactable_system(
+        &self,
+        tenant_id: &str,
+        system: catalog::TransactableSystem,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<(), CatalogCommandError> {
+        if self.system(tenant_id, &system.system_id).await?.is_some() {
+            return Ok(());
+        }
+        self.configure_transactable_system(tenant_id, system, at, metadata).await
+    }
+
+    /// The tenant's transactable system `system_id`, as its catalog stream stands (the
+    /// decisions of account linking read it here, not from the read model).
+    pub async fn system(
+        &self,
+        tenant_id: &str,
+        system_id: &str,
+    ) -> Result<Option<catalog::TransactableSystem>, StoreError> {
+        let (catalog, _) = self.bus.load::<Catalog>(&catalog::stream_id(tenant_id)).await?;
+        Ok(catalog.system(system_id).cloned())
+    }
+
     /// Set how long the tenant's suite access tokens live.
     pub async fn set_suite_token_lifetime(
         &self,

@@ -7,6 +7,7 @@ pub mod codes;
 pub mod erasure;
 pub mod id_token;
 pub mod idempotency;
+pub mod links;
 pub mod login;
 pub mod outbox;
 pub mod passwords;

@@ -6,6 +6,7 @@
 pub mod catalog;
 pub mod code;
 pub mod codec;
+pub mod links;
 pub mod login;
 pub mod personal;
 pub mod user;

@@ -1,4 +1,5 @@
-//! Tenants and partners, looked up by the hash of a partner's access key on every coord call.
+//! Tenants and partners, looked up by the hash of a partner's access key on every coord call;
+//! the tenants' OpenID providers and transactable systems.
 use crate::Reads;
 use async_trait::async_trait;
 use domain::catalog::CatalogEvent;
@@ -39,6 +40,19 @@ const TABLES: &[TableSpec] = &[
                 jwks_url   text not null,
                 updated_at text not null,
                 primary key (tenant_id, provider))",
+        indexes: "",
+    },
+    TableSpec {
+        name: "catalog_transactable_systems",
+        ddl: "create table if not exists {catalog_transactable_systems} (
+                tenant_id        text not null,
+                system_id        text not null,
+                name             text not null,
+                linked_account   boolean not null,
+                users_api_fields text not null,
+                jwt_claims       text not null,
+                updated_at       text not null,
+                primary key (tenant_id, system_id))",
         indexes: "",
     },
 ];
@@ -110,6 +124,27 @@ async fn apply(tx: &mut Tx<'_>, t: &Tables, event: &RecordedEvent) -> Result<(),
                 provider.issuer,
                 provider.audience,
                 provider.jwks_url,
+                format_time(&configured_at)
+            ];
+            tx.execute(&sql, &binds).await?;
+        }
+        CatalogEvent::TransactableSystemConfigured { system, configured_at } => {
+            let sql = format!(
+                "insert into {} (tenant_id, system_id, name, linked_account, users_api_fields, jwt_claims, updated_at) \
+                 values ($1, $2, $3, $4, $5, $6, $7) on conflict (tenant_id, system_id) do update set \
+                 name = excluded.name, linked_account = excluded.linked_account, \
+                 users_api_fields = excluded.users_api_fields, jwt_claims = excluded.jwt_claims, \
+                 updated_at = excluded.updated_at",
+                t.name("catalog_transactable_systems")
+            );
+            let requirements = &system.requirements;
+            let binds = args![
+                tenant_id,
+                system.system_id,
+                system.name,
+                requirements.linked_account,
+                serde_json::to_string(&requirements.users_api_fields)?,
+                serde_json::to_string(&requirements.jwt_claims)?,
                 format_time(&configured_at)
             ];
             tx.execute(&sql, &binds).await?;

@@ -6,6 +6,7 @@ pub mod activity;
 pub mod cache;
 pub mod catalog;
 pub mod deletions;
+pub mod links;
 pub mod logins;
 mod reads;
 mod runner;
@@ -28,6 +29,7 @@ pub fn inline() -> Vec<Arc<dyn Projector>> {
         Arc::new(logins::LoginSessionsProjector),
         Arc::new(wallet::WalletProjector),
         Arc::new(deletions::DeletionRequestsProjector),
+        Arc::new(links::AccountLinksProjector),
     ]
 }
 

@@ -50,6 +50,38 @@ impl Coord<'_> {
         self.app.client.put(self.url("/user/current/vehicle")).bearer_auth(token).json(&body).send().await.unwrap()
     }
 
+    /// `POST /testing/user/current/transactable_systems`: link (`true`) or unlink a test user.
+    pub async fn test_link(&self, token: &str, system_id: &str, linked_account: bool) -> Response {
+        let url = self.url("/testing/user/current/transactable_systems");
+        let body = json!({"system_id": system_id, "linked_account": linked_account});
+        self.app.client.post(url).bearer_auth(token).json(&body).send().await.unwrap()
+    }
+
+    /// The consent page URL of `link_account` (at `path`, `/link_account` or its alias), with the
+    /// token, system and return URL in the query, encoded.
+    pub fn link_account_url(&self, path: &str, token: &str, system_id: &str, return_url: &str) -> String {
+        let query = form_urlencoded::Serializer::new(String::new())
+            .append_pair("access_key", &self.app.access_key)
+            .append_pair("token", token)
+            .append_pair("system_id", system_id)
+            .append_pair("return_url", return_url)
+            .finish();
+        format!("{}/v1/users{path}?{query}", self.app.address)
+    }
+
+    /// The consent page for `system_id`, returning to `return_url`.
+    pub async fn link_account(&self, token: &str, system_id: &str, return_url: &str) -> Response {
+        let url = self.link_account_url("/link_account", token, system_id, return_url);
+        self.app.client.get(url).send().await.unwrap()
+    }
+
+    /// The consent page's form posted with `decision`, redirects not followed.
+    pub async fn decide(&self, state: &str, decision: &str) -> Response {
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let url = format!("{}/v1/users/link_account", self.app.address);
+        client.post(url).form(&[("state", state), ("decision", decision)]).send().await.unwrap()
+    }
+
     /// The seed's older name for `put_vehicle`.
     pub async fn update_vehicle(&self, token: &str, body: Value) -> Response {
         let url = self.url("/user/current/update_vehicle");
@@ -72,4 +104,10 @@ pub async fn coord_error(res: Response) -> (StatusCode, String) {
     assert_eq!(keys, BTreeSet::from(["code".to_owned(), "message".to_owned()]), "{body}");
     assert!(!body["message"].as_str().unwrap().is_empty());
     (status, body["code"].as_str().unwrap().to_owned())
+}
+
+/// The sealed state in a consent page's form.
+pub fn consent_state(html: &str) -> String {
+    let start = html.find(r#"name="state" value=""#).unwrap() + r#"name="state" value=""#.len();
+    html[start..].split('"').next().unwrap().to_owned()
 }

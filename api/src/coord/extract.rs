@@ -62,12 +62,44 @@ impl FromRequestParts<AppState> for CoordUser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, CoordError> {
         let Partner(partner) = Partner::from_request_parts(parts, state).await?;
         let token = crate::auth::bearer(parts)?;
+        Ok(Self::of_token(state, partner, token).await?.0)
+    }
+}
+
+impl CoordUser {
+    /// The user of `token`, which must be minted for `partner` and have a live session; with the
+    /// token's claims.
+    pub async fn of_token(
+        state: &AppState,
+        partner: PartnerRow,
+        token: &str,
+    ) -> Result<(Self, crate::auth::Authenticated), CoordError> {
         let claims = state.tokens.verify(token, AUDIENCE).await?;
         if claims.azp != partner.partner_id || claims.tenant != partner.tenant_id {
             return Err(ApiError::ForeignToken.into());
         }
         let auth = crate::auth::live_session(state, claims).await?;
-        Ok(Self { user_id: auth.user_id, partner })
+        Ok((Self { user_id: auth.user_id, partner }, auth))
+    }
+}
+
+/// A form body (`application/x-www-form-urlencoded`) whose rejections speak coord.
+pub struct CoordForm<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CoordForm<T> {
+    type Rejection = CoordError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, CoordError> {
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(value)) => Ok(Self(value)),
+            Err(axum::extract::rejection::FormRejection::InvalidFormContentType(_)) => {
+                Err(ApiError::UnsupportedMediaType.into())
+            }
+            Err(rejection) if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(ApiError::PayloadTooLarge.into())
+            }
+            Err(rejection) => Err(ApiError::InvalidBody(rejection.body_text()).into()),
+        }
     }
 }
 

@@ -1,9 +1,14 @@
 //! The coord dialect: the Coord Users API (`/v1/users`). Partners authenticate with an
 //! `access_key` query parameter; users with a Bearer JWT minted through `create_jwt`.
+pub(crate) mod consent;
 pub(crate) mod error;
 mod extract;
 pub(crate) mod jwt;
+pub(crate) mod link_account;
+pub mod link_state;
+pub(crate) mod return_url;
 pub(crate) mod stripe_info;
+pub(crate) mod systems;
 pub(crate) mod user;
 
 pub use error::CoordError;
@@ -24,5 +29,8 @@ pub fn router() -> ApiRouter {
         .routes(routes!(user::put_vehicle))
         .routes(routes!(user::update_vehicle))
         .routes(routes!(stripe_info::post_stripe_info))
+        .routes(routes!(link_account::link_account, link_account::decide))
+        .routes(routes!(link_account::link_account_current))
+        .routes(routes!(systems::test_link_user_account))
         .configure(|router| router.method_not_allowed_fallback(error::method_not_allowed))
 }

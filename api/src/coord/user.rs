@@ -1,6 +1,7 @@
 //! `GET /v1/users/user/current` and `PUT /v1/users/user/current/vehicle`.
 use super::error::CoordErrorBody;
 use super::extract::{CoordJson, CoordUser};
+use super::systems::TransactableSystem;
 use super::{CoordError, DIALECT};
 use crate::error::ApiError;
 use crate::request_meta::RequestMeta;
@@ -30,19 +31,13 @@ pub struct Vehicle {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-#[schema(as = coord::TransactableSystem)]
-pub struct TransactableSystem {
-    system_id: String,
-    linked_account: bool,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[schema(as = coord::User)]
 pub struct CurrentUser {
     email: String,
     /// Absent until a vehicle is set.
     #[serde(skip_serializing_if = "Option::is_none")]
     vehicle: Option<Vehicle>,
+    /// The tenant's systems, with the user's link and standing at each.
     transactable_systems: Vec<TransactableSystem>,
 }
 
@@ -60,7 +55,7 @@ impl TryFrom<UserRow> for CurrentUser {
             }
             _ => None,
         };
-        // account linking arrives with the transactable-systems catalog; none is linked yet
+        // `current` adds the systems, which need more than the row
         Ok(Self { email, vehicle, transactable_systems: Vec::new() })
     }
 }
@@ -94,7 +89,10 @@ impl From<&LicensePlate> for Vehicle {
 #[tracing::instrument(skip_all, fields(user = %user.user_id))]
 pub async fn current(State(state): State<AppState>, user: CoordUser) -> Result<Json<CurrentUser>, CoordError> {
     let row = state.reads.user(user.user_id).await?.ok_or(ApiError::UnknownUser)?;
-    Ok(Json(row.try_into()?))
+    let systems = super::systems::of_user(&state, &user, &row).await?;
+    let mut current = CurrentUser::try_from(row)?;
+    current.transactable_systems = systems;
+    Ok(Json(current))
 }
 
 /// Set the user's vehicle; answers the stored vehicle. Setting the same plate again changes nothing.

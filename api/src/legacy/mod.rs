@@ -4,6 +4,7 @@
 pub(crate) mod delete;
 pub(crate) mod error;
 mod extract;
+pub(crate) mod integrations;
 pub(crate) mod oauth;
 pub(crate) mod password;
 pub(crate) mod payment;
@@ -43,6 +44,8 @@ pub fn router() -> ApiRouter {
         .routes(routes!(payment_lists::put_metadata))
         .routes(routes!(payment_lists::charges))
         .routes(routes!(payment_lists::subscriptions))
+        .routes(routes!(integrations::providers, integrations::add_provider))
+        .routes(routes!(integrations::remove_provider))
         .catch_all("/api/oauth/{*rest}", error::not_found)
         .catch_all("/api/users/{*rest}", error::not_found)
         .configure(|router| router.method_not_allowed_fallback(error::method_not_allowed))

@@ -1,5 +1,5 @@
 //! What can be asked of a tenant's catalog.
-use super::{IdentityProvider, PartnerKeys};
+use super::{IdentityProvider, PartnerKeys, TransactableSystem};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +29,11 @@ pub enum CatalogCommand {
     /// Add or change an OpenID provider of the tenant.
     ConfigureIdentityProvider {
         provider: IdentityProvider,
+        at: DateTime<Utc>,
+    },
+    /// Add or change a transactable system of the tenant.
+    ConfigureTransactableSystem {
+        system: TransactableSystem,
         at: DateTime<Utc>,
     },
 }

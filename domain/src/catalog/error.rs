@@ -14,4 +14,6 @@ pub enum CatalogError {
     EmptyName,
     #[error("a token lifetime must be 1 minute to 30 days")]
     InvalidLifetime,
+    #[error("invalid transactable system: {0}")]
+    InvalidSystem(String),
 }

@@ -1,6 +1,6 @@
 //! The catalog's events: a permanent contract (names, fields and serde names never change), the
 //! values they carry, and the claims they take or release.
-use super::{PARTNER_ACCESS_KEY, PARTNER_ID};
+use super::{PARTNER_ACCESS_KEY, PARTNER_ID, TransactableSystem};
 use crate::codec::{Claim, ClaimChange, HasClaims};
 use chrono::{DateTime, Utc};
 use cqrs_es::DomainEvent;
@@ -58,6 +58,11 @@ pub enum CatalogEvent {
         minutes: u32,
         set_at: DateTime<Utc>,
     },
+    /// A system was added, or its name or requirements changed (the whole system, as it is now).
+    TransactableSystemConfigured {
+        system: TransactableSystem,
+        configured_at: DateTime<Utc>,
+    },
 }
 
 impl DomainEvent for CatalogEvent {
@@ -68,6 +73,7 @@ impl DomainEvent for CatalogEvent {
             Self::PartnerKeysRotated { .. } => "PartnerKeysRotated",
             Self::IdentityProviderConfigured { .. } => "IdentityProviderConfigured",
             Self::SuiteTokenLifetimeSet { .. } => "SuiteTokenLifetimeSet",
+            Self::TransactableSystemConfigured { .. } => "TransactableSystemConfigured",
         }
         .to_owned()
     }
@@ -82,7 +88,8 @@ impl HasClaims for CatalogEvent {
         match self {
             Self::TenantCreated { .. }
             | Self::IdentityProviderConfigured { .. }
-            | Self::SuiteTokenLifetimeSet { .. } => Vec::new(),
+            | Self::SuiteTokenLifetimeSet { .. }
+            | Self::TransactableSystemConfigured { .. } => Vec::new(),
             Self::PartnerRegistered { partner_id, keys, .. } => vec![
                 ClaimChange::Take(Claim { scope: PARTNER_ID, value: partner_id.clone() }),
                 ClaimChange::Take(access_key_claim(&keys.access_key_hash)),

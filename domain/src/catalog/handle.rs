@@ -1,5 +1,5 @@
 //! `Aggregate::handle`: the catalog's decisions.
-use super::{Catalog, CatalogCommand, CatalogError, CatalogEvent};
+use super::{Catalog, CatalogCommand, CatalogError, CatalogEvent, TransactableSystem};
 use cqrs_es::Aggregate;
 use cqrs_es::event_sink::EventSink;
 
@@ -72,6 +72,16 @@ impl Aggregate for Catalog {
                     return Ok(());
                 }
                 sink.write(CatalogEvent::IdentityProviderConfigured { provider, configured_at: at }, self).await;
+            }
+            CatalogCommand::ConfigureTransactableSystem { system, at } => {
+                if !self.created {
+                    return Err(CatalogError::UnknownTenant);
+                }
+                system.check().map_err(CatalogError::InvalidSystem)?;
+                let system = TransactableSystem { name: system.name.trim().to_owned(), ..system };
+                if self.system(&system.system_id) != Some(&system) {
+                    sink.write(CatalogEvent::TransactableSystemConfigured { system, configured_at: at }, self).await;
+                }
             }
         }
         Ok(())

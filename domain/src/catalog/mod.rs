@@ -1,5 +1,5 @@
-//! The Catalog aggregate (`catalog-{tenant}`): the tenant and its partners (API clients) with
-//! their keys. Keys are held only as SHA-256 hashes; the plain keys never enter an event.
+//! The Catalog aggregate (`catalog-{tenant}`): the tenant, its partners (API clients) with
+//! their keys, its OpenID providers and its transactable systems. Keys are held only as SHA-256 hashes; the plain keys never enter an event.
 //!
 //! A file per concern: `command`, `event` (with the values and claims events carry), `error`,
 //! `state` (and how events change it), and the decisions in `handle`.
@@ -8,6 +8,7 @@ mod error;
 mod event;
 mod handle;
 mod state;
+mod systems;
 
 #[cfg(test)]
 mod tests;
@@ -16,6 +17,10 @@ pub use command::CatalogCommand;
 pub use error::CatalogError;
 pub use event::{CatalogEvent, IdentityProvider, PartnerKeys};
 pub use state::Catalog;
+pub use systems::{
+    JWT_CLAIMS, LICENSE_PLATE, STRIPE_CUSTOMER_ID, TransactableSystem, TransactionRequirements, USERS_API_FIELDS,
+    UserFacts,
+};
 
 /// Claim scope: an access key (hash) identifies exactly one partner across all tenants.
 pub const PARTNER_ACCESS_KEY: &str = "partner-access-key";

@@ -1,5 +1,5 @@
 //! What a catalog's history amounts to, and how each event changes it.
-use super::{CatalogEvent, IdentityProvider, PartnerKeys};
+use super::{CatalogEvent, IdentityProvider, PartnerKeys, TransactableSystem};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
@@ -8,6 +8,8 @@ pub struct Catalog {
     pub(super) partners: Vec<(String, PartnerKeys)>,
     pub(super) providers: Vec<IdentityProvider>,
     pub(super) suite_token_minutes: Option<u32>,
+    #[serde(default)]
+    pub(super) systems: Vec<TransactableSystem>,
 }
 
 impl Catalog {
@@ -19,6 +21,11 @@ impl Catalog {
     /// The tenant's own suite access-token lifetime, if it set one.
     pub fn suite_token_minutes(&self) -> Option<u32> {
         self.suite_token_minutes
+    }
+
+    /// The tenant's transactable system `system_id`.
+    pub fn system(&self, system_id: &str) -> Option<&TransactableSystem> {
+        self.systems.iter().find(|s| s.system_id == system_id)
     }
 
     pub(super) fn partner(&self, partner_id: &str) -> Option<&PartnerKeys> {
@@ -39,6 +46,10 @@ impl Catalog {
             CatalogEvent::IdentityProviderConfigured { provider, .. } => {
                 self.providers.retain(|p| p.provider != provider.provider);
                 self.providers.push(provider);
+            }
+            CatalogEvent::TransactableSystemConfigured { system, .. } => {
+                self.systems.retain(|s| s.system_id != system.system_id);
+                self.systems.push(system);
             }
         }
     }

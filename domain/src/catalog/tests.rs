@@ -142,3 +142,82 @@ fn a_tenant_sets_its_suite_token_lifetime() {
         .then_expect_error(CatalogError::InvalidLifetime);
     CatalogTest::with(()).given_no_previous_events().when(set(90)).then_expect_error(CatalogError::UnknownTenant);
 }
+
+fn system(id: &str, linked_account: bool, fields: &[&str]) -> TransactableSystem {
+    TransactableSystem {
+        system_id: id.into(),
+        name: format!("{id} system"),
+        requirements: TransactionRequirements {
+            jwt_claims: Vec::new(),
+            linked_account,
+            users_api_fields: fields.iter().map(|f| (*f).to_owned()).collect(),
+        },
+    }
+}
+
+#[test]
+fn a_transactable_system_is_configured_and_changed_whole() {
+    let configure = |s: TransactableSystem| CatalogCommand::ConfigureTransactableSystem { system: s, at: at() };
+    let configured =
+        |s: TransactableSystem| CatalogEvent::TransactableSystemConfigured { system: s, configured_at: at() };
+    let bike = system("CitiBike", true, &[]);
+    CatalogTest::with(())
+        .given(vec![tenant_created()])
+        .when(configure(bike.clone()))
+        .then_expect_events(vec![configured(bike.clone())]);
+    // the same system again changes nothing; a changed one is configured whole
+    CatalogTest::with(())
+        .given(vec![tenant_created(), configured(bike.clone())])
+        .when(configure(bike.clone()))
+        .then_expect_events(vec![]);
+    let plate = system("CitiBike", true, &[LICENSE_PLATE]);
+    CatalogTest::with(())
+        .given(vec![tenant_created(), configured(bike.clone())])
+        .when(configure(plate.clone()))
+        .then_expect_events(vec![configured(plate.clone())]);
+    let mut catalog = Catalog::default();
+    for event in [tenant_created(), configured(bike), configured(plate.clone())] {
+        catalog.evolve(event);
+    }
+    assert_eq!(catalog.system("CitiBike"), Some(&plate));
+    assert_eq!(catalog.system("citibike"), None, "ids are exact");
+    CatalogTest::with(())
+        .given_no_previous_events()
+        .when(configure(plate))
+        .then_expect_error(CatalogError::UnknownTenant);
+}
+
+#[test]
+fn a_system_names_only_requirements_this_service_can_check() {
+    let refused = |s: TransactableSystem| {
+        let command = CatalogCommand::ConfigureTransactableSystem { system: s, at: at() };
+        let result = CatalogTest::with(()).given(vec![tenant_created()]).when(command).inspect_result();
+        matches!(result, Err(CatalogError::InvalidSystem(_)))
+    };
+    assert!(refused(system("has space", false, &[])));
+    assert!(refused(system("", false, &[])));
+    assert!(refused(system("x", false, &["vehicle.colour"])));
+    assert!(refused(system("x", false, &[LICENSE_PLATE, LICENSE_PLATE])));
+    let mut claims = system("x", false, &[]);
+    claims.requirements.jwt_claims = vec!["phone".into()];
+    assert!(refused(claims));
+    assert!(refused(TransactableSystem { name: "\n".into(), ..system("x", false, &[]) }));
+    assert!(!refused(system("Stripe_Lot-2.0", false, &[STRIPE_CUSTOMER_ID])));
+}
+
+#[test]
+fn requirements_are_met_by_the_facts_and_a_link() {
+    let plate_and_link = system("x", true, &[LICENSE_PLATE]);
+    let none = UserFacts::default();
+    let plate = UserFacts { license_plate: true, ..UserFacts::default() };
+    assert_eq!(plate_and_link.requirements.unmet(&none), vec![LICENSE_PLATE.to_owned()]);
+    assert!(plate_and_link.requirements.unmet(&plate).is_empty());
+    assert!(!plate_and_link.requirements.met_by(&plate, false), "a link is required");
+    assert!(plate_and_link.requirements.met_by(&plate, true));
+    assert!(!plate_and_link.requirements.met_by(&none, true));
+    let mut claims = system("y", false, &[]);
+    claims.requirements.jwt_claims = vec!["email".into(), "external_uid".into()];
+    let email = UserFacts { email: true, ..UserFacts::default() };
+    assert_eq!(claims.requirements.unmet(&email), vec!["external_uid".to_owned()]);
+    assert!(system("z", false, &[]).requirements.met_by(&none, false));
+}
