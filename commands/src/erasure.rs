@@ -50,13 +50,6 @@ pub struct ErasureService {
     pub senders: crate::ports::Senders,
 }
 
-fn name(hold: &Hold) -> String {
-    match hold {
-        Hold::ActiveSubscription { .. } => "active_subscription".to_owned(),
-        Hold::UnpaidCharge { .. } => "unpaid_charge".to_owned(),
-    }
-}
-
 impl ErasureService {
     /// Erase the account now, unless holds keep it (`Held`, nothing written).
     pub async fn erase(
@@ -74,8 +67,11 @@ impl ErasureService {
             .into_iter()
             .chain(account.phone_number().map(|p| p.as_str().to_owned()))
             .collect();
-        let command =
-            UserCommand::Erase { holds: holds.iter().map(name).collect(), requested_by: requested_by.into(), at };
+        let command = UserCommand::Erase {
+            holds: holds.iter().map(|h| h.kind().to_owned()).collect(),
+            requested_by: requested_by.into(),
+            at,
+        };
         match self.users.change(user_id, command, metadata).await {
             Err(CommandError::Domain(UserError::Held(_))) => return Err(ErasureError::Held(holds)),
             other => other?,

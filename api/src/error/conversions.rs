@@ -103,13 +103,7 @@ impl From<commands::erasure::ErasureError> for ApiError {
         use commands::erasure::ErasureError;
         match e {
             ErasureError::Held(holds) => {
-                use domain::wallet::Hold;
-                let name = |h: &Hold| match h {
-                    Hold::ActiveSubscription { .. } => "an active subscription",
-                    Hold::UnpaidCharge { .. } => "an unpaid charge",
-                };
-                let names: Vec<&str> = holds.iter().map(name).collect();
-                Self::AccountHeld(names.join(", "))
+                Self::AccountHeld(holds.iter().map(|h| h.kind()).collect::<Vec<_>>().join(", "))
             }
             ErasureError::User(e) => e.into(),
             ErasureError::Login(e) => e.into(),

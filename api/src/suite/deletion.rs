@@ -42,12 +42,7 @@ pub async fn request_deletion(
     match state.erasure.request(user.user_id, state.clock.now(), &metadata).await? {
         Requested::Erased => Ok(StatusCode::NO_CONTENT.into_response()),
         Requested::Pending(holds) => {
-            let pending_holds = holds
-                .iter()
-                .map(|h| {
-                    serde_json::to_value(h).ok().and_then(|v| v["hold"].as_str().map(str::to_owned)).unwrap_or_default()
-                })
-                .collect();
+            let pending_holds = holds.iter().map(|h| h.kind().to_owned()).collect();
             Ok((StatusCode::ACCEPTED, Json(DeletionPending { pending_holds })).into_response())
         }
     }

@@ -36,6 +36,16 @@ pub struct SubscriptionRecord {
     pub current_period_end: DateTime<Utc>,
 }
 
+impl Hold {
+    /// The hold's name, as deletion answers list it (`active_subscription`, `unpaid_charge`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::ActiveSubscription { .. } => "active_subscription",
+            Self::UnpaidCharge { .. } => "unpaid_charge",
+        }
+    }
+}
+
 impl SubscriptionRecord {
     /// Stripe's statuses that still bill (or will): everything but `canceled` and
     /// `incomplete_expired`.
