@@ -4,21 +4,29 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 use store::Db;
 use store::secrets::{self, SigningKeyRow};
+use store::wrap::{SecretWrap, secret_aad, signing_key_aad};
 
-/// The `signing_keys` and `server_secrets` tables.
+/// The `signing_keys` and `server_secrets` tables; private keys and secrets are stored sealed
+/// by the master key (`store::wrap`).
 #[derive(Clone)]
 pub struct SqlKeyStore {
     db: Db,
+    wrap: SecretWrap,
 }
 
 impl SqlKeyStore {
-    pub fn new(db: Db) -> Self {
-        Self { db }
+    pub fn new(db: Db, master_key: &[u8; 32]) -> Self {
+        Self { db, wrap: SecretWrap::new(master_key) }
     }
 
     /// The key tables of `store`'s database.
-    pub fn for_store(store: &dyn store::EventStore) -> Self {
-        Self::new(store.db().clone())
+    pub fn for_store(store: &dyn store::EventStore, master_key: &[u8; 32]) -> Self {
+        Self::new(store.db().clone(), master_key)
+    }
+
+    /// Seal what a version before sealing stored in clear; how many values were sealed.
+    pub async fn seal_stored(&self) -> Result<usize, KeyStoreError> {
+        self.wrap.seal_stored(&self.db).await.map_err(fault)
     }
 }
 
@@ -30,37 +38,41 @@ fn fault(e: store::StoreError) -> KeyStoreError {
 impl KeyStore for SqlKeyStore {
     async fn signing_keys(&self) -> Result<Vec<StoredSigningKey>, KeyStoreError> {
         let rows = secrets::signing_keys(&self.db).await.map_err(fault)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| StoredSigningKey {
-                kid: r.kid,
-                generation: r.generation,
-                private_der: r.private_der,
-                public_raw: r.public_raw,
+        rows.into_iter()
+            .map(|r| {
+                Ok(StoredSigningKey {
+                    private_der: self.wrap.open(&signing_key_aad(&r.kid), &r.private_der).map_err(fault)?,
+                    kid: r.kid,
+                    generation: r.generation,
+                    public_raw: r.public_raw,
+                })
             })
-            .collect())
+            .collect()
     }
 
     async fn add_signing_key(&self, key: &StoredSigningKey) -> Result<bool, KeyStoreError> {
         let row = SigningKeyRow {
             kid: key.kid.clone(),
             generation: key.generation,
-            private_der: key.private_der.clone(),
+            private_der: self.wrap.seal(&signing_key_aad(&key.kid), &key.private_der).map_err(fault)?,
             public_raw: key.public_raw.clone(),
         };
         secrets::insert_signing_key(&self.db, &row).await.map_err(fault)
     }
 
     async fn secret(&self, name: &str) -> Result<Option<String>, KeyStoreError> {
-        secrets::secret(&self.db, name).await.map_err(fault)
+        let stored = secrets::secret(&self.db, name).await.map_err(fault)?;
+        stored.map(|v| self.wrap.open(&secret_aad(name), &v).map_err(fault)).transpose()
     }
 
     async fn add_secret(&self, name: &str, value: &str) -> Result<(), KeyStoreError> {
-        secrets::add_secret(&self.db, name, value).await.map_err(fault)
+        let sealed = self.wrap.seal(&secret_aad(name), value).map_err(fault)?;
+        secrets::add_secret(&self.db, name, &sealed).await.map_err(fault)
     }
 
     async fn set_secret(&self, name: &str, value: &str) -> Result<(), KeyStoreError> {
-        secrets::set_secret(&self.db, name, value).await.map_err(fault)
+        let sealed = self.wrap.seal(&secret_aad(name), value).map_err(fault)?;
+        secrets::set_secret(&self.db, name, &sealed).await.map_err(fault)
     }
 }
 

@@ -169,7 +169,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Keys { command: KeysCommand::Rotate } => {
             let store = open_store(&config).await?;
-            let keys: Arc<dyn KeyStore> = Arc::new(SqlKeyStore::for_store(store.as_ref()));
+            let keys: Arc<dyn KeyStore> = Arc::new(SqlKeyStore::for_store(store.as_ref(), &config.master_key));
             // a fresh database gets its first key, so the rotated-in one is always the second or later
             crate::tokens::TokenService::load_or_create(keys.clone()).await?;
             let kid = crate::tokens::rotate(keys.as_ref()).await?;

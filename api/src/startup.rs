@@ -89,7 +89,17 @@ impl Application {
     pub async fn build_with(config: Config, adapters: Adapters) -> anyhow::Result<Self> {
         let store = open_store(&config).await?;
         let bus = CommandBus::new(store.clone());
-        let keys = adapters.key_store.clone().unwrap_or_else(|| Arc::new(SqlKeyStore::for_store(store.as_ref())));
+        let keys: Arc<dyn KeyStore> = match adapters.key_store.clone() {
+            Some(given) => given,
+            None => {
+                let sql_keys = SqlKeyStore::for_store(store.as_ref(), &config.master_key);
+                let sealed = sql_keys.seal_stored().await?;
+                if sealed > 0 {
+                    tracing::info!(sealed, "sealed the keys stored in clear with the master key");
+                }
+                Arc::new(sql_keys)
+            }
+        };
         let refresh_key = keys.secret_bytes_or_create("refresh-token-key").await?;
         let clock: Arc<dyn Clock> = adapters.clock.clone().unwrap_or_else(|| Arc::new(SystemClock));
         let link_key =

@@ -17,6 +17,7 @@ mod sql;
 mod sql_store;
 mod upcast;
 pub mod vault;
+pub mod wrap;
 
 pub use commits::CommitHook;
 pub use error::StoreError;

@@ -56,6 +56,11 @@ pub async fn secret(db: &Db, name: &str) -> Result<Option<String>, StoreError> {
     Ok(row.map(|(v,)| v))
 }
 
+/// Every server secret, by name.
+pub async fn all_secrets(db: &Db) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(db.fetch_all("select name, value from server_secrets order by name", &[]).await?)
+}
+
 /// Store `value` as the secret `name` unless one is stored already (the first writer wins).
 pub async fn add_secret(db: &Db, name: &str, value: &str) -> Result<(), StoreError> {
     let sql = format!(

@@ -45,7 +45,7 @@ fn cipher(key: &[u8; 32]) -> XChaCha20Poly1305 {
     XChaCha20Poly1305::new(key.into())
 }
 
-fn seal(key: &[u8; 32], aad: &str, plain: &[u8]) -> Result<String, StoreError> {
+pub(crate) fn seal(key: &[u8; 32], aad: &str, plain: &[u8]) -> Result<String, StoreError> {
     let mut nonce = [0u8; 24];
     rand::rngs::OsRng.fill_bytes(&mut nonce);
     let sealed = cipher(key)
@@ -54,7 +54,7 @@ fn seal(key: &[u8; 32], aad: &str, plain: &[u8]) -> Result<String, StoreError> {
     Ok(B64.encode([nonce.as_slice(), sealed.as_slice()].concat()))
 }
 
-fn open(key: &[u8; 32], aad: &str, text: &str) -> Option<Vec<u8>> {
+pub(crate) fn open(key: &[u8; 32], aad: &str, text: &str) -> Option<Vec<u8>> {
     let bytes = B64.decode(text).ok()?;
     let (nonce, sealed) = (bytes.get(..24)?, bytes.get(24..)?);
     let nonce: [u8; 24] = nonce.try_into().ok()?;

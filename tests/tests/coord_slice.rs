@@ -468,7 +468,7 @@ both_engines!(instances_starting_together_share_one_signing_key, |engine| async 
     let url = tests::database_url(engine, &scratch).await;
     let store = tests::open_store(engine, &url, store::StoreOptions::default()).await;
     let keys = || -> std::sync::Arc<dyn commands::ports::KeyStore> {
-        std::sync::Arc::new(adapters::keys::SqlKeyStore::new(store.db().clone()))
+        std::sync::Arc::new(adapters::keys::SqlKeyStore::new(store.db().clone(), &[9u8; 32]))
     };
     let (a, b) = tokio::join!(
         api::tokens::TokenService::load_or_create(keys()),
