@@ -124,7 +124,9 @@ impl Application {
             crate::payments::providers(&config.stripe, &adapters, clock.clone())?,
         );
         let senders = senders(&config, &adapters)?;
+        let links = commands::links::AccountLinkService::new(bus.clone(), CatalogService::new(bus.clone()));
         let erasure = commands::erasure::ErasureService {
+            links: links.clone(),
             store: store.clone(),
             senders: senders.clone(),
             users: services.users.clone(),
@@ -163,7 +165,7 @@ impl Application {
             reads,
             store: store.clone(),
             sign_in,
-            links: commands::links::AccountLinkService::new(bus.clone(), CatalogService::new(bus.clone())),
+            links,
             link_key,
         });
         seed_demo(&state, &config).await?;

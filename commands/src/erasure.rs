@@ -27,6 +27,8 @@ pub enum ErasureError {
     #[error(transparent)]
     Wallet(#[from] PaymentsError),
     #[error(transparent)]
+    Links(#[from] crate::links::LinkError),
+    #[error(transparent)]
     Store(#[from] StoreError),
 }
 
@@ -44,6 +46,7 @@ pub struct ErasureService {
     pub users: UserService,
     pub wallets: WalletService,
     pub logins: LoginService,
+    pub links: crate::links::AccountLinkService,
     pub sessions: Arc<dyn UserSessions>,
     /// To forget the outbox's copies of what was sent to the person, and scrub the database.
     pub store: Arc<dyn store::EventStore>,
@@ -80,6 +83,7 @@ impl ErasureService {
             self.logins.revoke(session, RevocationReason::AccountErased, at, metadata).await?;
         }
         self.wallets.erase_details(user_id, at, metadata).await?;
+        self.links.end_all(user_id, at, metadata).await?;
         for address in &addresses {
             self.store.forget_recipient(address).await?;
             for sender in [&self.senders.email, &self.senders.sms] {

@@ -78,6 +78,15 @@ impl AccountLinkService {
         self.execute(request.user_id, command, metadata).await
     }
 
+    /// End every link of the user (an erasure); how many ended.
+    pub async fn end_all(&self, user_id: Uuid, at: DateTime<Utc>, metadata: &Metadata) -> Result<usize, LinkError> {
+        let done = self
+            .bus
+            .execute::<AccountLinks>(&stream_id(user_id), AccountLinkCommand::EndAll { at }, &(), metadata)
+            .await?;
+        Ok(done.events.len())
+    }
+
     async fn execute(
         &self,
         user_id: Uuid,

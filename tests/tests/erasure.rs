@@ -90,6 +90,21 @@ both_engines!(an_erased_person_leaves_nothing_readable, |engine| async move {
     let res = suite.post("/front/customers/verify/send").bearer_auth(&access).send().await.unwrap();
     assert_eq!(res.status(), 204);
     assert!(eventually(10, || async { !app.codes_sent_to(PHONE).is_empty() }).await);
+    let link = commands::links::LinkRequest {
+        tenant: "demo",
+        user_id: user,
+        system_id: "CitiBike",
+        via: domain::links::LinkVia::Integrations,
+    };
+    assert!(
+        app.state
+            .links
+            .link(link, domain::catalog::UserFacts { email: true, ..Default::default() }, now, &meta)
+            .await
+            .unwrap()
+    );
+    let links_of_user = format!("select count(*) from account_links where user_id = '{user}'");
+    assert_eq!(app.count(&links_of_user).await, 1);
     let issued: Value = suite.two_factor(&access, "2fa-secret", None).await.json().await.unwrap();
     let secret = issued["secret"].as_str().unwrap().to_owned();
     let code = tests::totp_code(&secret, chrono::Utc::now().timestamp());
@@ -123,6 +138,12 @@ both_engines!(an_erased_person_leaves_nothing_readable, |engine| async move {
     }
     // the key is gone: the log's copy of the sign-up reads as placeholders, on any instance
     assert_eq!(app.count(&format!("select count(*) from data_keys where key_id = '{user}'")).await, 0);
+    assert_eq!(app.count(&links_of_user).await, 0, "the erasure ended the link");
+    let ended = app.stream(&domain::links::stream_id(user)).await;
+    assert_eq!(
+        ended.last().map(|e| (e.event_type.as_str(), e.payload["via"].clone())),
+        Some(("AccountUnlinked", json!("erasure")))
+    );
     let history = app.stream(&format!("user-{user}")).await;
     let signed_up = history.iter().find(|e| e.event_type == "UserSignedUp").unwrap();
     assert_eq!(signed_up.payload["email"], "erased@erased.invalid");

@@ -108,6 +108,7 @@ impl From<commands::erasure::ErasureError> for ApiError {
             ErasureError::User(e) => e.into(),
             ErasureError::Login(e) => e.into(),
             ErasureError::Wallet(e) => e.into(),
+            ErasureError::Links(e) => e.into(),
             ErasureError::Store(e) => e.into(),
         }
     }

@@ -9,4 +9,6 @@ pub enum AccountLinkCommand {
     Link { system: TransactableSystem, facts: UserFacts, via: LinkVia, at: DateTime<Utc> },
     /// End the user's link with `system`.
     Unlink { system: TransactableSystem, via: LinkVia, at: DateTime<Utc> },
+    /// End every link of the user: the account is erased.
+    EndAll { at: DateTime<Utc> },
 }

@@ -13,6 +13,8 @@ pub enum LinkVia {
     Testing,
     /// The legacy dialect's `/api/users/integrations`.
     Integrations,
+    /// The account was erased: every link ends with it.
+    Erasure,
 }
 
 impl LinkVia {
@@ -22,6 +24,7 @@ impl LinkVia {
             Self::Consent => "consent",
             Self::Testing => "testing",
             Self::Integrations => "integrations",
+            Self::Erasure => "erasure",
         }
     }
 }

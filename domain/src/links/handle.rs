@@ -1,5 +1,5 @@
 //! `Aggregate::handle`: the account links' decisions.
-use super::{AccountLinkCommand, AccountLinkError, AccountLinkEvent, AccountLinks};
+use super::{AccountLinkCommand, AccountLinkError, AccountLinkEvent, AccountLinks, LinkVia};
 use cqrs_es::Aggregate;
 use cqrs_es::event_sink::EventSink;
 
@@ -36,6 +36,13 @@ impl Aggregate for AccountLinks {
                     sink.write(event, self).await;
                 } else if !system.requirements.linked_account {
                     return Err(AccountLinkError::NotLinkable);
+                }
+            }
+            AccountLinkCommand::EndAll { at } => {
+                let linked: Vec<String> = self.systems().map(str::to_owned).collect();
+                for system_id in linked {
+                    let event = AccountLinkEvent::AccountUnlinked { system_id, unlinked_at: at, via: LinkVia::Erasure };
+                    sink.write(event, self).await;
                 }
             }
         }

@@ -88,6 +88,25 @@ fn unlinking_ends_a_link_and_an_unlinked_system_changes_nothing() {
 }
 
 #[test]
+fn an_erasure_ends_every_link_and_nothing_else() {
+    let other =
+        AccountLinkEvent::AccountLinked { system_id: "PlateGarage".into(), linked_at: at(), via: LinkVia::Consent };
+    let ended = |system_id: &str| AccountLinkEvent::AccountUnlinked {
+        system_id: system_id.into(),
+        unlinked_at: at(),
+        via: LinkVia::Erasure,
+    };
+    LinksTest::with(())
+        .given(vec![linked(), other])
+        .when(AccountLinkCommand::EndAll { at: at() })
+        .then_expect_events(vec![ended("CitiBike"), ended("PlateGarage")]);
+    LinksTest::with(())
+        .given_no_previous_events()
+        .when(AccountLinkCommand::EndAll { at: at() })
+        .then_expect_events(vec![]);
+}
+
+#[test]
 fn events_keep_their_names_and_payloads() {
     use crate::EventCodec;
     let (event_type, version, payload) = linked().encode().expect("encode");
