@@ -96,6 +96,25 @@ pub enum TenantCommand {
         #[arg(long = "jwt-claim", value_name = "CLAIM")]
         jwt_claims: Vec<String>,
     },
+    /// Add or change a branch: the circular area it serves and the hints it answers to
+    /// (`branches/resolve`). Each run states the whole branch. Running servers use it at once.
+    Branch {
+        /// The id clients name it by (`zurich`): 1 to 64 letters, digits, `.`, `_` or `-`.
+        branch_id: String,
+        #[arg(long)]
+        name: String,
+        /// The centre of its area, WGS 84 degrees.
+        #[arg(long, allow_hyphen_values = true)]
+        latitude: f64,
+        #[arg(long, allow_hyphen_values = true)]
+        longitude: f64,
+        /// The radius of its area, more than 0 and at most 2000 km.
+        #[arg(long)]
+        radius_km: f64,
+        /// Another name it answers to, without case: a city, a code in a link (repeatable).
+        #[arg(long = "hint", value_name = "HINT")]
+        hints: Vec<String>,
+    },
 }
 
 /// Apply a tenant command to the store, as `users-api tenant` does; the JSON it prints.
@@ -123,6 +142,14 @@ pub async fn tenant_command(
             let system = domain::catalog::TransactableSystem { system_id, name, requirements };
             let printed = serde_json::json!({ "tenant": tenant, "system_id": system.system_id, "configured": true });
             let configured = catalog.configure_transactable_system(tenant, system, now, &metadata).await;
+            configured.with_context(|| format!("tenant {tenant}"))?;
+            Ok(printed)
+        }
+        TenantCommand::Branch { branch_id, name, latitude, longitude, radius_km, hints } => {
+            let center = domain::catalog::Position { latitude, longitude };
+            let branch = domain::catalog::Branch { branch_id, name, center, radius_km, hints };
+            let printed = serde_json::json!({ "tenant": tenant, "branch_id": branch.branch_id, "configured": true });
+            let configured = catalog.configure_branch(tenant, branch, now, &metadata).await;
             configured.with_context(|| format!("tenant {tenant}"))?;
             Ok(printed)
         }

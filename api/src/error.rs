@@ -140,6 +140,8 @@ api_errors! {
     // the card-wallet API refuses to delete an account with holds with 403
     #[error("permission denied: the account has holds ({0})")]
     AccountHeld(String) => { status: CONFLICT, coord: "account_held", suite: U134, legacy: FORBIDDEN },
+    #[error("no branch serves this position or answers to this hint")]
+    NoBranch => { status: NOT_FOUND, coord: "no_branch", suite: B404 },
     #[error("the account has no phone number to verify")]
     NoPhoneToVerify => { status: BAD_REQUEST, coord: "no_phone_number", suite: U301 },
     #[error("the verification code is wrong or has expired")]

@@ -1,6 +1,6 @@
 //! What the coord and legacy dialects share of account linking: what a user has of the
 //! systems' requirements, each system with the user's standing at it, the link itself, and the
-//! demo tenant's systems.
+//! demo tenant's systems and branches.
 use crate::error::ApiError;
 use crate::state::AppState;
 use commands::Metadata;
@@ -85,5 +85,23 @@ pub fn demo_systems() -> Vec<TransactableSystem> {
         system("CitiBike", "Citi Bike", true, &[]),
         system("PlateGarage", "Plate Garage", true, &[LICENSE_PLATE]),
         system("StripeLot", "Stripe Lot", false, &[STRIPE_CUSTOMER_ID]),
+    ]
+}
+
+/// The demo tenant's branches: two cities and the region around one of them.
+pub fn demo_branches() -> Vec<domain::catalog::Branch> {
+    let branch = |id: &str, name: &str, (latitude, longitude): (f64, f64), radius_km: f64, hints: &[&str]| {
+        domain::catalog::Branch {
+            branch_id: id.to_owned(),
+            name: name.to_owned(),
+            center: domain::catalog::Position { latitude, longitude },
+            radius_km,
+            hints: hints.iter().map(|h| (*h).to_owned()).collect(),
+        }
+    };
+    vec![
+        branch("zurich", "Zürich", (47.3769, 8.5417), 12.0, &["Zurich", "ZH"]),
+        branch("zurich-region", "Greater Zürich", (47.45, 8.60), 50.0, &[]),
+        branch("berlin", "Berlin", (52.52, 13.405), 30.0, &["BER"]),
     ]
 }

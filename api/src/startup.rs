@@ -279,6 +279,13 @@ async fn seed_demo(state: &AppState, config: &Config) -> anyhow::Result<()> {
             .await
             .map_err(|e| anyhow::anyhow!("cannot seed the demo tenant's systems: {e}"))?;
     }
+    for branch in crate::linking::demo_branches() {
+        state
+            .catalog
+            .ensure_branch(&config.demo_tenant, branch, state.clock.now(), &metadata)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot seed the demo tenant's branches: {e}"))?;
+    }
     Ok(())
 }
 

@@ -156,6 +156,37 @@ impl CatalogService {
         Ok(catalog.system(system_id).cloned())
     }
 
+    /// Add or change a branch of a tenant (no event when nothing changes).
+    pub async fn configure_branch(
+        &self,
+        tenant_id: &str,
+        branch: catalog::Branch,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<(), CatalogCommandError> {
+        self.execute(tenant_id, CatalogCommand::ConfigureBranch { branch, at }, metadata).await
+    }
+
+    /// Add the branch unless the tenant has one of that id (the demo seed).
+    pub async fn ensure_branch(
+        &self,
+        tenant_id: &str,
+        branch: catalog::Branch,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<(), CatalogCommandError> {
+        if self.branches(tenant_id).await?.iter().any(|b| b.branch_id == branch.branch_id) {
+            return Ok(());
+        }
+        self.configure_branch(tenant_id, branch, at, metadata).await
+    }
+
+    /// The tenant's branches, as its catalog stream stands.
+    pub async fn branches(&self, tenant_id: &str) -> Result<Vec<catalog::Branch>, StoreError> {
+        let (catalog, _) = self.bus.load::<Catalog>(&catalog::stream_id(tenant_id)).await?;
+        Ok(catalog.branches().to_vec())
+    }
+
     /// Set how long the tenant's suite access tokens live.
     pub async fn set_suite_token_lifetime(
         &self,

@@ -55,6 +55,20 @@ const TABLES: &[TableSpec] = &[
                 primary key (tenant_id, system_id))",
         indexes: "",
     },
+    TableSpec {
+        name: "catalog_branches",
+        ddl: "create table if not exists {catalog_branches} (
+                tenant_id  text not null,
+                branch_id  text not null,
+                name       text not null,
+                latitude   double precision not null,
+                longitude  double precision not null,
+                radius_km  double precision not null,
+                hints      text not null,
+                updated_at text not null,
+                primary key (tenant_id, branch_id))",
+        indexes: "",
+    },
 ];
 
 #[async_trait]
@@ -145,6 +159,26 @@ async fn apply(tx: &mut Tx<'_>, t: &Tables, event: &RecordedEvent) -> Result<(),
                 requirements.linked_account,
                 serde_json::to_string(&requirements.users_api_fields)?,
                 serde_json::to_string(&requirements.jwt_claims)?,
+                format_time(&configured_at)
+            ];
+            tx.execute(&sql, &binds).await?;
+        }
+        CatalogEvent::BranchConfigured { branch, configured_at } => {
+            let sql = format!(
+                "insert into {} (tenant_id, branch_id, name, latitude, longitude, radius_km, hints, updated_at) \
+                 values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (tenant_id, branch_id) do update set \
+                 name = excluded.name, latitude = excluded.latitude, longitude = excluded.longitude, \
+                 radius_km = excluded.radius_km, hints = excluded.hints, updated_at = excluded.updated_at",
+                t.name("catalog_branches")
+            );
+            let binds = args![
+                tenant_id,
+                branch.branch_id,
+                branch.name,
+                branch.center.latitude,
+                branch.center.longitude,
+                branch.radius_km,
+                serde_json::to_string(&branch.hints)?,
                 format_time(&configured_at)
             ];
             tx.execute(&sql, &binds).await?;

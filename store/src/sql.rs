@@ -18,6 +18,13 @@ pub enum Arg {
     Int(i64),
     OptInt(Option<i64>),
     Bool(bool),
+    Float(f64),
+}
+
+impl From<f64> for Arg {
+    fn from(v: f64) -> Self {
+        Self::Float(v)
+    }
 }
 
 impl From<&str> for Arg {
@@ -72,6 +79,7 @@ macro_rules! bind_all {
                 Arg::Int(v) => q.bind(*v),
                 Arg::OptInt(v) => q.bind(*v),
                 Arg::Bool(v) => q.bind(*v),
+                Arg::Float(v) => q.bind(*v),
             };
         }
         q

@@ -76,6 +76,7 @@ async fn the_openapi_document_describes_every_route_the_server_answers() {
         ("get", "/api/users/integrations"),
         ("post", "/api/users/integrations"),
         ("delete", "/api/users/integrations/{name}"),
+        ("get", "/{tenant}/front/branches/resolve"),
         ("get", "/healthz"),
         ("get", "/readyz"),
         ("get", "/.well-known/jwks.json"),

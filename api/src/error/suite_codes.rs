@@ -193,6 +193,12 @@ suite_codes! {
         "Cet opérateur n'existe pas.",
         "Deze aanbieder bestaat niet.",
     ]
+    B404 = "B404" [
+        "No branch serves this place.",
+        "An diesem Ort gibt es kein Angebot.",
+        "Aucune agence ne dessert ce lieu.",
+        "Geen vestiging bedient deze plaats.",
+    ]
     REQ400 = "REQ400" [
         "The request is not valid.",
         "Die Anfrage ist ungültig.",

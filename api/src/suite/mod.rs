@@ -3,6 +3,7 @@
 //! `{errorCode, userMessage, httpStatus, traceId}` with `userMessage` localized.
 pub(crate) mod auth;
 pub mod bootstrap;
+pub(crate) mod branches;
 pub(crate) mod codes;
 pub(crate) mod customers;
 pub(crate) mod deletion;
@@ -50,6 +51,7 @@ pub fn router() -> ApiRouter {
         .routes(routes!(verify::check_phone_code))
         .routes(routes!(verify::resend_email))
         .routes(routes!(verify::confirm_email, verify::confirm_email_link))
+        .routes(routes!(branches::resolve))
         .merge(password::router())
         // unknown paths under a suite prefix answer in the suite format
         .catch_all("/{tenant}/auth/{*rest}", error::not_found)

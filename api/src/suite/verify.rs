@@ -176,8 +176,10 @@ pub async fn confirm_email_link(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
     meta: RequestMeta,
-    Query(link): Query<EmailConfirmation>,
+    link: Result<Query<EmailConfirmation>, axum::extract::rejection::QueryRejection>,
 ) -> (StatusCode, Html<&'static str>) {
+    // a cut or altered link gets the same page as a used one, not the extractor's plain text
+    let Ok(Query(link)) = link else { return (StatusCode::BAD_REQUEST, Html(PAGE_REFUSED)) };
     match confirm(&state, &tenant, link, meta).await {
         Ok(()) => (StatusCode::OK, Html(PAGE_CONFIRMED)),
         Err(_) => (StatusCode::BAD_REQUEST, Html(PAGE_REFUSED)),

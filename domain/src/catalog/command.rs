@@ -1,5 +1,5 @@
 //! What can be asked of a tenant's catalog.
-use super::{IdentityProvider, PartnerKeys, TransactableSystem};
+use super::{Branch, IdentityProvider, PartnerKeys, TransactableSystem};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +34,11 @@ pub enum CatalogCommand {
     /// Add or change a transactable system of the tenant.
     ConfigureTransactableSystem {
         system: TransactableSystem,
+        at: DateTime<Utc>,
+    },
+    /// Add or change a branch of the tenant.
+    ConfigureBranch {
+        branch: Branch,
         at: DateTime<Utc>,
     },
 }

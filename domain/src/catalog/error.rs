@@ -16,4 +16,6 @@ pub enum CatalogError {
     InvalidLifetime,
     #[error("invalid transactable system: {0}")]
     InvalidSystem(String),
+    #[error("invalid branch: {0}")]
+    InvalidBranch(String),
 }

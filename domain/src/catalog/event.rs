@@ -1,6 +1,6 @@
 //! The catalog's events: a permanent contract (names, fields and serde names never change), the
 //! values they carry, and the claims they take or release.
-use super::{PARTNER_ACCESS_KEY, PARTNER_ID, TransactableSystem};
+use super::{Branch, PARTNER_ACCESS_KEY, PARTNER_ID, TransactableSystem};
 use crate::codec::{Claim, ClaimChange, HasClaims};
 use chrono::{DateTime, Utc};
 use cqrs_es::DomainEvent;
@@ -63,6 +63,11 @@ pub enum CatalogEvent {
         system: TransactableSystem,
         configured_at: DateTime<Utc>,
     },
+    /// A branch was added, or changed (the whole branch, as it is now).
+    BranchConfigured {
+        branch: Branch,
+        configured_at: DateTime<Utc>,
+    },
 }
 
 impl DomainEvent for CatalogEvent {
@@ -74,6 +79,7 @@ impl DomainEvent for CatalogEvent {
             Self::IdentityProviderConfigured { .. } => "IdentityProviderConfigured",
             Self::SuiteTokenLifetimeSet { .. } => "SuiteTokenLifetimeSet",
             Self::TransactableSystemConfigured { .. } => "TransactableSystemConfigured",
+            Self::BranchConfigured { .. } => "BranchConfigured",
         }
         .to_owned()
     }
@@ -89,7 +95,8 @@ impl HasClaims for CatalogEvent {
             Self::TenantCreated { .. }
             | Self::IdentityProviderConfigured { .. }
             | Self::SuiteTokenLifetimeSet { .. }
-            | Self::TransactableSystemConfigured { .. } => Vec::new(),
+            | Self::TransactableSystemConfigured { .. }
+            | Self::BranchConfigured { .. } => Vec::new(),
             Self::PartnerRegistered { partner_id, keys, .. } => vec![
                 ClaimChange::Take(Claim { scope: PARTNER_ID, value: partner_id.clone() }),
                 ClaimChange::Take(access_key_claim(&keys.access_key_hash)),

@@ -1,5 +1,5 @@
 //! `Aggregate::handle`: the catalog's decisions.
-use super::{Catalog, CatalogCommand, CatalogError, CatalogEvent, TransactableSystem};
+use super::{Branch, Catalog, CatalogCommand, CatalogError, CatalogEvent, TransactableSystem};
 use cqrs_es::Aggregate;
 use cqrs_es::event_sink::EventSink;
 
@@ -81,6 +81,17 @@ impl Aggregate for Catalog {
                 let system = TransactableSystem { name: system.name.trim().to_owned(), ..system };
                 if self.system(&system.system_id) != Some(&system) {
                     sink.write(CatalogEvent::TransactableSystemConfigured { system, configured_at: at }, self).await;
+                }
+            }
+            CatalogCommand::ConfigureBranch { branch, at } => {
+                if !self.created {
+                    return Err(CatalogError::UnknownTenant);
+                }
+                branch.check().map_err(CatalogError::InvalidBranch)?;
+                let hints = branch.hints.iter().map(|h| h.trim().to_owned()).collect();
+                let branch = Branch { name: branch.name.trim().to_owned(), hints, ..branch };
+                if !self.branches.contains(&branch) {
+                    sink.write(CatalogEvent::BranchConfigured { branch, configured_at: at }, self).await;
                 }
             }
         }

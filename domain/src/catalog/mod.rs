@@ -1,8 +1,9 @@
 //! The Catalog aggregate (`catalog-{tenant}`): the tenant, its partners (API clients) with
-//! their keys, its OpenID providers and its transactable systems. Keys are held only as SHA-256 hashes; the plain keys never enter an event.
+//! their keys, its OpenID providers, its transactable systems and its branches. Keys are held only as SHA-256 hashes; the plain keys never enter an event.
 //!
 //! A file per concern: `command`, `event` (with the values and claims events carry), `error`,
 //! `state` (and how events change it), and the decisions in `handle`.
+mod branches;
 mod command;
 mod error;
 mod event;
@@ -13,6 +14,7 @@ mod systems;
 #[cfg(test)]
 mod tests;
 
+pub use branches::{Branch, MAX_HINTS, MAX_RADIUS_KM, Position, resolve_hint, resolve_position};
 pub use command::CatalogCommand;
 pub use error::CatalogError;
 pub use event::{CatalogEvent, IdentityProvider, PartnerKeys};

@@ -1,5 +1,5 @@
 //! What a catalog's history amounts to, and how each event changes it.
-use super::{CatalogEvent, IdentityProvider, PartnerKeys, TransactableSystem};
+use super::{Branch, CatalogEvent, IdentityProvider, PartnerKeys, TransactableSystem};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
@@ -10,6 +10,8 @@ pub struct Catalog {
     pub(super) suite_token_minutes: Option<u32>,
     #[serde(default)]
     pub(super) systems: Vec<TransactableSystem>,
+    #[serde(default)]
+    pub(super) branches: Vec<Branch>,
 }
 
 impl Catalog {
@@ -26,6 +28,11 @@ impl Catalog {
     /// The tenant's transactable system `system_id`.
     pub fn system(&self, system_id: &str) -> Option<&TransactableSystem> {
         self.systems.iter().find(|s| s.system_id == system_id)
+    }
+
+    /// The tenant's branches, in the order they were first configured.
+    pub fn branches(&self) -> &[Branch] {
+        &self.branches
     }
 
     pub(super) fn partner(&self, partner_id: &str) -> Option<&PartnerKeys> {
@@ -50,6 +57,12 @@ impl Catalog {
             CatalogEvent::TransactableSystemConfigured { system, .. } => {
                 self.systems.retain(|s| s.system_id != system.system_id);
                 self.systems.push(system);
+            }
+            CatalogEvent::BranchConfigured { branch, .. } => {
+                match self.branches.iter_mut().find(|b| b.branch_id == branch.branch_id) {
+                    Some(current) => *current = branch,
+                    None => self.branches.push(branch),
+                }
             }
         }
     }

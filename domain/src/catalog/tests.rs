@@ -221,3 +221,73 @@ fn requirements_are_met_by_the_facts_and_a_link() {
     assert_eq!(claims.requirements.unmet(&email), vec!["external_uid".to_owned()]);
     assert!(system("z", false, &[]).requirements.met_by(&none, false));
 }
+
+fn branch(id: &str, lat: f64, lon: f64, radius_km: f64, hints: &[&str]) -> Branch {
+    Branch {
+        branch_id: id.into(),
+        name: format!("Branch {id}"),
+        center: Position { latitude: lat, longitude: lon },
+        radius_km,
+        hints: hints.iter().map(|h| (*h).to_owned()).collect(),
+    }
+}
+
+#[test]
+fn a_branch_is_configured_checked_and_changed_whole() {
+    let zurich = branch("zurich", 47.3769, 8.5417, 15.0, &["Zürich", "ZH"]);
+    let configure = |b: Branch| CatalogCommand::ConfigureBranch { branch: b, at: at() };
+    let configured = |b: Branch| CatalogEvent::BranchConfigured { branch: b, configured_at: at() };
+    CatalogTest::with(())
+        .given(vec![tenant_created()])
+        .when(configure(zurich.clone()))
+        .then_expect_events(vec![configured(zurich.clone())]);
+    CatalogTest::with(())
+        .given(vec![tenant_created(), configured(zurich.clone())])
+        .when(configure(zurich.clone()))
+        .then_expect_events(vec![]);
+    let wider = Branch { radius_km: 30.0, ..zurich.clone() };
+    CatalogTest::with(())
+        .given(vec![tenant_created(), configured(zurich.clone())])
+        .when(configure(wider.clone()))
+        .then_expect_events(vec![configured(wider)]);
+    CatalogTest::with(())
+        .given_no_previous_events()
+        .when(configure(zurich))
+        .then_expect_error(CatalogError::UnknownTenant);
+    for bad in [
+        branch("", 47.0, 8.0, 1.0, &[]),
+        branch("a b", 47.0, 8.0, 1.0, &[]),
+        branch("x", 91.0, 8.0, 1.0, &[]),
+        branch("x", 47.0, -180.5, 1.0, &[]),
+        branch("x", f64::NAN, 8.0, 1.0, &[]),
+        branch("x", 47.0, 8.0, 0.0, &[]),
+        branch("x", 47.0, 8.0, MAX_RADIUS_KM + 1.0, &[]),
+        branch("x", 47.0, 8.0, f64::INFINITY, &[]),
+        branch("x", 47.0, 8.0, 1.0, &[" "]),
+    ] {
+        let refused = CatalogTest::with(()).given(vec![tenant_created()]).when(configure(bad.clone()));
+        let Err(CatalogError::InvalidBranch(_)) = refused.inspect_result() else { panic!("accepted {bad:?}") };
+    }
+}
+
+#[test]
+fn a_position_resolves_to_the_nearest_branch_that_serves_it() {
+    let region = branch("zurich-region", 47.40, 8.60, 60.0, &[]);
+    let city = branch("zurich", 47.3769, 8.5417, 10.0, &["Zürich"]);
+    let berlin = branch("berlin", 52.52, 13.405, 30.0, &["BER"]);
+    let branches = vec![region.clone(), city.clone(), berlin.clone()];
+    let bern = Position::new(46.948, 7.4474).expect("bern");
+    let zurich_hb = Position::new(47.378, 8.540).expect("zurich");
+    let winterthur = Position::new(47.4988, 8.7237).expect("winterthur");
+    // Zürich to Bern is about 95 km
+    assert!((zurich_hb.distance_km(&bern) - 95.5).abs() < 2.0, "{}", zurich_hb.distance_km(&bern));
+    assert_eq!(resolve_position(&branches, &zurich_hb), Some(&city), "the city inside the region");
+    assert_eq!(resolve_position(&branches, &winterthur), Some(&region));
+    assert_eq!(resolve_position(&branches, &bern), None, "outside every area");
+    assert_eq!(resolve_hint(&branches, "  zürich "), Some(&city));
+    assert_eq!(resolve_hint(&branches, "ber"), Some(&berlin));
+    assert_eq!(resolve_hint(&branches, "Branch berlin"), Some(&berlin), "by name");
+    assert_eq!(resolve_hint(&branches, "paris"), None);
+    assert_eq!(Position::new(90.1, 0.0), None);
+    assert_eq!(Position::new(0.0, f64::NAN), None);
+}
