@@ -40,6 +40,13 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::cli_wallet::WalletCommand,
     },
+    /// Assign, withdraw or list a user's identity cards.
+    IdentityCard {
+        /// The user id.
+        user: uuid::Uuid,
+        #[command(subcommand)]
+        command: crate::cli_cards::CardCommand,
+    },
     /// Signing keys.
     Keys {
         #[command(subcommand)]
@@ -206,6 +213,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Tenant { tenant, command } => {
             let store = open_store(&config).await?;
             print_or_fail(tenant_command(store, &tenant, command).await)
+        }
+        Command::IdentityCard { user, command } => {
+            let store = open_store(&config).await?;
+            print_or_fail(crate::cli_cards::identity_card_command(store, user, command).await)
         }
         Command::Wallet { user, command } => {
             let store = open_store(&config).await?;

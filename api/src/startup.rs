@@ -125,8 +125,10 @@ impl Application {
         );
         let senders = senders(&config, &adapters)?;
         let links = commands::links::AccountLinkService::new(bus.clone(), CatalogService::new(bus.clone()));
+        let cards = commands::cards::IdentityCardService::new(bus.clone());
         let erasure = commands::erasure::ErasureService {
             links: links.clone(),
+            cards: cards.clone(),
             store: store.clone(),
             senders: senders.clone(),
             users: services.users.clone(),
@@ -166,6 +168,7 @@ impl Application {
             store: store.clone(),
             sign_in,
             links,
+            cards,
             link_key,
         });
         seed_demo(&state, &config).await?;

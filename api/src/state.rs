@@ -62,6 +62,8 @@ pub struct Services {
     pub sign_in: commands::signin::SignInFlow,
     /// Users' links to the tenants' transactable systems.
     pub links: commands::links::AccountLinkService,
+    /// The identity cards operators assigned to users.
+    pub cards: commands::cards::IdentityCardService,
     /// Signs the consent form of coord's `link_account`.
     pub link_key: crate::coord::link_state::LinkStateKey,
 }

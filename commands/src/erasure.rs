@@ -1,6 +1,6 @@
 //! Deleting an account: the holder asks, or an operator decides; the User aggregate refuses
 //! while holds last (the wallet's active subscriptions and unpaid charges); an erasure then ends
-//! every session and forgets the wallet's personal data. Nothing of the account is left in the
+//! every session, every account link and identity card, and forgets the wallet's personal data. Nothing of the account is left in the
 //! read models; its claims (email, username, phone number, identities) are free again.
 use crate::bus::CommandError;
 use crate::login::{LoginCommandError, LoginService};
@@ -29,6 +29,8 @@ pub enum ErasureError {
     #[error(transparent)]
     Links(#[from] crate::links::LinkError),
     #[error(transparent)]
+    Cards(#[from] crate::cards::CardCommandError),
+    #[error(transparent)]
     Store(#[from] StoreError),
 }
 
@@ -47,6 +49,7 @@ pub struct ErasureService {
     pub wallets: WalletService,
     pub logins: LoginService,
     pub links: crate::links::AccountLinkService,
+    pub cards: crate::cards::IdentityCardService,
     pub sessions: Arc<dyn UserSessions>,
     /// To forget the outbox's copies of what was sent to the person, and scrub the database.
     pub store: Arc<dyn store::EventStore>,
@@ -70,6 +73,7 @@ impl ErasureService {
             .into_iter()
             .chain(account.phone_number().map(|p| p.as_str().to_owned()))
             .collect();
+        let tenant = account.tenant_id().map(str::to_owned);
         let command = UserCommand::Erase {
             holds: holds.iter().map(|h| h.kind().to_owned()).collect(),
             requested_by: requested_by.into(),
@@ -84,6 +88,9 @@ impl ErasureService {
         }
         self.wallets.erase_details(user_id, at, metadata).await?;
         self.links.end_all(user_id, at, metadata).await?;
+        if let Some(tenant) = &tenant {
+            self.cards.withdraw_all(tenant, user_id, at, metadata).await?;
+        }
         for address in &addresses {
             self.store.forget_recipient(address).await?;
             for sender in [&self.senders.email, &self.senders.sms] {

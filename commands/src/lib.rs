@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod bus;
+pub mod cards;
 pub mod catalog;
 pub mod codes;
 pub mod erasure;

@@ -5,7 +5,11 @@
 use serde_json::{Value, json};
 
 /// Stream types that belong to a person, and the prefix before the person's id.
-pub const STREAMS: &[(&str, &str)] = &[("user", "user-"), (crate::wallet::STREAM_TYPE, "payment-methods-")];
+pub const STREAMS: &[(&str, &str)] = &[
+    ("user", "user-"),
+    (crate::wallet::STREAM_TYPE, "payment-methods-"),
+    (crate::cards::STREAM_TYPE, "identity-cards-"),
+];
 
 /// The events that erase their person.
 pub const ERASING: &[&str] = &["UserErased"];
@@ -35,6 +39,7 @@ pub fn fields() -> Vec<(&'static str, Vec<(&'static str, Value)>)> {
         ("PasswordChanged", vec![("password_hash", erased())]),
         ("PaymentCardAddressUpdated", vec![("address", json!({}))]),
         ("PaymentCustomerMetadataUpdated", vec![("metadata", json!({}))]),
+        ("IdentityCardAssigned", vec![("number", erased()), ("label", Value::Null)]),
     ]
 }
 

@@ -4,6 +4,7 @@
 
 pub mod activity;
 pub mod cache;
+pub mod cards;
 pub mod catalog;
 pub mod deletions;
 pub mod links;
@@ -30,6 +31,7 @@ pub fn inline() -> Vec<Arc<dyn Projector>> {
         Arc::new(wallet::WalletProjector),
         Arc::new(deletions::DeletionRequestsProjector),
         Arc::new(links::AccountLinksProjector),
+        Arc::new(cards::IdentityCardsProjector),
     ]
 }
 

@@ -1,6 +1,6 @@
 //! Erasure by crypto-shredding, black-box on both engines: a person with a distinctive email,
 //! phone number, name, plate, password and TOTP secret uses the account (profile, vehicle, a
-//! billing address, an SMS code, TOTP on), asks for deletion, and then no table of the database
+//! billing address, an SMS code, TOTP on, a link, an identity card), asks for deletion, and then no table of the database
 //! and no file of the data dir holds any of those values in clear, the hash chain still
 //! verifies, and the email signs up again.
 #![allow(clippy::unwrap_used)]
@@ -19,6 +19,7 @@ const FIRST: &str = "Zephyrine";
 const LAST: &str = "Quillbottom";
 const PLATE: &str = "ZQ-7731";
 const STREET: &str = "Quillbottomweg 9";
+const CARD_NUMBER: &str = "ZQCARD-55120";
 
 /// Every row of every table, as text (what a `pg_dump` or a look at the tables would show).
 async fn every_table_as_text(app: &TestApp, engine: Engine) -> String {
@@ -103,6 +104,14 @@ both_engines!(an_erased_person_leaves_nothing_readable, |engine| async move {
             .await
             .unwrap()
     );
+    let card = api::cli_cards::CardCommand::Assign {
+        card_id: "zq-card-1".into(),
+        kind: "RFID".into(),
+        number: CARD_NUMBER.into(),
+        label: Some(format!("{FIRST}'s badge")),
+        valid_until: None,
+    };
+    api::cli_cards::identity_card_command(app.state.store.clone(), user, card).await.unwrap();
     let links_of_user = format!("select count(*) from account_links where user_id = '{user}'");
     assert_eq!(app.count(&links_of_user).await, 1);
     let issued: Value = suite.two_factor(&access, "2fa-secret", None).await.json().await.unwrap();
@@ -126,7 +135,8 @@ both_engines!(an_erased_person_leaves_nothing_readable, |engine| async move {
     let res = suite.post("/front/customers/request-deletion").bearer_auth(&access).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
 
-    let needles = [EMAIL, PASSWORD, PHONE, FIRST, LAST, PLATE, STREET, password_hash.as_str(), secret.as_str()];
+    let needles =
+        [EMAIL, PASSWORD, PHONE, FIRST, LAST, PLATE, STREET, CARD_NUMBER, password_hash.as_str(), secret.as_str()];
     let tables = every_table_as_text(&app, engine).await;
     for needle in needles {
         assert!(!tables.contains(needle), "{needle} is still in a table");
@@ -152,7 +162,8 @@ both_engines!(an_erased_person_leaves_nothing_readable, |engine| async move {
     assert!(report.first_broken.is_none(), "the chain verifies after the erasure: {report:?}");
     assert_eq!(suite.sign_up(json!({"email": EMAIL, "password": PASSWORD})).await.status(), 201, "the email is free");
     // the erased history still reads (placeholders), and the read models rebuild equal
-    for name in ["user_view", "wallets", "login_sessions", "deletion_requests"] {
+    assert_eq!(app.count(&format!("select count(*) from identity_cards where user_id = '{user}'")).await, 0);
+    for name in ["user_view", "wallets", "login_sessions", "deletion_requests", "identity_cards", "account_links"] {
         let rebuilt = app.state.store.rebuild(projections::by_name(name).unwrap().as_ref()).await.unwrap();
         assert!(rebuilt.matched_live(), "{name}: {rebuilt:?}");
     }

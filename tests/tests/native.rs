@@ -77,6 +77,7 @@ async fn the_openapi_document_describes_every_route_the_server_answers() {
         ("post", "/api/users/integrations"),
         ("delete", "/api/users/integrations/{name}"),
         ("get", "/{tenant}/front/branches/resolve"),
+        ("get", "/{tenant}/front/customer-identity-cards"),
         ("get", "/healthz"),
         ("get", "/readyz"),
         ("get", "/.well-known/jwks.json"),

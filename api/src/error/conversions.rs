@@ -109,6 +109,7 @@ impl From<commands::erasure::ErasureError> for ApiError {
             ErasureError::Login(e) => e.into(),
             ErasureError::Wallet(e) => e.into(),
             ErasureError::Links(e) => e.into(),
+            ErasureError::Cards(e) => e.into(),
             ErasureError::Store(e) => e.into(),
         }
     }

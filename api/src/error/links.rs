@@ -18,3 +18,15 @@ impl From<LinkError> for ApiError {
         }
     }
 }
+
+/// Identity cards change only through the operator's CLI and erasures: on a request path, only
+/// an erasure's withdrawals reach here, and they can fail only in the store.
+impl From<commands::cards::CardCommandError> for ApiError {
+    fn from(e: commands::cards::CardCommandError) -> Self {
+        match e {
+            CommandError::Contended(_) => Self::Busy,
+            CommandError::Store(e) => e.into(),
+            other => Self::Internal(format!("identity cards: {other}")),
+        }
+    }
+}

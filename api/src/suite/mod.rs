@@ -4,6 +4,7 @@
 pub(crate) mod auth;
 pub mod bootstrap;
 pub(crate) mod branches;
+pub(crate) mod cards;
 pub(crate) mod codes;
 pub(crate) mod customers;
 pub(crate) mod deletion;
@@ -52,6 +53,7 @@ pub fn router() -> ApiRouter {
         .routes(routes!(verify::resend_email))
         .routes(routes!(verify::confirm_email, verify::confirm_email_link))
         .routes(routes!(branches::resolve))
+        .routes(routes!(cards::list))
         .merge(password::router())
         // unknown paths under a suite prefix answer in the suite format
         .catch_all("/{tenant}/auth/{*rest}", error::not_found)
