@@ -24,10 +24,7 @@ pub struct IdentityCard {
 
 impl IdentityCard {
     pub fn check(&self) -> Result<(), String> {
-        let id_ok = !self.card_id.is_empty()
-            && self.card_id.len() <= 64
-            && self.card_id.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
-        if !id_ok {
+        if !crate::values::is_plain_id(&self.card_id) {
             return Err("a card id is 1 to 64 letters, digits, '.', '_' or '-'".into());
         }
         let kind_ok = !self.kind.is_empty()

@@ -54,10 +54,7 @@ pub struct Branch {
 impl Branch {
     /// Why the branch cannot be configured, if it cannot.
     pub fn check(&self) -> Result<(), String> {
-        let id_ok = !self.branch_id.is_empty()
-            && self.branch_id.len() <= 64
-            && self.branch_id.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
-        if !id_ok {
+        if !crate::values::is_plain_id(&self.branch_id) {
             return Err("a branch id is 1 to 64 letters, digits, '.', '_' or '-'".into());
         }
         if self.name.trim().is_empty() || self.name.chars().count() > 200 {

@@ -73,10 +73,7 @@ impl TransactableSystem {
     /// order given, without repeats.
     pub fn check(&self) -> Result<(), String> {
         let id = &self.system_id;
-        let id_ok = !id.is_empty()
-            && id.len() <= 64
-            && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-        if !id_ok {
+        if !crate::values::is_plain_id(id) {
             return Err(format!("system id {id:?}: 1 to 64 letters, digits, '.', '_' or '-'"));
         }
         let name = self.name.trim();

@@ -14,3 +14,9 @@ pub use error::ValueError;
 pub use identity::ExternalUid;
 pub use profile::{country, custom_properties, language, name, postal_address};
 pub use vehicle::LicensePlate;
+
+/// Whether `id` is an operator-chosen id of the catalog (a system, a branch, a card): 1 to 64
+/// ASCII letters, digits, `.`, `_` or `-`, so it is safe in URLs, claims and logs.
+pub fn is_plain_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
