@@ -45,7 +45,9 @@ both_engines!(a_request_waits_for_the_subscription_then_erases, |engine| async m
     let res = request_deletion(&app, &token).await;
     assert_eq!(res.status(), StatusCode::ACCEPTED);
     assert_eq!(res.json::<Value>().await.unwrap(), json!({"pendingHolds": ["active_subscription"]}));
-    assert_eq!(app.suite("demo").customer(&token).await.status(), 200, "still there while the hold lasts");
+    let pending = app.suite("demo").customer(&token).await;
+    assert_eq!(pending.status(), 200, "still there while the hold lasts");
+    assert_eq!(pending.json::<Value>().await.unwrap()["blockState"], "DELETION_REQUESTED");
     wallets.cancel_subscription(user, &sub.subscription_id, now, &meta).await.unwrap();
 
     let gone = eventually(10, || async { app.suite("demo").customer(&token).await.status() == 401 }).await;

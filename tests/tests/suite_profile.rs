@@ -105,6 +105,7 @@ both_engines!(every_field_is_checked_and_a_refusal_writes_nothing, |engine| asyn
         (json!({"nickname": "b"}), StatusCode::BAD_REQUEST, "REQ400"),
         (json!({"uuid": "00000000-0000-0000-0000-000000000000"}), StatusCode::FORBIDDEN, "U120"),
         (json!({"emailIsVerified": true}), StatusCode::FORBIDDEN, "U120"),
+        (json!({"blockState": "NOT_BLOCKED"}), StatusCode::FORBIDDEN, "U120"),
         (json!({"email": null}), StatusCode::FORBIDDEN, "U120"),
         // a valid part with a taken value: the valid part is not written either
         (json!({"firstName": "Bea", "email": "carl@example.com"}), StatusCode::CONFLICT, "U141"),

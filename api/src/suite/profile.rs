@@ -60,10 +60,31 @@ pub struct Customer {
     payment_state: &'static str,
     /// Whether a failed charge is still unpaid.
     blocked_by_unpaid_invoices: bool,
+    /// `NOT_BLOCKED`; `LOCKED` while repeated failed sign-ins lock the account (until
+    /// `blockedUntil`); `DELETION_REQUESTED` while a requested deletion waits for holds to clear.
+    block_state: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    blocked_until: Option<String>,
+}
+
+/// What keeps the account from being used, as the User aggregate knows it now.
+pub struct Block {
+    pub state: &'static str,
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl Block {
+    pub fn of(account: &domain::user::User, now: chrono::DateTime<chrono::Utc>) -> Self {
+        match account.locked_until(now) {
+            Some(until) => Self { state: "LOCKED", until: Some(until) },
+            None if account.deletion_requested() => Self { state: "DELETION_REQUESTED", until: None },
+            None => Self { state: "NOT_BLOCKED", until: None },
+        }
+    }
 }
 
 impl Customer {
-    pub fn of(row: UserRow, payments: PaymentState) -> Self {
+    pub fn of(row: UserRow, payments: PaymentState, block: Block) -> Self {
         Self {
             uuid: row.user_id,
             email: row.email,
@@ -78,6 +99,8 @@ impl Customer {
             phone_is_verified: row.phone_verified,
             payment_state: if payments.has_card { "PAYMENT_SOURCE_ADDED" } else { "NO_PAYMENT_SOURCE" },
             blocked_by_unpaid_invoices: payments.unpaid_charges,
+            block_state: block.state,
+            blocked_until: block.until.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
         }
     }
 }
@@ -86,7 +109,9 @@ impl Customer {
 pub(super) async fn customer(state: &AppState, user: &SuiteUser) -> Result<Customer, ApiError> {
     // a customer is someone who signed up; users a coord partner introduced are not
     let row = state.reads.user(user.user_id).await?.filter(UserRow::signed_up).ok_or(ApiError::UnknownUser)?;
-    Ok(Customer::of(row, state.reads.payment_state(user.user_id).await?))
+    let (account, _) = state.users.load(user.user_id).await?;
+    let block = Block::of(&account, state.clock.now());
+    Ok(Customer::of(row, state.reads.payment_state(user.user_id).await?, block))
 }
 
 /// The signed-in customer.
@@ -155,6 +180,9 @@ pub struct CustomerPatch {
     #[serde(default)]
     #[schema(ignore)]
     pub(super) blocked_by_unpaid_invoices: Option<serde_json::Value>,
+    #[serde(default)]
+    #[schema(ignore)]
+    pub(super) block_state: Option<serde_json::Value>,
 }
 
 /// Change the signed-in customer's profile; answers the customer as it now stands. Every field
