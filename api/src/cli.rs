@@ -47,6 +47,10 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::cli_cards::CardCommand,
     },
+    /// Write the event history (NDJSON, as stored) or a read-model table (`--projection`, CSV or
+    /// NDJSON) to stdout or `--output`; prints what it wrote as one JSON line (to stderr when the
+    /// export goes to stdout).
+    Export(crate::cli_export::ExportArgs),
     /// Signing keys.
     Keys {
         #[command(subcommand)]
@@ -199,6 +203,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(())
             })
             .await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export(args) => {
+            let store = open_store(&config).await?;
+            let summary = crate::cli_export::export(store.as_ref(), &args).await?;
+            match args.output {
+                Some(_) => println!("{summary}"),
+                None => eprintln!("{summary}"),
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Keys { command: KeysCommand::Rotate } => {

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod bounded;
 pub mod cli;
 pub mod cli_cards;
+pub mod cli_export;
 pub mod cli_wallet;
 pub mod client_addr;
 pub mod config;

@@ -97,8 +97,26 @@ where
     let verify = target.run(&["verify"]);
     assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
     let report: Value = serde_json::from_slice(&verify.stdout).unwrap();
-    // tenant + partner + 4 demo transactable systems + 5 registrations + 5 login sessions + 5 vehicles
-    assert_eq!((report["events_checked"].as_u64(), report["first_broken"].is_null()), (Some(21), true));
+    // tenant + partner + 4 demo transactable systems + 3 demo branches + 5 registrations + 5 login
+    // sessions + 5 vehicles
+    assert_eq!((report["events_checked"].as_u64(), report["first_broken"].is_null()), (Some(24), true));
+
+    // the history to stdout (the summary to stderr), a table to a file
+    let export = target.run(&["export"]);
+    assert!(export.status.success(), "{}", String::from_utf8_lossy(&export.stderr));
+    let events: Vec<Value> =
+        String::from_utf8_lossy(&export.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(events.len(), 24);
+    assert!(events.iter().all(|e| e["hash"].is_string() && e["position"].is_i64()));
+    assert!(String::from_utf8_lossy(&export.stderr).contains("\"events\":24"));
+    let file = target.data_dir.join("users.csv");
+    let file_arg = file.to_str().unwrap();
+    let export = target.run(&["export", "--projection", "user_view", "--format", "csv", "--output", file_arg]);
+    assert!(export.status.success(), "{}", String::from_utf8_lossy(&export.stderr));
+    let summary: Value = serde_json::from_slice(&export.stdout).unwrap();
+    assert_eq!(summary, json!({"exported": "user_view", "rows": 5}));
+    assert_eq!(std::fs::read_to_string(&file).unwrap().lines().count(), 6, "a header and five users");
+    assert!(!target.run(&["export", "--projection", "wallets"]).status.success(), "several tables: name one");
 
     let rebuild = target.run(&["rebuild"]);
     assert!(rebuild.status.success(), "{}", String::from_utf8_lossy(&rebuild.stderr));

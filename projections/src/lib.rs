@@ -7,6 +7,7 @@ pub mod cache;
 pub mod cards;
 pub mod catalog;
 pub mod deletions;
+pub mod export;
 pub mod links;
 pub mod logins;
 mod reads;

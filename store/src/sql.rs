@@ -181,6 +181,22 @@ impl Db {
         }
     }
 
+    /// Rows whose every column `sql` casts to text, as strings (`None` for SQL null): for exports
+    /// that do not know the columns' types.
+    pub async fn fetch_text_rows(&self, sql: &str, args: &[Arg]) -> Result<Vec<Vec<Option<String>>>, sqlx::Error> {
+        use sqlx::Row as _;
+        match self {
+            Self::Sqlite(p) => {
+                let rows = bind_all!(sqlx::query(sql_text(sql)), args).fetch_all(p).await?;
+                rows.iter().map(|r| (0..r.len()).map(|i| r.try_get::<Option<String>, _>(i)).collect()).collect()
+            }
+            Self::Postgres(p) => {
+                let rows = bind_all!(sqlx::query(sql_text(sql)), args).fetch_all(p).await?;
+                rows.iter().map(|r| (0..r.len()).map(|i| r.try_get::<Option<String>, _>(i)).collect()).collect()
+            }
+        }
+    }
+
     /// Writes outside the event log (signing keys); never used for read models.
     pub async fn execute(&self, sql: &str, args: &[Arg]) -> Result<u64, sqlx::Error> {
         Ok(match self {
