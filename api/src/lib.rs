@@ -16,6 +16,7 @@ pub mod idempotency;
 pub mod legacy;
 pub mod limits;
 pub mod linking;
+pub mod metrics;
 pub mod native;
 pub mod oidc;
 pub mod openapi;

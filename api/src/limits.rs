@@ -70,8 +70,15 @@ fn per_minute(n: u32) -> Quota {
     Quota::per_minute(NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN))
 }
 
-fn check<K: std::hash::Hash + Eq + Clone>(limiter: &DefaultKeyedRateLimiter<K>, key: &K) -> Result<(), ApiError> {
+/// Take a token of `key`'s bucket in `limiter` (the limit `name`), or say how long to wait; a
+/// refusal counts in `users_api_rate_limited_total{limit}`.
+fn check<K: std::hash::Hash + Eq + Clone>(
+    name: &'static str,
+    limiter: &DefaultKeyedRateLimiter<K>,
+    key: &K,
+) -> Result<(), ApiError> {
     limiter.check_key(key).map_err(|not_until| {
+        metrics::counter!("users_api_rate_limited_total", "limit" => name).increment(1);
         let wait = not_until.wait_time_from(DefaultClock::default().now());
         // rounded up: a client that waits exactly this long finds a token in the bucket
         let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
@@ -96,43 +103,43 @@ impl Limits {
 
     /// One sign-in attempt from `address` for `account` (any stable name of the account).
     pub fn sign_in(&self, address: IpAddr, account: &str) -> Result<(), ApiError> {
-        check(&self.sign_in_by_address, &subscriber(address))?;
-        check(&self.sign_in_by_account, &account.to_owned())
+        check("sign_in_address", &self.sign_in_by_address, &subscriber(address))?;
+        check("sign_in_account", &self.sign_in_by_account, &account.to_owned())
     }
 
     /// One sign-in attempt from `address` (before the account is known).
     pub fn address(&self, address: IpAddr) -> Result<(), ApiError> {
-        check(&self.sign_in_by_address, &subscriber(address))
+        check("sign_in_address", &self.sign_in_by_address, &subscriber(address))
     }
 
     /// One sign-in attempt for `account` (once it is known).
     pub fn account(&self, account: &str) -> Result<(), ApiError> {
-        check(&self.sign_in_by_account, &account.to_owned())
+        check("sign_in_account", &self.sign_in_by_account, &account.to_owned())
     }
 
     pub fn refresh(&self, address: IpAddr) -> Result<(), ApiError> {
-        check(&self.refresh_by_address, &subscriber(address))
+        check("refresh", &self.refresh_by_address, &subscriber(address))
     }
 
     /// One anonymous write (a sign-up, a test token, a password reset, two-factor set-up) from
     /// `address`.
     pub fn write(&self, address: IpAddr) -> Result<(), ApiError> {
-        check(&self.writes_by_address, &subscriber(address))
+        check("write", &self.writes_by_address, &subscriber(address))
     }
 
     /// One public look-up of an account (legacy `show`) from `address`.
     pub fn lookup(&self, address: IpAddr) -> Result<(), ApiError> {
-        check(&self.lookups_by_address, &subscriber(address))
+        check("lookup", &self.lookups_by_address, &subscriber(address))
     }
 
     /// One token minted by `partner` with its server token.
     pub fn mint(&self, partner: &str) -> Result<(), ApiError> {
-        check(&self.mints_by_partner, &partner.to_owned())
+        check("mint", &self.mints_by_partner, &partner.to_owned())
     }
 
     /// One card attach by `user` (a card tester tries many cards on one account).
     pub fn card_attach(&self, user: uuid::Uuid) -> Result<(), ApiError> {
-        check(&self.card_attaches_by_user, &user)
+        check("card_attach", &self.card_attaches_by_user, &user)
     }
 
     /// Forget buckets that are full again, so memory follows the active clients.

@@ -16,6 +16,7 @@ pub fn router() -> ApiRouter {
         .routes(routes!(readyz))
         .routes(routes!(jwks))
         .routes(routes!(openapi))
+        .routes(routes!(crate::metrics::metrics))
         .undocumented_get("/docs", docs)
         .undocumented_get("/docs/swagger-ui-bundle.js", swagger_js)
         .undocumented_get("/docs/swagger-ui.css", swagger_css)

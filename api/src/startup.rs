@@ -87,6 +87,7 @@ impl Application {
 
     /// The application with `adapters` in place of the configured ones where given.
     pub async fn build_with(config: Config, adapters: Adapters) -> anyhow::Result<Self> {
+        crate::metrics::recorder();
         let store = open_store(&config).await?;
         let bus = CommandBus::new(store.clone());
         let keys: Arc<dyn KeyStore> = match adapters.key_store.clone() {
@@ -300,6 +301,8 @@ pub fn app(state: AppState) -> Router {
         // `/openapi.json` serves the document split from this very router
         .layer(axum::Extension(Arc::new(document)))
         .fallback(coord::error::not_found)
+        // after the fallback, so unknown paths count too (as `unmatched`)
+        .layer(axum::middleware::from_fn(crate::metrics::track))
         .with_state(state)
         // a panic is a bug, but the client still gets a JSON body
         .layer(CatchPanicLayer::custom(|_| {

@@ -29,4 +29,13 @@ impl Reads {
         let _: Option<(i64,)> = self.db.fetch_optional("select count(*) from catalog_tenants", &[]).await?;
         Ok(())
     }
+
+    /// Events a catch-up projection has not applied yet: those after its checkpoint's position
+    /// (all of them before its first batch).
+    pub async fn projection_lag(&self, projection: &str) -> Result<u64, StoreError> {
+        let sql = "select count(*) from events where global_position > coalesce(\
+                   (select last_position from projection_checkpoints where projection = $1), 0)";
+        let row: Option<(i64,)> = self.db.fetch_optional(sql, &store::args![projection]).await?;
+        Ok(row.map_or(0, |(n,)| u64::try_from(n).unwrap_or(0)))
+    }
 }

@@ -197,6 +197,14 @@ impl Db {
         }
     }
 
+    /// The pool's open connections and how many of them are idle.
+    pub fn pool_usage(&self) -> (u32, usize) {
+        match self {
+            Self::Sqlite(p) => (p.size(), p.num_idle()),
+            Self::Postgres(p) => (p.size(), p.num_idle()),
+        }
+    }
+
     /// Writes outside the event log (signing keys); never used for read models.
     pub async fn execute(&self, sql: &str, args: &[Arg]) -> Result<u64, sqlx::Error> {
         Ok(match self {

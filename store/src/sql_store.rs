@@ -273,12 +273,17 @@ impl EventStore for SqlStore {
             && self.options.upcasters.vault().is_none_or(|v| !v.concerns(&request));
         let (stream_id, stream_type, has_outbox) =
             (request.stream_id.clone(), request.stream_type.clone(), !outbox.is_empty());
+        let types: Vec<String> = request.events.iter().map(|e| e.event_type.clone()).collect();
         let (done, answer) = tokio::sync::oneshot::channel();
         let job = crate::group::Job { request, outbox, previous, solo, done };
         // the group writers live as long as the store
         let gone = || StoreError::Database(sqlx::Error::PoolClosed);
         self.appends.send(job).map_err(|_| gone())?;
         let written = answer.await.map_err(|_| gone())??;
+        // every event type counts, without a list to keep: a new aggregate's events join at once
+        for event_type in types {
+            metrics::counter!("users_api_events_appended_total", "type" => event_type).increment(1);
+        }
         Ok(self.after_commit(&stream_id, &stream_type, written, has_outbox))
     }
 

@@ -82,6 +82,7 @@ async fn the_openapi_document_describes_every_route_the_server_answers() {
         ("get", "/readyz"),
         ("get", "/.well-known/jwks.json"),
         ("get", "/openapi.json"),
+        ("get", "/metrics"),
     ];
     for (method, path) in expected {
         assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} is documented");

@@ -72,6 +72,26 @@ impl SignInFlow {
         factor: FirstFactor,
         request: Metadata,
     ) -> Result<SignedIn, SignInError> {
+        let outcome = self.first_step(dialect, tenant, factor, request).await;
+        let label = match &outcome {
+            Ok(SignedIn::Tokens(_)) => "signed_in",
+            Ok(SignedIn::MfaRequired { .. }) => "mfa_required",
+            Err(SignInError::InvalidCredentials) => "invalid_credentials",
+            Err(SignInError::InvalidCode) => "invalid_code",
+            Err(SignInError::Locked { .. }) => "locked",
+            Err(_) => "refused",
+        };
+        metrics::counter!("users_api_sign_ins_total", "dialect" => dialect.name(), "outcome" => label).increment(1);
+        outcome
+    }
+
+    async fn first_step(
+        &self,
+        dialect: Dialect,
+        tenant: &str,
+        factor: FirstFactor,
+        request: Metadata,
+    ) -> Result<SignedIn, SignInError> {
         let now = self.clock.now();
         let (proven, metadata) = self.first_factor(dialect, tenant, factor, request, now).await?;
         // the lock guards the password (and the second factor) only: a code or an ID token
