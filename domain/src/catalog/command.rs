@@ -1,5 +1,5 @@
 //! What can be asked of a tenant's catalog.
-use super::{IdentityProvider, PartnerKeys, TransactableSystem};
+use super::{IdentityProvider, PartnerIssuer, PartnerKeys, TransactableSystem};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +34,18 @@ pub enum CatalogCommand {
     /// Add or change a transactable system of the tenant.
     ConfigureTransactableSystem {
         system: TransactableSystem,
+        at: DateTime<Utc>,
+    },
+    /// Add or change one of a partner's own token issuers (by its `iss`).
+    ConfigurePartnerIssuer {
+        partner_id: String,
+        issuer: PartnerIssuer,
+        at: DateTime<Utc>,
+    },
+    /// Stop accepting a partner's issuer's tokens.
+    RemovePartnerIssuer {
+        partner_id: String,
+        issuer: String,
         at: DateTime<Utc>,
     },
 }

@@ -16,4 +16,8 @@ pub enum CatalogError {
     InvalidLifetime,
     #[error("invalid transactable system: {0}")]
     InvalidSystem(String),
+    #[error("invalid partner issuer: {0}")]
+    InvalidIssuer(String),
+    #[error("the partner has no such issuer")]
+    UnknownIssuer,
 }

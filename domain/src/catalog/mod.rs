@@ -1,5 +1,5 @@
 //! The Catalog aggregate (`catalog-{tenant}`): the tenant, its partners (API clients) with
-//! their keys, its OpenID providers and its transactable systems. Keys are held only as SHA-256 hashes; the plain keys never enter an event.
+//! their keys and their own token issuers, its OpenID providers and its transactable systems. Keys are held only as SHA-256 hashes; the plain keys never enter an event.
 //!
 //! A file per concern: `command`, `event` (with the values and claims events carry), `error`,
 //! `state` (and how events change it), and the decisions in `handle`.
@@ -7,6 +7,7 @@ mod command;
 mod error;
 mod event;
 mod handle;
+mod issuers;
 mod state;
 mod systems;
 
@@ -16,6 +17,7 @@ mod tests;
 pub use command::CatalogCommand;
 pub use error::CatalogError;
 pub use event::{CatalogEvent, IdentityProvider, PartnerKeys};
+pub use issuers::{ClaimNames, PartnerIssuer};
 pub use state::Catalog;
 pub use systems::{
     JWT_CLAIMS, LICENSE_PLATE, STRIPE_CUSTOMER_ID, TransactableSystem, TransactionRequirements, USERS_API_FIELDS,

@@ -1,5 +1,5 @@
 //! What a catalog's history amounts to, and how each event changes it.
-use super::{CatalogEvent, IdentityProvider, PartnerKeys, TransactableSystem};
+use super::{CatalogEvent, IdentityProvider, PartnerIssuer, PartnerKeys, TransactableSystem};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
@@ -10,6 +10,9 @@ pub struct Catalog {
     pub(super) suite_token_minutes: Option<u32>,
     #[serde(default)]
     pub(super) systems: Vec<TransactableSystem>,
+    /// The partners' own token issuers: (partner id, issuer).
+    #[serde(default)]
+    pub(super) partner_issuers: Vec<(String, PartnerIssuer)>,
 }
 
 impl Catalog {
@@ -26,6 +29,16 @@ impl Catalog {
     /// The tenant's transactable system `system_id`.
     pub fn system(&self, system_id: &str) -> Option<&TransactableSystem> {
         self.systems.iter().find(|s| s.system_id == system_id)
+    }
+
+    /// The partner's issuer whose tokens carry `iss`.
+    pub fn partner_issuer(&self, partner_id: &str, iss: &str) -> Option<&PartnerIssuer> {
+        self.partner_issuers.iter().find(|(p, i)| p == partner_id && i.issuer == iss).map(|(_, i)| i)
+    }
+
+    /// Whether the tenant has a partner of this id.
+    pub fn has_partner(&self, partner_id: &str) -> bool {
+        self.partner(partner_id).is_some()
     }
 
     pub(super) fn partner(&self, partner_id: &str) -> Option<&PartnerKeys> {
@@ -50,6 +63,13 @@ impl Catalog {
             CatalogEvent::TransactableSystemConfigured { system, .. } => {
                 self.systems.retain(|s| s.system_id != system.system_id);
                 self.systems.push(system);
+            }
+            CatalogEvent::PartnerIssuerConfigured { partner_id, issuer, .. } => {
+                self.partner_issuers.retain(|(p, i)| !(*p == partner_id && i.issuer == issuer.issuer));
+                self.partner_issuers.push((partner_id, issuer));
+            }
+            CatalogEvent::PartnerIssuerRemoved { partner_id, issuer, .. } => {
+                self.partner_issuers.retain(|(p, i)| !(*p == partner_id && i.issuer == issuer));
             }
         }
     }
