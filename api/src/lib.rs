@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod bounded;
 pub mod cli;
+pub mod cli_partner;
 pub mod cli_wallet;
 pub mod client_addr;
 pub mod config;
