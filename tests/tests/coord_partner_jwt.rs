@@ -77,27 +77,26 @@ impl Issuer {
     }
 
     fn token(&self, sub: &str, email: Option<&str>) -> String {
-        self.sign(&Self::claims(ISSUER, sub, email))
+        self.token_of(ISSUER, sub, email)
+    }
+
+    fn token_of(&self, iss: &str, sub: &str, email: Option<&str>) -> String {
+        self.sign(&Self::claims(iss, sub, email))
     }
 }
 
 /// `users-api partner <PARTNER> issuer <ISS> --jwks-url <URL> [ARGS]`, run against the test
 /// server's database as an operator would run it (the CLI's own argument parsing and command).
 async fn configure(app: &TestApp, partner: &str, issuer: &str, jwks_url: &str, args: &[&str]) {
+    let mut argv = vec!["partner", partner, "issuer", issuer, "--jwks-url", jwks_url];
+    argv.extend_from_slice(args);
+    run_cli(app, &argv).await;
+}
+
+/// `users-api ARGS` on the test server's database.
+async fn run_cli(app: &TestApp, args: &[&str]) {
     let data_dir = app.scratch.0.join("data");
-    let mut argv = vec![
-        "users-api",
-        "--data-dir",
-        data_dir.to_str().unwrap(),
-        "--database-url",
-        &app.database_url,
-        "partner",
-        partner,
-        "issuer",
-        issuer,
-        "--jwks-url",
-        jwks_url,
-    ];
+    let mut argv = vec!["users-api", "--data-dir", data_dir.to_str().unwrap(), "--database-url", &app.database_url];
     argv.extend_from_slice(args);
     let cli = <api::cli::Cli as clap::Parser>::try_parse_from(argv).unwrap();
     assert_eq!(api::cli::run(cli).await.unwrap(), std::process::ExitCode::SUCCESS);
@@ -240,4 +239,52 @@ both_engines!(forged_foreign_and_stale_partner_tokens_are_401, |engine| async mo
 
     // nothing refused made a user: only the two accepted tokens did (one per partner)
     assert_eq!(count_events(&app, "UserRegisteredWithPartnerIdentity").await, 2);
+});
+
+both_engines!(partner_issuers_and_their_users_rebuild_equal_and_link_accounts, |engine| async move {
+    let app = TestApp::spawn(engine).await;
+    let idp = Issuer::start().await;
+    configure(&app, "demo-partner", ISSUER, &idp.jwks_url, &["--audience", "coord", "--email-claim", "mail"]).await;
+    configure(&app, "demo-partner", OTHER_ISSUER, &idp.jwks_url, &[]).await;
+    assert_eq!(app.count("select count(*) from catalog_partner_issuers").await, 2);
+
+    // the configured claim name holds the email; both issuers of a partner name one user by `sub`
+    let mut claims = Issuer::claims(ISSUER, "u-7", None);
+    claims["aud"] = json!("coord");
+    claims["mail"] = json!("cy@partner.test");
+    claims["given_name"] = json!("Cy");
+    let token = idp.sign(&claims);
+    assert_eq!(current_ok(&app, &token).await["email"], "cy@partner.test");
+    let other = idp.token_of(OTHER_ISSUER, "u-7", Some("cy@moved.test"));
+    assert_eq!(current_ok(&app, &other).await["email"], "cy@moved.test");
+    assert_eq!(count_events(&app, "UserRegisteredWithPartnerIdentity").await, 1);
+
+    // the consent page of link_account takes a partner's token; approving links the account
+    let coord = app.coord();
+    let page = coord.link_account(&token, "CitiBike", "https://partner.example/back").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let state = tests::coord::consent_state(&page.text().await.unwrap());
+    let done = coord.decide(&state, "approve").await;
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    let location = done.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with("https://partner.example/back?result=linked"), "{location}");
+    let systems = current_ok(&app, &token).await["transactable_systems"].clone();
+    let citibike = systems.as_array().unwrap().iter().find(|s| s["system_id"] == "CitiBike").unwrap().clone();
+    assert_eq!(citibike["linked_account"], true);
+
+    // the read models are what the log makes of it
+    for name in ["catalog", "user_view"] {
+        let report = app.state.store.rebuild(projections::by_name(name).unwrap().as_ref()).await.unwrap();
+        assert!(report.matched_live(), "{name}: {report:?}");
+    }
+    assert_eq!(current_ok(&app, &token).await["first_name"], "Cy");
+
+    // a removed issuer's tokens are refused; its users stay, for the partner's other issuer
+    run_cli(&app, &["partner", "demo-partner", "remove-issuer", OTHER_ISSUER]).await;
+    assert_eq!(refused(&app, &other).await, (StatusCode::UNAUTHORIZED, "invalid_token".to_owned()));
+    // (that token states the first email: the claims of the token presented last stand)
+    assert_eq!(current_ok(&app, &token).await["email"], "cy@partner.test");
+    let report = app.state.store.rebuild(projections::by_name("catalog").unwrap().as_ref()).await.unwrap();
+    assert!(report.matched_live(), "{report:?}");
+    assert_eq!(app.count("select count(*) from catalog_partner_issuers").await, 1);
 });
