@@ -202,7 +202,10 @@ both_engines!(forged_foreign_and_stale_partner_tokens_are_401, |engine| async mo
     let rs384 = idp.sign_with(Algorithm::RS384, Some("rsa-1"), &claims);
     assert_eq!(refused(&app, &rs384).await, unauthorized("invalid_token"));
     // a kid the issuer does not publish, and the issuer's kid over another key's signature
-    assert_eq!(refused(&app, &idp.sign_with(Algorithm::ES256, Some("ec-9"), &claims)).await, unauthorized("invalid_token"));
+    assert_eq!(
+        refused(&app, &idp.sign_with(Algorithm::ES256, Some("ec-9"), &claims)).await,
+        unauthorized("invalid_token")
+    );
     let stranger = Issuer::start().await;
     let impostor = stranger.sign_with(Algorithm::ES256, Some("ec-1"), &claims);
     assert_eq!(refused(&app, &impostor).await, unauthorized("invalid_token"));
