@@ -1,5 +1,5 @@
-//! The OpenID provider keys over HTTP: a provider's JWKS, fetched with a 5-second timeout,
-//! cached for ten minutes, and fetched again sooner when a token names a `kid` the cached set
+//! The OpenID provider keys over HTTP (and the keys of partners' own token issuers): a JWKS,
+//! fetched with a 5-second timeout and at most 256 KiB read, cached for ten minutes, and fetched again sooner when a token names a `kid` the cached set
 //! lacks (the provider rotated), at most once per 30 seconds per set so forged `kid`s cost the
 //! provider nothing.
 use commands::ports::{ProviderKeys, ProviderKeysUnavailable};
@@ -12,6 +12,9 @@ use std::time::{Duration, Instant};
 const JWKS_TTL: Duration = Duration::from_secs(600);
 /// The least time between two fetches of one key set caused by unknown `kid`s.
 const REFETCH_GAP: Duration = Duration::from_secs(30);
+
+/// The most of a JWKS document read: real ones are a few KiB; a larger answer is refused.
+const MAX_JWKS_BYTES: usize = 256 * 1024;
 
 /// Key sets by JWKS URL, with the time each was fetched.
 type KeyCache = HashMap<String, (Instant, Arc<JwkSet>)>;
@@ -40,11 +43,22 @@ impl HttpProviderKeys {
 
     async fn fetch(&self, url: &str) -> Result<Arc<JwkSet>, ProviderKeysUnavailable> {
         let unavailable = |why: String| ProviderKeysUnavailable(format!("{url}: {why}"));
-        let response = self.http.get(url).send().await.map_err(|e| unavailable(format!("unreachable: {e}")))?;
+        let mut response = self.http.get(url).send().await.map_err(|e| unavailable(format!("unreachable: {e}")))?;
         if !response.status().is_success() {
             return Err(unavailable(format!("answered {}", response.status())));
         }
-        let set: JwkSet = response.json().await.map_err(|e| unavailable(format!("not a JWKS: {e}")))?;
+        let too_large = || unavailable(format!("larger than {MAX_JWKS_BYTES} bytes"));
+        if response.content_length().is_some_and(|n| n > MAX_JWKS_BYTES as u64) {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| unavailable(format!("unreadable: {e}")))? {
+            if body.len() + chunk.len() > MAX_JWKS_BYTES {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let set: JwkSet = serde_json::from_slice(&body).map_err(|e| unavailable(format!("not a JWKS: {e}")))?;
         let set = Arc::new(set);
         self.cache.lock().unwrap_or_else(|e| e.into_inner()).insert(url.to_owned(), (Instant::now(), set.clone()));
         Ok(set)
@@ -120,6 +134,23 @@ mod tests {
         let (url, _) = provider("k1").await;
         let wrong = url.replace("/jwks", "/elsewhere");
         assert!(HttpProviderKeys::new().key_set(&wrong, None).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn an_oversized_key_set_is_refused() {
+        let padding = "x".repeat(MAX_JWKS_BYTES);
+        let app = axum::Router::new().route(
+            "/jwks",
+            axum::routing::get(move || {
+                let body = format!(r#"{{"keys": [], "padding": "{padding}"}}"#);
+                async move { body }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let url = format!("http://{}/jwks", listener.local_addr().expect("addr"));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let refused = HttpProviderKeys::new().key_set(&url, None).await.expect_err("too large");
+        assert!(refused.0.contains("larger than"), "{refused}");
     }
 
     #[test]

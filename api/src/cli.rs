@@ -1,4 +1,5 @@
-//! `users-api [serve|migrate|rebuild [name]|verify|keys rotate|tenant <id> provider|token-lifetime|system]`.
+//! `users-api [serve|migrate|rebuild [name]|verify|keys rotate|tenant <id> provider|token-lifetime|system
+//! |partner <id> issuer|remove-issuer]`.
 use crate::config::{Config, Settings, reveal};
 use crate::startup::{Application, open_store};
 use adapters::keys::SqlKeyStore;
@@ -64,6 +65,14 @@ pub enum Command {
         tenant: String,
         #[command(subcommand)]
         command: TenantCommand,
+    },
+    /// A partner's own token issuers, whose JWTs sign its end users in to the coord API. Prints
+    /// one JSON line; exits 1 with the reason for an unknown partner or an invalid value.
+    Partner {
+        /// The partner id (`demo-partner` for the demo partner).
+        partner: String,
+        #[command(subcommand)]
+        command: crate::cli_partner::PartnerCommand,
     },
 }
 
@@ -230,6 +239,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::IdentityCard { user, command } => {
             let store = open_store(&config).await?;
             print_or_fail(crate::cli_cards::identity_card_command(store, user, command).await)
+        }
+        Command::Partner { partner, command } => {
+            let store = open_store(&config).await?;
+            print_or_fail(crate::cli_partner::partner_command(store, &partner, command).await)
         }
         Command::Wallet { user, command } => {
             let store = open_store(&config).await?;

@@ -51,6 +51,8 @@ api_errors! {
     ExpiredToken => { status: UNAUTHORIZED, coord: "expired_token", suite: A203 },
     #[error("the bearer token is not valid")]
     InvalidToken => { status: UNAUTHORIZED, coord: "invalid_token", suite: A202 },
+    #[error("the bearer token's claims cannot be taken: {0}")]
+    InvalidTokenClaims(String) => { status: UNAUTHORIZED, coord: "invalid_claims", suite: A202 },
     #[error("the bearer token was issued to another partner")]
     ForeignToken => { status: FORBIDDEN, coord: "foreign_token", suite: A101 },
     #[error("no such tenant")]

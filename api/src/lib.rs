@@ -6,6 +6,7 @@ pub mod bounded;
 pub mod cli;
 pub mod cli_cards;
 pub mod cli_export;
+pub mod cli_partner;
 pub mod cli_wallet;
 pub mod client_addr;
 pub mod config;

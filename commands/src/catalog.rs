@@ -197,4 +197,40 @@ impl CatalogService {
     ) -> Result<(), CatalogCommandError> {
         self.execute(tenant_id, CatalogCommand::SetSuiteTokenLifetime { minutes, at }, metadata).await
     }
+
+    /// The tenant of partner `partner_id` (partner ids are unique across tenants: their claim
+    /// names the catalog stream that holds them).
+    pub async fn partner_tenant(&self, partner_id: &str) -> Result<Option<String>, StoreError> {
+        let owner = self.bus.store().claim_owner(catalog::PARTNER_ID, partner_id).await?;
+        Ok(owner.and_then(|stream| stream.strip_prefix("catalog-").map(str::to_owned)))
+    }
+
+    /// Add or change one of a partner's own token issuers (no event when nothing changes).
+    pub async fn configure_partner_issuer(
+        &self,
+        partner_id: &str,
+        issuer: catalog::PartnerIssuer,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<(), CatalogCommandError> {
+        let tenant =
+            self.partner_tenant(partner_id).await?.ok_or(CommandError::Domain(CatalogError::UnknownPartner))?;
+        let command = CatalogCommand::ConfigurePartnerIssuer { partner_id: partner_id.to_owned(), issuer, at };
+        self.execute(&tenant, command, metadata).await
+    }
+
+    /// Stop accepting the tokens of a partner's issuer.
+    pub async fn remove_partner_issuer(
+        &self,
+        partner_id: &str,
+        issuer: &str,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<(), CatalogCommandError> {
+        let tenant =
+            self.partner_tenant(partner_id).await?.ok_or(CommandError::Domain(CatalogError::UnknownPartner))?;
+        let command =
+            CatalogCommand::RemovePartnerIssuer { partner_id: partner_id.to_owned(), issuer: issuer.to_owned(), at };
+        self.execute(&tenant, command, metadata).await
+    }
 }

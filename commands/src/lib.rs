@@ -11,6 +11,8 @@ pub mod idempotency;
 pub mod links;
 pub mod login;
 pub mod outbox;
+pub mod partner_token;
+pub mod partner_users;
 pub mod passwords;
 pub mod ports;
 pub mod profile;

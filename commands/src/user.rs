@@ -385,7 +385,7 @@ impl UserService {
     }
 }
 
-fn user_id_of(stream_id: &str) -> Result<Uuid, UserCommandError> {
+pub(crate) fn user_id_of(stream_id: &str) -> Result<Uuid, UserCommandError> {
     stream_id
         .strip_prefix("user-")
         .and_then(|id| Uuid::parse_str(id).ok())

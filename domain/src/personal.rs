@@ -23,6 +23,14 @@ pub fn fields() -> Vec<(&'static str, Vec<(&'static str, Value)>)> {
     vec![
         ("UserRegistered", vec![("email", email()), ("external_uid", erased())]),
         ("PartnerExternalUidLinked", vec![("external_uid", erased())]),
+        (
+            "UserRegisteredWithPartnerIdentity",
+            vec![("subject", erased()), ("email", email()), ("first_name", Value::Null), ("last_name", Value::Null)],
+        ),
+        (
+            "PartnerIdentityClaimsChanged",
+            vec![("email", email()), ("first_name", Value::Null), ("last_name", Value::Null)],
+        ),
         ("VehicleChanged", vec![("license_plate", json!({"text": "ERASED", "country": "xx"}))]),
         ("TotpSecretIssued", vec![("secret", erased())]),
         ("TotpEnabled", vec![("recovery_code_hashes", json!([]))]),
@@ -73,6 +81,15 @@ mod tests {
             ),
             ("EmailChanged", json!({"tenant_id": "t", "old_email": "a@b.c", "new_email": "d@e.f", "changed_at": at})),
             ("ProfileChanged", json!({"details": {"first_name": "Ann"}, "changed_at": at})),
+            (
+                "UserRegisteredWithPartnerIdentity",
+                json!({"user_id": uuid::Uuid::nil(), "tenant_id": "t", "partner_id": "p", "issuer": "https://i",
+                       "subject": "s", "email": "a@b.c", "first_name": "Ann", "last_name": "Lee", "registered_at": at}),
+            ),
+            (
+                "PartnerIdentityClaimsChanged",
+                json!({"email": "a@b.c", "first_name": "Ann", "last_name": "Lee", "changed_at": at}),
+            ),
         ];
         let fields = fields();
         for (event_type, mut payload) in samples {

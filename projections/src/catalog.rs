@@ -1,5 +1,5 @@
 //! Tenants and partners, looked up by the hash of a partner's access key on every coord call;
-//! the tenants' OpenID providers and transactable systems.
+//! the partners' own token issuers; the tenants' OpenID providers and transactable systems.
 use crate::Reads;
 use async_trait::async_trait;
 use domain::catalog::CatalogEvent;
@@ -67,6 +67,22 @@ const TABLES: &[TableSpec] = &[
                 hints      text not null,
                 updated_at text not null,
                 primary key (tenant_id, branch_id))",
+        indexes: "",
+    },
+    TableSpec {
+        name: "catalog_partner_issuers",
+        ddl: "create table if not exists {catalog_partner_issuers} (
+                partner_id        text not null,
+                issuer            text not null,
+                tenant_id         text not null,
+                audience          text,
+                jwks_url          text not null,
+                email_claim       text not null,
+                given_name_claim  text not null,
+                family_name_claim text not null,
+                name_claim        text not null,
+                updated_at        text not null,
+                primary key (partner_id, issuer))",
         indexes: "",
     },
 ];
@@ -183,6 +199,36 @@ async fn apply(tx: &mut Tx<'_>, t: &Tables, event: &RecordedEvent) -> Result<(),
             ];
             tx.execute(&sql, &binds).await?;
         }
+        CatalogEvent::PartnerIssuerConfigured { partner_id, issuer, configured_at } => {
+            let sql = format!(
+                "insert into {} (partner_id, issuer, tenant_id, audience, jwks_url, email_claim, given_name_claim, \
+                 family_name_claim, name_claim, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                 on conflict (partner_id, issuer) do update set audience = excluded.audience, \
+                 jwks_url = excluded.jwks_url, email_claim = excluded.email_claim, \
+                 given_name_claim = excluded.given_name_claim, family_name_claim = excluded.family_name_claim, \
+                 name_claim = excluded.name_claim, updated_at = excluded.updated_at",
+                t.name("catalog_partner_issuers")
+            );
+            let c = issuer.claims;
+            let binds = args![
+                partner_id,
+                issuer.issuer,
+                tenant_id,
+                issuer.audience,
+                issuer.jwks_url,
+                c.email,
+                c.given_name,
+                c.family_name,
+                c.name,
+                format_time(&configured_at)
+            ];
+            tx.execute(&sql, &binds).await?;
+        }
+        CatalogEvent::PartnerIssuerRemoved { partner_id, issuer, .. } => {
+            let sql =
+                format!("delete from {} where partner_id = $1 and issuer = $2", t.name("catalog_partner_issuers"));
+            tx.execute(&sql, &args![partner_id, issuer]).await?;
+        }
         CatalogEvent::PartnerKeysRotated { partner_id, keys, rotated_at, .. } => {
             let sql = format!(
                 "update {} set access_key_hash = $2, server_token_hash = $3, updated_at = $4 where partner_id = $1",
@@ -209,6 +255,18 @@ pub struct IdentityProviderRow {
     pub issuer: String,
     pub audience: String,
     pub jwks_url: String,
+}
+
+/// One of a partner's own token issuers.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PartnerIssuerRow {
+    pub issuer: String,
+    pub audience: Option<String>,
+    pub jwks_url: String,
+    pub email_claim: String,
+    pub given_name_claim: String,
+    pub family_name_claim: String,
+    pub name_claim: String,
 }
 
 impl Reads {
@@ -255,6 +313,18 @@ impl Reads {
                 "select provider, issuer, audience, jwks_url from catalog_identity_providers \
                  where tenant_id = $1 and provider = $2",
                 &args![tenant_id, provider],
+            )
+            .await?)
+    }
+
+    /// The partner's issuer whose tokens carry `iss`, if the partner configured one.
+    pub async fn partner_issuer(&self, partner_id: &str, iss: &str) -> Result<Option<PartnerIssuerRow>, StoreError> {
+        Ok(self
+            .db
+            .fetch_optional(
+                "select issuer, audience, jwks_url, email_claim, given_name_claim, family_name_claim, name_claim \
+                 from catalog_partner_issuers where partner_id = $1 and issuer = $2",
+                &args![partner_id, iss],
             )
             .await?)
     }

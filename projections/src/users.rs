@@ -70,6 +70,7 @@ const BIRTHS: &[&str] = &[
     "UserSignedUpWithIdentity",
     "UserSignedUpWithEmailCode",
     "UserSignedUpWithPhoneCode",
+    "UserRegisteredWithPartnerIdentity",
 ];
 /// The later events that change a row; the others (sign-in failures, locks, pending TOTP
 /// secrets, used second factors, linked identities) change nothing here.
@@ -86,6 +87,7 @@ const CHANGES: &[&str] = &[
     "PhoneNumberChanged",
     "PhoneNumberProven",
     "UserErased",
+    "PartnerIdentityClaimsChanged",
 ];
 
 /// One user, as stored.
@@ -236,6 +238,22 @@ impl UserRow {
                 email_verified: true,
                 external_uid: external_uid.map(|u| u.as_str().to_owned()),
                 test_user,
+                ..Self::new(user_id, tenant_id, &registered_at, version)
+            },
+            UserEvent::UserRegisteredWithPartnerIdentity {
+                tenant_id,
+                partner_id,
+                email,
+                first_name,
+                last_name,
+                registered_at,
+                ..
+            } => Self {
+                partner_id: Some(partner_id),
+                email_verified: email.is_some(),
+                email: email.map(|e| e.as_str().to_owned()),
+                first_name,
+                last_name,
                 ..Self::new(user_id, tenant_id, &registered_at, version)
             },
             UserEvent::UserSignedUp { tenant_id, email, profile, signed_up_at, .. } => {

@@ -11,11 +11,11 @@ pub struct CoordError(pub ApiError);
 #[schema(as = coord::Error, example = json!({"code": "invalid_access_key", "message": "the access_key is not valid"}))]
 pub struct CoordErrorBody {
     /// One of: missing_access_key, invalid_access_key, missing_token, malformed_token, expired_token,
-    /// invalid_token, session_ended (401); foreign_token, invalid_server_token, account_locked, test_users_only (403);
+    /// invalid_token, session_ended, invalid_claims (401); foreign_token, invalid_server_token, account_locked, test_users_only (403);
     /// invalid_body, invalid_email, invalid_external_uid, invalid_license_plate, missing_parameter, invalid_return_url,
     /// unknown_system, system_not_linkable, requirements_missing, invalid_link_state (400); unknown_user, not_found (404); method_not_allowed (405);
     /// conflict (409); request_timeout (408); payload_too_large (413); unsupported_media_type (415);
-    /// rate_limited (429, with Retry-After); busy, deadline_exceeded (503); unavailable (503, with
+    /// rate_limited (429, with Retry-After); busy, deadline_exceeded, identity_provider_unavailable (503); unavailable (503, with
     /// Retry-After); internal_error (500).
     pub code: &'static str,
     pub message: String,

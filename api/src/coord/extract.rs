@@ -1,6 +1,7 @@
 //! Coord extractors; every rejection is a `CoordError`.
 use super::{AUDIENCE, CoordError};
 use crate::error::ApiError;
+use crate::request_meta::RequestMeta;
 use crate::state::AppState;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -50,10 +51,20 @@ impl FromRequestParts<AppState> for ServerPartner {
     }
 }
 
-/// A signed-in user: a valid access token minted for the partner of the `access_key`.
+/// A signed-in user: a valid access token minted for the partner of the `access_key`, or a
+/// valid token of one of that partner's own issuers.
 pub struct CoordUser {
     pub user_id: Uuid,
     pub partner: PartnerRow,
+}
+
+/// What vouched for a coord user.
+pub enum Credential {
+    /// A token of this service, with its live login session.
+    Session(crate::auth::Authenticated),
+    /// A partner's own token, verified against the partner's issuer; valid until `expires_at`
+    /// (Unix seconds). It has no session here.
+    Partner { expires_at: i64 },
 }
 
 impl FromRequestParts<AppState> for CoordUser {
@@ -61,25 +72,31 @@ impl FromRequestParts<AppState> for CoordUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, CoordError> {
         let Partner(partner) = Partner::from_request_parts(parts, state).await?;
+        let Ok(meta) = RequestMeta::from_request_parts(parts, state).await;
         let token = crate::auth::bearer(parts)?;
-        Ok(Self::of_token(state, partner, token).await?.0)
+        Ok(Self::of_token(state, partner, token, meta).await?.0)
     }
 }
 
 impl CoordUser {
-    /// The user of `token`, which must be minted for `partner` and have a live session; with the
-    /// token's claims.
+    /// The user of `token`: minted for `partner` with a live session, or signed by one of the
+    /// partner's issuers (`meta`: of the events registering or updating its user); with what
+    /// vouched for it.
     pub async fn of_token(
         state: &AppState,
         partner: PartnerRow,
         token: &str,
-    ) -> Result<(Self, crate::auth::Authenticated), CoordError> {
+        meta: RequestMeta,
+    ) -> Result<(Self, Credential), CoordError> {
+        if let Some(issuer) = super::partner_token::issuer_of(state, &partner, token).await? {
+            return Ok(super::partner_token::user_of(state, partner, &issuer, token, meta).await?);
+        }
         let claims = state.tokens.verify(token, AUDIENCE).await?;
         if claims.azp != partner.partner_id || claims.tenant != partner.tenant_id {
             return Err(ApiError::ForeignToken.into());
         }
         let auth = crate::auth::live_session(state, claims).await?;
-        Ok((Self { user_id: auth.user_id, partner }, auth))
+        Ok((Self { user_id: auth.user_id, partner }, Credential::Session(auth)))
     }
 }
 

@@ -5,7 +5,7 @@
 //! back to `return_url` with `result=linked` or `error=…`. ADR 0022 has the reasons.
 use super::consent::Consent;
 use super::error::CoordErrorBody;
-use super::extract::{CoordForm, CoordUser, Partner};
+use super::extract::{CoordForm, CoordUser, Credential, Partner};
 use super::link_state::{LINK_STATE_SECS, LinkState};
 use super::{CoordError, DIALECT, return_url};
 use crate::error::ApiError;
@@ -54,6 +54,7 @@ pub struct LinkQuery {
 pub async fn link_account(
     State(state): State<AppState>,
     Partner(partner): Partner,
+    meta: RequestMeta,
     headers: HeaderMap,
     query: Result<Query<LinkQuery>, QueryRejection>,
 ) -> Result<Response, CoordError> {
@@ -62,7 +63,7 @@ pub async fn link_account(
     let token = query.token.as_deref().or(bearer).filter(|t| !t.is_empty()).ok_or(ApiError::MissingToken)?;
     let system_id = query.system_id.filter(|s| !s.is_empty()).ok_or(ApiError::MissingParameter("system_id"))?;
     let return_url = return_url::check(query.return_url.as_deref().unwrap_or_default())?;
-    consent_page(&state, partner, token, &system_id, return_url).await
+    consent_page(&state, (partner, meta), token, &system_id, return_url).await
 }
 
 /// The same page, at the path the testing endpoint's description names.
@@ -80,10 +81,11 @@ pub async fn link_account(
 pub async fn link_account_current(
     state: State<AppState>,
     partner: Partner,
+    meta: RequestMeta,
     headers: HeaderMap,
     query: Result<Query<LinkQuery>, QueryRejection>,
 ) -> Result<Response, CoordError> {
-    link_account(state, partner, headers, query).await
+    link_account(state, partner, meta, headers, query).await
 }
 
 /// The system of `system_id`, if the user can be linked to it now.
@@ -107,23 +109,29 @@ async fn linkable(
 
 async fn consent_page(
     state: &AppState,
-    partner: PartnerRow,
+    (partner, meta): (PartnerRow, RequestMeta),
     token: &str,
     system_id: &str,
     return_url: url::Url,
 ) -> Result<Response, CoordError> {
-    let (user, auth) = CoordUser::of_token(state, partner, token).await?;
+    let (user, credential) = CoordUser::of_token(state, partner, token, meta).await?;
     let (system, row) = linkable(state, &user, system_id).await?;
+    let expires_at = state.clock.now().timestamp() + LINK_STATE_SECS;
+    // a partner's own token has no session here: the form lives no longer than the token
+    let (session_id, expires_at, test) = match credential {
+        Credential::Session(auth) => (auth.session_id.to_string(), expires_at, auth.claims.test),
+        Credential::Partner { expires_at: token_exp } => (String::new(), expires_at.min(token_exp), false),
+    };
     let link = LinkState {
         user_id: user.user_id.to_string(),
-        session_id: auth.session_id.to_string(),
+        session_id,
         partner_id: user.partner.partner_id.clone(),
         tenant_id: user.partner.tenant_id.clone(),
         system_id: system.system_id.clone(),
         return_url: return_url.to_string(),
-        expires_at: state.clock.now().timestamp() + LINK_STATE_SECS,
+        expires_at,
         nonce: uuid::Uuid::new_v4().to_string(),
-        test: auth.claims.test,
+        test,
     };
     let sealed = link.seal(&state.link_key)?;
     let page = Consent::new(&user.partner.name, &system.name, row.email.as_deref().unwrap_or_default(), &return_url);
@@ -165,7 +173,10 @@ pub async fn decide(
 ) -> Result<Response, CoordError> {
     let now = state.clock.now();
     let link = LinkState::open(&state.link_key, &form.state, now.timestamp())?;
-    crate::auth::session_is_live(&state, &link.session_id, &link.user_id, &link.tenant_id).await?;
+    // empty for a partner's own token, which has no session here (the form expires with it)
+    if !link.session_id.is_empty() {
+        crate::auth::session_is_live(&state, &link.session_id, &link.user_id, &link.tenant_id).await?;
+    }
     let approved = match form.decision.as_str() {
         "approve" => true,
         "deny" => false,

@@ -1,11 +1,13 @@
 //! The coord dialect: the Coord Users API (`/v1/users`). Partners authenticate with an
-//! `access_key` query parameter; users with a Bearer JWT minted through `create_jwt`.
+//! `access_key` query parameter; users with a Bearer JWT minted through `create_jwt`, or one of
+//! the partner's own issuers (`partner_token`).
 pub(crate) mod consent;
 pub(crate) mod error;
 mod extract;
 pub(crate) mod jwt;
 pub(crate) mod link_account;
 pub mod link_state;
+mod partner_token;
 pub(crate) mod return_url;
 pub(crate) mod stripe_info;
 pub(crate) mod systems;

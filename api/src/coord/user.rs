@@ -34,6 +34,12 @@ pub struct Vehicle {
 #[schema(as = coord::User)]
 pub struct CurrentUser {
     email: String,
+    /// When known: a partner's own token states it (`given_name`, or the start of `name`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    first_name: Option<String>,
+    /// When known: a partner's own token states it (`family_name`, or the last word of `name`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_name: Option<String>,
     /// Absent until a vehicle is set.
     #[serde(skip_serializing_if = "Option::is_none")]
     vehicle: Option<Vehicle>,
@@ -56,7 +62,8 @@ impl TryFrom<UserRow> for CurrentUser {
             _ => None,
         };
         // `current` adds the systems, which need more than the row
-        Ok(Self { email, vehicle, transactable_systems: Vec::new() })
+        let (first_name, last_name) = (row.first_name, row.last_name);
+        Ok(Self { email, first_name, last_name, vehicle, transactable_systems: Vec::new() })
     }
 }
 
@@ -72,7 +79,7 @@ impl From<&LicensePlate> for Vehicle {
     }
 }
 
-/// The signed-in user: email, vehicle (when set) and transactable systems.
+/// The signed-in user: email, names (when known), vehicle (when set) and transactable systems.
 #[utoipa::path(
     get,
     path = "/v1/users/user/current",

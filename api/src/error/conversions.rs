@@ -79,6 +79,32 @@ impl From<commands::user::IdentityError> for ApiError {
     }
 }
 
+impl From<commands::partner_token::PartnerTokenError> for ApiError {
+    fn from(e: commands::partner_token::PartnerTokenError) -> Self {
+        use commands::id_token::IdTokenError;
+        match e {
+            commands::partner_token::PartnerTokenError::Token(IdTokenError::Invalid) => Self::InvalidToken,
+            commands::partner_token::PartnerTokenError::Token(IdTokenError::Expired) => Self::ExpiredToken,
+            commands::partner_token::PartnerTokenError::Token(IdTokenError::ProviderUnavailable) => {
+                Self::IdentityProviderUnavailable
+            }
+            commands::partner_token::PartnerTokenError::Claim(why) => Self::InvalidTokenClaims(why),
+        }
+    }
+}
+
+impl From<commands::partner_users::PartnerIdentityError> for ApiError {
+    fn from(e: commands::partner_users::PartnerIdentityError) -> Self {
+        match e {
+            commands::partner_users::PartnerIdentityError::EmailRequired => {
+                Self::InvalidTokenClaims("the token names a new user and has no email claim".into())
+            }
+            commands::partner_users::PartnerIdentityError::Command(e) => e.into(),
+            commands::partner_users::PartnerIdentityError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<commands::passwords::PasswordError> for ApiError {
     fn from(e: commands::passwords::PasswordError) -> Self {
         Self::Internal(e.to_string())

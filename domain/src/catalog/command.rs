@@ -1,5 +1,5 @@
 //! What can be asked of a tenant's catalog.
-use super::{Branch, IdentityProvider, PartnerKeys, TransactableSystem};
+use super::{Branch, IdentityProvider, PartnerIssuer, PartnerKeys, TransactableSystem};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -39,6 +39,18 @@ pub enum CatalogCommand {
     /// Add or change a branch of the tenant.
     ConfigureBranch {
         branch: Branch,
+        at: DateTime<Utc>,
+    },
+    /// Add or change one of a partner's own token issuers (by its `iss`).
+    ConfigurePartnerIssuer {
+        partner_id: String,
+        issuer: PartnerIssuer,
+        at: DateTime<Utc>,
+    },
+    /// Stop accepting a partner's issuer's tokens.
+    RemovePartnerIssuer {
+        partner_id: String,
+        issuer: String,
         at: DateTime<Utc>,
     },
 }

@@ -18,4 +18,8 @@ pub enum CatalogError {
     InvalidSystem(String),
     #[error("invalid branch: {0}")]
     InvalidBranch(String),
+    #[error("invalid partner issuer: {0}")]
+    InvalidIssuer(String),
+    #[error("the partner has no such issuer")]
+    UnknownIssuer,
 }

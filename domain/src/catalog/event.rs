@@ -1,6 +1,6 @@
 //! The catalog's events: a permanent contract (names, fields and serde names never change), the
 //! values they carry, and the claims they take or release.
-use super::{Branch, PARTNER_ACCESS_KEY, PARTNER_ID, TransactableSystem};
+use super::{Branch, PARTNER_ACCESS_KEY, PARTNER_ID, PartnerIssuer, TransactableSystem};
 use crate::codec::{Claim, ClaimChange, HasClaims};
 use chrono::{DateTime, Utc};
 use cqrs_es::DomainEvent;
@@ -68,6 +68,18 @@ pub enum CatalogEvent {
         branch: Branch,
         configured_at: DateTime<Utc>,
     },
+    /// A partner's own token issuer was added, or changed (the whole issuer, as it is now).
+    PartnerIssuerConfigured {
+        partner_id: String,
+        issuer: PartnerIssuer,
+        configured_at: DateTime<Utc>,
+    },
+    /// The partner's issuer's tokens are no longer accepted.
+    PartnerIssuerRemoved {
+        partner_id: String,
+        issuer: String,
+        removed_at: DateTime<Utc>,
+    },
 }
 
 impl DomainEvent for CatalogEvent {
@@ -80,6 +92,8 @@ impl DomainEvent for CatalogEvent {
             Self::SuiteTokenLifetimeSet { .. } => "SuiteTokenLifetimeSet",
             Self::TransactableSystemConfigured { .. } => "TransactableSystemConfigured",
             Self::BranchConfigured { .. } => "BranchConfigured",
+            Self::PartnerIssuerConfigured { .. } => "PartnerIssuerConfigured",
+            Self::PartnerIssuerRemoved { .. } => "PartnerIssuerRemoved",
         }
         .to_owned()
     }
@@ -96,7 +110,9 @@ impl HasClaims for CatalogEvent {
             | Self::IdentityProviderConfigured { .. }
             | Self::SuiteTokenLifetimeSet { .. }
             | Self::TransactableSystemConfigured { .. }
-            | Self::BranchConfigured { .. } => Vec::new(),
+            | Self::BranchConfigured { .. }
+            | Self::PartnerIssuerConfigured { .. }
+            | Self::PartnerIssuerRemoved { .. } => Vec::new(),
             Self::PartnerRegistered { partner_id, keys, .. } => vec![
                 ClaimChange::Take(Claim { scope: PARTNER_ID, value: partner_id.clone() }),
                 ClaimChange::Take(access_key_claim(&keys.access_key_hash)),

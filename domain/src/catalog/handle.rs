@@ -94,6 +94,19 @@ impl Aggregate for Catalog {
                     sink.write(CatalogEvent::BranchConfigured { branch, configured_at: at }, self).await;
                 }
             }
+            CatalogCommand::ConfigurePartnerIssuer { partner_id, issuer, at } => {
+                self.partner(&partner_id).ok_or(CatalogError::UnknownPartner)?;
+                issuer.check().map_err(CatalogError::InvalidIssuer)?;
+                if self.partner_issuer(&partner_id, &issuer.issuer) != Some(&issuer) {
+                    let event = CatalogEvent::PartnerIssuerConfigured { partner_id, issuer, configured_at: at };
+                    sink.write(event, self).await;
+                }
+            }
+            CatalogCommand::RemovePartnerIssuer { partner_id, issuer, at } => {
+                self.partner(&partner_id).ok_or(CatalogError::UnknownPartner)?;
+                self.partner_issuer(&partner_id, &issuer).ok_or(CatalogError::UnknownIssuer)?;
+                sink.write(CatalogEvent::PartnerIssuerRemoved { partner_id, issuer, removed_at: at }, self).await;
+            }
         }
         Ok(())
     }

@@ -1,5 +1,6 @@
 //! The Catalog aggregate (`catalog-{tenant}`): the tenant, its partners (API clients) with
-//! their keys, its OpenID providers, its transactable systems and its branches. Keys are held only as SHA-256 hashes; the plain keys never enter an event.
+//! their keys and their own token issuers, its OpenID providers, its transactable systems and
+//! its branches. Keys are held only as SHA-256 hashes; the plain keys never enter an event.
 //!
 //! A file per concern: `command`, `event` (with the values and claims events carry), `error`,
 //! `state` (and how events change it), and the decisions in `handle`.
@@ -8,6 +9,7 @@ mod command;
 mod error;
 mod event;
 mod handle;
+mod issuers;
 mod state;
 mod systems;
 
@@ -18,6 +20,7 @@ pub use branches::{Branch, MAX_HINTS, MAX_RADIUS_KM, Position, resolve_hint, res
 pub use command::CatalogCommand;
 pub use error::CatalogError;
 pub use event::{CatalogEvent, IdentityProvider, PartnerKeys};
+pub use issuers::{ClaimNames, PartnerIssuer};
 pub use state::Catalog;
 pub use systems::{
     JWT_CLAIMS, LICENSE_PLATE, STRIPE_CUSTOMER_ID, TransactableSystem, TransactionRequirements, USERS_API_FIELDS,

@@ -1,5 +1,5 @@
 //! What a catalog's history amounts to, and how each event changes it.
-use super::{Branch, CatalogEvent, IdentityProvider, PartnerKeys, TransactableSystem};
+use super::{Branch, CatalogEvent, IdentityProvider, PartnerIssuer, PartnerKeys, TransactableSystem};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
@@ -12,6 +12,9 @@ pub struct Catalog {
     pub(super) systems: Vec<TransactableSystem>,
     #[serde(default)]
     pub(super) branches: Vec<Branch>,
+    /// The partners' own token issuers: (partner id, issuer).
+    #[serde(default)]
+    pub(super) partner_issuers: Vec<(String, PartnerIssuer)>,
 }
 
 impl Catalog {
@@ -33,6 +36,16 @@ impl Catalog {
     /// The tenant's branches, in the order they were first configured.
     pub fn branches(&self) -> &[Branch] {
         &self.branches
+    }
+
+    /// The partner's issuer whose tokens carry `iss`.
+    pub fn partner_issuer(&self, partner_id: &str, iss: &str) -> Option<&PartnerIssuer> {
+        self.partner_issuers.iter().find(|(p, i)| p == partner_id && i.issuer == iss).map(|(_, i)| i)
+    }
+
+    /// Whether the tenant has a partner of this id.
+    pub fn has_partner(&self, partner_id: &str) -> bool {
+        self.partner(partner_id).is_some()
     }
 
     pub(super) fn partner(&self, partner_id: &str) -> Option<&PartnerKeys> {
@@ -63,6 +76,13 @@ impl Catalog {
                     Some(current) => *current = branch,
                     None => self.branches.push(branch),
                 }
+            }
+            CatalogEvent::PartnerIssuerConfigured { partner_id, issuer, .. } => {
+                self.partner_issuers.retain(|(p, i)| !(*p == partner_id && i.issuer == issuer.issuer));
+                self.partner_issuers.push((partner_id, issuer));
+            }
+            CatalogEvent::PartnerIssuerRemoved { partner_id, issuer, .. } => {
+                self.partner_issuers.retain(|(p, i)| !(*p == partner_id && i.issuer == issuer));
             }
         }
     }

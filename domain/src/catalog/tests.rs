@@ -222,6 +222,76 @@ fn requirements_are_met_by_the_facts_and_a_link() {
     assert!(system("z", false, &[]).requirements.met_by(&none, false));
 }
 
+fn issuer(iss: &str) -> PartnerIssuer {
+    PartnerIssuer {
+        issuer: iss.into(),
+        audience: None,
+        jwks_url: "https://id.partner.test/jwks".into(),
+        claims: ClaimNames::default(),
+    }
+}
+
+#[test]
+fn a_partner_configures_its_own_issuers() {
+    let configure = |p: &str, i: PartnerIssuer| CatalogCommand::ConfigurePartnerIssuer {
+        partner_id: p.into(),
+        issuer: i,
+        at: at(),
+    };
+    let configured = |i: PartnerIssuer| CatalogEvent::PartnerIssuerConfigured {
+        partner_id: "p1".into(),
+        issuer: i,
+        configured_at: at(),
+    };
+    let given = vec![tenant_created(), partner_registered()];
+    CatalogTest::with(())
+        .given(given.clone())
+        .when(configure("p1", issuer("https://a")))
+        .then_expect_events(vec![configured(issuer("https://a"))]);
+    // the same issuer again changes nothing; a changed one is configured whole
+    let mut with_a = given.clone();
+    with_a.push(configured(issuer("https://a")));
+    CatalogTest::with(()).given(with_a.clone()).when(configure("p1", issuer("https://a"))).then_expect_events(vec![]);
+    let audience = PartnerIssuer { audience: Some("coord".into()), ..issuer("https://a") };
+    CatalogTest::with(())
+        .given(with_a.clone())
+        .when(configure("p1", audience.clone()))
+        .then_expect_events(vec![configured(audience.clone())]);
+    CatalogTest::with(())
+        .given(given.clone())
+        .when(configure("nope", issuer("https://a")))
+        .then_expect_error(CatalogError::UnknownPartner);
+    let blank = PartnerIssuer { jwks_url: " ".into(), ..issuer("https://a") };
+    let refused = CatalogTest::with(()).given(given.clone()).when(configure("p1", blank)).inspect_result();
+    assert!(matches!(refused, Err(CatalogError::InvalidIssuer(_))));
+
+    let mut catalog = Catalog::default();
+    for event in with_a.iter().cloned().chain([configured(audience.clone())]) {
+        catalog.evolve(event);
+    }
+    assert_eq!(catalog.partner_issuer("p1", "https://a"), Some(&audience), "replaced, not added");
+    assert_eq!(catalog.partner_issuer("p2", "https://a"), None, "issuers belong to their partner");
+
+    let remove =
+        |iss: &str| CatalogCommand::RemovePartnerIssuer { partner_id: "p1".into(), issuer: iss.into(), at: at() };
+    let removed =
+        CatalogEvent::PartnerIssuerRemoved { partner_id: "p1".into(), issuer: "https://a".into(), removed_at: at() };
+    CatalogTest::with(()).given(with_a.clone()).when(remove("https://a")).then_expect_events(vec![removed.clone()]);
+    CatalogTest::with(()).given(given).when(remove("https://a")).then_expect_error(CatalogError::UnknownIssuer);
+    catalog.evolve(removed);
+    assert_eq!(catalog.partner_issuer("p1", "https://a"), None);
+}
+
+#[test]
+fn claim_names_default_to_the_openid_ones() {
+    let stored: PartnerIssuer =
+        serde_json::from_value(serde_json::json!({"issuer": "https://a", "jwks_url": "https://a/jwks"}))
+            .expect("decodes");
+    assert_eq!(stored.claims, ClaimNames::default());
+    assert_eq!(stored.claims.given_name, "given_name");
+    assert_eq!(stored.audience, None);
+}
+
 fn branch(id: &str, lat: f64, lon: f64, radius_km: f64, hints: &[&str]) -> Branch {
     Branch {
         branch_id: id.into(),

@@ -19,6 +19,17 @@ pub fn tenant_phone_claim(tenant_id: &str, phone: &PhoneNumber) -> Claim {
     Claim { scope: TENANT_PHONE, value: format!("{}:{tenant_id}:{}", tenant_id.len(), phone.as_str()) }
 }
 
+/// Claim scope: one user per partner and subject of the partner's own tokens (whichever of the
+/// partner's issuers signed them: the subject is the partner's id for the person).
+pub const PARTNER_SUBJECT: &str = "partner-subject";
+
+pub fn partner_subject_claim(tenant_id: &str, partner_id: &str, subject: &str) -> Claim {
+    Claim {
+        scope: PARTNER_SUBJECT,
+        value: format!("{}:{tenant_id}:{}:{partner_id}:{subject}", tenant_id.len(), partner_id.len()),
+    }
+}
+
 /// Claim scope: one user per tenant and external identity (OpenID issuer and subject).
 pub const TENANT_IDENTITY: &str = "tenant-identity";
 

@@ -1,5 +1,5 @@
 //! What can be asked of a user.
-use super::{LockoutPolicy, PersonalDetails, Profile, SecondFactor};
+use super::{LockoutPolicy, PartnerClaims, PersonalDetails, Profile, SecondFactor};
 use crate::values::{Email, ExternalUid, LicensePlate, PhoneNumber};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -89,6 +89,22 @@ pub enum UserCommand {
         email: Email,
         external_uid: Option<ExternalUid>,
         test_user: bool,
+        at: DateTime<Utc>,
+    },
+    /// A partner's own token (verified by the caller against the partner's issuer) names a user
+    /// not seen before: `subject` is the partner's id for the person.
+    RegisterWithPartnerIdentity {
+        user_id: Uuid,
+        tenant_id: String,
+        partner_id: String,
+        issuer: String,
+        subject: String,
+        claims: PartnerClaims,
+        at: DateTime<Utc>,
+    },
+    /// A later token of the partner states the user's email and names (absent ones stay).
+    UpdatePartnerClaims {
+        claims: PartnerClaims,
         at: DateTime<Utc>,
     },
     /// The partner names its own id for a user it first introduced by email only.

@@ -1,8 +1,8 @@
 //! The user's events: a permanent contract. Names, fields and serde names never change; a new
 //! shape is a new schema version with an upcaster in the store.
 use super::claims::{
-    partner_email_claim, partner_external_uid_claim, tenant_email_claim, tenant_identity_claim, tenant_phone_claim,
-    tenant_username_claim,
+    partner_email_claim, partner_external_uid_claim, partner_subject_claim, tenant_email_claim, tenant_identity_claim,
+    tenant_phone_claim, tenant_username_claim,
 };
 use crate::codec::{ClaimChange, HasClaims};
 use crate::values::{Email, ExternalUid, LicensePlate, PhoneNumber};
@@ -242,6 +242,35 @@ pub enum UserEvent {
         requested_by: String,
         erased_at: DateTime<Utc>,
     },
+    /// A partner's own token named a user not seen before (the partner's issuer vouches for the
+    /// email, as `create_jwt` does).
+    UserRegisteredWithPartnerIdentity {
+        user_id: Uuid,
+        tenant_id: String,
+        partner_id: String,
+        /// The `iss` of the first token.
+        issuer: String,
+        /// The partner's id for the person (the token's `sub`).
+        subject: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        email: Option<Email>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        first_name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        last_name: Option<String>,
+        registered_at: DateTime<Utc>,
+    },
+    /// A later token of the partner stated another email or other names: all three as they stand
+    /// after the change.
+    PartnerIdentityClaimsChanged {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        email: Option<Email>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        first_name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        last_name: Option<String>,
+        changed_at: DateTime<Utc>,
+    },
     /// A new password: `reason` is `change` (the old one was given) or `reset` (a mailed code).
     PasswordChanged {
         /// argon2id, PHC string format.
@@ -278,6 +307,8 @@ impl DomainEvent for UserEvent {
             Self::PasswordChanged { .. } => "PasswordChanged",
             Self::DeletionRequested { .. } => "DeletionRequested",
             Self::UserErased { .. } => "UserErased",
+            Self::UserRegisteredWithPartnerIdentity { .. } => "UserRegisteredWithPartnerIdentity",
+            Self::PartnerIdentityClaimsChanged { .. } => "PartnerIdentityClaimsChanged",
         }
         .to_owned()
     }
@@ -339,8 +370,12 @@ impl HasClaims for UserEvent {
                 let take = new_phone_number.iter().map(|new| ClaimChange::Take(tenant_phone_claim(tenant_id, new)));
                 release.chain(take).collect()
             }
+            Self::UserRegisteredWithPartnerIdentity { tenant_id, partner_id, subject, .. } => {
+                vec![ClaimChange::Take(partner_subject_claim(tenant_id, partner_id, subject))]
+            }
             Self::UserErased { .. } => vec![ClaimChange::ReleaseAll],
             Self::ProfileChanged { .. }
+            | Self::PartnerIdentityClaimsChanged { .. }
             | Self::PhoneNumberProven { .. }
             | Self::PasswordChanged { .. }
             | Self::DeletionRequested { .. } => Vec::new(),

@@ -28,6 +28,29 @@ impl Aggregate for User {
             UserCommand::LinkPartnerExternalUid { partner_id, external_uid, at } => {
                 self.link_partner_external_uid(partner_id, external_uid, at, sink).await
             }
+            UserCommand::UpdatePartnerClaims { claims, at } => self.update_partner_claims(claims, at, sink).await,
+            UserCommand::RegisterWithPartnerIdentity {
+                user_id,
+                tenant_id,
+                partner_id,
+                issuer,
+                subject,
+                claims,
+                at,
+            } => {
+                let event = UserEvent::UserRegisteredWithPartnerIdentity {
+                    user_id,
+                    tenant_id,
+                    partner_id,
+                    issuer,
+                    subject,
+                    email: claims.email,
+                    first_name: claims.first_name,
+                    last_name: claims.last_name,
+                    registered_at: at,
+                };
+                self.open_account(event, sink).await
+            }
             UserCommand::ChangeVehicle { license_plate, at } => self.change_vehicle(license_plate, at, sink).await,
             UserCommand::ChangeProfile { details, at } => self.change_profile(details, at, sink).await,
             UserCommand::EditProfile { details, email, phone_number, at } => {

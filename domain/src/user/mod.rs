@@ -16,6 +16,7 @@ mod event;
 mod handle;
 mod identity;
 mod lockout;
+mod partner_identity;
 mod profile;
 mod state;
 mod two_factor;
@@ -25,14 +26,15 @@ mod vehicle;
 mod tests;
 
 pub use claims::{
-    PARTNER_EMAIL, PARTNER_EXTERNAL_UID, TENANT_EMAIL, TENANT_IDENTITY, TENANT_PHONE, TENANT_USERNAME,
-    partner_email_claim, partner_external_uid_claim, tenant_email_claim, tenant_identity_claim, tenant_phone_claim,
-    tenant_username_claim,
+    PARTNER_EMAIL, PARTNER_EXTERNAL_UID, PARTNER_SUBJECT, TENANT_EMAIL, TENANT_IDENTITY, TENANT_PHONE, TENANT_USERNAME,
+    partner_email_claim, partner_external_uid_claim, partner_subject_claim, tenant_email_claim, tenant_identity_claim,
+    tenant_phone_claim, tenant_username_claim,
 };
 pub use command::UserCommand;
 pub use error::UserError;
 pub use event::{PersonalDetails, PostalAddress, Profile, SecondFactor, UserEvent};
 pub use lockout::LockoutPolicy;
+pub use partner_identity::PartnerClaims;
 pub use state::User;
 
 pub fn stream_id(user_id: Uuid) -> String {

@@ -40,6 +40,9 @@ pub struct User {
     pub(super) deletion_requested: bool,
     #[serde(default)]
     pub(super) erased: bool,
+    /// The partner and subject of a user registered by a partner's own token.
+    #[serde(default)]
+    pub(super) partner_identity: Option<(String, String)>,
 }
 
 impl User {
@@ -141,6 +144,30 @@ impl User {
                 if let Some(uid) = external_uid {
                     self.external_uids.push((partner_id, uid));
                 }
+            }
+            UserEvent::UserRegisteredWithPartnerIdentity {
+                tenant_id,
+                partner_id,
+                subject,
+                email,
+                first_name,
+                last_name,
+                ..
+            } => {
+                self.registered = true;
+                self.tenant_id = Some(tenant_id);
+                self.partner_identity = Some((partner_id, subject));
+                // the partner vouches for its user's email
+                self.email_verified = email.is_some();
+                self.email = email;
+                self.details.first_name = first_name;
+                self.details.last_name = last_name;
+            }
+            UserEvent::PartnerIdentityClaimsChanged { email, first_name, last_name, .. } => {
+                self.email_verified = email.is_some();
+                self.email = email;
+                self.details.first_name = first_name;
+                self.details.last_name = last_name;
             }
             UserEvent::PartnerExternalUidLinked { partner_id, external_uid, .. } => {
                 self.external_uids.push((partner_id, external_uid));

@@ -31,6 +31,12 @@ pub(super) enum Change {
         address: Option<String>,
         custom_properties: Option<String>,
     },
+    /// What a partner's token says: the email (the partner vouches for it) and the names.
+    PartnerClaims {
+        email: Option<String>,
+        first_name: Option<String>,
+        last_name: Option<String>,
+    },
     /// Only the row's time and version move (a removal that found no TOTP).
     Nothing,
     /// The user was erased: the row goes.
@@ -81,6 +87,9 @@ pub(super) fn change_of(event: UserEvent) -> Option<(Change, DateTime<Utc>)> {
         }
         UserEvent::PhoneNumberProven { proven_at } => (Change::PhoneVerified, proven_at),
         UserEvent::UserErased { erased_at, .. } => (Change::Erased, erased_at),
+        UserEvent::PartnerIdentityClaimsChanged { email, first_name, last_name, changed_at } => {
+            (Change::PartnerClaims { email: email.map(|e| e.as_str().to_owned()), first_name, last_name }, changed_at)
+        }
         UserEvent::UserRegistered { .. }
         | UserEvent::PasswordChanged { .. }
         | UserEvent::DeletionRequested { .. }
@@ -88,6 +97,7 @@ pub(super) fn change_of(event: UserEvent) -> Option<(Change, DateTime<Utc>)> {
         | UserEvent::UserSignedUpWithIdentity { .. }
         | UserEvent::UserSignedUpWithEmailCode { .. }
         | UserEvent::UserSignedUpWithPhoneCode { .. }
+        | UserEvent::UserRegisteredWithPartnerIdentity { .. }
         | UserEvent::SignInFailed { .. }
         | UserEvent::AccountLocked { .. }
         | UserEvent::TotpSecretIssued { .. }
@@ -135,6 +145,12 @@ impl Change {
                 row.birth_date = birth_date;
                 row.address = address;
                 row.custom_properties = custom_properties;
+            }
+            Self::PartnerClaims { email, first_name, last_name } => {
+                row.email_verified = email.is_some();
+                row.email = email;
+                row.first_name = first_name;
+                row.last_name = last_name;
             }
             Self::Nothing => {}
             Self::Erased => row.erased = true,
@@ -185,6 +201,10 @@ impl Change {
                     Arg::from(address),
                     Arg::from(custom_properties),
                 ],
+            ),
+            Self::PartnerClaims { email, first_name, last_name } => (
+                vec!["email_verified", "email", "first_name", "last_name"],
+                vec![Arg::from(email.is_some()), Arg::from(email), Arg::from(first_name), Arg::from(last_name)],
             ),
             Self::Nothing | Self::Erased => (vec![], vec![]),
         }

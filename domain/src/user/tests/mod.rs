@@ -9,6 +9,7 @@ mod email;
 mod erasure;
 mod lockout;
 mod partner;
+mod partner_identity;
 mod profile;
 mod sign_up;
 mod two_factor;
