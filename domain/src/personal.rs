@@ -33,6 +33,9 @@ pub fn fields() -> Vec<(&'static str, Vec<(&'static str, Value)>)> {
         ("UsernameChanged", vec![("old_username", Value::Null), ("new_username", erased())]),
         ("PhoneNumberChanged", vec![("old_phone_number", Value::Null), ("new_phone_number", Value::Null)]),
         ("PasswordChanged", vec![("password_hash", erased())]),
+        ("IdentityVerificationStarted", vec![("verification_id", erased()), ("url", erased())]),
+        ("IdentityVerificationCompleted", vec![("verification_id", erased()), ("reason", Value::Null)]),
+        ("ManualVerificationRecorded", vec![("reason", Value::Null)]),
         ("PaymentCardAddressUpdated", vec![("address", json!({}))]),
         ("PaymentCustomerMetadataUpdated", vec![("metadata", json!({}))]),
     ]
@@ -68,6 +71,15 @@ mod tests {
             ),
             ("EmailChanged", json!({"tenant_id": "t", "old_email": "a@b.c", "new_email": "d@e.f", "changed_at": at})),
             ("ProfileChanged", json!({"details": {"first_name": "Ann"}, "changed_at": at})),
+            (
+                "IdentityVerificationStarted",
+                json!({"kind": "license", "verification_id": "v1", "provider": "veriff", "url": "https://v/1", "started_at": at}),
+            ),
+            (
+                "IdentityVerificationCompleted",
+                json!({"kind": "id", "verification_id": "v1", "result": "rejected", "reason": "blurry", "decided_by": "provider", "completed_at": at}),
+            ),
+            ("ManualVerificationRecorded", json!({"result": "rejected", "reason": "no match", "recorded_at": at})),
         ];
         let fields = fields();
         for (event_type, mut payload) in samples {

@@ -40,6 +40,8 @@ pub struct User {
     pub(super) deletion_requested: bool,
     #[serde(default)]
     pub(super) erased: bool,
+    #[serde(default)]
+    pub(super) verifications: super::Verifications,
 }
 
 impl User {
@@ -121,6 +123,7 @@ impl User {
 
     /// `Aggregate::apply`: only mutates; every rule was checked when the event was decided.
     pub(super) fn evolve(&mut self, event: UserEvent) {
+        self.verifications.evolve(&event);
         match event {
             UserEvent::UserSignedUp { tenant_id, email, password_hash, created_by, profile, .. } => {
                 self.details = PersonalDetails::from_profile(&profile);
@@ -211,6 +214,9 @@ impl User {
             UserEvent::DeletionRequested { .. } => self.deletion_requested = true,
             // what is left is the fact that someone was here: no personal data, no credentials
             UserEvent::UserErased { .. } => *self = User { erased: true, ..User::default() },
+            UserEvent::IdentityVerificationStarted { .. }
+            | UserEvent::IdentityVerificationCompleted { .. }
+            | UserEvent::ManualVerificationRecorded { .. } => {}
             UserEvent::AccountLocked { locked_until, .. } => {
                 self.locked_until = Some(locked_until);
                 self.failures.clear();
