@@ -1,4 +1,5 @@
-//! `users-api [serve|migrate|rebuild [name]|verify|keys rotate|tenant <id> provider|token-lifetime|system]`.
+//! `users-api [serve|migrate|rebuild [name]|verify|keys rotate|tenant <id> provider|token-lifetime|system
+//! |wallet <user> …|verification <user> …]`.
 use crate::config::{Config, Settings, reveal};
 use crate::startup::{Application, open_store};
 use adapters::keys::SqlKeyStore;
@@ -39,6 +40,14 @@ pub enum Command {
         user: uuid::Uuid,
         #[command(subcommand)]
         command: crate::cli_wallet::WalletCommand,
+    },
+    /// A customer's identity verification: decide the pending session, or record a manual
+    /// verification. Prints one JSON line; exits 1 with the reason when refused.
+    Verification {
+        /// The user id.
+        user: uuid::Uuid,
+        #[command(subcommand)]
+        command: crate::cli_verification::VerificationCommand,
     },
     /// Signing keys.
     Keys {
@@ -185,6 +194,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let clock: Arc<dyn commands::ports::Clock> = Arc::new(adapters::clock::SystemClock);
             let operator = crate::cli_wallet::Operator::new(store, &config.stripe, &Default::default(), clock)?;
             print_or_fail(operator.run(user, command).await)
+        }
+        Command::Verification { user, command } => {
+            let store = open_store(&config).await?;
+            let done = crate::cli_verification::run(store, &config.idv, &Default::default(), user, command).await;
+            print_or_fail(done)
         }
         Command::Verify => {
             let store = open_store(&config).await?;

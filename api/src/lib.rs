@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod bounded;
 pub mod cli;
+pub mod cli_verification;
 pub mod cli_wallet;
 pub mod client_addr;
 pub mod config;
@@ -11,6 +12,7 @@ pub mod coord;
 pub mod deletion;
 pub mod error;
 pub mod idempotency;
+pub mod identity;
 pub mod legacy;
 pub mod limits;
 pub mod linking;

@@ -8,6 +8,7 @@ pub(crate) mod customers;
 pub(crate) mod deletion;
 pub(crate) mod error;
 mod extract;
+pub(crate) mod identity;
 pub(crate) mod password;
 pub(crate) mod profile;
 mod profile_edit;
@@ -50,6 +51,7 @@ pub fn router() -> ApiRouter {
         .routes(routes!(verify::check_phone_code))
         .routes(routes!(verify::resend_email))
         .routes(routes!(verify::confirm_email, verify::confirm_email_link))
+        .routes(routes!(identity::init))
         .merge(password::router())
         // unknown paths under a suite prefix answer in the suite format
         .catch_all("/{tenant}/auth/{*rest}", error::not_found)

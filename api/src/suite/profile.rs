@@ -60,6 +60,23 @@ pub struct Customer {
     payment_state: &'static str,
     /// Whether a failed charge is still unpaid.
     blocked_by_unpaid_invoices: bool,
+    /// The driving licence's verification (`verification/init` with `LICENSE`): `NOT_STARTED`,
+    /// `PENDING`, `VERIFIED` or `REJECTED`.
+    license_verification_state: &'static str,
+    /// The identity document's verification (`ID`), in the same states.
+    id_verification_state: &'static str,
+    /// An operator's check by hand: `NOT_STARTED`, `VERIFIED` or `REJECTED`.
+    manual_verification_state: &'static str,
+}
+
+/// A verification column's state, as the User API names it.
+fn verification_state(column: Option<&str>) -> &'static str {
+    match column {
+        Some("PENDING") => "PENDING",
+        Some("VERIFIED") => "VERIFIED",
+        Some("REJECTED") => "REJECTED",
+        _ => "NOT_STARTED",
+    }
 }
 
 impl Customer {
@@ -78,18 +95,27 @@ impl Customer {
             phone_is_verified: row.phone_verified,
             payment_state: if payments.has_card { "PAYMENT_SOURCE_ADDED" } else { "NO_PAYMENT_SOURCE" },
             blocked_by_unpaid_invoices: payments.unpaid_charges,
+            license_verification_state: verification_state(row.license_verification.as_deref()),
+            id_verification_state: verification_state(row.id_verification.as_deref()),
+            manual_verification_state: verification_state(row.manual_verification.as_deref()),
         }
     }
 }
 
+/// The user view's row of customer `user`.
+async fn customer_row(state: &AppState, user: &SuiteUser) -> Result<UserRow, ApiError> {
+    // a customer is someone who signed up; users a coord partner introduced are not
+    state.reads.user(user.user_id).await?.filter(UserRow::signed_up).ok_or(ApiError::UnknownUser)
+}
+
 /// The customer of `user`, as the read models have it now.
 pub(super) async fn customer(state: &AppState, user: &SuiteUser) -> Result<Customer, ApiError> {
-    // a customer is someone who signed up; users a coord partner introduced are not
-    let row = state.reads.user(user.user_id).await?.filter(UserRow::signed_up).ok_or(ApiError::UnknownUser)?;
+    let row = customer_row(state, user).await?;
     Ok(Customer::of(row, state.reads.payment_state(user.user_id).await?))
 }
 
-/// The signed-in customer.
+/// The signed-in customer. With a verification pending, the provider is asked first (for at
+/// most `USERS_API_IDV_POLL_MILLIS`), and a decision it has made is recorded and shown.
 #[utoipa::path(
     get,
     path = "/{tenant}/front/customers",
@@ -103,8 +129,16 @@ pub(super) async fn customer(state: &AppState, user: &SuiteUser) -> Result<Custo
         (status = 404, description = "U106: no customer for this token", body = ErrorBody),
     )
 )]
-pub async fn current(State(state): State<AppState>, user: SuiteUser) -> Result<Json<Customer>, SuiteError> {
-    Ok(Json(customer(&state, &user).await?))
+pub async fn current(
+    State(state): State<AppState>,
+    user: SuiteUser,
+    meta: RequestMeta,
+) -> Result<Json<Customer>, SuiteError> {
+    let mut row = customer_row(&state, &user).await?;
+    if super::identity::poll(&state, &user, meta, &row).await {
+        row = customer_row(&state, &user).await?;
+    }
+    Ok(Json(Customer::of(row, state.reads.payment_state(user.user_id).await?)))
 }
 
 /// A field of a `PATCH`: left out (unchanged), `null` (removed) or a value.
@@ -155,6 +189,15 @@ pub struct CustomerPatch {
     #[serde(default)]
     #[schema(ignore)]
     pub(super) blocked_by_unpaid_invoices: Option<serde_json::Value>,
+    #[serde(default)]
+    #[schema(ignore)]
+    pub(super) license_verification_state: Option<serde_json::Value>,
+    #[serde(default)]
+    #[schema(ignore)]
+    pub(super) id_verification_state: Option<serde_json::Value>,
+    #[serde(default)]
+    #[schema(ignore)]
+    pub(super) manual_verification_state: Option<serde_json::Value>,
 }
 
 /// Change the signed-in customer's profile; answers the customer as it now stands. Every field
