@@ -293,3 +293,26 @@ pub fn init_tracing(format: &str) {
         builder.init();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every flattened setting has an id of its own (clap refuses two `api_base`s at the first
+    /// parse, so a clash would stop every start), and a verification command parses.
+    #[test]
+    fn the_command_line_is_well_formed_and_parses_a_verification_decision() {
+        Cli::command().debug_assert();
+        let user = "01a201c8-9d98-7646-a6f1-2e7dcef38a7e";
+        let argv = ["users-api", "--idv-api-base", "https://veriff.example", "verification", user, "reject"];
+        let cli = Cli::try_parse_from(argv.into_iter().chain(["--kind", "id", "--reason", "blurry"])).expect("parses");
+        assert_eq!(cli.settings.idv.api_base.as_deref(), Some("https://veriff.example"));
+        assert_eq!(cli.settings.stripe.api_base, "https://api.stripe.com");
+        let Some(Command::Verification { command, .. }) = cli.command else { panic!("{:?}", cli.command) };
+        let crate::cli_verification::VerificationCommand::Reject { reason, kind } = command else { panic!() };
+        assert_eq!((reason.as_deref(), kind), (Some("blurry"), Some(domain::user::VerificationKind::Id)));
+        let bad = ["users-api", "verification", user, "approve", "--kind", "PASSPORT"];
+        assert!(Cli::try_parse_from(bad).is_err());
+    }
+}

@@ -14,20 +14,30 @@ use std::time::Duration;
 pub struct IdvSettings {
     /// Veriff's API address (`https://stationapi.veriff.com`, a stand-in in tests); unset: the
     /// sandbox verifies identities.
-    #[arg(long = "idv-api-base", env = "USERS_API_IDV_API_BASE")]
+    #[arg(id = "idv-api-base", long = "idv-api-base", env = "USERS_API_IDV_API_BASE")]
     pub api_base: Option<String>,
     /// The API key of the Veriff integration (`X-AUTH-CLIENT`); needed with the API base.
-    #[arg(long = "idv-api-key", env = "USERS_API_IDV_API_KEY", hide_env_values = true)]
+    #[arg(id = "idv-api-key", long = "idv-api-key", env = "USERS_API_IDV_API_KEY", hide_env_values = true)]
     pub api_key: Option<SecretString>,
     /// The shared secret of the Veriff integration, which signs decision requests.
-    #[arg(long = "idv-shared-secret", env = "USERS_API_IDV_SHARED_SECRET", hide_env_values = true)]
+    #[arg(
+        id = "idv-shared-secret",
+        long = "idv-shared-secret",
+        env = "USERS_API_IDV_SHARED_SECRET",
+        hide_env_values = true
+    )]
     pub shared_secret: Option<SecretString>,
     /// Seconds one request to the provider may take (no retries).
-    #[arg(long = "idv-timeout-secs", env = "USERS_API_IDV_TIMEOUT_SECS", default_value_t = 5)]
+    #[arg(id = "idv-timeout-secs", long = "idv-timeout-secs", env = "USERS_API_IDV_TIMEOUT_SECS", default_value_t = 5)]
     pub timeout_secs: u64,
     /// Milliseconds `GET /customers` waits for the provider's decisions on the customer's
     /// pending sessions before it answers with what the log has.
-    #[arg(long = "idv-poll-millis", env = "USERS_API_IDV_POLL_MILLIS", default_value_t = 1_500)]
+    #[arg(
+        id = "idv-poll-millis",
+        long = "idv-poll-millis",
+        env = "USERS_API_IDV_POLL_MILLIS",
+        default_value_t = 1_500
+    )]
     pub poll_millis: u64,
 }
 

@@ -34,7 +34,8 @@ async fn started(app: &TestApp, access: &str, kind: &str) -> Value {
     let res = init(app, access, json!({ "type": kind, "returnUrl": BACK })).await;
     assert_eq!(res.status(), StatusCode::OK);
     let body: Value = res.json().await.unwrap();
-    assert_eq!((body["type"].as_str(), body["state"].as_str()), (Some(kind), Some("PENDING")), "{body}");
+    let named = kind.to_ascii_uppercase();
+    assert_eq!((body["type"].as_str(), body["state"].as_str()), (Some(named.as_str()), Some("PENDING")), "{body}");
     body
 }
 
@@ -76,12 +77,12 @@ both_engines!(a_licence_is_verified_by_the_operator, |engine| async move {
     let stream = format!("user-{uuid}");
     assert_eq!(app.events_of_type(&stream, "IdentityVerificationStarted").await, 1);
 
-    let decided = operator(&app, &[&uuid, "approve"]).await.unwrap();
+    let decided = operator(&app, &[uuid.as_str(), "approve"]).await.unwrap();
     assert_eq!(decided, json!({ "user": uuid, "type": "LICENSE", "verificationId": id, "state": "VERIFIED" }));
     assert_eq!(states(&app, &access).await, ["VERIFIED", "NOT_STARTED", "NOT_STARTED"]);
     let res = init(&app, &access, json!({ "type": "LICENSE", "returnUrl": BACK })).await;
     assert_eq!(suite_error(res).await, (StatusCode::CONFLICT, "U503".into()));
-    let none = operator(&app, &[&uuid, "approve"]).await.unwrap_err();
+    let none = operator(&app, &[uuid.as_str(), "approve"]).await.unwrap_err();
     assert!(none.to_string().contains("no verification is pending"), "{none}");
     user_view_rebuilds_equal(&app).await;
 });
@@ -91,12 +92,12 @@ both_engines!(a_rejection_keeps_its_reason_and_the_customer_may_start_again, |en
     let (uuid, access) = customer(&app, "bo@example.com").await;
     let first = started(&app, &access, "ID").await;
     started(&app, &access, "LICENSE").await;
-    let both = operator(&app, &[&uuid, "reject", "--reason", "document expired"]).await.unwrap_err();
+    let both = operator(&app, &[uuid.as_str(), "reject", "--reason", "document expired"]).await.unwrap_err();
     assert!(both.to_string().contains("--kind"), "{both}");
     let argv = ["users-api", "verification", uuid.as_str(), "reject", "--kind", "PASSPORT"];
     assert!(api::cli::Cli::try_parse_from(argv).is_err(), "a kind is LICENSE or ID");
 
-    let decided = operator(&app, &[&uuid, "reject", "--kind", "ID", "--reason", "document expired"]).await.unwrap();
+    let decided = operator(&app, &[uuid.as_str(), "reject", "--kind", "ID", "--reason", "document expired"]).await.unwrap();
     assert_eq!((decided["type"].as_str(), decided["state"].as_str()), (Some("ID"), Some("REJECTED")));
     assert_eq!(states(&app, &access).await, ["PENDING", "REJECTED", "NOT_STARTED"]);
     let completed = app.stream(&format!("user-{uuid}")).await;
@@ -114,17 +115,17 @@ both_engines!(a_rejection_keeps_its_reason_and_the_customer_may_start_again, |en
 both_engines!(an_operator_records_a_manual_verification, |engine| async move {
     let app = TestApp::spawn(engine).await;
     let (uuid, access) = customer(&app, "cy@example.com").await;
-    let done = operator(&app, &[&uuid, "manual", "approve"]).await.unwrap();
+    let done = operator(&app, &[uuid.as_str(), "manual", "approve"]).await.unwrap();
     assert_eq!(done, json!({ "user": uuid, "manualVerificationState": "VERIFIED" }));
     assert_eq!(states(&app, &access).await, ["NOT_STARTED", "NOT_STARTED", "VERIFIED"]);
-    operator(&app, &[&uuid, "manual", "reject", "--reason", "photo does not match"]).await.unwrap();
+    operator(&app, &[uuid.as_str(), "manual", "reject", "--reason", "photo does not match"]).await.unwrap();
     assert_eq!(states(&app, &access).await[2], "REJECTED");
     // a state is the service's to set, not the customer's
     let patch = app.client.patch(app.suite("demo").url("/front/customers")).bearer_auth(&access);
     let patch = patch.json(&json!({ "manualVerificationState": "VERIFIED" })).send().await.unwrap();
     assert_eq!(suite_error(patch).await, (StatusCode::FORBIDDEN, "U120".into()));
     let stranger = uuid::Uuid::new_v4().to_string();
-    assert!(operator(&app, &[&stranger, "manual", "approve"]).await.is_err(), "an unknown user");
+    assert!(operator(&app, &[stranger.as_str(), "manual", "approve"]).await.is_err(), "an unknown user");
     user_view_rebuilds_equal(&app).await;
 });
 
