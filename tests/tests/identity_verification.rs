@@ -97,7 +97,8 @@ both_engines!(a_rejection_keeps_its_reason_and_the_customer_may_start_again, |en
     let argv = ["users-api", "verification", uuid.as_str(), "reject", "--kind", "PASSPORT"];
     assert!(api::cli::Cli::try_parse_from(argv).is_err(), "a kind is LICENSE or ID");
 
-    let decided = operator(&app, &[uuid.as_str(), "reject", "--kind", "ID", "--reason", "document expired"]).await.unwrap();
+    let decided =
+        operator(&app, &[uuid.as_str(), "reject", "--kind", "ID", "--reason", "document expired"]).await.unwrap();
     assert_eq!((decided["type"].as_str(), decided["state"].as_str()), (Some("ID"), Some("REJECTED")));
     assert_eq!(states(&app, &access).await, ["PENDING", "REJECTED", "NOT_STARTED"]);
     let completed = app.stream(&format!("user-{uuid}")).await;
