@@ -10,5 +10,7 @@ pub mod senders;
 pub mod sessions;
 pub mod stripe;
 pub mod tokens;
+pub mod veriff;
 
 pub use stripe::{StripeConfig, StripePayments};
+pub use veriff::{VeriffConfig, VeriffVerification};

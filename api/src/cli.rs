@@ -1,5 +1,6 @@
-//! `users-api [serve|migrate|rebuild [name]|verify|keys rotate|tenant <id> provider|token-lifetime|system
-//! |partner <id> issuer|remove-issuer]`.
+//! `users-api [serve|migrate|rebuild [name]|verify|export|keys rotate|tenant <id> provider|
+//! token-lifetime|system|branch|partner <id> issuer|remove-issuer|identity-card <user> …|
+//! wallet <user> …|verification <user> …]`.
 use crate::config::{Config, Settings, reveal};
 use crate::startup::{Application, open_store};
 use adapters::keys::SqlKeyStore;
@@ -52,6 +53,14 @@ pub enum Command {
     /// NDJSON) to stdout or `--output`; prints what it wrote as one JSON line (to stderr when the
     /// export goes to stdout).
     Export(crate::cli_export::ExportArgs),
+    /// A customer's identity verification: decide the pending session, or record a manual
+    /// verification. Prints one JSON line; exits 1 with the reason when refused.
+    Verification {
+        /// The user id.
+        user: uuid::Uuid,
+        #[command(subcommand)]
+        command: crate::cli_verification::VerificationCommand,
+    },
     /// Signing keys.
     Keys {
         #[command(subcommand)]
@@ -250,6 +259,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let operator = crate::cli_wallet::Operator::new(store, &config.stripe, &Default::default(), clock)?;
             print_or_fail(operator.run(user, command).await)
         }
+        Command::Verification { user, command } => {
+            let store = open_store(&config).await?;
+            let done = crate::cli_verification::run(store, &config.idv, &Default::default(), user, command).await;
+            print_or_fail(done)
+        }
         Command::Verify => {
             let store = open_store(&config).await?;
             let report = store.verify().await?;
@@ -341,5 +355,28 @@ pub fn init_tracing(format: &str) {
         builder.json().init();
     } else {
         builder.init();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every flattened setting has an id of its own (clap refuses two `api_base`s at the first
+    /// parse, so a clash would stop every start), and a verification command parses.
+    #[test]
+    fn the_command_line_is_well_formed_and_parses_a_verification_decision() {
+        Cli::command().debug_assert();
+        let user = "01a201c8-9d98-7646-a6f1-2e7dcef38a7e";
+        let argv = ["users-api", "--idv-api-base", "https://veriff.example", "verification", user, "reject"];
+        let cli = Cli::try_parse_from(argv.into_iter().chain(["--kind", "id", "--reason", "blurry"])).expect("parses");
+        assert_eq!(cli.settings.idv.api_base.as_deref(), Some("https://veriff.example"));
+        assert_eq!(cli.settings.stripe.api_base, "https://api.stripe.com");
+        let Some(Command::Verification { command, .. }) = cli.command else { panic!("{:?}", cli.command) };
+        let crate::cli_verification::VerificationCommand::Reject { reason, kind } = command else { panic!() };
+        assert_eq!((reason.as_deref(), kind), (Some("blurry"), Some(domain::user::VerificationKind::Id)));
+        let bad = ["users-api", "verification", user, "approve", "--kind", "PASSPORT"];
+        assert!(Cli::try_parse_from(bad).is_err());
     }
 }

@@ -137,6 +137,8 @@ pub struct Settings {
     pub public_url: String,
     #[command(flatten)]
     pub stripe: crate::payments::StripeSettings,
+    #[command(flatten)]
+    pub idv: crate::identity::IdvSettings,
 }
 
 impl Settings {
@@ -152,6 +154,7 @@ impl Settings {
             demo_server_token: None,
             log_format: "pretty".into(),
             stripe: crate::payments::StripeSettings::default(),
+            idv: crate::identity::IdvSettings::default(),
             public_url: "http://127.0.0.1:8080".into(),
             deletion_check_secs: 60,
             master_key: None,
@@ -219,6 +222,7 @@ pub struct Config {
     pub read_cache_entries: Option<usize>,
     pub read_cache_backstop: std::time::Duration,
     pub stripe: crate::payments::StripeSettings,
+    pub idv: crate::identity::IdvSettings,
     pub public_url: String,
     pub deletion_check_every: std::time::Duration,
     /// 32 bytes: SHA-256 of the configured or generated master key.
@@ -252,6 +256,7 @@ impl Config {
             smtp_url: settings.smtp_url.clone().filter(|u| !u.is_empty()),
             smtp_from: settings.smtp_from.clone(),
             stripe: settings.stripe.clone(),
+            idv: settings.idv.clone(),
             public_url: settings.public_url.trim_end_matches('/').to_owned(),
             deletion_check_every: std::time::Duration::from_secs(settings.deletion_check_secs.clamp(1, 86_400)),
             sms_gateway: settings

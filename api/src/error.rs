@@ -5,6 +5,7 @@
 //! handlers only use `?`.
 mod conversions;
 mod declare;
+mod identity;
 mod links;
 mod payments;
 mod signin;
@@ -150,6 +151,18 @@ api_errors! {
     WrongPhoneCode => { status: BAD_REQUEST, coord: "invalid_verification_code", suite: U302 },
     #[error("the email confirmation code is wrong or has expired")]
     WrongEmailCode => { status: BAD_REQUEST, coord: "invalid_verification_code", suite: U402 },
+
+    // identity verification (the suite's U5xx)
+    #[error("the verification type must be LICENSE or ID")]
+    UnknownVerificationType => { status: BAD_REQUEST, coord: "invalid_verification_type", suite: U501 },
+    #[error("{0}")]
+    InvalidVerificationReturnUrl(String) => { status: BAD_REQUEST, coord: "invalid_return_url", suite: U502 },
+    #[error("the {0} verification is done already")]
+    AlreadyVerified(String) => { status: CONFLICT, coord: "already_verified", suite: U503 },
+    #[error("{0}")]
+    NoPendingVerification(String) => { status: CONFLICT, coord: "no_pending_verification", suite: U504 },
+    #[error("the identity-verification provider failed: {0}")]
+    VerificationProviderFailed(String) => { status: BAD_GATEWAY, coord: "verification_provider_error", suite: U505 },
 
     // payments: the wallet's rules, the provider's answers, idempotency keys
     #[error("the user doesn't have any default card")]

@@ -8,7 +8,7 @@ use crate::tokens::TokenService;
 use adapters::clock::SystemClock;
 use adapters::jwks::HttpProviderKeys;
 use adapters::keys::SqlKeyStore;
-use adapters::sandbox::{SandboxIdentityVerification, SandboxMobilitySystems};
+use adapters::sandbox::SandboxMobilitySystems;
 use adapters::senders::{FileSender, SmsGatewaySender, SmtpSender};
 use anyhow::Context;
 use axum::Router;
@@ -74,8 +74,9 @@ pub struct Adapters {
     pub payments: Option<Arc<dyn PaymentProvider>>,
     /// The Stripe payment provider: the `USERS_API_STRIPE_*` configuration's when `None`.
     pub stripe: Option<Arc<dyn PaymentProvider>>,
-    /// Identity verification, mobility systems: the sandboxes until their real adapters arrive.
+    /// Identity verification: the `USERS_API_IDV_*` configuration's provider when `None`.
     pub identity_verification: Option<Arc<dyn IdentityVerification>>,
+    /// Mobility systems: the sandbox until their real adapters arrive.
     pub mobility: Option<Arc<dyn MobilityLinking>>,
 }
 
@@ -158,10 +159,11 @@ impl Application {
             wallets,
             erasure,
             idempotency: commands::idempotency::Idempotency::new(store.clone(), clock.clone()),
-            identity_verification: adapters
-                .identity_verification
-                .clone()
-                .unwrap_or_else(|| Arc::new(SandboxIdentityVerification::default())),
+            verification: commands::verification::VerificationService::new(
+                bus.clone(),
+                crate::identity::provider(&config.idv, &adapters)?,
+            ),
+            verification_poll: config.idv.poll_timeout(),
             mobility: adapters.mobility.clone().unwrap_or_else(|| Arc::new(SandboxMobilitySystems::default())),
             public_url: config.public_url.clone(),
             legacy_tenant: config.legacy_tenant.clone(),

@@ -2,7 +2,7 @@ use commands::EventStore;
 use commands::catalog::CatalogService;
 use commands::login::LoginService;
 use commands::passwords::Passwords;
-use commands::ports::{Clock, IdentityVerification, KeyStore, MobilityLinking, TokenSigner};
+use commands::ports::{Clock, KeyStore, MobilityLinking, TokenSigner};
 use commands::user::UserService;
 use std::sync::Arc;
 
@@ -52,7 +52,10 @@ pub struct Services {
     pub erasure: commands::erasure::ErasureService,
     /// Answers kept for requests that carried an `Idempotency-Key`.
     pub idempotency: commands::idempotency::Idempotency,
-    pub identity_verification: Arc<dyn IdentityVerification>,
+    /// Identity verification: sessions at the provider, their outcomes in the log.
+    pub verification: commands::verification::VerificationService,
+    /// How long `GET /customers` waits for the provider's word on pending sessions.
+    pub verification_poll: std::time::Duration,
     pub mobility: Arc<dyn MobilityLinking>,
     /// Where people reach this service: the base of links in messages.
     pub public_url: String,

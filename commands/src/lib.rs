@@ -20,6 +20,7 @@ pub mod replay;
 pub mod signin;
 pub mod twofactor;
 pub mod user;
+pub mod verification;
 pub mod wallet;
 
 pub use bus::{CommandBus, CommandError, Executed};

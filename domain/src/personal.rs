@@ -45,6 +45,9 @@ pub fn fields() -> Vec<(&'static str, Vec<(&'static str, Value)>)> {
         ("UsernameChanged", vec![("old_username", Value::Null), ("new_username", erased())]),
         ("PhoneNumberChanged", vec![("old_phone_number", Value::Null), ("new_phone_number", Value::Null)]),
         ("PasswordChanged", vec![("password_hash", erased())]),
+        ("IdentityVerificationStarted", vec![("verification_id", erased()), ("url", erased())]),
+        ("IdentityVerificationCompleted", vec![("verification_id", erased()), ("reason", Value::Null)]),
+        ("ManualVerificationRecorded", vec![("reason", Value::Null)]),
         ("PaymentCardAddressUpdated", vec![("address", json!({}))]),
         ("PaymentCustomerMetadataUpdated", vec![("metadata", json!({}))]),
         ("IdentityCardAssigned", vec![("number", erased()), ("label", Value::Null)]),
@@ -90,6 +93,15 @@ mod tests {
                 "PartnerIdentityClaimsChanged",
                 json!({"email": "a@b.c", "first_name": "Ann", "last_name": "Lee", "changed_at": at}),
             ),
+            (
+                "IdentityVerificationStarted",
+                json!({"kind": "license", "verification_id": "v1", "provider": "veriff", "url": "https://v/1", "started_at": at}),
+            ),
+            (
+                "IdentityVerificationCompleted",
+                json!({"kind": "id", "verification_id": "v1", "result": "rejected", "reason": "blurry", "decided_by": "provider", "completed_at": at}),
+            ),
+            ("ManualVerificationRecorded", json!({"result": "rejected", "reason": "no match", "recorded_at": at})),
         ];
         let fields = fields();
         for (event_type, mut payload) in samples {

@@ -1,7 +1,8 @@
 //! The user view: the one read model of a user that every dialect reads. Coord answers its
 //! current user from it, suite its customer, legacy its user model; each picks its fields (and
 //! the users it speaks of) when it translates a row. One row per user, from the event that made
-//! the user, kept up to date with the vehicle, the external uid and the two-factor state. Inline:
+//! the user, kept up to date with the vehicle, the external uid, the two-factor state and the
+//! identity verifications. Inline:
 //! the API reads it right after a write.
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -48,6 +49,9 @@ const TABLES: &[TableSpec] = &[TableSpec {
             birth_date        text,
             address           text,
             custom_properties text,
+            license_verification text,
+            id_verification   text,
+            manual_verification text,
             registered_at     text not null,
             updated_at        text not null,
             stream_version    bigint not null)",
@@ -60,8 +64,9 @@ const TABLES: &[TableSpec] = &[TableSpec {
 const COLUMNS: &str = "user_id, tenant_id, partner_id, signed_up_with, email, phone_number, external_uid, test_user, \
                        first_name, last_name, language, username, role, company, plate_text, plate_country, \
                        plate_subdivision, otp_enabled, email_verified, phone_verified, birth_date, address, \
-                       custom_properties, registered_at, updated_at, stream_version";
-const WIDTH: usize = 26;
+                       custom_properties, license_verification, id_verification, manual_verification, \
+                       registered_at, updated_at, stream_version";
+const WIDTH: usize = 29;
 
 /// The events that make a user: each user has exactly one of them, first in their stream.
 const BIRTHS: &[&str] = &[
@@ -88,6 +93,9 @@ const CHANGES: &[&str] = &[
     "PhoneNumberProven",
     "UserErased",
     "PartnerIdentityClaimsChanged",
+    "IdentityVerificationStarted",
+    "IdentityVerificationCompleted",
+    "ManualVerificationRecorded",
 ];
 
 /// One user, as stored.
@@ -125,6 +133,10 @@ pub struct UserRow {
     pub address: Option<String>,
     /// A JSON object of strings.
     pub custom_properties: Option<String>,
+    /// `PENDING`, `VERIFIED` or `REJECTED`; `None` before the first session (or manual check).
+    pub license_verification: Option<String>,
+    pub id_verification: Option<String>,
+    pub manual_verification: Option<String>,
     /// When the user was registered by a partner or signed up.
     pub registered_at: String,
     pub updated_at: String,
@@ -176,6 +188,9 @@ impl UserRow {
             self.birth_date,
             self.address,
             self.custom_properties,
+            self.license_verification,
+            self.id_verification,
+            self.manual_verification,
             self.registered_at,
             self.updated_at,
             self.stream_version
@@ -209,6 +224,9 @@ impl UserRow {
             birth_date: None,
             address: None,
             custom_properties: None,
+            license_verification: None,
+            id_verification: None,
+            manual_verification: None,
             erased: false,
             registered_at: at.clone(),
             updated_at: at,

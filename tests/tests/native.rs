@@ -58,6 +58,7 @@ async fn the_openapi_document_describes_every_route_the_server_answers() {
         ("post", "/{tenant}/front/customers/verify-email"),
         ("get", "/{tenant}/front/customers/verify-email"),
         ("post", "/{tenant}/front/customers/request-deletion"),
+        ("post", "/{tenant}/front/verification/init"),
         ("delete", "/api/users/delete"),
         ("get", "/v1/users/user/current"),
         ("put", "/v1/users/user/current/vehicle"),

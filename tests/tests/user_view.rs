@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use domain::EventCodec;
-use domain::user::{Profile, SecondFactor, UserEvent};
+use domain::user::{Profile, SecondFactor, UserEvent, VerificationKind, VerificationResult};
 use domain::values::{Email, ExternalUid, LicensePlate, PhoneNumber};
 use projections::Reads;
 use projections::users::UserRow;
@@ -45,6 +45,30 @@ async fn append(store: &dyn EventStore, user: Uuid, version: i64, events: Vec<Us
 async fn inline_store(engine: Engine, url: &str) -> Arc<dyn EventStore> {
     let options = StoreOptions { inline: projections::inline(), ..StoreOptions::default() };
     open_store(engine, url, options).await
+}
+
+/// More changes than the inline projector writes one `UPDATE` each.
+const SMALL_PAGE_AND_MORE: usize = 9;
+
+fn started(kind: VerificationKind, id: &str, at: DateTime<Utc>) -> UserEvent {
+    UserEvent::IdentityVerificationStarted {
+        kind,
+        verification_id: id.into(),
+        provider: "sandbox".into(),
+        url: format!("https://kyc.example/{id}"),
+        started_at: at,
+    }
+}
+
+fn completed(kind: VerificationKind, id: &str, result: VerificationResult, at: DateTime<Utc>) -> UserEvent {
+    UserEvent::IdentityVerificationCompleted {
+        kind,
+        verification_id: id.into(),
+        result,
+        reason: (result == VerificationResult::Rejected).then(|| "blurry".to_owned()),
+        decided_by: "provider".into(),
+        completed_at: at,
+    }
 }
 
 struct Users {
@@ -111,7 +135,20 @@ async fn one_of_each(store: &dyn EventStore) -> Users {
     let enabled = UserEvent::TotpEnabled { step: 7, recovery_code_hashes: vec!["h".into()], enabled_at: at(6) };
     let v = append(store, users.password, v, vec![enabled]).await;
     let used = UserEvent::SecondFactorVerified { factor: SecondFactor::Totp { step: 8 }, verified_at: at(7) };
-    append(store, users.password, v, vec![used]).await;
+    let v = append(store, users.password, v, vec![used]).await;
+    // verifications: pages of one change (each an UPDATE), and a page of several (the fold)
+    let licence = started(VerificationKind::License, "vs-1", at(7));
+    let v = append(store, users.password, v, vec![licence]).await;
+    let verified = completed(VerificationKind::License, "vs-1", VerificationResult::Verified, at(7));
+    let v = append(store, users.password, v, vec![verified]).await;
+    let manual = UserEvent::ManualVerificationRecorded {
+        result: VerificationResult::Rejected,
+        reason: Some("no match".into()),
+        recorded_at: at(7),
+    };
+    let id = started(VerificationKind::Id, "vs-2", at(7));
+    let pages: Vec<UserEvent> = (0..SMALL_PAGE_AND_MORE).map(|_| manual.clone()).chain([id]).collect();
+    append(store, users.password, v, pages).await;
 
     let identity = UserEvent::UserSignedUpWithIdentity {
         user_id: users.identity,
@@ -125,7 +162,10 @@ async fn one_of_each(store: &dyn EventStore) -> Users {
     let issued = UserEvent::TotpSecretIssued { secret: "JBSWY3DPEHPK3PXP".into(), issued_at: at(9) };
     let enabled = UserEvent::TotpEnabled { step: 1, recovery_code_hashes: vec![], enabled_at: at(10) };
     let disabled = UserEvent::TotpDisabled { disabled_at: at(11) };
-    append(store, users.identity, 0, vec![identity, issued, enabled, disabled]).await;
+    // a verification decided in the page of the sign-up
+    let id = started(VerificationKind::Id, "vs-3", at(11));
+    let rejected = completed(VerificationKind::Id, "vs-3", VerificationResult::Rejected, at(11));
+    append(store, users.identity, 0, vec![identity, issued, enabled, disabled, id, rejected]).await;
 
     let by_email = UserEvent::UserSignedUpWithEmailCode {
         user_id: users.email_code,
@@ -176,11 +216,17 @@ both_engines!(every_kind_of_user_has_one_row_with_what_each_dialect_reads, |engi
     assert_eq!((password.first_name.as_deref(), password.language.as_deref()), (Some("Bo"), Some("de")));
     assert!(password.otp_enabled);
     assert_eq!(password.registered_at, store::format_time(&at(4)));
+    let verifications =
+        |row: &UserRow| [&row.license_verification, &row.id_verification, &row.manual_verification].map(|s| s.clone());
+    let states = |s: [Option<&str>; 3]| s.map(|s| s.map(str::to_owned));
+    assert_eq!(verifications(&password), states([Some("VERIFIED"), Some("PENDING"), Some("REJECTED")]));
 
     let identity = user(&reads, users.identity).await;
     assert_eq!(identity.signed_up_with.as_deref(), Some("id_token"));
     assert!(!identity.otp_enabled, "enabled, then disabled in the same page");
     assert_eq!((identity.last_name.as_deref(), identity.email.as_deref()), (Some("Cy"), Some("cy@example.com")));
+    assert_eq!(verifications(&identity), states([None, Some("REJECTED"), None]));
+    assert_eq!(verifications(&partner), states([None, None, None]));
 
     let by_email = user(&reads, users.email_code).await;
     assert_eq!(by_email.signed_up_with.as_deref(), Some("email_code"));
@@ -206,14 +252,18 @@ both_engines!(the_user_view_rebuilds_equal_to_the_inline_one, |engine| async mov
     // a damaged row (the legacy and the suite fields of one account) is found and repaired
     store
         .db()
-        .execute("update user_view set otp_enabled = false, first_name = 'X' where username = 'bo'", &[])
+        .execute(
+            "update user_view set otp_enabled = false, first_name = 'X', license_verification = 'PENDING' \
+             where username = 'bo'",
+            &[],
+        )
         .await
         .unwrap();
     let report = store.rebuild(view.as_ref()).await.unwrap();
     assert_eq!((report.tables[0].only_live, report.tables[0].only_rebuilt), (1, 1));
-    let rows: Vec<(bool, String)> =
-        store.db().fetch_all("select otp_enabled, first_name from user_view where username = 'bo'", &[]).await.unwrap();
-    assert_eq!(rows, vec![(true, "Bo".to_owned())]);
+    let sql = "select otp_enabled, first_name, license_verification from user_view where username = 'bo'";
+    let rows: Vec<(bool, String, String)> = store.db().fetch_all(sql, &[]).await.unwrap();
+    assert_eq!(rows, vec![(true, "Bo".to_owned(), "VERIFIED".to_owned())]);
     assert!(store.rebuild(view.as_ref()).await.unwrap().matched_live());
 });
 

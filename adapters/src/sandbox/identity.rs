@@ -1,8 +1,9 @@
-//! Identity verification in memory. A verification starts `Pending`; the first status query
-//! after it finds it decided, as if the person had completed the provider's flow: `Verified`,
-//! unless the user was marked with `reject_user` first (then `Rejected` with that reason).
+//! Identity verification in memory. A session starts `Pending` and stays so until it is decided
+//! in this process (`decide`, for tests and demos); nobody completes a flow at the sandbox's
+//! made-up URL. An operator decides a sandbox session with `users-api verification`, which
+//! records the outcome in the log: the server then stops asking the sandbox about it.
 use commands::ports::identity::{
-    IdentityVerification, Verification, VerificationError, VerificationId, VerificationStatus,
+    IdentityVerification, Verification, VerificationError, VerificationId, VerificationKind, VerificationStatus,
 };
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -10,8 +11,7 @@ use std::sync::Mutex;
 #[derive(Default)]
 struct Book {
     next: u64,
-    verifications: HashMap<VerificationId, Verification>,
-    rejected_users: HashMap<String, String>,
+    sessions: HashMap<VerificationId, VerificationStatus>,
 }
 
 #[derive(Default)]
@@ -20,9 +20,15 @@ pub struct SandboxIdentityVerification {
 }
 
 impl SandboxIdentityVerification {
-    /// Verifications of `user` started from now on end `Rejected { reason }`.
-    pub fn reject_user(&self, user: &str, reason: &str) {
-        self.book().rejected_users.insert(user.to_owned(), reason.to_owned());
+    /// The person completed the flow and the sandbox decided `status`; false for an unknown id.
+    pub fn decide(&self, id: &str, status: VerificationStatus) -> bool {
+        match self.book().sessions.get_mut(&VerificationId(id.to_owned())) {
+            Some(session) => {
+                *session = status;
+                true
+            }
+            None => false,
+        }
     }
 
     fn book(&self) -> std::sync::MutexGuard<'_, Book> {
@@ -32,31 +38,27 @@ impl SandboxIdentityVerification {
 
 #[async_trait::async_trait]
 impl IdentityVerification for SandboxIdentityVerification {
-    async fn start(&self, user: &str, return_url: &str) -> Result<Verification, VerificationError> {
-        let mut book = self.book();
-        book.next += 1;
-        let id = VerificationId(format!("vs_sandbox_{}", book.next));
-        let verification = Verification {
-            url: format!("https://identity.sandbox.invalid/{}?return_url={return_url}", id.0),
-            id: id.clone(),
-            user: user.to_owned(),
-            status: VerificationStatus::Pending,
-        };
-        book.verifications.insert(id, verification.clone());
-        Ok(verification)
+    fn name(&self) -> &'static str {
+        "sandbox"
     }
 
-    async fn status(&self, id: &VerificationId) -> Result<Verification, VerificationError> {
+    async fn start(
+        &self,
+        _user: &str,
+        kind: VerificationKind,
+        return_url: &str,
+    ) -> Result<Verification, VerificationError> {
         let mut book = self.book();
-        let rejected = book.verifications.get(id).and_then(|v| book.rejected_users.get(&v.user)).cloned();
-        let verification = book.verifications.get_mut(id).ok_or(VerificationError::NotFound)?;
-        if verification.status == VerificationStatus::Pending {
-            verification.status = match rejected {
-                Some(reason) => VerificationStatus::Rejected { reason },
-                None => VerificationStatus::Verified,
-            };
-        }
-        Ok(verification.clone())
+        book.next += 1;
+        let id = VerificationId(format!("vs_sandbox_{}_{}", kind.as_str().to_ascii_lowercase(), book.next));
+        let query = form_urlencoded::Serializer::new(String::new()).append_pair("return_url", return_url).finish();
+        let url = format!("https://identity.sandbox.invalid/{}?{query}", id.0);
+        book.sessions.insert(id.clone(), VerificationStatus::Pending);
+        Ok(Verification { id, url })
+    }
+
+    async fn status(&self, id: &VerificationId) -> Result<VerificationStatus, VerificationError> {
+        self.book().sessions.get(id).cloned().ok_or(VerificationError::NotFound)
     }
 }
 
@@ -65,24 +67,29 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn a_verification_starts_pending_and_is_then_verified() {
+    async fn a_session_stays_pending_until_it_is_decided() {
         let kyc = SandboxIdentityVerification::default();
-        let started = kyc.start("user-1", "https://app.example/back").await.expect("start");
-        assert_eq!((started.id.0.as_str(), &started.status), ("vs_sandbox_1", &VerificationStatus::Pending));
-        assert!(started.url.contains("vs_sandbox_1"));
-        assert_eq!(kyc.status(&started.id).await.expect("status").status, VerificationStatus::Verified);
+        let started =
+            kyc.start("user-1", VerificationKind::License, "https://app.example/back?a=1").await.expect("start");
+        assert_eq!(started.id.0, "vs_sandbox_license_1");
+        assert!(started.url.ends_with("?return_url=https%3A%2F%2Fapp.example%2Fback%3Fa%3D1"), "{}", started.url);
+        assert_eq!(kyc.status(&started.id).await, Ok(VerificationStatus::Pending));
+        assert_eq!(kyc.status(&started.id).await, Ok(VerificationStatus::Pending), "asking decides nothing");
+        assert!(kyc.decide(&started.id.0, VerificationStatus::Verified));
+        assert_eq!(kyc.status(&started.id).await, Ok(VerificationStatus::Verified));
     }
 
     #[tokio::test]
-    async fn a_marked_user_is_rejected_with_the_reason_and_may_start_again() {
+    async fn a_rejection_has_its_reason_and_another_start_is_another_session() {
         let kyc = SandboxIdentityVerification::default();
-        kyc.reject_user("user-2", "document expired");
-        let first = kyc.start("user-2", "https://app.example/back").await.expect("start");
+        let first = kyc.start("user-2", VerificationKind::Id, "https://app.example/back").await.expect("start");
         let rejected = VerificationStatus::Rejected { reason: "document expired".into() };
-        assert_eq!(kyc.status(&first.id).await.expect("status").status, rejected);
-        let again = kyc.start("user-2", "https://app.example/back").await.expect("start again");
+        assert!(kyc.decide(&first.id.0, rejected.clone()));
+        assert_eq!(kyc.status(&first.id).await, Ok(rejected));
+        let again = kyc.start("user-2", VerificationKind::Id, "https://app.example/back").await.expect("start again");
         assert_ne!(again.id, first.id);
         let unknown = VerificationId("vs_nope".into());
         assert_eq!(kyc.status(&unknown).await, Err(VerificationError::NotFound));
+        assert!(!kyc.decide("vs_nope", VerificationStatus::Verified));
     }
 }

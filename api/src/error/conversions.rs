@@ -32,6 +32,11 @@ impl From<CommandError<UserError>> for ApiError {
             CommandError::Domain(UserError::NeedEmailOrPhone) => Self::NeedEmailOrPhone,
             CommandError::Domain(UserError::Held(holds)) => Self::AccountHeld(holds.join(", ")),
             CommandError::Domain(UserError::TooOld(age)) => Self::TooOld(age),
+            CommandError::Domain(
+                e @ (UserError::AlreadyVerified(_)
+                | UserError::NoPendingVerification(_)
+                | UserError::VerificationPending(_)),
+            ) => super::identity::refusal(e),
             CommandError::Claim { .. } => Self::Conflict("the email or external uid belongs to another user".into()),
             CommandError::Contended(_) => Self::Busy,
             CommandError::Store(e) => e.into(),

@@ -55,7 +55,9 @@ macro_rules! suite_codes {
     };
 }
 
+mod identity;
 mod profile;
+pub use identity::*;
 pub use profile::*;
 
 // `A…`: authentication (`A1xx` access denied, `A2xx` sign-in and tokens); `U…`: the user;
@@ -315,7 +317,7 @@ mod tests {
 
     /// Every code of both catalogues.
     fn every() -> Vec<&'static SuiteCode> {
-        ALL.iter().chain(profile::ALL.iter()).copied().collect()
+        ALL.iter().chain(profile::ALL.iter()).chain(identity::ALL.iter()).copied().collect()
     }
 
     #[test]
@@ -324,7 +326,7 @@ mod tests {
             "A101", "A201", "A202", "A203", "A204", "A205", "A206", "A207", "A208", "A209", "A210", "A211", "A212",
             "SRV503.1", "U101", "U102", "U106", "U130.3", "U131", "U401", "U402", "T404", "REQ400", "REQ404", "REQ405",
             "REQ413", "REQ415", "REQ429", "SRV503", "SRV503.2", "SRV503.3", "REQ408", "U111", "U120", "U130.2",
-            "U130.7", "U141",
+            "U130.7", "U141", "U501", "U502", "U503", "U504", "U505",
         ];
         let catalogue: Vec<&str> = every().iter().map(|c| c.code).collect();
         for code in codes {

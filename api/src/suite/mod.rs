@@ -10,6 +10,7 @@ pub(crate) mod customers;
 pub(crate) mod deletion;
 pub(crate) mod error;
 mod extract;
+pub(crate) mod identity;
 pub(crate) mod password;
 pub(crate) mod profile;
 mod profile_edit;
@@ -54,6 +55,7 @@ pub fn router() -> ApiRouter {
         .routes(routes!(verify::confirm_email, verify::confirm_email_link))
         .routes(routes!(branches::resolve))
         .routes(routes!(cards::list))
+        .routes(routes!(identity::init))
         .merge(password::router())
         // unknown paths under a suite prefix answer in the suite format
         .catch_all("/{tenant}/auth/{*rest}", error::not_found)

@@ -65,6 +65,13 @@ pub struct Customer {
     block_state: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     blocked_until: Option<String>,
+    /// The driving licence's verification (`verification/init` with `LICENSE`): `NOT_STARTED`,
+    /// `PENDING`, `VERIFIED` or `REJECTED`.
+    license_verification_state: &'static str,
+    /// The identity document's verification (`ID`), in the same states.
+    id_verification_state: &'static str,
+    /// An operator's check by hand: `NOT_STARTED`, `VERIFIED` or `REJECTED`.
+    manual_verification_state: &'static str,
 }
 
 /// What keeps the account from being used, as the User aggregate knows it now.
@@ -80,6 +87,16 @@ impl Block {
             None if account.deletion_requested() => Self { state: "DELETION_REQUESTED", until: None },
             None => Self { state: "NOT_BLOCKED", until: None },
         }
+    }
+}
+
+/// A verification column's state, as the User API names it.
+fn verification_state(column: Option<&str>) -> &'static str {
+    match column {
+        Some("PENDING") => "PENDING",
+        Some("VERIFIED") => "VERIFIED",
+        Some("REJECTED") => "REJECTED",
+        _ => "NOT_STARTED",
     }
 }
 
@@ -101,20 +118,35 @@ impl Customer {
             blocked_by_unpaid_invoices: payments.unpaid_charges,
             block_state: block.state,
             blocked_until: block.until.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            license_verification_state: verification_state(row.license_verification.as_deref()),
+            id_verification_state: verification_state(row.id_verification.as_deref()),
+            manual_verification_state: verification_state(row.manual_verification.as_deref()),
         }
     }
 }
 
+/// The user view's row of customer `user`.
+async fn customer_row(state: &AppState, user: &SuiteUser) -> Result<UserRow, ApiError> {
+    // a customer is someone who signed up; users a coord partner introduced are not
+    state.reads.user(user.user_id).await?.filter(UserRow::signed_up).ok_or(ApiError::UnknownUser)
+}
+
 /// The customer of `user`, as the read models have it now.
 pub(super) async fn customer(state: &AppState, user: &SuiteUser) -> Result<Customer, ApiError> {
-    // a customer is someone who signed up; users a coord partner introduced are not
-    let row = state.reads.user(user.user_id).await?.filter(UserRow::signed_up).ok_or(ApiError::UnknownUser)?;
+    let row = customer_row(state, user).await?;
+    customer_of(state, user, row).await
+}
+
+/// The customer of `user` with its user-view `row`: what blocks it, from the User aggregate,
+/// and its payment state.
+async fn customer_of(state: &AppState, user: &SuiteUser, row: UserRow) -> Result<Customer, ApiError> {
     let (account, _) = state.users.load(user.user_id).await?;
     let block = Block::of(&account, state.clock.now());
     Ok(Customer::of(row, state.reads.payment_state(user.user_id).await?, block))
 }
 
-/// The signed-in customer.
+/// The signed-in customer. With a verification pending, the provider is asked first (for at
+/// most `USERS_API_IDV_POLL_MILLIS`), and a decision it has made is recorded and shown.
 #[utoipa::path(
     get,
     path = "/{tenant}/front/customers",
@@ -128,8 +160,16 @@ pub(super) async fn customer(state: &AppState, user: &SuiteUser) -> Result<Custo
         (status = 404, description = "U106: no customer for this token", body = ErrorBody),
     )
 )]
-pub async fn current(State(state): State<AppState>, user: SuiteUser) -> Result<Json<Customer>, SuiteError> {
-    Ok(Json(customer(&state, &user).await?))
+pub async fn current(
+    State(state): State<AppState>,
+    user: SuiteUser,
+    meta: RequestMeta,
+) -> Result<Json<Customer>, SuiteError> {
+    let mut row = customer_row(&state, &user).await?;
+    if super::identity::poll(&state, &user, meta, &row).await {
+        row = customer_row(&state, &user).await?;
+    }
+    Ok(Json(customer_of(&state, &user, row).await?))
 }
 
 /// A field of a `PATCH`: left out (unchanged), `null` (removed) or a value.
@@ -183,6 +223,13 @@ pub struct CustomerPatch {
     #[serde(default)]
     #[schema(ignore)]
     pub(super) block_state: Option<serde_json::Value>,
+    pub(super) license_verification_state: Option<serde_json::Value>,
+    #[serde(default)]
+    #[schema(ignore)]
+    pub(super) id_verification_state: Option<serde_json::Value>,
+    #[serde(default)]
+    #[schema(ignore)]
+    pub(super) manual_verification_state: Option<serde_json::Value>,
 }
 
 /// Change the signed-in customer's profile; answers the customer as it now stands. Every field

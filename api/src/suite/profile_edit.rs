@@ -43,6 +43,9 @@ pub(super) fn command(
         ("paymentState", body.payment_state.is_some()),
         ("blockedByUnpaidInvoices", body.blocked_by_unpaid_invoices.is_some()),
         ("blockState", body.block_state.is_some()),
+        ("licenseVerificationState", body.license_verification_state.is_some()),
+        ("idVerificationState", body.id_verification_state.is_some()),
+        ("manualVerificationState", body.manual_verification_state.is_some()),
     ];
     if let Some((field, _)) = read_only.iter().find(|(_, sent)| *sent) {
         return Err(ApiError::ReadOnlyField((*field).to_owned()));

@@ -1,5 +1,8 @@
 //! What can be asked of a user.
-use super::{LockoutPolicy, PartnerClaims, PersonalDetails, Profile, SecondFactor};
+use super::{
+    LockoutPolicy, PartnerClaims, PendingVerification, PersonalDetails, Profile, SecondFactor, VerificationKind,
+    VerificationResult,
+};
 use crate::values::{Email, ExternalUid, LicensePlate, PhoneNumber};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -169,6 +172,26 @@ pub enum UserCommand {
     Erase {
         holds: Vec<String>,
         requested_by: String,
+        at: DateTime<Utc>,
+    },
+    /// A provider started a verification session of `kind` (one per kind at a time).
+    StartVerification {
+        kind: VerificationKind,
+        pending: PendingVerification,
+    },
+    /// The provider (or an operator, `decided_by`) decided the pending session `verification_id`.
+    CompleteVerification {
+        kind: VerificationKind,
+        verification_id: String,
+        result: VerificationResult,
+        reason: Option<String>,
+        decided_by: String,
+        at: DateTime<Utc>,
+    },
+    /// An operator verified the person by hand, or refused to.
+    RecordManualVerification {
+        result: VerificationResult,
+        reason: Option<String>,
         at: DateTime<Utc>,
     },
 }

@@ -28,4 +28,10 @@ pub enum UserError {
     TooYoung(u32),
     #[error("the person would be older than {0}")]
     TooOld(u32),
+    #[error("the {0} verification is done already")]
+    AlreadyVerified(super::VerificationKind),
+    #[error("another {0} verification is pending")]
+    VerificationPending(super::VerificationKind),
+    #[error("no {0} verification is pending")]
+    NoPendingVerification(super::VerificationKind),
 }

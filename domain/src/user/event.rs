@@ -4,6 +4,7 @@ use super::claims::{
     partner_email_claim, partner_external_uid_claim, partner_subject_claim, tenant_email_claim, tenant_identity_claim,
     tenant_phone_claim, tenant_username_claim,
 };
+use super::verification::{VerificationKind, VerificationResult};
 use crate::codec::{ClaimChange, HasClaims};
 use crate::values::{Email, ExternalUid, LicensePlate, PhoneNumber};
 use chrono::{DateTime, Utc};
@@ -278,6 +279,32 @@ pub enum UserEvent {
         reason: String,
         changed_at: DateTime<Utc>,
     },
+    /// A verification of `kind` started at `provider`; the person completes it at `url`.
+    IdentityVerificationStarted {
+        kind: VerificationKind,
+        verification_id: String,
+        provider: String,
+        url: String,
+        started_at: DateTime<Utc>,
+    },
+    /// The pending verification of `kind` was decided; `decided_by`: `provider` or `operator`.
+    /// The reason (of a rejection) is a field of its own so that its erasure leaves the result.
+    IdentityVerificationCompleted {
+        kind: VerificationKind,
+        verification_id: String,
+        result: VerificationResult,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        decided_by: String,
+        completed_at: DateTime<Utc>,
+    },
+    /// An operator verified the person by hand (or refused to).
+    ManualVerificationRecorded {
+        result: VerificationResult,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        recorded_at: DateTime<Utc>,
+    },
 }
 
 impl DomainEvent for UserEvent {
@@ -309,6 +336,9 @@ impl DomainEvent for UserEvent {
             Self::UserErased { .. } => "UserErased",
             Self::UserRegisteredWithPartnerIdentity { .. } => "UserRegisteredWithPartnerIdentity",
             Self::PartnerIdentityClaimsChanged { .. } => "PartnerIdentityClaimsChanged",
+            Self::IdentityVerificationStarted { .. } => "IdentityVerificationStarted",
+            Self::IdentityVerificationCompleted { .. } => "IdentityVerificationCompleted",
+            Self::ManualVerificationRecorded { .. } => "ManualVerificationRecorded",
         }
         .to_owned()
     }
@@ -378,7 +408,10 @@ impl HasClaims for UserEvent {
             | Self::PartnerIdentityClaimsChanged { .. }
             | Self::PhoneNumberProven { .. }
             | Self::PasswordChanged { .. }
-            | Self::DeletionRequested { .. } => Vec::new(),
+            | Self::DeletionRequested { .. }
+            | Self::IdentityVerificationStarted { .. }
+            | Self::IdentityVerificationCompleted { .. }
+            | Self::ManualVerificationRecorded { .. } => Vec::new(),
             Self::VehicleChanged { .. }
             | Self::SignInFailed { .. }
             | Self::AccountLocked { .. }

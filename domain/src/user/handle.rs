@@ -51,6 +51,13 @@ impl Aggregate for User {
                 };
                 self.open_account(event, sink).await
             }
+            UserCommand::StartVerification { kind, pending } => self.start_verification(kind, pending, sink).await,
+            UserCommand::CompleteVerification { kind, verification_id, result, reason, decided_by, at } => {
+                self.complete_verification(kind, verification_id, result, reason, decided_by, at, sink).await
+            }
+            UserCommand::RecordManualVerification { result, reason, at } => {
+                self.record_manual_verification(result, reason, at, sink).await
+            }
             UserCommand::ChangeVehicle { license_plate, at } => self.change_vehicle(license_plate, at, sink).await,
             UserCommand::ChangeProfile { details, at } => self.change_profile(details, at, sink).await,
             UserCommand::EditProfile { details, email, phone_number, at } => {

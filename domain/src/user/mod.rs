@@ -1,10 +1,10 @@
 //! The User aggregate (`user-{uuid}`): identity per partner and tenant, credentials, two-factor
-//! sign-in, lockout, test flag, vehicle.
+//! sign-in, lockout, test flag, vehicle, identity verification.
 //!
 //! A file per concern: the commands (`command`), the events with the claims they take (`event`,
 //! `claims`), the state and how events change it (`state`), the refusals (`error`), and the
 //! decisions: `handle` routes each command, `identity`, `lockout`, `two_factor` and `vehicle`
-//! decide per feature.
+//! decide per feature, `verification` the identity verifications.
 use uuid::Uuid;
 
 mod claims;
@@ -21,6 +21,7 @@ mod profile;
 mod state;
 mod two_factor;
 mod vehicle;
+mod verification;
 
 #[cfg(test)]
 mod tests;
@@ -36,6 +37,7 @@ pub use event::{PersonalDetails, PostalAddress, Profile, SecondFactor, UserEvent
 pub use lockout::LockoutPolicy;
 pub use partner_identity::PartnerClaims;
 pub use state::User;
+pub use verification::{PendingVerification, VerificationKind, VerificationResult, VerificationState, Verifications};
 
 pub fn stream_id(user_id: Uuid) -> String {
     format!("user-{user_id}")

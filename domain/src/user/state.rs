@@ -43,6 +43,8 @@ pub struct User {
     /// The partner and subject of a user registered by a partner's own token.
     #[serde(default)]
     pub(super) partner_identity: Option<(String, String)>,
+    #[serde(default)]
+    pub(super) verifications: super::Verifications,
 }
 
 impl User {
@@ -124,6 +126,7 @@ impl User {
 
     /// `Aggregate::apply`: only mutates; every rule was checked when the event was decided.
     pub(super) fn evolve(&mut self, event: UserEvent) {
+        self.verifications.evolve(&event);
         match event {
             UserEvent::UserSignedUp { tenant_id, email, password_hash, created_by, profile, .. } => {
                 self.details = PersonalDetails::from_profile(&profile);
@@ -238,6 +241,9 @@ impl User {
             UserEvent::DeletionRequested { .. } => self.deletion_requested = true,
             // what is left is the fact that someone was here: no personal data, no credentials
             UserEvent::UserErased { .. } => *self = User { erased: true, ..User::default() },
+            UserEvent::IdentityVerificationStarted { .. }
+            | UserEvent::IdentityVerificationCompleted { .. }
+            | UserEvent::ManualVerificationRecorded { .. } => {}
             UserEvent::AccountLocked { locked_until, .. } => {
                 self.locked_until = Some(locked_until);
                 self.failures.clear();

@@ -3,7 +3,7 @@
 //! inline append brings).
 use super::UserRow;
 use chrono::{DateTime, Utc};
-use domain::user::{PersonalDetails, UserEvent};
+use domain::user::{PersonalDetails, UserEvent, VerificationKind, VerificationResult};
 use store::{Arg, StoreError, Tx, format_time};
 
 /// The columns an event sets, beside `updated_at` and `stream_version`.
@@ -37,10 +37,52 @@ pub(super) enum Change {
         first_name: Option<String>,
         last_name: Option<String>,
     },
+    /// A verification's state (`PENDING`, `VERIFIED`, `REJECTED`) in its column.
+    Verification(VerificationColumn, &'static str),
     /// Only the row's time and version move (a removal that found no TOTP).
     Nothing,
     /// The user was erased: the row goes.
     Erased,
+}
+
+/// The columns of the identity verifications.
+#[derive(Clone, Copy)]
+pub(super) enum VerificationColumn {
+    License,
+    Id,
+    Manual,
+}
+
+impl VerificationColumn {
+    fn of(kind: VerificationKind) -> Self {
+        match kind {
+            VerificationKind::License => Self::License,
+            VerificationKind::Id => Self::Id,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::License => "license_verification",
+            Self::Id => "id_verification",
+            Self::Manual => "manual_verification",
+        }
+    }
+
+    fn of_row(self, row: &mut UserRow) -> &mut Option<String> {
+        match self {
+            Self::License => &mut row.license_verification,
+            Self::Id => &mut row.id_verification,
+            Self::Manual => &mut row.manual_verification,
+        }
+    }
+}
+
+fn decided(result: VerificationResult) -> &'static str {
+    match result {
+        VerificationResult::Verified => "VERIFIED",
+        VerificationResult::Rejected => "REJECTED",
+    }
 }
 
 fn details(d: PersonalDetails) -> Change {
@@ -89,6 +131,15 @@ pub(super) fn change_of(event: UserEvent) -> Option<(Change, DateTime<Utc>)> {
         UserEvent::UserErased { erased_at, .. } => (Change::Erased, erased_at),
         UserEvent::PartnerIdentityClaimsChanged { email, first_name, last_name, changed_at } => {
             (Change::PartnerClaims { email: email.map(|e| e.as_str().to_owned()), first_name, last_name }, changed_at)
+        }
+        UserEvent::IdentityVerificationStarted { kind, started_at, .. } => {
+            (Change::Verification(VerificationColumn::of(kind), "PENDING"), started_at)
+        }
+        UserEvent::IdentityVerificationCompleted { kind, result, completed_at, .. } => {
+            (Change::Verification(VerificationColumn::of(kind), decided(result)), completed_at)
+        }
+        UserEvent::ManualVerificationRecorded { result, recorded_at, .. } => {
+            (Change::Verification(VerificationColumn::Manual, decided(result)), recorded_at)
         }
         UserEvent::UserRegistered { .. }
         | UserEvent::PasswordChanged { .. }
@@ -152,6 +203,7 @@ impl Change {
                 row.first_name = first_name;
                 row.last_name = last_name;
             }
+            Self::Verification(column, state) => *column.of_row(row) = Some(state.to_owned()),
             Self::Nothing => {}
             Self::Erased => row.erased = true,
         }
@@ -206,6 +258,7 @@ impl Change {
                 vec!["email_verified", "email", "first_name", "last_name"],
                 vec![Arg::from(email.is_some()), Arg::from(email), Arg::from(first_name), Arg::from(last_name)],
             ),
+            Self::Verification(column, state) => (vec![column.name()], vec![Arg::from(state)]),
             Self::Nothing | Self::Erased => (vec![], vec![]),
         }
     }

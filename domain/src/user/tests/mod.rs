@@ -14,6 +14,7 @@ mod profile;
 mod sign_up;
 mod two_factor;
 mod vehicle;
+mod verification;
 
 type UserTest = TestFramework<User>;
 
