@@ -13,6 +13,7 @@ use store::{Arg, Projector, RecordedEvent, StoreError, TableSpec, Tables, Tx, ar
 mod change;
 mod reads;
 
+use change::{BIRTHS, CHANGES};
 use reads::SignedUpWith;
 
 pub struct UserViewProjector;
@@ -67,36 +68,6 @@ const COLUMNS: &str = "user_id, tenant_id, partner_id, signed_up_with, email, ph
                        custom_properties, license_verification, id_verification, manual_verification, \
                        registered_at, updated_at, stream_version";
 const WIDTH: usize = 29;
-
-/// The events that make a user: each user has exactly one of them, first in their stream.
-const BIRTHS: &[&str] = &[
-    "UserRegistered",
-    "UserSignedUp",
-    "UserSignedUpWithIdentity",
-    "UserSignedUpWithEmailCode",
-    "UserSignedUpWithPhoneCode",
-    "UserRegisteredWithPartnerIdentity",
-];
-/// The later events that change a row; the others (sign-in failures, locks, pending TOTP
-/// secrets, used second factors, linked identities) change nothing here.
-const CHANGES: &[&str] = &[
-    "PartnerExternalUidLinked",
-    "VehicleChanged",
-    "TotpEnabled",
-    "TotpDisabled",
-    "UnprovenCredentialsRemoved",
-    "EmailProven",
-    "ProfileChanged",
-    "EmailChanged",
-    "UsernameChanged",
-    "PhoneNumberChanged",
-    "PhoneNumberProven",
-    "UserErased",
-    "PartnerIdentityClaimsChanged",
-    "IdentityVerificationStarted",
-    "IdentityVerificationCompleted",
-    "ManualVerificationRecorded",
-];
 
 /// One user, as stored.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]

@@ -13,6 +13,7 @@ mod email;
 mod erasure;
 mod error;
 mod event;
+mod event_values;
 mod handle;
 mod identity;
 mod lockout;

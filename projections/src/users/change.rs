@@ -289,3 +289,33 @@ pub(super) async fn update(
     tx.execute(&sql, &binds).await?;
     Ok(())
 }
+
+/// The events that make a user: each user has exactly one of them, first in their stream.
+pub(super) const BIRTHS: &[&str] = &[
+    "UserRegistered",
+    "UserSignedUp",
+    "UserSignedUpWithIdentity",
+    "UserSignedUpWithEmailCode",
+    "UserSignedUpWithPhoneCode",
+    "UserRegisteredWithPartnerIdentity",
+];
+/// The later events that change a row; the others (sign-in failures, locks, pending TOTP
+/// secrets, used second factors, linked identities) change nothing here.
+pub(super) const CHANGES: &[&str] = &[
+    "PartnerExternalUidLinked",
+    "VehicleChanged",
+    "TotpEnabled",
+    "TotpDisabled",
+    "UnprovenCredentialsRemoved",
+    "EmailProven",
+    "ProfileChanged",
+    "EmailChanged",
+    "UsernameChanged",
+    "PhoneNumberChanged",
+    "PhoneNumberProven",
+    "UserErased",
+    "PartnerIdentityClaimsChanged",
+    "IdentityVerificationStarted",
+    "IdentityVerificationCompleted",
+    "ManualVerificationRecorded",
+];
