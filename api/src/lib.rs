@@ -1,6 +1,7 @@
 //! The HTTP layer: dialect routers, extractors, error formats, startup, CLI.
 #![forbid(unsafe_code)]
 
+pub mod admin;
 pub mod auth;
 pub mod bounded;
 pub mod cli;

@@ -58,6 +58,15 @@ impl Modify for Security {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "admin",
+            SecurityScheme::Http(
+                Http::builder()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("The admin key (USERS_API_ADMIN_KEY, or generated on first start)"))
+                    .build(),
+            ),
+        );
         components
             .add_security_scheme("access_key", SecurityScheme::ApiKey(ApiKey::Query(ApiKeyValue::new("access_key"))));
     }
@@ -70,6 +79,7 @@ pub fn routes() -> ApiRouter {
         .merge(suite::router())
         .merge(legacy::router())
         .merge(native::router())
+        .merge(crate::admin::router())
 }
 
 /// The document of every route (what `/openapi.json` serves).

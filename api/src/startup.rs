@@ -173,6 +173,7 @@ impl Application {
             links,
             cards,
             link_key,
+            admin_key: config.admin_key.clone(),
         });
         seed_demo(&state, &config).await?;
         if !state.reads.tenant_exists(&config.legacy_tenant).await? {

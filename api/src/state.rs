@@ -69,4 +69,6 @@ pub struct Services {
     pub cards: commands::cards::IdentityCardService,
     /// Signs the consent form of coord's `link_account`.
     pub link_key: crate::coord::link_state::LinkStateKey,
+    /// The key of the admin surface (`USERS_API_ADMIN_KEY`, or generated).
+    pub admin_key: secrecy::SecretString,
 }

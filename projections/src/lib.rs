@@ -18,7 +18,7 @@ pub mod wallet;
 
 pub use reads::Reads;
 pub use runner::{BackgroundTasks, POLL, ProjectionRunners, spawn_runners, spawn_runners_polling};
-pub use store::{RebuildReport, StoreError};
+pub use store::{Checkpoint, RebuildReport, StoreError, StoredEvent, VerifyReport};
 
 use std::sync::Arc;
 use store::{EventStore, PostgresStore, Projector, SqliteStore, StoreOptions, Upcasters};

@@ -195,6 +195,16 @@ pub trait EventStore: Send + Sync {
         log::read_after_in_db(self.db(), after, limit).await
     }
 
+    /// One stream's events exactly as stored, oldest first (for auditors).
+    async fn read_stream_stored(&self, stream_id: &str) -> Result<Vec<StoredEvent>, StoreError> {
+        log::read_stored_stream_in_db(self.db(), stream_id).await
+    }
+
+    /// The checkpoint of the event at `position` (reading after it resumes there), if any.
+    async fn checkpoint_at(&self, position: i64) -> Result<Option<Checkpoint>, StoreError> {
+        log::checkpoint_at_in_db(self.db(), position).await
+    }
+
     /// Events after `after` in commit order, upcast to their newest schema.
     async fn read_all(&self, after: Checkpoint, limit: i64) -> Result<Vec<RecordedEvent>, StoreError> {
         log::read_recorded_after_in_db(self.db(), after, limit, self.upcasters()).await

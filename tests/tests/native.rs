@@ -84,6 +84,9 @@ async fn the_openapi_document_describes_every_route_the_server_answers() {
         ("get", "/.well-known/jwks.json"),
         ("get", "/openapi.json"),
         ("get", "/metrics"),
+        ("get", "/admin/events"),
+        ("get", "/admin/streams/{stream_id}"),
+        ("get", "/admin/verify"),
     ];
     for (method, path) in expected {
         assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} is documented");

@@ -10,7 +10,7 @@ use tests::{Engine, TestApp};
 
 /// Routed on purpose without documentation: the Swagger UI page and its files, which display the
 /// document, and the catch-alls that answer unknown paths in their dialect's format.
-const UNDOCUMENTED: [(&str, &str); 7] = [
+const UNDOCUMENTED: [(&str, &str); 8] = [
     ("get", "/docs"),
     ("get", "/docs/swagger-ui-bundle.js"),
     ("get", "/docs/swagger-ui.css"),
@@ -18,6 +18,7 @@ const UNDOCUMENTED: [(&str, &str); 7] = [
     ("*", "/{tenant}/front/{*rest}"),
     ("*", "/api/oauth/{*rest}"),
     ("*", "/api/users/{*rest}"),
+    ("*", "/admin/{*rest}"),
 ];
 
 /// The methods an OpenAPI path item may hold.
@@ -62,7 +63,8 @@ fn concrete(pattern: &str) -> String {
 }
 
 /// Whether the server answered as it does for a route it does not have: 405, or 404 with
-/// its dialect's "no such endpoint" (coord and legacy `not_found`, suite `REQ404`, or axum's empty body).
+/// its dialect's "no such endpoint" (coord and legacy `not_found`, suite `REQ404`, the admin
+/// surface's `not-found` problem, or axum's empty body).
 async fn no_such_endpoint(app: &TestApp, method: &str, path: &str) -> bool {
     let url = app.url(&concrete(path));
     let res = app.client.request(method.to_uppercase().parse().unwrap(), url).send().await.unwrap();
@@ -71,7 +73,8 @@ async fn no_such_endpoint(app: &TestApp, method: &str, path: &str) -> bool {
         404 => {
             let body = res.text().await.unwrap();
             let json: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
-            body.is_empty() || json["code"] == "not_found" || json["errorCode"] == "REQ404"
+            let problem = json["type"].as_str().is_some_and(|t| t.ends_with("/not-found"));
+            body.is_empty() || json["code"] == "not_found" || json["errorCode"] == "REQ404" || problem
         }
         _ => false,
     }

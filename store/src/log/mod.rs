@@ -21,7 +21,8 @@ pub(crate) use projection::{
     write_checkpoint, write_fingerprint,
 };
 pub(crate) use read::{
-    any_after, read_after_in_db, read_recorded_after_in_db, read_recorded_after_in_tx, read_recorded_stream_in_db,
+    any_after, checkpoint_at_in_db, read_after_in_db, read_recorded_after_in_db, read_recorded_after_in_tx,
+    read_recorded_stream_in_db, read_stored_stream_in_db,
 };
 pub use rebuild::{RebuildReport, TableComparison};
 pub(crate) use rebuild::{catch_up_live, compare_and_swap};

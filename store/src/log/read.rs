@@ -162,6 +162,36 @@ pub(crate) async fn read_after_in_db(
     }
 }
 
+/// One stream's events exactly as stored, in stream order (for auditors).
+pub(crate) async fn read_stored_stream_in_db(
+    db: &crate::sql::Db,
+    stream_id: &str,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    let binds = args![stream_id, 0i64];
+    match db.engine() {
+        Engine::Sqlite => {
+            let sql = format!(
+                "select json_group_array(json_array({SQLITE_PAGE_COLUMNS}) order by stream_version) from \
+                 (select * from events where stream_id = $1 and stream_version > $2)"
+            );
+            page_to_stored(db.fetch_optional(&sql, &binds).await?)
+        }
+        Engine::Postgres => rows_to_stored(db.fetch_all::<EventRow>(&pg_stream_sql(), &binds).await?),
+    }
+}
+
+/// The checkpoint of the event at `position`, if there is one: where reading resumes after it.
+pub(crate) async fn checkpoint_at_in_db(db: &crate::sql::Db, position: i64) -> Result<Option<Checkpoint>, StoreError> {
+    let sql = match db.engine() {
+        Engine::Sqlite => "select 0, global_position from events where global_position = $1",
+        Engine::Postgres => {
+            "select transaction_id::text::bigint, global_position from events where global_position = $1"
+        }
+    };
+    let row: Option<(i64, i64)> = db.fetch_optional(sql, &args![position]).await?;
+    Ok(row.map(|(tx, position)| Checkpoint { tx, position }))
+}
+
 /// One stream's events after `after_version`, upcast, in stream order.
 pub(crate) async fn read_recorded_stream_in_db(
     db: &crate::sql::Db,

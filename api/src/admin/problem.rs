@@ -1,0 +1,79 @@
+//! Admin errors as problem details (RFC 9457): `type`, `title`, `status`, `detail`, served as
+//! `application/problem+json`.
+use crate::error::ApiError;
+use axum::Json;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// One problem, as the admin surface answers it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = admin::Problem, example = json!({"type": "https://users-api.dev/problems/unauthorized", "title": "Unauthorized", "status": 401, "detail": "send the admin key as a bearer token"}))]
+pub struct Problem {
+    /// A URI naming the kind of problem (`…/problems/unauthorized`, `…/invalid-query`,
+    /// `…/not-found`, `…/internal`).
+    #[serde(rename = "type")]
+    kind: String,
+    title: String,
+    status: u16,
+    detail: String,
+    #[serde(skip)]
+    www_authenticate: bool,
+}
+
+const BASE: &str = "https://users-api.dev/problems/";
+
+impl Problem {
+    pub fn new(status: StatusCode, kind: &str, detail: impl Into<String>) -> Self {
+        Self {
+            kind: format!("{BASE}{kind}"),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            www_authenticate: status == StatusCode::UNAUTHORIZED,
+        }
+    }
+
+    pub fn unauthorized() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "send the admin key as a bearer token")
+    }
+
+    pub fn invalid_query(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid-query", detail)
+    }
+}
+
+impl From<ApiError> for Problem {
+    fn from(e: ApiError) -> Self {
+        let status = e.spec().status;
+        // `public_message` logs a server fault's detail and answers a generic text for it
+        let kind = if status.is_server_error() { "internal" } else { "request" };
+        Self::new(status, kind, e.public_message())
+    }
+}
+
+impl From<commands::StoreError> for Problem {
+    fn from(e: commands::StoreError) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let challenge = self.www_authenticate;
+        let mut response = (status, Json(self)).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/problem+json"));
+        if challenge {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+/// No such admin route.
+pub async fn not_found() -> Problem {
+    Problem::new(StatusCode::NOT_FOUND, "not-found", "no such admin route")
+}
