@@ -9,6 +9,7 @@ use crate::request_meta::RequestMeta;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
+use domain::user::Block;
 use projections::users::UserRow;
 use projections::wallet::PaymentState;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -74,22 +75,6 @@ pub struct Customer {
     manual_verification_state: &'static str,
 }
 
-/// What keeps the account from being used, as the User aggregate knows it now.
-pub struct Block {
-    pub state: &'static str,
-    pub until: Option<chrono::DateTime<chrono::Utc>>,
-}
-
-impl Block {
-    pub fn of(account: &domain::user::User, now: chrono::DateTime<chrono::Utc>) -> Self {
-        match account.locked_until(now) {
-            Some(until) => Self { state: "LOCKED", until: Some(until) },
-            None if account.deletion_requested() => Self { state: "DELETION_REQUESTED", until: None },
-            None => Self { state: "NOT_BLOCKED", until: None },
-        }
-    }
-}
-
 /// A verification column's state, as the User API names it.
 fn verification_state(column: Option<&str>) -> &'static str {
     match column {
@@ -102,6 +87,11 @@ fn verification_state(column: Option<&str>) -> &'static str {
 
 impl Customer {
     pub fn of(row: UserRow, payments: PaymentState, block: Block) -> Self {
+        let (block_state, blocked_until) = match block {
+            Block::NotBlocked => ("NOT_BLOCKED", None),
+            Block::Locked { until } => ("LOCKED", Some(until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))),
+            Block::DeletionRequested => ("DELETION_REQUESTED", None),
+        };
         Self {
             uuid: row.user_id,
             email: row.email,
@@ -116,8 +106,8 @@ impl Customer {
             phone_is_verified: row.phone_verified,
             payment_state: if payments.has_card { "PAYMENT_SOURCE_ADDED" } else { "NO_PAYMENT_SOURCE" },
             blocked_by_unpaid_invoices: payments.unpaid_charges,
-            block_state: block.state,
-            blocked_until: block.until.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            block_state,
+            blocked_until,
             license_verification_state: verification_state(row.license_verification.as_deref()),
             id_verification_state: verification_state(row.id_verification.as_deref()),
             manual_verification_state: verification_state(row.manual_verification.as_deref()),
@@ -141,7 +131,7 @@ pub(super) async fn customer(state: &AppState, user: &SuiteUser) -> Result<Custo
 /// and its payment state.
 async fn customer_of(state: &AppState, user: &SuiteUser, row: UserRow) -> Result<Customer, ApiError> {
     let (account, _) = state.users.load(user.user_id).await?;
-    let block = Block::of(&account, state.clock.now());
+    let block = account.block(state.clock.now());
     Ok(Customer::of(row, state.reads.payment_state(user.user_id).await?, block))
 }
 

@@ -41,3 +41,26 @@ impl User {
         Ok(())
     }
 }
+
+/// What keeps an account from being used now, most pressing first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Block {
+    NotBlocked,
+    /// Repeated failed sign-ins locked it until then.
+    Locked {
+        until: DateTime<Utc>,
+    },
+    /// The holder asked for deletion; it waits for holds to clear.
+    DeletionRequested,
+}
+
+impl User {
+    /// What blocks the account at `now`: a lock before a pending deletion.
+    pub fn block(&self, now: DateTime<Utc>) -> Block {
+        match self.locked_until(now) {
+            Some(until) => Block::Locked { until },
+            None if self.deletion_requested() => Block::DeletionRequested,
+            None => Block::NotBlocked,
+        }
+    }
+}

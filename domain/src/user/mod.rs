@@ -35,7 +35,7 @@ pub use claims::{
 pub use command::UserCommand;
 pub use error::UserError;
 pub use event::{PersonalDetails, PostalAddress, Profile, SecondFactor, UserEvent};
-pub use lockout::LockoutPolicy;
+pub use lockout::{Block, LockoutPolicy};
 pub use partner_identity::PartnerClaims;
 pub use state::User;
 pub use verification::{PendingVerification, VerificationKind, VerificationResult, VerificationState, Verifications};
