@@ -8,28 +8,33 @@ use url::Url;
 
 pub const MAX_RETURN_URL: usize = 2048;
 
-/// The URL, if it may be returned to.
+/// The URL, if it may be returned to (coord's `return_url`).
 pub fn check(raw: &str) -> Result<Url, ApiError> {
-    let refuse = |why: &str| ApiError::InvalidReturnUrl(format!("return_url {why}"));
+    acceptable(raw).map_err(|why| ApiError::InvalidReturnUrl(format!("return_url {why}")))
+}
+
+/// The URL, if it may be returned to; else why not (`"must name a host"`), for the caller to
+/// say in its own dialect's words.
+pub fn acceptable(raw: &str) -> Result<Url, &'static str> {
     if raw.is_empty() {
-        return Err(refuse("is required"));
+        return Err("is required");
     }
     if raw.len() > MAX_RETURN_URL {
-        return Err(refuse("is longer than 2048 characters"));
+        return Err("is longer than 2048 characters");
     }
     // the URL parser would drop tabs and line breaks silently: refuse them first
     if raw.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err(refuse("must not contain whitespace or control characters"));
+        return Err("must not contain whitespace or control characters");
     }
-    let url = Url::parse(raw).map_err(|_| refuse("is not an absolute URL"))?;
+    let url = Url::parse(raw).map_err(|_| "is not an absolute URL")?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(refuse("must be an http or https URL"));
+        return Err("must be an http or https URL");
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(refuse("must name a host"));
+        return Err("must name a host");
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(refuse("must not carry credentials"));
+        return Err("must not carry credentials");
     }
     Ok(url)
 }

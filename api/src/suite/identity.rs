@@ -69,8 +69,8 @@ pub async fn init(
     SuiteJson(body): SuiteJson<VerificationInit>,
 ) -> Result<Json<VerificationSession>, SuiteError> {
     let kind = body.kind.as_deref().and_then(VerificationKind::parse).ok_or(ApiError::UnknownVerificationType)?;
-    let return_url = crate::coord::return_url::check(body.return_url.as_deref().unwrap_or_default())
-        .map_err(|e| ApiError::InvalidVerificationReturnUrl(e.to_string().replacen("return_url", "returnUrl", 1)))?;
+    let return_url = crate::coord::return_url::acceptable(body.return_url.as_deref().unwrap_or_default())
+        .map_err(|why| ApiError::InvalidVerificationReturnUrl(format!("returnUrl {why}")))?;
     let metadata = meta.by(DIALECT, &user.tenant_id, format!("user:{}", user.user_id));
     let session =
         state.verification.init(user.user_id, kind, return_url.as_str(), state.clock.now(), &metadata).await?;
