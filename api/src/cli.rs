@@ -1,4 +1,4 @@
-//! `users-api [serve|migrate|rebuild [name]|verify|export|keys rotate|tenant <id> provider|
+//! `users-api [serve|migrate|rebuild [name]|generate|verify|export|keys rotate|tenant <id> provider|
 //! token-lifetime|system|branch|partner <id> issuer|remove-issuer|identity-card <user> …|
 //! wallet <user> …|verification <user> …]`.
 use crate::config::{Config, Settings, reveal};
@@ -34,6 +34,10 @@ pub enum Command {
     },
     /// Recompute the hash chain of every stream; exits 1 and names the first broken link.
     Verify,
+    /// Fill the database with a realistic mix of generated events (sign-ups, sign-ins and
+    /// refreshes, profile changes, wallets, account links, erasures), appended as the service
+    /// appends them; for load tests and `rebuild` at scale. Prints one JSON line.
+    Generate(crate::cli_generate::GenerateArgs),
     /// A user's wallet: charge, subscribe, cancel a subscription, list charges and holds. Prints
     /// one JSON line; exits 1 with the reason when refused.
     Wallet {
@@ -210,17 +214,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Rebuild { name } => {
             let store = open_store(&config).await?;
-            projections::rebuild(store.as_ref(), name.as_deref(), |report| -> anyhow::Result<()> {
-                let line = serde_json::json!({
-                    "projection": report.projection,
-                    "events_applied": report.events_applied,
-                    "matched_live": report.matched_live(),
-                    "tables": report.tables,
-                });
-                println!("{}", serde_json::to_string(&line)?);
-                Ok(())
-            })
-            .await?;
+            crate::cli_rebuild::rebuild(store.as_ref(), name.as_deref()).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Generate(args) => {
+            let store = open_store(&config).await?;
+            crate::cli_generate::generate(store, &args).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Export(args) => {

@@ -94,19 +94,22 @@ pub async fn create_tables(store: &dyn EventStore) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Rebuilds one read model by name, or all of them, from position 0 (`users-api rebuild`);
-/// hands each report to `report` as soon as that read model is done.
+/// Rebuilds one read model by name, or all of them, from position 0 (`users-api rebuild`), in
+/// one pass over the log; `progress` hears the events replayed so far, and `report` gets each
+/// read model's report once all are swapped in.
 pub async fn rebuild<E: From<StoreError>>(
     store: &dyn EventStore,
     name: Option<&str>,
+    progress: &(dyn Fn(u64) + Send + Sync),
     mut report: impl FnMut(RebuildReport) -> Result<(), E>,
 ) -> Result<(), E> {
     let projectors = match name {
         Some(name) => vec![by_name(name)?],
         None => all(),
     };
-    for projector in projectors {
-        report(store.rebuild(projector.as_ref()).await?)?;
+    let projectors: Vec<&dyn Projector> = projectors.iter().map(|p| p.as_ref()).collect();
+    for done in store.rebuild_all(&projectors, progress).await? {
+        report(done)?;
     }
     Ok(())
 }

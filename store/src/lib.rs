@@ -12,6 +12,7 @@ pub mod idempotency;
 mod log;
 mod model;
 mod projector;
+mod rebuild;
 pub mod secrets;
 mod sql;
 mod sql_store;
@@ -184,7 +185,20 @@ pub trait EventStore: Send + Sync {
 
     /// Rebuild a projector from position 0 into fresh tables, compare them with the live ones
     /// and swap them in.
-    async fn rebuild(&self, projector: &dyn Projector) -> Result<RebuildReport, StoreError>;
+    async fn rebuild(&self, projector: &dyn Projector) -> Result<RebuildReport, StoreError> {
+        let mut reports = self.rebuild_all(&[projector], &|_| {}).await?;
+        reports.pop().ok_or_else(|| StoreError::Corrupt(format!("no rebuild report for {}", projector.name())))
+    }
+
+    /// Rebuild several projectors in one pass over the log (each page is read and decoded once
+    /// and handed to every projector in one write transaction), then compare and swap each as
+    /// `rebuild` does; one report per projector, in their order. `progress` hears the number of
+    /// events replayed so far after every page.
+    async fn rebuild_all(
+        &self,
+        projectors: &[&dyn Projector],
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> Result<Vec<RebuildReport>, StoreError>;
 
     async fn read_stream(&self, stream_id: &str, after_version: i64) -> Result<Vec<RecordedEvent>, StoreError> {
         log::read_recorded_stream_in_db(self.db(), stream_id, after_version, self.upcasters()).await

@@ -6,7 +6,7 @@
 //! - how a rebuild keeps appends out of its final transaction: on SQLite the writer lock does;
 //!   on PostgreSQL `LOCK TABLE events IN EXCLUSIVE MODE` (readers go on).
 use crate::log;
-use crate::model::{AppendRequest, Appended, Checkpoint, OutboxMessage, RecordedEvent};
+use crate::model::{AppendRequest, Appended, OutboxMessage};
 use crate::projector::{Projector, Tables};
 use crate::sql::{Db, Engine, Tx};
 use crate::upcast::Upcasters;
@@ -19,9 +19,6 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Mutex, Notify};
-
-/// Events per transaction while a rebuild replays the log.
-const REBUILD_PAGE: i64 = 5_000;
 
 /// Where writes go: SQLite's one writer connection, or PostgreSQL's pool.
 pub(crate) enum Writer {
@@ -198,7 +195,15 @@ impl SqlStore {
         Ok(store)
     }
 
-    async fn write<T>(
+    pub(crate) async fn write<T>(
+        &self,
+        f: impl for<'t> AsyncFnOnce(&mut Tx<'t>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.writer.write(f).await
+    }
+
+    /// `write`, for a rebuild's page into its fresh tables.
+    pub(crate) async fn write_for_rebuild<T>(
         &self,
         f: impl for<'t> AsyncFnOnce(&mut Tx<'t>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
@@ -224,7 +229,7 @@ impl SqlStore {
         appended
     }
 
-    fn is_inline(&self, projector: &dyn Projector) -> bool {
+    pub(crate) fn is_inline(&self, projector: &dyn Projector) -> bool {
         self.options.inline.iter().any(|p| p.name() == projector.name())
     }
 }
@@ -337,7 +342,7 @@ impl EventStore for SqlStore {
             let Some(cp) = log::lease(tx, name).await? else { return Ok(Batch::Leased) };
             let events = log::read_recorded_after_in_tx(tx, cp, limit, true, upcasters).await?;
             let n = events.len();
-            match log::apply_events(tx, projector, &Tables::live(), events).await? {
+            match log::apply_events(tx, projector, &Tables::live(), &events).await? {
                 Some(last) => {
                     log::write_checkpoint(tx, name, last).await?;
                     // a full page says "more" by itself
@@ -354,42 +359,11 @@ impl EventStore for SqlStore {
         .await
     }
 
-    async fn rebuild(&self, projector: &dyn Projector) -> Result<RebuildReport, StoreError> {
-        let fresh = Tables::with_suffix(crate::rebuild_suffix());
-        let inline = self.is_inline(projector);
-        let upcasters = &self.options.upcasters;
-        self.write(async |tx| log::create_tables(tx, projector, &fresh).await).await?;
-        let mut cp = Checkpoint::default();
-        let mut applied = 0u64;
-        // most of the log in short transactions, so appends keep flowing meanwhile; the next
-        // page is read (on a read connection) while the current one is written
-        let mut page = self.read_all(cp, REBUILD_PAGE).await?;
-        while let Some(last) = page.last().map(RecordedEvent::checkpoint) {
-            applied += page.len() as u64;
-            let write = self.write(async |tx| log::apply_events(tx, projector, &fresh, page).await);
-            let (next, written) = tokio::join!(self.read_all(last, REBUILD_PAGE), write);
-            written?;
-            cp = last;
-            page = next?;
-        }
-        // the tail and the swap in one transaction that no append can slip into
-        self.write(async |tx| {
-            log::exclude_appends(tx, projector.name()).await?;
-            loop {
-                let events = log::read_recorded_after_in_tx(tx, cp, REBUILD_PAGE, false, upcasters).await?;
-                if events.is_empty() {
-                    break;
-                }
-                applied += events.len() as u64;
-                if let Some(last) = log::apply_events(tx, projector, &fresh, events).await? {
-                    cp = last;
-                }
-            }
-            if !inline {
-                log::catch_up_live(tx, projector, upcasters, REBUILD_PAGE).await?;
-            }
-            log::compare_and_swap(tx, projector, &fresh, cp, applied, inline).await
-        })
-        .await
+    async fn rebuild_all(
+        &self,
+        projectors: &[&dyn Projector],
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> Result<Vec<RebuildReport>, StoreError> {
+        crate::rebuild::rebuild_all(self, projectors, progress).await
     }
 }

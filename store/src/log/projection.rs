@@ -77,10 +77,10 @@ pub(crate) async fn apply_events(
     tx: &mut Tx<'_>,
     projector: &dyn Projector,
     tables: &Tables,
-    events: Vec<RecordedEvent>,
+    events: &[RecordedEvent],
 ) -> Result<Option<Checkpoint>, StoreError> {
     let (Some(first), Some(last)) = (events.first(), events.last()) else { return Ok(None) };
-    projector.apply_batch(tx, tables, &events).await.map_err(|e| StoreError::Projection {
+    projector.apply_batch(tx, tables, events).await.map_err(|e| StoreError::Projection {
         projection: projector.name().to_owned(),
         message: format!("events {} to {}: {e}", first.position, last.position),
     })?;

@@ -33,7 +33,7 @@ pub(crate) async fn catch_up_live(
     let mut cp = row.map(|(tx, position)| Checkpoint { tx, position }).unwrap_or_default();
     loop {
         let events = read_recorded_after_in_tx(tx, cp, page, false, upcasters).await?;
-        match apply_events(tx, projector, &Tables::live(), events).await? {
+        match apply_events(tx, projector, &Tables::live(), &events).await? {
             Some(last) => cp = last,
             None => return Ok(()),
         }
