@@ -10,7 +10,8 @@
 //! the store's own append path (`EventStore::append`, as the command bus appends: the events'
 //! claims, the inline read models in the same transaction, personal fields sealed by the vault,
 //! the hash chain), so `users-api verify` passes and `users-api rebuild` finds the live tables
-//! equal. Concurrent writers go through the store's group commit, many appends per transaction.
+//! equal (the catch-up read models are brought to the head at the end, as a server's runners
+//! would have). Concurrent writers go through the store's group commit, many appends per transaction.
 //! Memory is the writers' pools, whatever `--events`.
 //!
 //! The same `--seed` makes the same people; their ids then exist already, so a second run on the
@@ -122,6 +123,8 @@ fn bar(total: u64) -> ProgressBar {
 /// Run the generator; prints one JSON line with what it appended.
 pub async fn generate(store: Arc<dyn EventStore>, args: &GenerateArgs) -> anyhow::Result<()> {
     anyhow::ensure!(args.writers > 0, "--writers must be at least 1");
+    // every read model's tables, as `migrate` and a server make them
+    projections::create_tables(store.as_ref()).await?;
     let bar = bar(args.events);
     let started = Instant::now();
     let mut writers = tokio::task::JoinSet::new();
@@ -143,6 +146,7 @@ pub async fn generate(store: Arc<dyn EventStore>, args: &GenerateArgs) -> anyhow
     }
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
+    catch_up(store.as_ref()).await?;
     let line = serde_json::json!({
         "generated": tally.events,
         "people": tally.people,
@@ -154,6 +158,22 @@ pub async fn generate(store: Arc<dyn EventStore>, args: &GenerateArgs) -> anyhow
         "event_types": tally.types,
     });
     println!("{line}");
+    Ok(())
+}
+
+/// Bring the catch-up read models to the head, as a server's runners would have.
+async fn catch_up(store: &dyn EventStore) -> anyhow::Result<()> {
+    for projector in projections::catch_up() {
+        loop {
+            match store.project_batch(projector.as_ref(), 5_000).await? {
+                store::Batch::Applied(..) | store::Batch::AppliedHeldBack(..) => {}
+                store::Batch::Idle => break,
+                store::Batch::HeldBack | store::Batch::Leased => {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+            }
+        }
+    }
     Ok(())
 }
 

@@ -127,7 +127,7 @@ impl World {
             sessions: Vec::new(),
             wallet: None,
             links: (0, Vec::new()),
-            steps_left: self.rng.gen_range(2..60),
+            steps_left: self.rng.gen_range(2..40),
         };
         let first = match door {
             Door::Password => {
@@ -235,9 +235,9 @@ impl World {
         p.steps_left = p.steps_left.saturating_sub(1);
         let at = self.now;
         let roll = self.rng.gen_range(0..100);
-        if roll < 45 && !p.sessions.is_empty() {
+        if roll < 40 && !p.sessions.is_empty() {
             let i = self.rng.gen_range(0..p.sessions.len());
-            return Ok(vec![self.refresh(&mut p.sessions[i], 8)?]);
+            return Ok(vec![self.refresh(&mut p.sessions[i], 6)?]);
         }
         let events = match roll {
             0..65 => return self.sign_in(p),
@@ -270,7 +270,8 @@ impl World {
                 vec![UserEvent::EmailProven { proven_by: "email-code".to_owned(), proven_at: at }]
             }
             97 if p.email.is_some() && p.door == Door::Password => {
-                let new_email = self.email(uuid(&mut self.rng));
+                let fresh = uuid(&mut self.rng);
+                let new_email = self.email(fresh);
                 let old = p.email.replace(new_email.clone());
                 let old_email = old.as_deref().map(Email::parse).transpose()?;
                 p.proven = false;
