@@ -19,7 +19,7 @@
 mod mix;
 
 use anyhow::Context as _;
-use commands::EventStore;
+use commands::{AppendRequest, ClaimOp, EventStore, Metadata, NewEvent};
 use domain::{ClaimChange, EventCodec, HasClaims};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rand::{Rng, SeedableRng};
@@ -27,7 +27,6 @@ use std::collections::BTreeMap;
 use std::io::IsTerminal as _;
 use std::sync::Arc;
 use std::time::Instant;
-use store::{AppendRequest, ClaimOp, Metadata, NewEvent};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -146,7 +145,7 @@ pub async fn generate(store: Arc<dyn EventStore>, args: &GenerateArgs) -> anyhow
     }
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
-    catch_up(store.as_ref()).await?;
+    projections::catch_up_to_head(store.as_ref()).await?;
     let line = serde_json::json!({
         "generated": tally.events,
         "people": tally.people,
@@ -158,22 +157,6 @@ pub async fn generate(store: Arc<dyn EventStore>, args: &GenerateArgs) -> anyhow
         "event_types": tally.types,
     });
     println!("{line}");
-    Ok(())
-}
-
-/// Bring the catch-up read models to the head, as a server's runners would have.
-async fn catch_up(store: &dyn EventStore) -> anyhow::Result<()> {
-    for projector in projections::catch_up() {
-        loop {
-            match store.project_batch(projector.as_ref(), 5_000).await? {
-                store::Batch::Applied(..) | store::Batch::AppliedHeldBack(..) => {}
-                store::Batch::Idle => break,
-                store::Batch::HeldBack | store::Batch::Leased => {
-                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                }
-            }
-        }
-    }
     Ok(())
 }
 

@@ -26,7 +26,7 @@ pub mod wallet;
 pub use bus::{CommandBus, CommandError, Executed};
 // what the API hands to the write side (the store to build a bus on, the metadata of a
 // command), so it need not name the store crate
-pub use store::{EventStore, Metadata, StoreError};
+pub use store::{AppendRequest, ClaimOp, EventStore, Metadata, NewEvent, StoreError};
 
 use sha2::{Digest, Sha256};
 

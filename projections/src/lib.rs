@@ -94,6 +94,21 @@ pub async fn create_tables(store: &dyn EventStore) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Brings every catch-up read model to the head of the log, as running catch-up runners would
+/// (`users-api generate` after filling a database).
+pub async fn catch_up_to_head(store: &dyn EventStore) -> Result<(), StoreError> {
+    for projector in catch_up() {
+        loop {
+            match store.project_batch(projector.as_ref(), 5_000).await? {
+                store::Batch::Applied(..) | store::Batch::AppliedHeldBack(..) => {}
+                store::Batch::Idle => break,
+                store::Batch::HeldBack | store::Batch::Leased => tokio::time::sleep(POLL / 10).await,
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Rebuilds one read model by name, or all of them, from position 0 (`users-api rebuild`), in
 /// one pass over the log; `progress` hears the events replayed so far, and `report` gets each
 /// read model's report once all are swapped in.
