@@ -230,7 +230,10 @@ async fn append(store: &dyn EventStore, burst: Burst, tenant: &str, tally: &mut 
         metadata,
     };
     let stream = request.stream_id.clone();
-    store.append(request).await.with_context(|| format!("appending to {stream} (a second run needs another --seed)"))?;
+    store
+        .append(request)
+        .await
+        .with_context(|| format!("appending to {stream} (a second run needs another --seed)"))?;
     tally.events += n;
     Ok(n)
 }

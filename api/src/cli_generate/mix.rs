@@ -3,16 +3,15 @@
 //! from the person's state the way the service would have decided it.
 use super::Burst;
 use chrono::{DateTime, TimeDelta, Utc};
-use domain::links::{AccountLinkEvent, LinkVia};
 use domain::login::{LoginEvent, RevocationReason, SignInMethod};
 use domain::user::{PersonalDetails, Profile, SecondFactor, UserEvent, VerificationKind, VerificationResult};
 use domain::values::{Email, LicensePlate, PhoneNumber};
-use domain::wallet::{ChargeFailure, PaymentCard, WalletEvent};
 use rand::Rng;
 use rand::rngs::StdRng;
 use uuid::Uuid;
 
-const SYSTEMS: [&str; 4] = ["CitiBike", "MeterPark", "PlateGarage", "StripeLot"];
+mod extras;
+
 const FIRST: [&str; 8] = ["Ann", "Ben", "Chloé", "Dario", "Eva", "Finn", "Gül", "Hugo"];
 const LAST: [&str; 6] = ["Meier", "Rossi", "Dubois", "Keller", "Nguyen", "Schmid"];
 /// What an argon2id PHC string looks like (sealed in the log like any password hash).
@@ -151,7 +150,9 @@ impl World {
                 test_user: self.rng.gen_bool(0.05),
                 registered_at: at,
             },
-            Door::EmailCode => UserEvent::UserSignedUpWithEmailCode { user_id: id, tenant_id, email: parsed()?, signed_up_at: at },
+            Door::EmailCode => {
+                UserEvent::UserSignedUpWithEmailCode { user_id: id, tenant_id, email: parsed()?, signed_up_at: at }
+            }
             Door::PhoneCode => {
                 let phone = self.phone();
                 person.phone = Some(phone.clone());
@@ -248,12 +249,18 @@ impl World {
             70..73 => vec![UserEvent::SignInFailed { failed_at: at }],
             73..77 => {
                 let profile = self.profile();
-                let details = PersonalDetails { birth_date: chrono::NaiveDate::from_ymd_opt(1990, 5, 17), ..PersonalDetails::from_profile(&profile) };
+                let details = PersonalDetails {
+                    birth_date: chrono::NaiveDate::from_ymd_opt(1990, 5, 17),
+                    ..PersonalDetails::from_profile(&profile)
+                };
                 vec![UserEvent::ProfileChanged { details, changed_at: at }]
             }
             77..81 => {
                 let text = format!("ZH{}", self.rng.gen_range(10_000..999_999));
-                vec![UserEvent::VehicleChanged { license_plate: LicensePlate::parse(&text, "ch", None)?, changed_at: at }]
+                vec![UserEvent::VehicleChanged {
+                    license_plate: LicensePlate::parse(&text, "ch", None)?,
+                    changed_at: at,
+                }]
             }
             81..90 => return self.wallet(p),
             90..93 => return self.link(p),
@@ -276,23 +283,47 @@ impl World {
                 let old_email = old.as_deref().map(Email::parse).transpose()?;
                 p.proven = false;
                 let tenant_id = self.tenant.clone();
-                vec![UserEvent::EmailChanged { tenant_id, old_email, new_email: Email::parse(&new_email)?, changed_at: at }]
+                vec![UserEvent::EmailChanged {
+                    tenant_id,
+                    old_email,
+                    new_email: Email::parse(&new_email)?,
+                    changed_at: at,
+                }]
             }
             98 => {
                 let (verification_id, kind) = (hex(&mut self.rng)[..16].to_owned(), VerificationKind::License);
                 let url = format!("https://sandbox.example/verify/{verification_id}");
                 let provider = "sandbox".to_owned();
-                let result = if self.rng.gen_bool(0.8) { VerificationResult::Verified } else { VerificationResult::Rejected };
+                let result =
+                    if self.rng.gen_bool(0.8) { VerificationResult::Verified } else { VerificationResult::Rejected };
                 vec![
-                    UserEvent::IdentityVerificationStarted { kind, verification_id: verification_id.clone(), provider, url, started_at: at },
-                    UserEvent::IdentityVerificationCompleted { kind, verification_id, result, reason: None, decided_by: "provider".to_owned(), completed_at: at },
+                    UserEvent::IdentityVerificationStarted {
+                        kind,
+                        verification_id: verification_id.clone(),
+                        provider,
+                        url,
+                        started_at: at,
+                    },
+                    UserEvent::IdentityVerificationCompleted {
+                        kind,
+                        verification_id,
+                        result,
+                        reason: None,
+                        decided_by: "provider".to_owned(),
+                        completed_at: at,
+                    },
                 ]
             }
             _ => {
                 let phone = self.phone();
                 let old_phone_number = p.phone.replace(phone.clone()).as_deref().map(PhoneNumber::parse).transpose()?;
                 let new_phone_number = Some(PhoneNumber::parse(&phone)?);
-                vec![UserEvent::PhoneNumberChanged { tenant_id: self.tenant.clone(), old_phone_number, new_phone_number, changed_at: at }]
+                vec![UserEvent::PhoneNumberChanged {
+                    tenant_id: self.tenant.clone(),
+                    old_phone_number,
+                    new_phone_number,
+                    changed_at: at,
+                }]
             }
         };
         Ok(vec![user_burst(p, events)?])
@@ -317,95 +348,6 @@ impl World {
             Some(session) => Ok(vec![self.refresh(session, 1)?]),
             None => Ok(vec![user_burst(p, vec![UserEvent::SignInFailed { failed_at: self.now }])?]),
         }
-    }
-
-    fn wallet(&mut self, p: &mut Person) -> anyhow::Result<Vec<Burst>> {
-        let at = self.now;
-        let stream = domain::wallet::stream_id(p.id);
-        let Some((version, _, cards)) = &mut p.wallet else {
-            let card = self.card();
-            let customer_id = format!("cus_{}", &hex(&mut self.rng)[..14]);
-            let events = vec![
-                WalletEvent::PaymentCustomerCreated { user_id: p.id, tenant_id: self.tenant.clone(), provider: "sandbox".to_owned(), customer_id: customer_id.clone(), created_at: at },
-                WalletEvent::PaymentCardAttached { card: card.clone(), made_default: true, attached_at: at },
-            ];
-            p.wallet = Some((2, customer_id, vec![card.id]));
-            return Ok(vec![Burst::new(stream, domain::wallet::STREAM_TYPE, 0, &events)?]);
-        };
-        let card_id = cards[0].clone();
-        let (charge_id, reference) = (format!("ch_{}", &hex(&mut self.rng)[..14]), format!("parking-{}", &hex(&mut self.rng)[..10]));
-        let (amount_minor, currency, description) = (self.rng.gen_range(150..4_000), "chf".to_owned(), "Parking".to_owned());
-        let mut events = vec![WalletEvent::ChargeSucceeded { charge_id, card_id, amount_minor, currency, description, reference, charged_at: at }];
-        if self.rng.gen_bool(0.1) {
-            let failed = WalletEvent::ChargeFailed {
-                charge_id: format!("ch_{}", &hex(&mut self.rng)[..14]),
-                card_id: cards[0].clone(),
-                amount_minor,
-                currency: "chf".to_owned(),
-                description: "Parking".to_owned(),
-                reference: format!("parking-{}", &hex(&mut self.rng)[..10]),
-                failure: ChargeFailure { code: "insufficient_funds".to_owned(), message: "Your card has insufficient funds.".to_owned() },
-                failed_at: at,
-            };
-            // settled at once by the charge after it (its reference differs: a new parking)
-            events.insert(0, failed);
-        }
-        let burst = Burst::new(stream, domain::wallet::STREAM_TYPE, *version, &events)?;
-        *version += events.len() as i64;
-        Ok(vec![burst])
-    }
-
-    fn card(&mut self) -> PaymentCard {
-        PaymentCard {
-            id: format!("pm_{}", &hex(&mut self.rng)[..14]),
-            brand: ["visa", "mastercard", "amex"][self.rng.gen_range(0..3)].to_owned(),
-            last4: format!("{:04}", self.rng.gen_range(0..10_000)),
-            exp_month: self.rng.gen_range(1..=12),
-            exp_year: self.rng.gen_range(2027..2032),
-            fingerprint: hex(&mut self.rng)[..16].to_owned(),
-            funding: "credit".to_owned(),
-            country: Some("CH".to_owned()),
-        }
-    }
-
-    fn link(&mut self, p: &mut Person) -> anyhow::Result<Vec<Burst>> {
-        let system = SYSTEMS[self.rng.gen_range(0..SYSTEMS.len())];
-        let (version, linked) = &mut p.links;
-        let event = if let Some(i) = linked.iter().position(|s| *s == system) {
-            linked.remove(i);
-            AccountLinkEvent::AccountUnlinked { system_id: system.to_owned(), unlinked_at: self.now, via: LinkVia::Consent }
-        } else {
-            linked.push(system);
-            AccountLinkEvent::AccountLinked { system_id: system.to_owned(), linked_at: self.now, via: LinkVia::Consent }
-        };
-        let burst = Burst::new(domain::links::stream_id(p.id), domain::links::STREAM_TYPE, *version, &[event])?;
-        *version += 1;
-        Ok(vec![burst])
-    }
-
-    /// The person asks for their account's deletion, and it is erased as the service erases
-    /// one: every session ends, every link, the wallet's personal data, then the user.
-    pub(super) fn erase(&mut self, p: &mut Person) -> anyhow::Result<Vec<Burst>> {
-        let at = self.now;
-        let mut bursts = Vec::new();
-        for mut session in std::mem::take(&mut p.sessions) {
-            bursts.push(revoke(&mut session, RevocationReason::AccountErased, at)?);
-        }
-        let (version, linked) = &mut p.links;
-        let unlinks: Vec<AccountLinkEvent> = linked
-            .drain(..)
-            .map(|s| AccountLinkEvent::AccountUnlinked { system_id: s.to_owned(), unlinked_at: at, via: LinkVia::Erasure })
-            .collect();
-        if !unlinks.is_empty() {
-            bursts.push(Burst::new(domain::links::stream_id(p.id), domain::links::STREAM_TYPE, *version, &unlinks)?);
-        }
-        if let Some((version, _, _)) = p.wallet.take() {
-            let erased = [WalletEvent::PaymentDetailsErased { erased_at: at }];
-            bursts.push(Burst::new(domain::wallet::stream_id(p.id), domain::wallet::STREAM_TYPE, version, &erased)?);
-        }
-        let requested = UserEvent::DeletionRequested { requested_at: at };
-        bursts.push(user_burst(p, vec![requested, UserEvent::UserErased { requested_by: "customer".to_owned(), erased_at: at }])?);
-        Ok(bursts)
     }
 }
 
