@@ -2,6 +2,7 @@
 use super::{Burst, Person, World, hex, revoke, user_burst};
 use domain::links::{AccountLinkEvent, LinkVia};
 use domain::login::RevocationReason;
+use domain::user::UserEvent;
 use domain::wallet::{ChargeFailure, PaymentCard, WalletEvent};
 use rand::Rng;
 
