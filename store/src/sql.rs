@@ -100,102 +100,6 @@ fn sql_text(sql: &str) -> AssertSqlSafe<String> {
 pub enum Tx<'c> {
     Sqlite(&'c mut SqliteConnection),
     Postgres(&'c mut PgConnection),
-    /// A rebuild's page into fresh tables: writes are gathered and sent together (see
-    /// `WriteBatch`) before the next read and at the end of the page.
-    Batched(Box<WriteBatch<'c>>),
-}
-
-/// Statements gathered before a batch goes to the database.
-const BATCH_STATEMENTS: usize = 1_000;
-
-/// Writes gathered into one round trip: every statement costs a hand-off to sqlx's SQLite worker
-/// thread, or a round trip to PostgreSQL, and a projector that writes one statement per event
-/// pays that per event. A batch is one multi-statement text: on SQLite with positional `?` binds
-/// (renumbered across its statements, which sqlx binds in order), on PostgreSQL with the values
-/// inlined as literals (quoted, `standard_conforming_strings` on) and sent with the simple query
-/// protocol, the only one that takes several statements at once. An `execute` in a batch reports
-/// 0 rows affected: only a rebuild's writes into fresh tables are batched, and projectors do not
-/// read that count.
-pub struct WriteBatch<'c> {
-    inner: Tx<'c>,
-    sql: String,
-    args: Vec<Arg>,
-    statements: usize,
-}
-
-impl<'c> WriteBatch<'c> {
-    pub(crate) fn new(inner: Tx<'c>) -> Self {
-        Self { inner, sql: String::new(), args: Vec::new(), statements: 0 }
-    }
-
-    fn push(&mut self, sql: &str, args: &[Arg]) {
-        let postgres = self.inner.engine() == Engine::Postgres;
-        let (mut quoted, mut bare) = (false, 0);
-        let mut chars = sql.chars().peekable();
-        while let Some(c) = chars.next() {
-            let placeholder = !quoted && (c == '$' || c == '?');
-            if !placeholder {
-                quoted ^= c == '\'';
-                self.sql.push(c);
-                continue;
-            }
-            let mut number = String::new();
-            while let Some(d) = chars.next_if(char::is_ascii_digit) {
-                number.push(d);
-            }
-            // `$n` names its argument; a bare `?` takes the next one
-            let index = match number.parse::<usize>() {
-                Ok(n) => n.saturating_sub(1),
-                Err(_) => {
-                    bare += 1;
-                    bare - 1
-                }
-            };
-            let arg = args.get(index).cloned().unwrap_or(Arg::OptText(None));
-            if postgres {
-                self.sql.push_str(&literal(&arg));
-            } else {
-                self.sql.push('?');
-                self.args.push(arg);
-            }
-        }
-        self.sql.push_str(";\n");
-        self.statements += 1;
-    }
-
-    pub(crate) async fn flush(&mut self) -> Result<(), sqlx::Error> {
-        if self.statements == 0 {
-            return Ok(());
-        }
-        let (sql, args) = (std::mem::take(&mut self.sql), std::mem::take(&mut self.args));
-        self.statements = 0;
-        match &mut self.inner {
-            Tx::Sqlite(c) => {
-                // one text per batch: not worth a place in the prepared-statement cache
-                bind_all!(sqlx::query(AssertSqlSafe(sql)).persistent(false), &args).execute(&mut **c).await?;
-            }
-            Tx::Postgres(c) => {
-                let sql = format!("set local standard_conforming_strings = on;\n{sql}");
-                sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut **c).await?;
-            }
-            Tx::Batched(_) => {}
-        }
-        Ok(())
-    }
-}
-
-/// A value as a PostgreSQL literal (with `standard_conforming_strings` on, a quote is the only
-/// character to escape in a string).
-fn literal(arg: &Arg) -> String {
-    let text = |s: &str| format!("'{}'", s.replace('\'', "''"));
-    match arg {
-        Arg::Text(s) | Arg::OptText(Some(s)) => text(s),
-        Arg::OptText(None) | Arg::OptInt(None) => "NULL".to_owned(),
-        Arg::Int(v) | Arg::OptInt(Some(v)) => v.to_string(),
-        Arg::Bool(b) => b.to_string(),
-        Arg::Float(f) if f.is_finite() => format!("{f:?}::float8"),
-        Arg::Float(f) => format!("'{f}'::float8"),
-    }
 }
 
 impl Tx<'_> {
@@ -203,7 +107,6 @@ impl Tx<'_> {
         match self {
             Self::Sqlite(_) => Engine::Sqlite,
             Self::Postgres(_) => Engine::Postgres,
-            Self::Batched(b) => b.inner.engine(),
         }
     }
 
@@ -216,9 +119,9 @@ impl Tx<'_> {
             let cells: Vec<String> = (0..columns)
                 .map(|_| {
                     *n += 1;
-                    match self.engine() {
-                        Engine::Sqlite => "?".to_owned(),
-                        Engine::Postgres => format!("${n}"),
+                    match self {
+                        Self::Sqlite(_) => "?".to_owned(),
+                        Self::Postgres(_) => format!("${n}"),
                     }
                 })
                 .collect();
@@ -231,13 +134,6 @@ impl Tx<'_> {
         Ok(match self {
             Self::Sqlite(c) => bind_all!(sqlx::query(sql_text(sql)), args).execute(&mut **c).await?.rows_affected(),
             Self::Postgres(c) => bind_all!(sqlx::query(sql_text(sql)), args).execute(&mut **c).await?.rows_affected(),
-            Self::Batched(b) => {
-                b.push(sql, args);
-                if b.statements >= BATCH_STATEMENTS {
-                    b.flush().await?;
-                }
-                0
-            }
         })
     }
 
@@ -245,10 +141,6 @@ impl Tx<'_> {
         match self {
             Self::Sqlite(c) => bind_all!(sqlx::query_as(sql_text(sql)), args).fetch_all(&mut **c).await,
             Self::Postgres(c) => bind_all!(sqlx::query_as(sql_text(sql)), args).fetch_all(&mut **c).await,
-            Self::Batched(b) => {
-                b.flush().await?;
-                Box::pin(b.inner.fetch_all(sql, args)).await
-            }
         }
     }
 
@@ -256,10 +148,6 @@ impl Tx<'_> {
         match self {
             Self::Sqlite(c) => bind_all!(sqlx::query_as(sql_text(sql)), args).fetch_optional(&mut **c).await,
             Self::Postgres(c) => bind_all!(sqlx::query_as(sql_text(sql)), args).fetch_optional(&mut **c).await,
-            Self::Batched(b) => {
-                b.flush().await?;
-                Box::pin(b.inner.fetch_optional(sql, args)).await
-            }
         }
     }
 }

@@ -202,27 +202,12 @@ impl SqlStore {
         self.writer.write(f).await
     }
 
-    /// `write`, for a rebuild's page into its fresh tables: its writes go in batches
-    /// (`WriteBatch`).
+    /// `write`, for a rebuild's page into its fresh tables.
     pub(crate) async fn write_for_rebuild<T>(
         &self,
         f: impl for<'t> AsyncFnOnce(&mut Tx<'t>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        self.writer
-            .write(async |tx| {
-                let inner = match tx {
-                    Tx::Sqlite(c) => Tx::Sqlite(&mut **c),
-                    Tx::Postgres(c) => Tx::Postgres(&mut **c),
-                    Tx::Batched(_) => return f(tx).await,
-                };
-                let mut batched = Tx::Batched(Box::new(crate::sql::WriteBatch::new(inner)));
-                let out = f(&mut batched).await?;
-                if let Tx::Batched(b) = &mut batched {
-                    b.flush().await?;
-                }
-                Ok(out)
-            })
-            .await
+        self.writer.write(f).await
     }
 
     /// What follows a committed append: remember the stream's last hash, tell the hooks and
