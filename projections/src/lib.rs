@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod activity;
+pub mod admin;
 pub mod cache;
 pub mod cards;
 pub mod catalog;
@@ -33,6 +34,7 @@ pub fn inline() -> Vec<Arc<dyn Projector>> {
         Arc::new(deletions::DeletionRequestsProjector),
         Arc::new(links::AccountLinksProjector),
         Arc::new(cards::IdentityCardsProjector),
+        Arc::new(admin::AdminProjector),
     ]
 }
 

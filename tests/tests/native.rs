@@ -87,6 +87,20 @@ async fn the_openapi_document_describes_every_route_the_server_answers() {
         ("get", "/admin/events"),
         ("get", "/admin/streams/{stream_id}"),
         ("get", "/admin/verify"),
+        ("get", "/admin/users/{user_id}/state"),
+        ("get", "/admin/reads"),
+        ("get", "/admin/projections"),
+        ("post", "/admin/projections/{name}/rebuild"),
+        ("post", "/admin/tenants"),
+        ("get", "/admin/tenants/{tenant}"),
+        ("put", "/admin/tenants/{tenant}/token-lifetime"),
+        ("put", "/admin/tenants/{tenant}/providers/{name}"),
+        ("put", "/admin/tenants/{tenant}/systems/{system_id}"),
+        ("put", "/admin/tenants/{tenant}/branches/{branch_id}"),
+        ("post", "/admin/tenants/{tenant}/partners"),
+        ("post", "/admin/tenants/{tenant}/partners/{partner_id}/keys"),
+        ("delete", "/admin/tenants/{tenant}/partners/{partner_id}"),
+        ("post", "/admin/signing-keys"),
     ];
     for (method, path) in expected {
         assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} is documented");

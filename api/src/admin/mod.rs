@@ -4,10 +4,16 @@
 //! `application/problem+json` (RFC 9457).
 mod auth;
 mod events;
+mod partners;
 mod problem;
+mod projections;
+mod reads;
+mod tenants;
+mod users;
 
-pub use auth::AdminKey;
+pub use auth::{AdminCaller, Auditor, Operator};
 pub use problem::Problem;
+pub use projections::RebuildJobs;
 
 use crate::openapi::ApiRouter;
 use utoipa_axum::routes;
@@ -17,5 +23,19 @@ pub fn router() -> ApiRouter {
         .routes(routes!(events::events))
         .routes(routes!(events::stream))
         .routes(routes!(events::verify))
+        .routes(routes!(users::user_state))
+        .routes(routes!(reads::reads))
+        .routes(routes!(projections::list))
+        .routes(routes!(tenants::create))
+        .routes(routes!(tenants::get))
+        .routes(routes!(tenants::token_lifetime))
+        .routes(routes!(tenants::provider))
+        .routes(routes!(tenants::system))
+        .routes(routes!(tenants::branch))
+        .routes(routes!(partners::create))
+        .routes(routes!(partners::rotate))
+        .routes(routes!(partners::revoke))
+        .routes(routes!(partners::rotate_signing_key))
+        .routes(routes!(projections::rebuild))
         .catch_all("/admin/{*rest}", problem::not_found)
 }
