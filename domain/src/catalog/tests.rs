@@ -365,8 +365,11 @@ fn a_position_resolves_to_the_nearest_branch_that_serves_it() {
 #[test]
 fn a_revoked_partner_releases_its_key_and_its_id_is_never_registered_again() {
     let revoke = CatalogCommand::RevokePartner { partner_id: "p1".into(), at: at() };
-    let revoked =
-        CatalogEvent::PartnerRevoked { partner_id: "p1".into(), previous_access_key_hash: "ak1".into(), revoked_at: at() };
+    let revoked = CatalogEvent::PartnerRevoked {
+        partner_id: "p1".into(),
+        previous_access_key_hash: "ak1".into(),
+        revoked_at: at(),
+    };
     CatalogTest::with(())
         .given(vec![tenant_created(), partner_registered()])
         .when(revoke.clone())
@@ -377,7 +380,10 @@ fn a_revoked_partner_releases_its_key_and_its_id_is_never_registered_again() {
     );
     let history = vec![tenant_created(), partner_registered(), revoked];
     CatalogTest::with(()).given(history.clone()).when(revoke).then_expect_error(CatalogError::PartnerRevoked);
-    CatalogTest::with(()).given(history.clone()).when(register_partner()).then_expect_error(CatalogError::PartnerRevoked);
+    CatalogTest::with(())
+        .given(history.clone())
+        .when(register_partner())
+        .then_expect_error(CatalogError::PartnerRevoked);
     let rotate = CatalogCommand::RotatePartnerKeys { partner_id: "p1".into(), keys: keys(2), at: at() };
     CatalogTest::with(()).given(history).when(rotate).then_expect_error(CatalogError::UnknownPartner);
     let unknown = CatalogCommand::RevokePartner { partner_id: "p9".into(), at: at() };
