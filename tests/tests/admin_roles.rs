@@ -274,3 +274,45 @@ both_engines!(operators_configure_tenants_and_partners_over_http, |engine| async
     assert_ne!(kid, before);
     assert_eq!(app.signing_kid(), kid);
 });
+
+both_engines!(an_operator_erases_a_user_on_request_unless_a_hold_keeps_the_account, |engine| async move {
+    let app = TestApp::spawn(engine).await;
+    let (_, operator) = created_key(&app, "operator").await;
+    let (_, auditor) = created_key(&app, "auditor").await;
+    let token = app.coord().token_for("forget-me@example.com").await;
+    let user_id = tests::claims(&token)["sub"].as_str().unwrap().to_owned();
+    let erase =
+        |key: &str, id: &str| app.post(&format!("/admin/users/{id}/erasure")).bearer_auth(key.to_owned()).send();
+    problem(erase(&auditor, &user_id).await.unwrap(), StatusCode::FORBIDDEN).await;
+    assert_eq!(erase(&operator, &user_id).await.unwrap().status(), StatusCode::NO_CONTENT);
+    let state: Value = app
+        .get(&format!("/admin/users/{user_id}/state"))
+        .bearer_auth(&auditor)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((state["state"]["erased"].as_bool(), state["state"]["email"].as_str()), (Some(true), None));
+    assert_eq!(app.coord().current_user(&token).await.status(), StatusCode::UNAUTHORIZED, "its sessions ended");
+    let erased = app.stream(&format!("user-{user_id}")).await;
+    assert!(erased.last().unwrap().metadata.actor.as_deref().unwrap().starts_with("admin:"));
+    problem(erase(&operator, &uuid::Uuid::now_v7().to_string()).await.unwrap(), StatusCode::NOT_FOUND).await;
+
+    // a subscription keeps the account: refused, and nothing is written
+    let ann = app.legacy().registered("ann").await;
+    let ann_id: uuid::Uuid = ann["user"]["_id"].as_str().unwrap().parse().unwrap();
+    let access = ann["access_token"].as_str().unwrap();
+    app.payment(reqwest::Method::POST, access, "/").json(&json!({"token": "tok_visa"})).send().await.unwrap();
+    let clock: std::sync::Arc<dyn commands::ports::Clock> = std::sync::Arc::new(adapters::clock::SystemClock);
+    let wallet =
+        api::cli_wallet::Operator::new(app.state.store.clone(), &Default::default(), &Default::default(), clock)
+            .unwrap();
+    let subscribe = api::cli_wallet::WalletCommand::Subscribe { plan: "price_pass".into(), idempotency_key: None };
+    wallet.run(ann_id, subscribe).await.unwrap();
+    let before = app.event_count().await;
+    let body = problem(erase(&operator, &ann_id.to_string()).await.unwrap(), StatusCode::CONFLICT).await;
+    assert!(body["detail"].as_str().unwrap().contains("active_subscription"), "{body}");
+    assert_eq!(app.event_count().await, before);
+});

@@ -88,6 +88,7 @@ async fn the_openapi_document_describes_every_route_the_server_answers() {
         ("get", "/admin/streams/{stream_id}"),
         ("get", "/admin/verify"),
         ("get", "/admin/users/{user_id}/state"),
+        ("post", "/admin/users/{user_id}/erasure"),
         ("get", "/admin/reads"),
         ("get", "/admin/projections"),
         ("post", "/admin/projections/{name}/rebuild"),

@@ -24,6 +24,7 @@ pub fn router() -> ApiRouter {
         .routes(routes!(events::stream))
         .routes(routes!(events::verify))
         .routes(routes!(users::user_state))
+        .routes(routes!(users::erase))
         .routes(routes!(reads::reads))
         .routes(routes!(projections::list))
         .routes(routes!(tenants::create))

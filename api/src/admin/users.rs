@@ -1,14 +1,18 @@
 //! Time travel for auditors: `GET /admin/users/{id}/state?at_position=|at_time=`, a user's
 //! state as it was, rebuilt from the user's events up to that point. Credentials are left out
 //! (only whether they exist); personal fields are as the vault reads them now (an erased
-//! person's are gone, also from the past). Every call is recorded as an admin read.
-use super::{Auditor, Problem};
+//! person's are gone, also from the past). Every call is recorded as an admin read. And an
+//! operator's erasure of a user: `POST /admin/users/{id}/erasure`.
+use super::{Auditor, Operator, Problem};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use commands::CommandError;
 use commands::admin::{PastUserState, PointInLog};
+use commands::erasure::ErasureError;
+use domain::user::UserError;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -54,4 +58,36 @@ pub async fn user_state(
     caller.record_read(&state, "user_state", Some(user_id.to_string()), asked).await?;
     let past = state.admin.user_state(user_id, point).await?;
     past.map(Json).ok_or_else(|| Problem::new(StatusCode::NOT_FOUND, "not-found", format!("no user {user_id}")))
+}
+
+/// Erase a user now, on an erasure request the operator received (as the user's own deletion
+/// does: personal data shredded, sessions ended, links and cards withdrawn); refused while a
+/// hold keeps the account (an active subscription, an unpaid charge).
+#[utoipa::path(post, path = "/admin/users/{user_id}/erasure", tag = "admin", params(("user_id" = uuid::Uuid, Path, description = "The user's id")), security(("admin" = [])), responses(
+    (status = 204, description = "Erased"),
+    (status = 400, description = "Not a user id", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No user of this id", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Holds keep the account; `detail` names them", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No admin key, or a wrong one", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "The key has no operator role", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Too many wrong keys from this address", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn erase(
+    Operator(caller): Operator,
+    State(state): State<AppState>,
+    user_id: Result<Path<uuid::Uuid>, axum::extract::rejection::PathRejection>,
+) -> Result<StatusCode, Problem> {
+    let Path(user_id) = user_id.map_err(|e| Problem::invalid_query(e.body_text()))?;
+    let by = format!("operator:{}", caller.key_id);
+    match state.erasure.erase(user_id, &by, state.clock.now(), &caller.metadata).await {
+        Ok(()) => Ok(StatusCode::NO_CONTENT),
+        Err(ErasureError::Held(holds)) => {
+            let kinds: Vec<&str> = holds.iter().map(|h| h.kind()).collect();
+            Err(Problem::new(StatusCode::CONFLICT, "conflict", format!("held by: {}", kinds.join(", "))))
+        }
+        Err(ErasureError::User(CommandError::Domain(UserError::NotRegistered))) => {
+            Err(Problem::new(StatusCode::NOT_FOUND, "not-found", format!("no user {user_id}")))
+        }
+        Err(e) => Err(crate::error::ApiError::from(e).into()),
+    }
 }
