@@ -93,9 +93,20 @@ both_engines!(the_history_streams_as_ndjson_resumable_and_filtered, |engine| asy
     assert_eq!(report["events_checked"].as_i64(), Some(app.event_count().await));
     assert!(report["first_broken"].is_null());
 
+    // a time window: recorded at or after `from`, before `to`
+    let at = |e: &Value| chrono::DateTime::parse_from_rfc3339(e["recorded_at"].as_str().unwrap()).unwrap();
+    let (from, to) = (at(&all[3]), at(all.last().unwrap()));
+    let query = |t: chrono::DateTime<chrono::FixedOffset>| {
+        t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true).replace('+', "%2B")
+    };
+    let window =
+        lines(admin(&format!("/admin/events?from={}&to={}", query(from), query(to))).send().await.unwrap()).await;
+    let expected: Vec<Value> = all.iter().filter(|e| at(e) >= from && at(e) < to).cloned().collect();
+    assert!(!window.is_empty() && window == expected, "{window:?}");
     // a bad query is a problem, not an empty stream
     problem(admin("/admin/events?limit=many").send().await.unwrap(), StatusCode::BAD_REQUEST).await;
     problem(admin("/admin/events?after=99999999").send().await.unwrap(), StatusCode::BAD_REQUEST).await;
+    problem(admin("/admin/events?from=yesterday").send().await.unwrap(), StatusCode::BAD_REQUEST).await;
 });
 
 both_engines!(guessing_the_admin_key_is_slowed_down, |engine| async move {
