@@ -3,6 +3,7 @@
 //! (`Authorization: Bearer <USERS_API_ADMIN_KEY>`), compared in constant time; errors are
 //! `application/problem+json` (RFC 9457).
 mod auth;
+mod cards;
 mod events;
 mod partners;
 mod problem;
@@ -25,6 +26,7 @@ pub fn router() -> ApiRouter {
         .routes(routes!(events::verify))
         .routes(routes!(users::user_state))
         .routes(routes!(users::erase))
+        .routes(routes!(cards::assign, cards::withdraw))
         .routes(routes!(reads::reads))
         .routes(routes!(projections::list))
         .routes(routes!(tenants::create))
