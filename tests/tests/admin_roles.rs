@@ -305,14 +305,30 @@ both_engines!(an_operator_erases_a_user_on_request_unless_a_hold_keeps_the_accou
     let ann_id: uuid::Uuid = ann["user"]["_id"].as_str().unwrap().parse().unwrap();
     let access = ann["access_token"].as_str().unwrap();
     app.payment(reqwest::Method::POST, access, "/").json(&json!({"token": "tok_visa"})).send().await.unwrap();
-    let clock: std::sync::Arc<dyn commands::ports::Clock> = std::sync::Arc::new(adapters::clock::SystemClock);
-    let wallet =
-        api::cli_wallet::Operator::new(app.state.store.clone(), &Default::default(), &Default::default(), clock)
-            .unwrap();
-    let subscribe = api::cli_wallet::WalletCommand::Subscribe { plan: "price_pass".into(), idempotency_key: None };
-    wallet.run(ann_id, subscribe).await.unwrap();
+    let subscribe = || {
+        let url = app.url(&format!("/admin/users/{ann_id}/subscriptions"));
+        app.client
+            .post(url)
+            .bearer_auth(&operator)
+            .header("Idempotency-Key", "pass-1")
+            .json(&json!({"plan": "price_pass"}))
+            .send()
+    };
+    let res = subscribe().await.unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let sub: Value = res.json().await.unwrap();
+    let again: Value = subscribe().await.unwrap().json().await.unwrap();
+    assert_eq!(again["subscription_id"], sub["subscription_id"], "a retry with the same key starts one subscription");
+    assert_eq!(sub["status"], "active");
     let before = app.event_count().await;
     let body = problem(erase(&operator, &ann_id.to_string()).await.unwrap(), StatusCode::CONFLICT).await;
     assert!(body["detail"].as_str().unwrap().contains("active_subscription"), "{body}");
     assert_eq!(app.event_count().await, before);
+    // cancelled, the account can go
+    let cancel = |id: &str| {
+        app.client.delete(app.url(&format!("/admin/users/{ann_id}/subscriptions/{id}"))).bearer_auth(&operator).send()
+    };
+    problem(cancel("sub_nope").await.unwrap(), StatusCode::NOT_FOUND).await;
+    assert_eq!(cancel(sub["subscription_id"].as_str().unwrap()).await.unwrap().status(), StatusCode::NO_CONTENT);
+    assert_eq!(erase(&operator, &ann_id.to_string()).await.unwrap().status(), StatusCode::NO_CONTENT);
 });

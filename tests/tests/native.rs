@@ -91,6 +91,8 @@ async fn the_openapi_document_describes_every_route_the_server_answers() {
         ("post", "/admin/users/{user_id}/erasure"),
         ("put", "/admin/users/{user_id}/identity-cards/{card_id}"),
         ("delete", "/admin/users/{user_id}/identity-cards/{card_id}"),
+        ("post", "/admin/users/{user_id}/subscriptions"),
+        ("delete", "/admin/users/{user_id}/subscriptions/{subscription_id}"),
         ("get", "/admin/reads"),
         ("get", "/admin/projections"),
         ("post", "/admin/projections/{name}/rebuild"),

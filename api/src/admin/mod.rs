@@ -11,6 +11,7 @@ mod projections;
 mod reads;
 mod tenants;
 mod users;
+mod wallet;
 
 pub use auth::{AdminCaller, Auditor, Operator};
 pub use problem::Problem;
@@ -27,6 +28,8 @@ pub fn router() -> ApiRouter {
         .routes(routes!(users::user_state))
         .routes(routes!(users::erase))
         .routes(routes!(cards::assign, cards::withdraw))
+        .routes(routes!(wallet::subscribe))
+        .routes(routes!(wallet::cancel))
         .routes(routes!(reads::reads))
         .routes(routes!(projections::list))
         .routes(routes!(tenants::create))
