@@ -30,14 +30,11 @@ pub struct SubscriptionView {
 
 fn wallet_problem(e: commands::wallet::PaymentsError) -> Problem {
     let e = crate::error::ApiError::from(e);
-    let status = e.spec().status;
-    let kind = match status {
-        StatusCode::NOT_FOUND => "not-found",
-        StatusCode::CONFLICT | StatusCode::FORBIDDEN => "conflict",
-        s if s.is_server_error() => "provider",
-        _ => "invalid-configuration",
+    let (status, kind) = match e.spec().status {
+        StatusCode::NOT_FOUND => (StatusCode::NOT_FOUND, "not-found"),
+        s if s.is_server_error() => (StatusCode::BAD_GATEWAY, "provider"),
+        _ => (StatusCode::CONFLICT, "conflict"),
     };
-    let status = if status == StatusCode::FORBIDDEN { StatusCode::CONFLICT } else { status };
     Problem::new(status, kind, e.public_message())
 }
 
@@ -48,9 +45,9 @@ fn wallet_problem(e: commands::wallet::PaymentsError) -> Problem {
     (status = 401, description = "No admin key, or a wrong one", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "The key has no operator role", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such user, or no card to bill", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "The wallet refuses it", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The wallet or the provider refuses it (a declined card, a plan the provider does not know)", body = Problem, content_type = "application/problem+json"),
     (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "A body of the wrong shape, or a plan the provider does not know", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "A body of the wrong shape", body = Problem, content_type = "application/problem+json"),
     (status = 429, description = "Too many wrong keys from this address", body = Problem, content_type = "application/problem+json"),
     (status = 502, description = "The payment provider failed", body = Problem, content_type = "application/problem+json"),
 ))]
