@@ -1,4 +1,4 @@
-//! `users-api [serve|migrate|rebuild [name]|generate|verify|export|keys rotate|tenant <id> provider|
+//! `users-api [serve|migrate|rebuild [name]|generate|verify|export|keys rotate|admin-key …|tenant <id> provider|
 //! token-lifetime|system|branch|partner <id> issuer|remove-issuer|identity-card <user> …|
 //! wallet <user> …|verification <user> …]`.
 use crate::config::{Config, Settings, reveal};
@@ -64,6 +64,11 @@ pub enum Command {
         user: uuid::Uuid,
         #[command(subcommand)]
         command: crate::cli_verification::VerificationCommand,
+    },
+    /// Keys of the admin surface (`/admin`): create one with a role, revoke one, list them.
+    AdminKey {
+        #[command(subcommand)]
+        command: crate::cli_admin::AdminKeyCommand,
     },
     /// Signing keys.
     Keys {
@@ -243,6 +248,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Tenant { tenant, command } => {
             let store = open_store(&config).await?;
             print_or_fail(tenant_command(store, &tenant, command).await)
+        }
+        Command::AdminKey { command } => {
+            let store = open_store(&config).await?;
+            print_or_fail(crate::cli_admin::admin_key_command(store, command).await)
         }
         Command::IdentityCard { user, command } => {
             let store = open_store(&config).await?;

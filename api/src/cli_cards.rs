@@ -1,11 +1,9 @@
 //! `users-api identity-card <user> assign|withdraw|list`: operators assign identity cards to a
-//! user (read by the suite's `customer-identity-cards`) until the admin surface has HTTP routes
-//! for it. Each prints one JSON line; a refusal exits 1 with the reason.
+//! user (read by the suite's `customer-identity-cards`), as `PUT|DELETE /admin/users/{id}/identity-cards/{card}` do. Each prints one JSON line; a refusal exits 1 with the reason.
 use anyhow::{Context as _, bail};
 use commands::cards::IdentityCardService;
 use commands::{CommandBus, CommandError, EventStore, Metadata};
 use domain::cards::IdentityCard;
-use domain::user::User;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -40,13 +38,8 @@ pub async fn identity_card_command(
     user: Uuid,
     command: CardCommand,
 ) -> anyhow::Result<Value> {
-    let bus = CommandBus::new(store);
-    let (account, _) = bus.load::<User>(&domain::user::stream_id(user)).await?;
-    let Some(tenant) = account.tenant_id().map(str::to_owned) else { bail!("no user {user}") };
-    if account.is_erased() {
-        bail!("user {user} is erased");
-    }
-    let cards = IdentityCardService::new(bus);
+    let cards = IdentityCardService::new(CommandBus::new(store));
+    let Some(tenant) = cards.holder_tenant(user).await? else { bail!("no user {user}, or an erased one") };
     let metadata = Metadata { actor: Some("system:cli".into()), ..Metadata::default() };
     let now = chrono::Utc::now();
     match command {

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod bounded;
 pub mod cli;
+pub mod cli_admin;
 pub mod cli_cards;
 pub mod cli_export;
 pub mod cli_generate;

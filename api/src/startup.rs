@@ -174,6 +174,8 @@ impl Application {
             cards,
             link_key,
             admin_key: config.admin_key.clone(),
+            admin: commands::admin::AdminService::new(bus.clone()),
+            rebuilds: Default::default(),
         });
         seed_demo(&state, &config).await?;
         if !state.reads.tenant_exists(&config.legacy_tenant).await? {

@@ -71,4 +71,8 @@ pub struct Services {
     pub link_key: crate::coord::link_state::LinkStateKey,
     /// The key of the admin surface (`USERS_API_ADMIN_KEY`, or generated).
     pub admin_key: secrecy::SecretString,
+    /// Admin keys, the record of admin reads, users' past states.
+    pub admin: commands::admin::AdminService,
+    /// Rebuilds started through `/admin/projections/{name}/rebuild`.
+    pub rebuilds: crate::admin::RebuildJobs,
 }

@@ -18,6 +18,13 @@ impl IdentityCardService {
         Self { bus }
     }
 
+    /// The tenant of the user who may hold cards: `None` for no such user, or an erased one
+    /// (the cards aggregate does not know users: operators' routes ask here first).
+    pub async fn holder_tenant(&self, user_id: Uuid) -> Result<Option<String>, StoreError> {
+        let (account, _) = self.bus.load::<domain::user::User>(&domain::user::stream_id(user_id)).await?;
+        Ok(account.tenant_id().filter(|_| !account.is_erased()).map(str::to_owned))
+    }
+
     /// The user's cards, as the stream stands.
     pub async fn cards(&self, user_id: Uuid) -> Result<IdentityCards, StoreError> {
         Ok(self.bus.load::<IdentityCards>(&stream_id(user_id)).await?.0)

@@ -60,8 +60,13 @@ impl CatalogService {
         Ok(Some(settings))
     }
 
+    /// The tenant's catalog as its stream stands (an empty one for an unknown tenant).
+    pub async fn catalog(&self, tenant_id: &str) -> Result<Catalog, StoreError> {
+        Ok(self.bus.load::<Catalog>(&catalog::stream_id(tenant_id)).await?.0)
+    }
+
     /// Run a catalog command on the tenant's stream; its remembered settings are dropped after.
-    async fn execute(
+    pub async fn execute(
         &self,
         tenant_id: &str,
         command: CatalogCommand,
@@ -70,6 +75,21 @@ impl CatalogService {
         let done = self.bus.execute::<Catalog>(&catalog::stream_id(tenant_id), command, &(), metadata).await;
         self.tenants.remove(tenant_id);
         done.map(|_| ())
+    }
+
+    /// New plain keys for a partner (shown once) and their hashes (kept).
+    pub fn new_partner_keys() -> (String, String, PartnerKeys) {
+        use base64::Engine as _;
+        use rand::RngCore as _;
+        let random = |prefix: &str| {
+            let mut bytes = [0u8; 24];
+            rand::rngs::OsRng.fill_bytes(&mut bytes);
+            format!("{prefix}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+        };
+        let (access_key, server_token) = (random("ak_"), random("st_"));
+        let keys =
+            PartnerKeys { access_key_hash: secret_hash(&access_key), server_token_hash: secret_hash(&server_token) };
+        (access_key, server_token, keys)
     }
 
     /// Make sure the tenant and partner exist with exactly these keys. Safe to run on every
@@ -99,7 +119,8 @@ impl CatalogService {
             at,
         };
         match self.execute(tenant, register, metadata).await {
-            Ok(()) => Ok(()),
+            // an operator revoked it: configuration naming its keys does not bring it back
+            Ok(()) | Err(CommandError::Domain(CatalogError::PartnerRevoked)) => Ok(()),
             Err(CommandError::Domain(CatalogError::PartnerExists)) => {
                 let rotate = CatalogCommand::RotatePartnerKeys { partner_id: seed.partner_id.clone(), keys, at };
                 self.execute(tenant, rotate, metadata).await

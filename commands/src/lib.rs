@@ -1,6 +1,7 @@
 //! The write side: load a stream, let the aggregate decide, append what it decided.
 #![forbid(unsafe_code)]
 
+pub mod admin;
 mod bus;
 pub mod cards;
 pub mod catalog;

@@ -3,6 +3,7 @@
 //! Nothing here performs IO or reads a clock: time, ids and hashes arrive inside commands.
 #![forbid(unsafe_code)]
 
+pub mod admin;
 pub mod cards;
 pub mod catalog;
 pub mod code;

@@ -229,6 +229,12 @@ async fn apply(tx: &mut Tx<'_>, t: &Tables, event: &RecordedEvent) -> Result<(),
                 format!("delete from {} where partner_id = $1 and issuer = $2", t.name("catalog_partner_issuers"));
             tx.execute(&sql, &args![partner_id, issuer]).await?;
         }
+        CatalogEvent::PartnerRevoked { partner_id, .. } => {
+            for table in ["catalog_partners", "catalog_partner_issuers"] {
+                let sql = format!("delete from {} where partner_id = $1", t.name(table));
+                tx.execute(&sql, &args![partner_id.clone()]).await?;
+            }
+        }
         CatalogEvent::PartnerKeysRotated { partner_id, keys, rotated_at, .. } => {
             let sql = format!(
                 "update {} set access_key_hash = $2, server_token_hash = $3, updated_at = $4 where partner_id = $1",

@@ -3,6 +3,8 @@
 #![forbid(unsafe_code)]
 
 pub mod activity;
+pub mod admin;
+pub mod analytics;
 pub mod cache;
 pub mod cards;
 pub mod catalog;
@@ -33,12 +35,19 @@ pub fn inline() -> Vec<Arc<dyn Projector>> {
         Arc::new(deletions::DeletionRequestsProjector),
         Arc::new(links::AccountLinksProjector),
         Arc::new(cards::IdentityCardsProjector),
+        Arc::new(admin::AdminProjector),
     ]
 }
 
 /// Read models for analytics and operators: applied by catch-up runners after commit.
 pub fn catch_up() -> Vec<Arc<dyn Projector>> {
-    vec![Arc::new(signups::SignupsProjector), Arc::new(activity::LoginActivityProjector)]
+    vec![
+        Arc::new(signups::SignupsProjector),
+        Arc::new(activity::LoginActivityProjector),
+        Arc::new(analytics::signups::SignupsByMethodProjector),
+        Arc::new(analytics::activity::ActivityProjector),
+        Arc::new(analytics::payments::PaymentsProjector),
+    ]
 }
 
 pub fn all() -> Vec<Arc<dyn Projector>> {

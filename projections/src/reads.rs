@@ -39,3 +39,12 @@ impl Reads {
         Ok(row.map_or(0, |(n,)| u64::try_from(n).unwrap_or(0)))
     }
 }
+
+impl Reads {
+    /// The position of the newest event (None: an empty log).
+    pub async fn head_position(&self) -> Result<Option<i64>, StoreError> {
+        let row: Option<(Option<i64>,)> =
+            self.db.fetch_optional("select max(global_position) from events", &[]).await?;
+        Ok(row.and_then(|(p,)| p))
+    }
+}

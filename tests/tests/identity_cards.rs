@@ -106,3 +106,57 @@ both_engines!(the_cards_need_the_customers_own_token, |engine| async move {
     let res = app.get("/nowhere/front/customer-identity-cards").bearer_auth(&access).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 });
+
+both_engines!(an_operator_assigns_and_withdraws_cards_over_http, |engine| async move {
+    let app = TestApp::spawn(engine).await;
+    let key = secrecy::ExposeSecret::expose_secret(&app.state.admin_key).to_owned();
+    let (ann, access) = customer(&app, "http-card-ann@example.com").await;
+    let (bob, _) = customer(&app, "http-card-bob@example.com").await;
+    let put = |user: Uuid, card: &str, body: Value| {
+        app.client
+            .put(app.url(&format!("/admin/users/{user}/identity-cards/{card}")))
+            .bearer_auth(&key)
+            .json(&body)
+            .send()
+    };
+    let delete = |user: Uuid, card: &str| {
+        app.client.delete(app.url(&format!("/admin/users/{user}/identity-cards/{card}"))).bearer_auth(&key).send()
+    };
+    let badge = json!({"type": "RFID", "number": "04A2B3C4", "label": "Office badge", "valid_until": "2027-12-31"});
+    assert_eq!(put(ann, "card-0042", badge.clone()).await.unwrap().status(), StatusCode::NO_CONTENT);
+    let (_, body) = cards(&app, &access).await;
+    assert_eq!((body[0]["id"].as_str(), body[0]["number"].as_str()), (Some("card-0042"), Some("04A2B3C4")));
+    let stream = app.stream(&domain::cards::stream_id(ann)).await;
+    assert!(stream[0].metadata.actor.as_deref().unwrap().starts_with("admin:"));
+
+    let status = |res: reqwest::Response| res.status();
+    assert_eq!(
+        status(put(bob, "card-0042", badge.clone()).await.unwrap()),
+        StatusCode::CONFLICT,
+        "one holder per card"
+    );
+    assert_eq!(
+        status(put(ann, "card-1", json!({"type": "rfid", "number": "1"})).await.unwrap()),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(status(put(Uuid::now_v7(), "card-1", badge.clone()).await.unwrap()), StatusCode::NOT_FOUND);
+    assert_eq!(status(delete(ann, "card-0042").await.unwrap()), StatusCode::NO_CONTENT);
+    assert_eq!(cards(&app, &access).await.1, json!([]));
+    assert_eq!(status(delete(ann, "card-0042").await.unwrap()), StatusCode::NOT_FOUND, "not assigned any more");
+    // an auditor key cannot assign
+    let made = api::cli_admin::admin_key_command(
+        app.state.store.clone(),
+        api::cli_admin::AdminKeyCommand::Create { role: "auditor".parse().unwrap(), label: "a".into() },
+    )
+    .await
+    .unwrap();
+    let res = app
+        .client
+        .put(app.url(&format!("/admin/users/{ann}/identity-cards/c2")))
+        .bearer_auth(made["key"].as_str().unwrap())
+        .json(&badge)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+});

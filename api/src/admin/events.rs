@@ -2,7 +2,7 @@
 //! position on (resumable: pass the last position seen as `after`), filtered by type, stream
 //! type or stream, in pages, so memory stays flat for any size; `GET /admin/streams/{id}` one
 //! stream's events; `GET /admin/verify` the hash-chain check.
-use super::{AdminKey, Problem};
+use super::{Auditor, Problem};
 use crate::state::AppState;
 use axum::Json;
 use axum::body::{Body, Bytes};
@@ -36,6 +36,10 @@ pub struct EventsQuery {
     stream_type: Option<String>,
     /// Only the events of this stream.
     stream: Option<String>,
+    /// Only events recorded at or after this instant (RFC 3339).
+    from: Option<chrono::DateTime<chrono::Utc>>,
+    /// Only events recorded before this instant (RFC 3339).
+    to: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl EventsQuery {
@@ -43,6 +47,8 @@ impl EventsQuery {
         self.event_type.as_ref().is_none_or(|t| *t == event.event_type)
             && self.stream_type.as_ref().is_none_or(|t| *t == event.stream_type)
             && self.stream.as_ref().is_none_or(|s| *s == event.stream_id)
+            && self.from.is_none_or(|from| event.recorded_at >= from)
+            && self.to.is_none_or(|to| event.recorded_at < to)
     }
 }
 
@@ -94,13 +100,18 @@ async fn next_chunk(mut cursor: Cursor) -> Option<(Result<Bytes, std::io::Error>
     (status = 200, description = "One JSON object per line: position, event_id, stream_id, stream_type, version, type, schema_version, payload (as stored: personal fields encrypted), metadata, recorded_at, hash", content_type = "application/x-ndjson"),
     (status = 400, description = "A query parameter is not valid, or no event has the `after` position", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "No admin key, or a wrong one", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Too many wrong keys from this address", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "The key has no auditor role", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn events(
-    _: AdminKey,
+    Auditor(caller): Auditor,
     State(state): State<AppState>,
+    uri: axum::http::Uri,
     query: Result<Query<EventsQuery>, QueryRejection>,
 ) -> Result<Response, Problem> {
     let Query(query) = query.map_err(|e| Problem::invalid_query(e.body_text()))?;
+    let subject = query.stream.clone();
+    caller.record_read(&state, "events", subject, uri.query().map(str::to_owned)).await?;
     let left = query.limit.unwrap_or(MAX_LIMIT).min(MAX_LIMIT);
     let after = checkpoint_after(state.store.as_ref(), query.after).await?;
     let cursor = Cursor { store: state.store.clone(), after, left, query };
@@ -112,13 +123,16 @@ pub async fn events(
 #[utoipa::path(get, path = "/admin/streams/{stream_id}", tag = "admin", params(("stream_id" = String, Path, description = "`user-{uuid}`, `catalog-{tenant}`, …")), security(("admin" = [])), responses(
     (status = 200, description = "The events, as in `/admin/events`"),
     (status = 401, description = "No admin key, or a wrong one", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "The key has no auditor role", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such stream", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Too many wrong keys from this address", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn stream(
-    _: AdminKey,
+    Auditor(caller): Auditor,
     State(state): State<AppState>,
     Path(stream_id): Path<String>,
 ) -> Result<Json<Vec<serde_json::Value>>, Problem> {
+    caller.record_read(&state, "stream", Some(stream_id.clone()), None).await?;
     let events = state.store.read_stream_stored(&stream_id).await?;
     if events.is_empty() {
         return Err(Problem::new(axum::http::StatusCode::NOT_FOUND, "not-found", format!("no stream {stream_id}")));
@@ -130,7 +144,9 @@ pub async fn stream(
 #[utoipa::path(get, path = "/admin/verify", tag = "admin", security(("admin" = [])), responses(
     (status = 200, description = "`{events_checked, streams, first_broken}`; `first_broken` is null when every link holds"),
     (status = 401, description = "No admin key, or a wrong one", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Too many wrong keys from this address", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "The key has no auditor role", body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn verify(_: AdminKey, State(state): State<AppState>) -> Result<Json<projections::VerifyReport>, Problem> {
+pub async fn verify(_: Auditor, State(state): State<AppState>) -> Result<Json<projections::VerifyReport>, Problem> {
     Ok(Json(state.store.verify().await?))
 }

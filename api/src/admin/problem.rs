@@ -77,3 +77,49 @@ impl IntoResponse for Problem {
 pub async fn not_found() -> Problem {
     Problem::new(StatusCode::NOT_FOUND, "not-found", "no such admin route")
 }
+
+/// A JSON body, or the problem with it: 415 without `application/json`, 400 for JSON that does
+/// not parse, 422 for JSON of the wrong shape.
+pub struct AdminJson<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for AdminJson<T> {
+    type Rejection = Problem;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Problem> {
+        use axum::extract::rejection::JsonRejection;
+        match axum::Json::<T>::from_request(request, state).await {
+            Ok(axum::Json(body)) => Ok(Self(body)),
+            Err(JsonRejection::MissingJsonContentType(e)) => {
+                Err(Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", e.body_text()))
+            }
+            Err(JsonRejection::JsonDataError(e)) => {
+                Err(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-body", e.body_text()))
+            }
+            Err(JsonRejection::BytesRejection(e)) => Err(Problem::new(e.status(), "invalid-body", e.body_text())),
+            Err(e) => Err(Problem::new(StatusCode::BAD_REQUEST, "invalid-body", e.body_text())),
+        }
+    }
+}
+
+/// A refused catalog command: 404 for an unknown tenant or partner, 409 for one that exists or
+/// was revoked (or a key someone else holds), 422 for a value that is not valid.
+pub fn catalog_problem(e: commands::catalog::CatalogCommandError) -> Problem {
+    use commands::CommandError;
+    use domain::catalog::CatalogError as E;
+    match e {
+        CommandError::Domain(e @ (E::UnknownTenant | E::UnknownPartner | E::UnknownIssuer)) => {
+            Problem::new(StatusCode::NOT_FOUND, "not-found", e.to_string())
+        }
+        CommandError::Domain(e @ (E::TenantExists | E::PartnerExists | E::PartnerRevoked)) => {
+            Problem::new(StatusCode::CONFLICT, "conflict", e.to_string())
+        }
+        CommandError::Domain(e) => {
+            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-configuration", e.to_string())
+        }
+        CommandError::Claim { scope, .. } => {
+            Problem::new(StatusCode::CONFLICT, "conflict", format!("the {scope} is held by another stream"))
+        }
+        CommandError::Contended(_) => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "try again"),
+        CommandError::Store(e) => e.into(),
+    }
+}

@@ -21,6 +21,12 @@ pub enum CatalogCommand {
         keys: PartnerKeys,
         at: DateTime<Utc>,
     },
+    /// Revoke a partner for good: its keys stop working, and with them every token minted for
+    /// it. Its id is never given to another partner.
+    RevokePartner {
+        partner_id: String,
+        at: DateTime<Utc>,
+    },
     /// How long the tenant's suite access tokens live (the original's default is 5 hours).
     SetSuiteTokenLifetime {
         minutes: u32,

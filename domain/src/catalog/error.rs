@@ -8,6 +8,8 @@ pub enum CatalogError {
     UnknownTenant,
     #[error("a partner with this id already exists")]
     PartnerExists,
+    #[error("the partner with this id was revoked")]
+    PartnerRevoked,
     #[error("no partner with this id exists")]
     UnknownPartner,
     #[error("names and ids must not be empty")]

@@ -50,6 +50,12 @@ pub enum CatalogEvent {
         keys: PartnerKeys,
         rotated_at: DateTime<Utc>,
     },
+    /// The partner's keys no longer work; its access key's claim is released.
+    PartnerRevoked {
+        partner_id: String,
+        previous_access_key_hash: String,
+        revoked_at: DateTime<Utc>,
+    },
     IdentityProviderConfigured {
         provider: IdentityProvider,
         configured_at: DateTime<Utc>,
@@ -88,6 +94,7 @@ impl DomainEvent for CatalogEvent {
             Self::TenantCreated { .. } => "TenantCreated",
             Self::PartnerRegistered { .. } => "PartnerRegistered",
             Self::PartnerKeysRotated { .. } => "PartnerKeysRotated",
+            Self::PartnerRevoked { .. } => "PartnerRevoked",
             Self::IdentityProviderConfigured { .. } => "IdentityProviderConfigured",
             Self::SuiteTokenLifetimeSet { .. } => "SuiteTokenLifetimeSet",
             Self::TransactableSystemConfigured { .. } => "TransactableSystemConfigured",
@@ -117,6 +124,9 @@ impl HasClaims for CatalogEvent {
                 ClaimChange::Take(Claim { scope: PARTNER_ID, value: partner_id.clone() }),
                 ClaimChange::Take(access_key_claim(&keys.access_key_hash)),
             ],
+            Self::PartnerRevoked { previous_access_key_hash, .. } => {
+                vec![ClaimChange::Release(access_key_claim(previous_access_key_hash))]
+            }
             Self::PartnerKeysRotated { previous_access_key_hash, keys, .. } => vec![
                 ClaimChange::Release(access_key_claim(previous_access_key_hash)),
                 ClaimChange::Take(access_key_claim(&keys.access_key_hash)),

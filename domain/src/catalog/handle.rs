@@ -28,6 +28,9 @@ impl Aggregate for Catalog {
                 if self.partner(&partner_id).is_some() {
                     return Err(CatalogError::PartnerExists);
                 }
+                if self.revoked_partners.contains(&partner_id) {
+                    return Err(CatalogError::PartnerRevoked);
+                }
                 if partner_id.trim().is_empty() || name.trim().is_empty() {
                     return Err(CatalogError::EmptyName);
                 }
@@ -44,6 +47,18 @@ impl Aggregate for Catalog {
                     partner_id,
                     keys,
                     rotated_at: at,
+                };
+                sink.write(event, self).await;
+            }
+            CatalogCommand::RevokePartner { partner_id, at } => {
+                if self.revoked_partners.contains(&partner_id) {
+                    return Err(CatalogError::PartnerRevoked);
+                }
+                let keys = self.partner(&partner_id).ok_or(CatalogError::UnknownPartner)?;
+                let event = CatalogEvent::PartnerRevoked {
+                    previous_access_key_hash: keys.access_key_hash.clone(),
+                    partner_id,
+                    revoked_at: at,
                 };
                 sink.write(event, self).await;
             }

@@ -13,6 +13,9 @@ pub struct Catalog {
     #[serde(default)]
     pub(super) branches: Vec<Branch>,
     /// The partners' own token issuers: (partner id, issuer).
+    /// Revoked partners' ids: never registered again.
+    #[serde(default)]
+    pub(super) revoked_partners: Vec<String>,
     #[serde(default)]
     pub(super) partner_issuers: Vec<(String, PartnerIssuer)>,
 }
@@ -43,6 +46,19 @@ impl Catalog {
         self.partner_issuers.iter().find(|(p, i)| p == partner_id && i.issuer == iss).map(|(_, i)| i)
     }
 
+    /// The partners' ids, in the order they were registered (revoked ones left out).
+    pub fn partner_ids(&self) -> impl Iterator<Item = &str> {
+        self.partners.iter().map(|(id, _)| id.as_str())
+    }
+
+    pub fn providers(&self) -> &[IdentityProvider] {
+        &self.providers
+    }
+
+    pub fn systems(&self) -> &[TransactableSystem] {
+        &self.systems
+    }
+
     /// Whether the tenant has a partner of this id.
     pub fn has_partner(&self, partner_id: &str) -> bool {
         self.partner(partner_id).is_some()
@@ -61,6 +77,11 @@ impl Catalog {
                 if let Some((_, current)) = self.partners.iter_mut().find(|(id, _)| *id == partner_id) {
                     *current = keys;
                 }
+            }
+            CatalogEvent::PartnerRevoked { partner_id, .. } => {
+                self.partners.retain(|(id, _)| *id != partner_id);
+                self.partner_issuers.retain(|(p, _)| *p != partner_id);
+                self.revoked_partners.push(partner_id);
             }
             CatalogEvent::SuiteTokenLifetimeSet { minutes, .. } => self.suite_token_minutes = Some(minutes),
             CatalogEvent::IdentityProviderConfigured { provider, .. } => {

@@ -361,3 +361,31 @@ fn a_position_resolves_to_the_nearest_branch_that_serves_it() {
     assert_eq!(Position::new(90.1, 0.0), None);
     assert_eq!(Position::new(0.0, f64::NAN), None);
 }
+
+#[test]
+fn a_revoked_partner_releases_its_key_and_its_id_is_never_registered_again() {
+    let revoke = CatalogCommand::RevokePartner { partner_id: "p1".into(), at: at() };
+    let revoked = CatalogEvent::PartnerRevoked {
+        partner_id: "p1".into(),
+        previous_access_key_hash: "ak1".into(),
+        revoked_at: at(),
+    };
+    CatalogTest::with(())
+        .given(vec![tenant_created(), partner_registered()])
+        .when(revoke.clone())
+        .then_expect_events(vec![revoked.clone()]);
+    assert_eq!(
+        revoked.claim_changes(),
+        vec![ClaimChange::Release(Claim { scope: PARTNER_ACCESS_KEY, value: "ak1".into() })]
+    );
+    let history = vec![tenant_created(), partner_registered(), revoked];
+    CatalogTest::with(()).given(history.clone()).when(revoke).then_expect_error(CatalogError::PartnerRevoked);
+    CatalogTest::with(())
+        .given(history.clone())
+        .when(register_partner())
+        .then_expect_error(CatalogError::PartnerRevoked);
+    let rotate = CatalogCommand::RotatePartnerKeys { partner_id: "p1".into(), keys: keys(2), at: at() };
+    CatalogTest::with(()).given(history).when(rotate).then_expect_error(CatalogError::UnknownPartner);
+    let unknown = CatalogCommand::RevokePartner { partner_id: "p9".into(), at: at() };
+    CatalogTest::with(()).given(vec![tenant_created()]).when(unknown).then_expect_error(CatalogError::UnknownPartner);
+}

@@ -19,6 +19,7 @@ mod identity;
 mod lockout;
 mod partner_identity;
 mod profile;
+mod snapshot;
 mod state;
 mod two_factor;
 mod vehicle;
@@ -37,6 +38,7 @@ pub use error::UserError;
 pub use event::{PersonalDetails, PostalAddress, Profile, SecondFactor, UserEvent};
 pub use lockout::{Block, LockoutPolicy};
 pub use partner_identity::PartnerClaims;
+pub use snapshot::UserSnapshot;
 pub use state::User;
 pub use verification::{PendingVerification, VerificationKind, VerificationResult, VerificationState, Verifications};
 

@@ -1,0 +1,150 @@
+//! Read models for operators: `GET /admin/projections` (each one's checkpoint and lag, in
+//! events and seconds, and its last rebuild through this instance) and
+//! `POST /admin/projections/{name}/rebuild` (a rebuild from position 0 in the background: 202,
+//! then watch the list). Rebuilding is safe while the service runs (the swap excludes appends).
+use super::{Auditor, Operator, Problem};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use commands::EventStore;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// A rebuild started through this instance.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = admin::RebuildStatus)]
+pub struct RebuildStatus {
+    /// `running`, `done` or `failed`.
+    pub state: &'static str,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub events_applied: Option<u64>,
+    /// Whether the rebuilt tables held exactly the live rows.
+    pub matched_live: Option<bool>,
+    pub error: Option<String>,
+}
+
+/// The rebuilds this instance started, by projection.
+#[derive(Clone, Default)]
+pub struct RebuildJobs(Arc<Mutex<HashMap<String, RebuildStatus>>>);
+
+impl RebuildJobs {
+    fn get(&self, name: &str) -> Option<RebuildStatus> {
+        self.0.lock().ok().and_then(|jobs| jobs.get(name).cloned())
+    }
+
+    /// Marks `name` running; false when it already is.
+    fn start(&self, name: &str, at: DateTime<Utc>) -> bool {
+        let Ok(mut jobs) = self.0.lock() else { return false };
+        if jobs.get(name).is_some_and(|job| job.state == "running") {
+            return false;
+        }
+        let status = RebuildStatus {
+            state: "running",
+            started_at: at,
+            finished_at: None,
+            events_applied: None,
+            matched_live: None,
+            error: None,
+        };
+        jobs.insert(name.to_owned(), status);
+        true
+    }
+
+    fn finish(&self, name: &str, at: DateTime<Utc>, done: Result<projections::RebuildReport, String>) {
+        let Ok(mut jobs) = self.0.lock() else { return };
+        let Some(job) = jobs.get_mut(name) else { return };
+        job.finished_at = Some(at);
+        match done {
+            Ok(report) => {
+                (job.state, job.events_applied, job.matched_live) =
+                    ("done", Some(report.events_applied), Some(report.matched_live()));
+            }
+            Err(e) => (job.state, job.error) = ("failed", Some(e)),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = admin::ProjectionStatus)]
+pub struct ProjectionStatus {
+    pub name: String,
+    /// `inline` (written in the append's transaction: never behind) or `catch_up`.
+    pub kind: &'static str,
+    /// The position of the last event applied (inline: the newest event).
+    pub checkpoint: Option<i64>,
+    /// Events after the checkpoint.
+    pub lag_events: u64,
+    /// How long ago the oldest event not yet applied was recorded (0 when none).
+    pub lag_seconds: f64,
+    pub last_rebuild: Option<RebuildStatus>,
+}
+
+async fn status(state: &AppState, name: &str, inline: bool) -> Result<ProjectionStatus, Problem> {
+    let store: &dyn EventStore = state.store.as_ref();
+    let checkpoint =
+        if inline { state.reads.head_position().await? } else { store.checkpoint(name).await?.map(|c| c.position) };
+    let (lag_events, lag_seconds) = if inline {
+        (0, 0.0)
+    } else {
+        let after = store.checkpoint(name).await?.unwrap_or_default();
+        let oldest = store.read_all_stored(after, 1).await?;
+        let seconds = oldest.first().map_or(0.0, |e| (state.clock.now() - e.recorded_at).as_seconds_f64().max(0.0));
+        (state.reads.projection_lag(name).await?, seconds)
+    };
+    let kind = if inline { "inline" } else { "catch_up" };
+    Ok(ProjectionStatus {
+        name: name.to_owned(),
+        kind,
+        checkpoint,
+        lag_events,
+        lag_seconds,
+        last_rebuild: state.rebuilds.get(name),
+    })
+}
+
+/// Each read model's checkpoint, lag and last rebuild.
+#[utoipa::path(get, path = "/admin/projections", tag = "admin", security(("admin" = [])), responses(
+    (status = 200, description = "One entry per read model", body = Vec<ProjectionStatus>),
+    (status = 401, description = "No admin key, or a wrong one", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "The key has no auditor role", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Too many wrong keys from this address", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn list(_: Auditor, State(state): State<AppState>) -> Result<Json<Vec<ProjectionStatus>>, Problem> {
+    let inline = projections::inline().into_iter().map(|p| (p, true));
+    let mut statuses = Vec::new();
+    for (projector, inline) in inline.chain(projections::catch_up().into_iter().map(|p| (p, false))) {
+        statuses.push(status(&state, projector.name(), inline).await?);
+    }
+    Ok(Json(statuses))
+}
+
+/// Rebuild a read model from position 0, in the background.
+#[utoipa::path(post, path = "/admin/projections/{name}/rebuild", tag = "admin", params(("name" = String, Path, description = "A read model's name, as `GET /admin/projections` lists them")), security(("admin" = [])), responses(
+    (status = 202, description = "Started: `GET /admin/projections` shows it running, then done or failed", body = RebuildStatus),
+    (status = 401, description = "No admin key, or a wrong one", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "The key has no operator role", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No read model of this name", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "A rebuild of it is running", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Too many wrong keys from this address", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn rebuild(
+    _: Operator,
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<(StatusCode, Json<Option<RebuildStatus>>), Problem> {
+    let projector = projections::by_name(&name)
+        .map_err(|_| Problem::new(StatusCode::NOT_FOUND, "not-found", format!("no read model {name}")))?;
+    if !state.rebuilds.start(&name, state.clock.now()) {
+        return Err(Problem::new(StatusCode::CONFLICT, "conflict", format!("{name} is being rebuilt")));
+    }
+    let (jobs, store, clock) = (state.rebuilds.clone(), state.store.clone(), state.clock.clone());
+    tokio::spawn(async move {
+        let done = store.rebuild(projector.as_ref()).await.map_err(|e| e.to_string());
+        jobs.finish(projector.name(), clock.now(), done);
+    });
+    Ok((StatusCode::ACCEPTED, Json(state.rebuilds.get(&name))))
+}
