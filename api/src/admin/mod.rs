@@ -5,6 +5,7 @@
 mod auth;
 mod events;
 mod problem;
+mod schemas;
 
 pub use auth::AdminKey;
 pub use problem::Problem;
