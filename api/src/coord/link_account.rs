@@ -47,7 +47,7 @@ pub struct LinkQuery {
     params(LinkQuery),
     security(("access_key" = [], "coord_user" = [])),
     responses(
-        (status = 200, description = "The consent page (HTML; for a test token, the demo permission page)", content_type = "text/html"),
+        (status = 200, description = "The consent page (HTML; for a test token, the demo permission page)", body = String, content_type = "text/html"),
         (status = 400, description = "missing_parameter, invalid_return_url (not http or https, control characters), unknown_system, system_not_linkable, requirements_missing", body = CoordErrorBody),
         (status = 401, description = "Missing/unknown access key; missing, malformed, expired or invalid token; session_ended", body = CoordErrorBody),
         (status = 403, description = "The token was minted for another partner", body = CoordErrorBody),
@@ -76,7 +76,7 @@ pub async fn link_account(
     params(LinkQuery),
     security(("access_key" = [], "coord_user" = [])),
     responses(
-        (status = 200, description = "The consent page (HTML)", content_type = "text/html"),
+        (status = 200, description = "The consent page (HTML)", body = String, content_type = "text/html"),
         (status = 400, description = "As `GET /v1/users/link_account`", body = CoordErrorBody),
         (status = 401, description = "As `GET /v1/users/link_account`", body = CoordErrorBody),
     )

@@ -98,7 +98,7 @@ pub async fn secret(
     params(("tenant" = String, Path, description = "The operator (tenant) id")),
     security(("suite_user" = [])),
     responses(
-        (status = 200, description = "The otpauth URL as a QR code", content_type = "image/png"),
+        (status = 200, description = "The otpauth URL as a QR code", body = Vec<u8>, content_type = "image/png"),
         (status = 401, description = "A202/A203/A204: no valid token or session", body = super::error::SuiteErrorBody),
         (status = 409, description = "A209: no pending secret (call 2fa-secret first)", body = super::error::SuiteErrorBody),
     )

@@ -168,8 +168,8 @@ pub async fn confirm_email(
     tag = "suite",
     params(("tenant" = String, Path, description = "The operator (tenant) id"), EmailConfirmation),
     responses(
-        (status = 200, description = "A page: the email is confirmed", content_type = "text/html"),
-        (status = 400, description = "A page: the link is wrong, used or expired", content_type = "text/html"),
+        (status = 200, description = "A page: the email is confirmed", body = String, content_type = "text/html"),
+        (status = 400, description = "A page: the link is wrong, used or expired", body = String, content_type = "text/html"),
     )
 )]
 pub async fn confirm_email_link(
