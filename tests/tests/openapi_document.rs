@@ -143,6 +143,18 @@ fn every_operation_documents_the_errors_it_can_always_answer() {
 }
 
 #[test]
+fn every_operation_has_an_id_of_its_own() {
+    let doc = document();
+    let mut ids = std::collections::BTreeMap::<String, Vec<String>>::new();
+    for (method, path, operation) in operations(&doc) {
+        let id = operation["operationId"].as_str().unwrap_or_default().to_owned();
+        ids.entry(id).or_default().push(format!("{method} {path}"));
+    }
+    let shared: Vec<_> = ids.iter().filter(|(id, ops)| id.is_empty() || ops.len() > 1).collect();
+    assert!(shared.is_empty(), "operation ids missing or shared: {shared:?}");
+}
+
+#[test]
 fn every_credential_is_a_declared_scheme_of_its_dialect() {
     let doc = document();
     let schemes = doc["components"]["securitySchemes"].as_object().unwrap();

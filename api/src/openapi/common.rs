@@ -70,15 +70,37 @@ impl Dialect {
     }
 }
 
-/// Adds the common answers to every operation of a dialect.
+/// Adds the common answers to every operation of a dialect, and makes the operation ids unique.
 pub fn complete(document: &mut OpenApi) {
+    unique_operation_ids(document);
     for (path, item) in document.paths.paths.iter_mut() {
         let Some(dialect) = Dialect::of(path) else { continue };
-        for operation in operations(item) {
+        for (_, operation) in operations(item) {
             let statuses = common_statuses(operation, dialect);
             for status in statuses {
                 let responses = &mut operation.responses.responses;
                 responses.entry(status.to_owned()).or_insert_with(|| dialect.response(status));
+            }
+        }
+    }
+}
+
+/// An id that several operations share (a handler routed with two methods, two dialects'
+/// handlers of one name) becomes `{tag}_{id}_{method}` on each of them: OpenAPI requires unique
+/// ids, and tools (schemathesis among them) drop or merge the operations of a repeated one.
+fn unique_operation_ids(document: &mut OpenApi) {
+    let mut seen = std::collections::HashMap::<String, usize>::new();
+    for item in document.paths.paths.values_mut() {
+        for (_, operation) in operations(item) {
+            *seen.entry(operation.operation_id.clone().unwrap_or_default()).or_default() += 1;
+        }
+    }
+    for item in document.paths.paths.values_mut() {
+        for (method, operation) in operations(item) {
+            let id = operation.operation_id.clone().unwrap_or_default();
+            if seen.get(&id).is_some_and(|n| *n > 1) {
+                let tag = operation.tags.as_ref().and_then(|t| t.first()).cloned().unwrap_or_default();
+                operation.operation_id = Some(format!("{tag}_{id}_{method}"));
             }
         }
     }
@@ -108,17 +130,18 @@ fn requires_credentials(operation: &Operation) -> bool {
     !requirements.is_empty() && !requirements.iter().any(empty)
 }
 
-fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+/// The operations of a path item, with their methods (lowercase).
+fn operations(item: &mut PathItem) -> impl Iterator<Item = (&'static str, &mut Operation)> {
     [
-        &mut item.get,
-        &mut item.put,
-        &mut item.post,
-        &mut item.delete,
-        &mut item.options,
-        &mut item.head,
-        &mut item.patch,
-        &mut item.trace,
+        ("get", &mut item.get),
+        ("put", &mut item.put),
+        ("post", &mut item.post),
+        ("delete", &mut item.delete),
+        ("options", &mut item.options),
+        ("head", &mut item.head),
+        ("patch", &mut item.patch),
+        ("trace", &mut item.trace),
     ]
     .into_iter()
-    .filter_map(Option::as_mut)
+    .filter_map(|(method, operation)| operation.as_mut().map(|operation| (method, operation)))
 }
