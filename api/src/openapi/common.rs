@@ -87,7 +87,7 @@ pub fn complete(document: &mut OpenApi) {
 
 /// An id that several operations share (a handler routed with two methods, two dialects'
 /// handlers of one name) becomes `{tag}_{id}_{method}` on each of them: OpenAPI requires unique
-/// ids, and tools (schemathesis among them) drop or merge the operations of a repeated one.
+/// ids, and client generators name their functions after them.
 fn unique_operation_ids(document: &mut OpenApi) {
     let mut seen = std::collections::HashMap::<String, usize>::new();
     for item in document.paths.paths.values_mut() {
