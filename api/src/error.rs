@@ -177,13 +177,12 @@ api_errors! {
     NoCardToCharge => { status: CONFLICT, coord: "no_card", suite: P104 },
     #[error("{0}")]
     InvalidPayment(String) => { status: BAD_REQUEST, coord: "invalid_payment", suite: P102 },
-    // the card-wallet API answered every provider failure with 500; here it is a 502 with the reason
+    // the card-wallet API answered every provider failure with 500; a refused card or an unknown
+    // token is the client's to fix, so here it is a 4xx with the reason, as in the other dialects
     #[error("{0}")]
-    CardDeclined(String) => { status: PAYMENT_REQUIRED, coord: "card_declined", suite: P101, legacy: BAD_GATEWAY },
+    CardDeclined(String) => { status: PAYMENT_REQUIRED, coord: "card_declined", suite: P101 },
     #[error("{0}")]
-    InvalidCardToken(String) => {
-        status: BAD_REQUEST, coord: "invalid_card_token", suite: P102, legacy: BAD_GATEWAY,
-    },
+    InvalidCardToken(String) => { status: BAD_REQUEST, coord: "invalid_card_token", suite: P102 },
     #[error("the payment provider failed: {0}")]
     PaymentProviderFailed(String) => { status: BAD_GATEWAY, coord: "payment_provider_error", suite: P103 },
     #[error("stripe_info is not available for test users")]

@@ -68,7 +68,7 @@ async fn sample(state: &AppState) {
 
 /// Prometheus text format.
 #[utoipa::path(get, path = "/metrics", tag = "native", responses(
-    (status = 200, description = "Prometheus text format 0.0.4", content_type = "text/plain"),
+    (status = 200, description = "Prometheus text format 0.0.4", body = String, content_type = "text/plain"),
 ))]
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     sample(&state).await;

@@ -22,16 +22,65 @@ pub fn router() -> ApiRouter {
         .undocumented_get("/docs/swagger-ui.css", swagger_css)
 }
 
+/// The answer of the health and readiness probes (documentation only; the handlers build it).
+#[derive(utoipa::ToSchema)]
+#[schema(as = native::Status)]
+#[allow(dead_code)]
+struct Status {
+    /// `ok` (healthz), `ready` or `unavailable` (readyz).
+    status: String,
+}
+
+/// A JSON Web Key Set of Ed25519 public keys (RFC 7517, RFC 8037).
+#[derive(utoipa::ToSchema)]
+#[schema(as = native::Jwks)]
+#[allow(dead_code)]
+struct Jwks {
+    keys: Vec<Jwk>,
+}
+
+#[derive(utoipa::ToSchema)]
+#[schema(as = native::Jwk)]
+#[allow(dead_code)]
+struct Jwk {
+    /// `OKP`.
+    kty: String,
+    /// `Ed25519`.
+    crv: String,
+    /// The public key, base64url.
+    x: String,
+    /// As in the `kid` of the token header.
+    kid: String,
+    /// `EdDSA`.
+    alg: String,
+    /// `sig`.
+    #[schema(rename = "use")]
+    usage: String,
+}
+
+/// An OpenAPI document (its top level; the OpenAPI 3.1 specification says the rest).
+#[derive(utoipa::ToSchema)]
+#[schema(as = native::OpenApiDocument)]
+#[allow(dead_code)]
+struct OpenApiDocument {
+    /// `3.1.0`.
+    openapi: String,
+    #[schema(value_type = Object)]
+    info: Value,
+    #[schema(value_type = Object)]
+    paths: Value,
+}
+
 /// Liveness: the process answers.
-#[utoipa::path(get, path = "/healthz", tag = "native", responses((status = 200, description = "Alive", example = json!({"status": "ok"}))))]
+#[utoipa::path(get, path = "/healthz", tag = "native", responses((status = 200, description = "Alive", body = Status, example = json!({"status": "ok"}))))]
 async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
 /// Readiness: the database answers a query.
 #[utoipa::path(get, path = "/readyz", tag = "native", responses(
-    (status = 200, description = "Ready", example = json!({"status": "ready"})),
-    (status = 503, description = "The database does not answer", example = json!({"status": "unavailable"})),
+    (status = 200, description = "Ready", body = Status, example = json!({"status": "ready"})),
+    (status = 503, description = "The database does not answer", body = Status, example = json!({"status": "unavailable"})),
 ))]
 async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     match state.reads.ready().await {
@@ -44,13 +93,13 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
 }
 
 /// The public keys that verify access tokens (Ed25519, `kid` as in the token header).
-#[utoipa::path(get, path = "/.well-known/jwks.json", tag = "native", responses((status = 200, description = "A JSON Web Key Set")))]
+#[utoipa::path(get, path = "/.well-known/jwks.json", tag = "native", responses((status = 200, description = "A JSON Web Key Set", body = Jwks)))]
 async fn jwks(State(state): State<AppState>) -> Json<Value> {
     Json(state.tokens.jwks())
 }
 
 /// This document.
-#[utoipa::path(get, path = "/openapi.json", tag = "native", responses((status = 200, description = "OpenAPI 3.1")))]
+#[utoipa::path(get, path = "/openapi.json", tag = "native", responses((status = 200, description = "OpenAPI 3.1", body = OpenApiDocument)))]
 async fn openapi(Extension(document): Extension<Arc<utoipa::openapi::OpenApi>>) -> Json<utoipa::openapi::OpenApi> {
     Json(document.as_ref().clone())
 }

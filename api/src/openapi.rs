@@ -1,6 +1,8 @@
 //! The routes of the service and their OpenAPI document (served at `/openapi.json`, browsable at
 //! `/docs`), registered once: a handler's `#[utoipa::path]` gives both its axum route and its
 //! operation (utoipa-axum's `routes!`), so the document cannot drift from the router.
+mod common;
+
 use crate::state::AppState;
 use crate::{coord, legacy, native, suite};
 use axum::Router;
@@ -39,36 +41,39 @@ struct Security;
 impl Modify for Security {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
+        let bearer = |description: &str, format: Option<&str>| {
+            let scheme = Http::builder().scheme(HttpAuthScheme::Bearer).description(Some(description));
+            SecurityScheme::Http(match format {
+                Some(format) => scheme.bearer_format(format).build(),
+                None => scheme.build(),
+            })
+        };
         components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(
-                Http::builder()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .description(Some("An EdDSA access token from create_jwt; keys at /.well-known/jwks.json"))
-                    .build(),
+            "coord_user",
+            bearer("A coord user's EdDSA access token from create_jwt; keys at /.well-known/jwks.json", Some("JWT")),
+        );
+        components.add_security_scheme(
+            "suite_user",
+            bearer(
+                "A suite access token (sign-in, sign-up or refresh), or an API client's token with \
+                 `GoUrban-Impersonate: <user id>`",
+                Some("JWT"),
             ),
+        );
+        components.add_security_scheme(
+            "legacy_user",
+            bearer("A legacy access token from /api/oauth/register or /api/oauth/token", Some("JWT")),
         );
         components.add_security_scheme(
             "server_token",
-            SecurityScheme::Http(
-                Http::builder()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("The partner's secret server token (coord create_jwt only)"))
-                    .build(),
-            ),
+            bearer("The partner's secret server token (coord create_jwt only)", None),
         );
         components.add_security_scheme(
             "admin",
-            SecurityScheme::Http(
-                Http::builder()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("The admin key (USERS_API_ADMIN_KEY, or generated on first start)"))
-                    .build(),
-            ),
+            bearer("The admin key (USERS_API_ADMIN_KEY, or generated on first start)", None),
         );
-        components
-            .add_security_scheme("access_key", SecurityScheme::ApiKey(ApiKey::Query(ApiKeyValue::new("access_key"))));
+        let access_key = ApiKeyValue::with_description("access_key", "The coord partner's API access key");
+        components.add_security_scheme("access_key", SecurityScheme::ApiKey(ApiKey::Query(access_key)));
     }
 }
 
@@ -168,9 +173,12 @@ impl ApiRouter {
         self
     }
 
-    /// The axum router and the document of its routes.
+    /// The axum router and the document of its routes, with the answers every operation of a
+    /// dialect can give (`common`).
     pub fn split_for_parts(self) -> (Router<AppState>, utoipa::openapi::OpenApi) {
-        self.router.split_for_parts()
+        let (router, mut document) = self.router.split_for_parts();
+        common::complete(&mut document);
+        (router, document)
     }
 }
 

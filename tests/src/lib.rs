@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod app;
+pub mod browser;
 pub mod coord;
 mod databases;
 pub mod legacy;

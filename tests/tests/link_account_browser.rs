@@ -9,28 +9,12 @@
 #![allow(clippy::unwrap_used)]
 
 use axum::extract::{RawQuery, State};
-use chromiumoxide::browser::{Browser, BrowserConfig};
 use chromiumoxide::page::ScreenshotParams;
-use futures_util::StreamExt;
 use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use tests::browser::{chromium_or_skip, launch};
 use tests::{Engine, TestApp, both_engines, eventually};
-
-/// The Chromium binary: `$CHROMIUM`, else `chromium` or `chromium-browser` on the `PATH`.
-fn chromium() -> Option<PathBuf> {
-    if let Some(given) = std::env::var_os("CHROMIUM").filter(|p| !p.is_empty()) {
-        return Some(PathBuf::from(given));
-    }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .flat_map(|dir| ["chromium", "chromium-browser"].map(|name| dir.join(name)))
-        .find(|candidate| candidate.is_file())
-}
-
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
-}
 
 /// The partner's page the browser returns to: it records each query it is called with.
 async fn return_server() -> (String, Arc<Mutex<Vec<String>>>) {
@@ -46,39 +30,18 @@ async fn return_server() -> (String, Arc<Mutex<Vec<String>>>) {
     (url, seen)
 }
 
-async fn launch(executable: PathBuf, profile: &std::path::Path) -> (Browser, tokio::task::JoinHandle<()>) {
-    let config = BrowserConfig::builder()
-        .chrome_executable(executable)
-        .new_headless_mode()
-        .no_sandbox()
-        .user_data_dir(profile)
-        .window_size(900, 700)
-        .args(["--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"])
-        .build()
-        .unwrap();
-    let (browser, mut handler) = Browser::launch(config).await.unwrap();
-    let events = tokio::spawn(async move { while handler.next().await.is_some() {} });
-    (browser, events)
-}
-
 fn screenshot_path(engine: Engine, name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("link_account_{name}_{engine:?}.png").to_lowercase())
 }
 
 both_engines!(approving_in_chromium_links_and_lands_on_the_return_url, |engine| async move {
-    let Some(executable) = chromium() else {
-        assert!(!in_ci(), "CI is set but no Chromium was found: scripts/chromium installs it");
-        // straight to stderr: the test harness hides what a passing test prints with `eprintln!`
-        let warning = "SKIPPED link_account_browser: no chromium binary (run scripts/chromium, or set CHROMIUM)\n";
-        let _ = std::io::Write::write_all(&mut std::io::stderr(), warning.as_bytes());
-        return;
-    };
+    let Some(executable) = chromium_or_skip("link_account_browser") else { return };
     let app = TestApp::spawn(engine).await;
     let coord = app.coord();
     let token = coord.token_for("chromium@example.com").await;
     let (return_url, seen) = return_server().await;
     let profile = app.scratch.0.join("chromium-profile");
-    let (mut browser, events) = launch(executable, &profile).await;
+    let (mut browser, events) = launch(executable, &profile, (900, 700)).await;
 
     let page =
         browser.new_page(coord.link_account_url("/link_account", &token, "CitiBike", &return_url)).await.unwrap();

@@ -1,7 +1,9 @@
 //! The native surface: the API description and its browser page.
 #![allow(clippy::unwrap_used)]
 
+use chromiumoxide::page::ScreenshotParams;
 use serde_json::Value;
+use tests::browser::{chromium_or_skip, launch};
 use tests::{Engine, TestApp};
 
 #[tokio::test]
@@ -141,8 +143,9 @@ async fn the_openapi_document_describes_every_route_the_server_answers() {
     ] {
         assert!(schemas.contains_key(name), "{name}");
     }
-    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
-    assert!(doc["components"]["securitySchemes"]["server_token"].is_object());
+    for scheme in ["coord_user", "suite_user", "legacy_user", "access_key", "server_token", "admin"] {
+        assert!(doc["components"]["securitySchemes"][scheme].is_object(), "{scheme}");
+    }
 }
 
 #[tokio::test]
@@ -157,4 +160,52 @@ async fn the_docs_page_loads_swagger_ui_from_this_server() {
     assert!(js.text().await.unwrap().contains("SwaggerUIBundle"));
     let css = app.get("/docs/swagger-ui.css").send().await.unwrap();
     assert_eq!(css.status(), 200);
+}
+
+/// The operations Swagger UI lists on the page, as (tag, method, path).
+const LISTED: &str = "Array.from(document.querySelectorAll('.opblock-tag-section')).flatMap(section => \
+    Array.from(section.querySelectorAll('.opblock')).map(op => [\
+        section.querySelector('.opblock-tag').getAttribute('data-tag'),\
+        op.querySelector('.opblock-summary-method').textContent.toLowerCase(),\
+        op.querySelector('.opblock-summary-path').getAttribute('data-path')]))";
+
+#[tokio::test]
+async fn the_docs_page_lists_every_operation_of_every_dialect_in_chromium() {
+    let Some(executable) = chromium_or_skip("the docs page in chromium") else { return };
+    let app = TestApp::spawn(Engine::Sqlite).await;
+    let doc: Value = app.get("/openapi.json").send().await.unwrap().json().await.unwrap();
+    let operations: usize =
+        doc["paths"].as_object().unwrap().values().map(|item| item.as_object().unwrap().len()).sum();
+    let (mut browser, events) = launch(executable, &app.scratch.0.join("chromium-profile"), (1280, 1600)).await;
+    let page = browser.new_page(app.url("/docs")).await.unwrap();
+    // Swagger UI renders after it has fetched the document
+    let mut listed: Vec<(String, String, String)> = Vec::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    while listed.len() < operations && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        listed = page.evaluate(LISTED).await.ok().and_then(|r| r.into_value().ok()).unwrap_or_default();
+    }
+    let rendered = listed.len() == operations;
+    assert!(rendered, "the page lists {} of the document's {operations} operations", listed.len());
+    let png = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("docs_page.png");
+    page.save_screenshot(ScreenshotParams::builder().build(), &png).await.unwrap();
+    browser.close().await.unwrap();
+    let _ = browser.wait().await;
+    events.abort();
+
+    let has =
+        |tag: &str, method: &str, path: &str| listed.iter().any(|l| l == &(tag.into(), method.into(), path.into()));
+    assert!(has("coord", "get", "/v1/users/user/current"), "{listed:?}");
+    assert!(has("coord", "post", "/v1/users/create_jwt"));
+    assert!(has("suite", "post", "/{tenant}/auth/sign-in-email"));
+    assert!(has("suite", "patch", "/{tenant}/front/customers"));
+    assert!(has("legacy", "post", "/api/oauth/token"));
+    assert!(has("legacy", "get", "/api/users/isLogged"));
+    assert!(has("admin", "get", "/admin/events"));
+    assert!(has("native", "get", "/openapi.json"));
+    for tag in ["coord", "suite", "legacy", "admin", "native"] {
+        let count = listed.iter().filter(|(t, ..)| t == tag).count();
+        assert!(count >= 3, "the page lists {count} {tag} operations");
+    }
+    assert!(std::fs::metadata(&png).unwrap().len() > 10_000, "a screenshot of the page was saved");
 }

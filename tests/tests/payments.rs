@@ -73,15 +73,16 @@ both_engines!(the_legacy_card_wallet, |engine| async move {
     let (visa_id, mc_id) = (visa["id"].as_str().unwrap().to_owned(), mastercard["id"].as_str().unwrap().to_owned());
     assert_eq!(card_data(&app, &token, "/card").await["id"], visa_id.as_str());
 
-    // a refused card or a bad token is the provider's 502 and records nothing
+    // a refused card (402) or a bad token (400) is the client's to fix, not a server error, and
+    // records nothing
     let before = app.stream(&stream).await.len();
     assert_eq!(
         legacy_error(attach(&app, &token, "tok_chargeDeclined").await).await,
-        (StatusCode::BAD_GATEWAY, "card_declined".into())
+        (StatusCode::PAYMENT_REQUIRED, "card_declined".into())
     );
     assert_eq!(
         legacy_error(attach(&app, &token, "tok_nonsense").await).await,
-        (StatusCode::BAD_GATEWAY, "invalid_card_token".into())
+        (StatusCode::BAD_REQUEST, "invalid_card_token".into())
     );
     assert_eq!(app.stream(&stream).await.len(), before);
 
@@ -212,7 +213,7 @@ both_engines!(an_idempotency_key_replays_the_first_answer, |engine| async move {
     );
 
     // a refusal is kept too; another user's same key is theirs alone
-    assert_eq!(post("key-3", "tok_chargeDeclined").await.unwrap().status(), 502);
+    assert_eq!(post("key-3", "tok_chargeDeclined").await.unwrap().status(), 402);
     let bob = app.legacy().registered("bob").await;
     let res = app
         .payment(Method::POST, &access(&bob), "/")
@@ -340,7 +341,7 @@ both_engines!(a_card_tester_gets_few_tries_per_account, |engine| async move {
     let app = TestApp::spawn_with_adapters(settings, scratch, adapters).await;
     let token = access(&app.legacy().registered("mallory").await);
     for _ in 0..3 {
-        assert_eq!(attach(&app, &token, "tok_chargeDeclined").await.status(), StatusCode::BAD_GATEWAY);
+        assert_eq!(attach(&app, &token, "tok_chargeDeclined").await.status(), StatusCode::PAYMENT_REQUIRED);
     }
     let stopped =
         app.payment(Method::POST, &token, "/").header("Idempotency-Key", "try-4").json(&json!({"token": "tok_visa"}));

@@ -74,9 +74,9 @@ both_engines!(the_card_wallet_speaks_stripe, |engine| async move {
         .unwrap();
     assert_eq!((last.field("metadata[vat_number]"), last.field("metadata[company_name]")), (Some(""), Some("ACME")));
 
-    // a decline is Stripe's message in a 502; a deleted card is deleted at Stripe
+    // a decline is Stripe's message in a 402; a deleted card is deleted at Stripe
     let declined = attach("tok_chargeDeclined").await.unwrap();
-    assert_eq!(legacy_error(declined).await, (StatusCode::BAD_GATEWAY, "card_declined".into()));
+    assert_eq!(legacy_error(declined).await, (StatusCode::PAYMENT_REQUIRED, "card_declined".into()));
     let res = app.payment(Method::DELETE, &token, &format!("/card/{visa_id}")).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let deletes = standin.seen_at(Method::DELETE, &format!("/v1/customers/{customer}/sources/{visa_id}"));

@@ -56,7 +56,7 @@ async fn a_stripe_run_logs_no_secret_key_token_or_card_number() {
     let attach =
         |card: &str| app.payment(Method::POST, &token, "/").json(&json!({"token": card, "number": CARD_NUMBER})).send();
     assert_eq!(attach(TOKEN).await.unwrap().status(), 200);
-    assert_eq!(attach("tok_chargeDeclined").await.unwrap().status(), 502);
+    assert_eq!(attach("tok_chargeDeclined").await.unwrap().status(), 402);
     assert_eq!(attach("btok_1UnknownCanaryToken").await.unwrap().status(), 502);
     let input = commands::wallet::ChargeInput {
         amount_minor: 700,

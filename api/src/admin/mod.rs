@@ -9,6 +9,7 @@ mod partners;
 mod problem;
 mod projections;
 mod reads;
+mod schemas;
 mod tenants;
 mod users;
 mod wallet;

@@ -30,7 +30,7 @@ pub struct PartnerKeysView {
 }
 
 /// Register a partner with new keys.
-#[utoipa::path(post, path = "/admin/tenants/{tenant}/partners", tag = "admin", params(("tenant" = String, Path)), request_body = NewPartner, security(("admin" = [])), responses(
+#[utoipa::path(post, path = "/admin/tenants/{tenant}/partners", tag = "admin", operation_id = "admin_register_partner", params(("tenant" = String, Path)), request_body = NewPartner, security(("admin" = [])), responses(
     (status = 201, description = "Registered; the keys are shown only here", body = PartnerKeysView),
     (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "A partner with this id exists or was revoked", body = Problem, content_type = "application/problem+json"),

@@ -63,7 +63,7 @@ async fn configure(
 }
 
 /// Create a tenant.
-#[utoipa::path(post, path = "/admin/tenants", tag = "admin", request_body = NewTenant, security(("admin" = [])), responses(
+#[utoipa::path(post, path = "/admin/tenants", tag = "admin", operation_id = "admin_create_tenant", request_body = NewTenant, security(("admin" = [])), responses(
     (status = 201, description = "Created", body = TenantView),
     (status = 409, description = "A tenant with this id exists", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "An id or name that is not valid", body = Problem, content_type = "application/problem+json"),

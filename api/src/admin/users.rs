@@ -37,7 +37,7 @@ impl StateQuery {
 
 /// A user's state as it was at a position or an instant (now, without either).
 #[utoipa::path(get, path = "/admin/users/{user_id}/state", tag = "admin", params(("user_id" = uuid::Uuid, Path, description = "The user's id"), StateQuery), security(("admin" = [])), responses(
-    (status = 200, description = "`{user_id, version, position, recorded_at, state}`: the last event included and the state it left (version 0: none yet at that point)", body = serde_json::Value),
+    (status = 200, description = "`{user_id, version, position, recorded_at, state}`: the last event included and the state it left (version 0: none yet at that point)", body = super::schemas::PastUserState),
     (status = 400, description = "Both `at_position` and `at_time`, or a value that is not valid", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "No admin key, or a wrong one", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "The key has no auditor role", body = Problem, content_type = "application/problem+json"),

@@ -37,7 +37,7 @@ pub struct JwtToken {
     post,
     path = "/v1/users/testing/create_jwt",
     tag = "coord",
-    params(("access_key" = String, Query, description = "The partner's API access key")),
+    security(("access_key" = [])),
     request_body = CreateJwt,
     responses(
         (status = 200, description = "A test token", body = JwtToken),
@@ -67,9 +67,8 @@ pub async fn create_test_jwt(
     post,
     path = "/v1/users/create_jwt",
     tag = "coord",
-    params(("access_key" = String, Query, description = "The partner's API access key")),
+    security(("access_key" = [], "server_token" = [])),
     request_body = CreateJwt,
-    security(("server_token" = [])),
     responses(
         (status = 200, description = "A token for a production user", body = JwtToken),
         (status = 400, description = "Invalid body, email or external uid", body = super::error::CoordErrorBody),

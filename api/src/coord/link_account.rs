@@ -27,8 +27,9 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct LinkQuery {
-    /// The partner's API access key.
+    /// The partner's API access key (the `access_key` security scheme).
     #[allow(dead_code)] // read by the `Partner` extractor
+    #[param(ignore)]
     access_key: Option<String>,
     /// The user's JWT (a browser cannot send the header); `Authorization: Bearer` works too.
     token: Option<String>,
@@ -44,8 +45,9 @@ pub struct LinkQuery {
     path = "/v1/users/link_account",
     tag = "coord",
     params(LinkQuery),
+    security(("access_key" = [], "coord_user" = [])),
     responses(
-        (status = 200, description = "The consent page (HTML; for a test token, the demo permission page)", content_type = "text/html"),
+        (status = 200, description = "The consent page (HTML; for a test token, the demo permission page)", body = String, content_type = "text/html"),
         (status = 400, description = "missing_parameter, invalid_return_url (not http or https, control characters), unknown_system, system_not_linkable, requirements_missing", body = CoordErrorBody),
         (status = 401, description = "Missing/unknown access key; missing, malformed, expired or invalid token; session_ended", body = CoordErrorBody),
         (status = 403, description = "The token was minted for another partner", body = CoordErrorBody),
@@ -72,8 +74,9 @@ pub async fn link_account(
     path = "/v1/users/user/current/link_account",
     tag = "coord",
     params(LinkQuery),
+    security(("access_key" = [], "coord_user" = [])),
     responses(
-        (status = 200, description = "The consent page (HTML)", content_type = "text/html"),
+        (status = 200, description = "The consent page (HTML)", body = String, content_type = "text/html"),
         (status = 400, description = "As `GET /v1/users/link_account`", body = CoordErrorBody),
         (status = 401, description = "As `GET /v1/users/link_account`", body = CoordErrorBody),
     )

@@ -50,10 +50,9 @@ async fn store_card(
     path = "/v1/users/user/current/stripe_info",
     tag = "coord",
     params(
-        ("access_key" = String, Query, description = "The partner's API access key"),
         ("Idempotency-Key" = Option<String>, Header, description = "1 to 255 visible ASCII characters; the answer is replayed for 24 hours"),
     ),
-    security(("bearer" = [])),
+    security(("access_key" = [], "coord_user" = [])),
     request_body = StripeInfo,
     responses(
         (status = 200, description = "The token, with the Stripe customer id", body = StripeInfo),

@@ -80,8 +80,7 @@ pub struct SystemLink {
     post,
     path = "/v1/users/testing/user/current/transactable_systems",
     tag = "coord",
-    params(("access_key" = String, Query, description = "The partner's API access key")),
-    security(("bearer" = [])),
+    security(("access_key" = [], "coord_user" = [])),
     request_body = SystemLink,
     responses(
         (status = 200, description = "The link as it now stands", body = SystemLink),

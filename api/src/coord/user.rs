@@ -84,8 +84,7 @@ impl From<&LicensePlate> for Vehicle {
     get,
     path = "/v1/users/user/current",
     tag = "coord",
-    params(("access_key" = String, Query, description = "The partner's API access key")),
-    security(("bearer" = [])),
+    security(("access_key" = [], "coord_user" = [])),
     responses(
         (status = 200, description = "The current user", body = CurrentUser),
         (status = 401, description = "Missing/unknown access key; missing, malformed, expired or invalid token", body = CoordErrorBody),
@@ -107,8 +106,7 @@ pub async fn current(State(state): State<AppState>, user: CoordUser) -> Result<J
     put,
     path = "/v1/users/user/current/vehicle",
     tag = "coord",
-    params(("access_key" = String, Query, description = "The partner's API access key")),
-    security(("bearer" = [])),
+    security(("access_key" = [], "coord_user" = [])),
     request_body = Vehicle,
     responses(
         (status = 200, description = "The stored vehicle", body = Vehicle),
@@ -137,8 +135,7 @@ pub async fn put_vehicle(
     post,
     path = "/v1/users/user/current/update_vehicle",
     tag = "coord",
-    params(("access_key" = String, Query, description = "The partner's API access key")),
-    security(("bearer" = [])),
+    security(("access_key" = [], "coord_user" = [])),
     request_body = Vehicle,
     responses(
         (status = 200, description = "The stored vehicle", body = Vehicle),

@@ -14,7 +14,7 @@ use axum::extract::State;
     delete,
     path = "/api/users/delete",
     tag = "legacy",
-    security(("bearer" = [])),
+    security(("legacy_user" = [])),
     responses(
         (status = 200, description = "the deleted user; its tokens stop working and its email and username are free", body = UserModel),
         (status = 403, description = "permission denied: the account has holds (an active subscription, an unpaid charge)", body = super::error::LegacyErrorBody),

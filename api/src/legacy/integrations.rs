@@ -45,7 +45,7 @@ fn request<'a>(state: &'a AppState, user_id: Uuid, name: &'a str) -> LinkRequest
     get,
     path = "/api/users/integrations",
     tag = "legacy",
-    security(("bearer" = [])),
+    security(("legacy_user" = [])),
     responses(
         (status = 200, description = "the account's providers", body = Vec<String>),
         (status = 401, description = "no valid token or session", body = ErrorBody),
@@ -62,7 +62,7 @@ pub async fn providers(State(state): State<AppState>, user: LegacyUser) -> Resul
     path = "/api/users/integrations",
     tag = "legacy",
     request_body = Provider,
-    security(("bearer" = [])),
+    security(("legacy_user" = [])),
     responses(
         (status = 200, description = "the provider has been added", body = ProviderMessage),
         (status = 400, description = "invalid parameters: no name, an unknown provider (`unknown_system`), one that needs no link (`system_not_linkable`), or one that needs a card first (`requirements_missing`)", body = ErrorBody),
@@ -91,7 +91,7 @@ pub async fn add_provider(
     path = "/api/users/integrations/{name}",
     tag = "legacy",
     params(("name" = String, Path, description = "The provider's name")),
-    security(("bearer" = [])),
+    security(("legacy_user" = [])),
     responses(
         (status = 200, description = "the provider has been removed", body = ProviderMessage),
         (status = 400, description = "invalid parameters or provider isn't implemented", body = ErrorBody),

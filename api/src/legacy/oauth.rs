@@ -127,7 +127,7 @@ pub struct Revoke {
     path = "/api/oauth/revoke",
     tag = "legacy",
     request_body(content = Revoke, description = "optional"),
-    security(("bearer" = [])),
+    security(("legacy_user" = [])),
     responses(
         (status = 200, description = "revoked", body = super::users::Message),
         (status = 401, description = "no valid token or session", body = super::error::LegacyErrorBody),

@@ -52,14 +52,15 @@ async fn attach(state: &AppState, user_id: Uuid, token: &str, key: &str, meta: M
     tag = "legacy",
     request_body = AttachCard,
     params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 visible ASCII characters; the answer is replayed for 24 hours")),
-    security(("bearer" = [])),
+    security(("legacy_user" = [])),
     responses(
         (status = 200, description = "succesfully added the card", body = CardData),
-        (status = 400, description = "missing parameters (`token`), or a bad `Idempotency-Key`", body = ErrorBody),
+        (status = 400, description = "missing parameters (`token`), `invalid_card_token` (the provider does not know the token), or a bad `Idempotency-Key`", body = ErrorBody),
+        (status = 402, description = "`card_declined`: the card's issuer refused it", body = ErrorBody),
         (status = 409, description = "a request with this key is still running", body = ErrorBody),
         (status = 422, description = "the key was used with another body", body = ErrorBody),
         (status = 429, description = "too many cards attached this hour (`rate_limited`, `Retry-After`)", body = ErrorBody),
-        (status = 502, description = "stripe error: the card was declined, the token is not valid, or Stripe failed", body = ErrorBody),
+        (status = 502, description = "`payment_provider_error`: the payment provider failed", body = ErrorBody),
     )
 )]
 pub async fn attach_card(
@@ -85,7 +86,7 @@ pub async fn attach_card(
     get,
     path = "/api/users/payment/card",
     tag = "legacy",
-    security(("bearer" = [])),
+    security(("legacy_user" = [])),
     responses(
         (status = 200, description = "the default card", body = CardData),
         (status = 404, description = "the user doesn't have any default card", body = ErrorBody),
@@ -103,7 +104,7 @@ pub async fn default_card(State(state): State<AppState>, user: LegacyUser) -> Re
     path = "/api/users/payment/card/{card_id}",
     tag = "legacy",
     params(("card_id" = String, Path, description = "The Stripe card id (`card_…`)")),
-    security(("bearer" = [])),
+    security(("legacy_user" = [])),
     responses(
         (status = 200, description = "the card", body = CardData),
         (status = 404, description = "the user has no such card", body = ErrorBody),
@@ -172,7 +173,7 @@ fn address(given: Option<CardAddress>) -> Result<BillingAddress, ApiError> {
     path = "/api/users/payment/card",
     tag = "legacy",
     request_body = UpdateCard,
-    security(("bearer" = [])),
+    security(("legacy_user" = [])),
     responses(
         (status = 200, description = "the card", body = CardData),
         (status = 400, description = "missing parameters, you need to specify a card", body = ErrorBody),
@@ -201,7 +202,7 @@ pub async fn update_card(
     path = "/api/users/payment/card/{card_id}",
     tag = "legacy",
     params(("card_id" = String, Path, description = "The Stripe card id")),
-    security(("bearer" = [])),
+    security(("legacy_user" = [])),
     responses(
         (status = 200, description = "the removed card, with `deleted: true`", body = StripeCard),
         (status = 403, description = "the user must have one card active when having a subscription", body = ErrorBody),
@@ -227,7 +228,7 @@ pub async fn delete_card(
     path = "/api/users/payment/card/{card_id}/default",
     tag = "legacy",
     params(("card_id" = String, Path, description = "The Stripe card id")),
-    security(("bearer" = [])),
+    security(("legacy_user" = [])),
     responses(
         (status = 200, description = "succesfully set the card as default", body = CardData),
         (status = 404, description = "the user has no such card", body = ErrorBody),

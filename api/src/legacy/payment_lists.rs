@@ -19,7 +19,7 @@ type ErrorBody = super::error::LegacyErrorBody;
     get,
     path = "/api/users/payment/card/stripe_metadata",
     tag = "legacy",
-    security(("bearer" = [])),
+    security(("legacy_user" = [])),
     responses((status = 200, description = "the customer's metadata", body = StripeMetadata))
 )]
 pub async fn get_metadata(
@@ -47,7 +47,7 @@ pub struct UpdateMetadata {
     path = "/api/users/payment/stripe_metadata",
     tag = "legacy",
     request_body = UpdateMetadata,
-    security(("bearer" = [])),
+    security(("legacy_user" = [])),
     responses(
         (status = 200, description = "the customer's metadata", body = MetadataData),
         (status = 400, description = "missing parameters (`metadata`), or a value over 500 characters", body = ErrorBody),
@@ -84,7 +84,7 @@ pub async fn put_metadata(
     get,
     path = "/api/users/payment/charges",
     tag = "legacy",
-    security(("bearer" = [])),
+    security(("legacy_user" = [])),
     responses((status = 200, description = "the charges", body = ChargeList))
 )]
 pub async fn charges(State(state): State<AppState>, user: LegacyUser) -> Result<Json<ChargeList>, LegacyError> {
@@ -97,7 +97,7 @@ pub async fn charges(State(state): State<AppState>, user: LegacyUser) -> Result<
     get,
     path = "/api/users/payment/subcriptions",
     tag = "legacy",
-    security(("bearer" = [])),
+    security(("legacy_user" = [])),
     responses((status = 200, description = "the subscriptions", body = SubscriptionList))
 )]
 pub async fn subscriptions(

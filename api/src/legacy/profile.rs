@@ -88,7 +88,7 @@ impl UpdateUser {
     path = "/api/users/update",
     tag = "legacy",
     request_body = UpdateUser,
-    security(("bearer" = [])),
+    security(("legacy_user" = [])),
     responses(
         (status = 200, description = "the user, updated", body = UserModel),
         (status = 400, description = "missing parameters, no data to update; or a username, email, new password or info value that breaks its rule", body = super::error::LegacyErrorBody),
@@ -185,7 +185,7 @@ pub async fn show_without_id(State(state): State<AppState>, ClientAddr(address):
     get,
     path = "/api/bucket",
     tag = "legacy",
-    security(("bearer" = [])),
+    security(("legacy_user" = [])),
     responses(
         (status = 200, description = "always empty", body = Vec<serde_json::Value>, example = json!([])),
         (status = 401, description = "no valid token or session", body = super::error::LegacyErrorBody),

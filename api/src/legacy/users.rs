@@ -50,7 +50,7 @@ pub(super) async fn user_model(state: &AppState, user_id: Uuid) -> Result<UserMo
     get,
     path = "/api/users/isLogged",
     tag = "legacy",
-    security(("bearer" = [])),
+    security(("legacy_user" = [])),
     responses(
         (status = 200, description = "the user has been retrieved", body = UserModel),
         (status = 401, description = "no valid token or session", body = super::error::LegacyErrorBody),
@@ -76,7 +76,7 @@ pub struct OtpSecret {
     get,
     path = "/api/users/otp",
     tag = "legacy",
-    security(("bearer" = [])),
+    security(("legacy_user" = [])),
     responses(
         (status = 200, description = "the otp can be registered for the account", body = OtpSecret),
         (status = 401, description = "no valid token or session", body = super::error::LegacyErrorBody),
@@ -133,7 +133,7 @@ pub struct OtpEnabled {
     path = "/api/users/otp",
     tag = "legacy",
     request_body = OtpEnable,
-    security(("bearer" = [])),
+    security(("legacy_user" = [])),
     responses(
         (status = 200, description = "the otp has been registered for the user; keep the recovery codes", body = OtpEnabled),
         (status = 400, description = "missing parameters", body = super::error::LegacyErrorBody),
@@ -179,7 +179,7 @@ pub struct OtpDisable {
     path = "/api/users/otp",
     tag = "legacy",
     params(OtpDisable),
-    security(("bearer" = [])),
+    security(("legacy_user" = [])),
     responses(
         (status = 200, description = "the otp has been deleted", body = Message),
         (status = 400, description = "missing parameters, or the otp is not enabled", body = super::error::LegacyErrorBody),

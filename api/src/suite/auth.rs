@@ -141,7 +141,7 @@ pub async fn refresh_token(
     path = "/{tenant}/auth/logout",
     tag = "suite",
     params(("tenant" = String, Path, description = "The operator (tenant) id")),
-    security(("bearer" = [])),
+    security(("suite_user" = [])),
     responses(
         (status = 204, description = "Signed out"),
         (status = 401, description = "A202/A203/A204: no valid token or session", body = super::error::SuiteErrorBody),

@@ -40,7 +40,7 @@ impl From<IdentityCardRow> for IdentityCardBody {
     path = "/{tenant}/front/customer-identity-cards",
     tag = "suite",
     params(("tenant" = String, Path, description = "The operator (tenant) id")),
-    security(("bearer" = [])),
+    security(("suite_user" = [])),
     responses(
         (status = 200, description = "The cards", body = [IdentityCardBody]),
         (status = 401, description = "A202, A203, A204: no valid token", body = super::error::SuiteErrorBody),

@@ -26,7 +26,7 @@ pub struct DeletionPending {
     path = "/{tenant}/front/customers/request-deletion",
     tag = "suite",
     params(("tenant" = String, Path, description = "The operator (tenant) id")),
-    security(("bearer" = [])),
+    security(("suite_user" = [])),
     responses(
         (status = 202, description = "Recorded; the account is erased when the holds clear", body = DeletionPending),
         (status = 204, description = "The account is erased: its tokens stop working, its email is free"),

@@ -53,7 +53,7 @@ pub struct VerificationSession {
     tag = "suite",
     params(("tenant" = String, Path, description = "The operator (tenant) id")),
     request_body = VerificationInit,
-    security(("bearer" = [])),
+    security(("suite_user" = [])),
     responses(
         (status = 200, description = "The pending session: a new one, or the one pending already", body = VerificationSession),
         (status = 400, description = "U501: the type is not LICENSE or ID; U502: the returnUrl is not an absolute http(s) URL of at most 2,048 characters; REQ400: the body", body = ErrorBody),

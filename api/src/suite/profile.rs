@@ -142,7 +142,7 @@ async fn customer_of(state: &AppState, user: &SuiteUser, row: UserRow) -> Result
     path = "/{tenant}/front/customers",
     tag = "suite",
     params(("tenant" = String, Path, description = "The operator (tenant) id")),
-    security(("bearer" = [])),
+    security(("suite_user" = [])),
     responses(
         (status = 200, description = "The customer", body = Customer),
         (status = 401, description = "A202/A203/A204: no valid token or session", body = ErrorBody),
@@ -230,7 +230,7 @@ pub struct CustomerPatch {
     tag = "suite",
     params(("tenant" = String, Path, description = "The operator (tenant) id")),
     request_body = CustomerPatch,
-    security(("bearer" = [])),
+    security(("suite_user" = [])),
     responses(
         (status = 200, description = "The customer after the change", body = Customer),
         (status = 400, description = "U130.2 neither email nor phone left; U130.3 email; U130.4 phone; U130.5/U130.6 names; U130.7 birth date; U132/U133 age; U135–U138 address part missing; U111 unknown country; REQ400 language, custom properties or body", body = ErrorBody),
@@ -278,7 +278,7 @@ pub struct Signed {
     path = "/{tenant}/front/customers/signed",
     tag = "suite",
     params(("tenant" = String, Path, description = "The operator (tenant) id")),
-    security(("bearer" = [])),
+    security(("suite_user" = [])),
     responses(
         (status = 200, description = "The signed profile", body = Signed),
         (status = 401, description = "A202/A203/A204: no valid token or session", body = ErrorBody),

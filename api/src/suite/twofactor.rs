@@ -66,7 +66,7 @@ async fn account_name(state: &AppState, user_id: Uuid) -> Result<String, ApiErro
     path = "/{tenant}/auth/user/2fa-secret",
     tag = "suite",
     params(("tenant" = String, Path, description = "The operator (tenant) id")),
-    security(("bearer" = [])),
+    security(("suite_user" = [])),
     responses(
         (status = 200, description = "A pending secret", body = TwoFactorSecret),
         (status = 401, description = "A202/A203/A204: no valid token or session", body = super::error::SuiteErrorBody),
@@ -96,9 +96,9 @@ pub async fn secret(
     path = "/{tenant}/auth/user/2fa-qr-code",
     tag = "suite",
     params(("tenant" = String, Path, description = "The operator (tenant) id")),
-    security(("bearer" = [])),
+    security(("suite_user" = [])),
     responses(
-        (status = 200, description = "The otpauth URL as a QR code", content_type = "image/png"),
+        (status = 200, description = "The otpauth URL as a QR code", body = Vec<u8>, content_type = "image/png"),
         (status = 401, description = "A202/A203/A204: no valid token or session", body = super::error::SuiteErrorBody),
         (status = 409, description = "A209: no pending secret (call 2fa-secret first)", body = super::error::SuiteErrorBody),
     )
@@ -124,7 +124,7 @@ pub async fn qr_code(State(state): State<AppState>, user: SuiteUser) -> Result<i
     tag = "suite",
     params(("tenant" = String, Path, description = "The operator (tenant) id")),
     request_body = TwoFactorEnable,
-    security(("bearer" = [])),
+    security(("suite_user" = [])),
     responses(
         (status = 200, description = "On; keep the recovery codes", body = RecoveryCodes),
         (status = 401, description = "A201: wrong or missing password; A207: wrong code; A202/A203/A204: no valid token or session", body = super::error::SuiteErrorBody),

@@ -26,7 +26,7 @@ type ErrorBody = super::error::SuiteErrorBody;
     path = "/{tenant}/front/customers/verify/send",
     tag = "suite",
     params(("tenant" = String, Path, description = "The operator (tenant) id")),
-    security(("bearer" = [])),
+    security(("suite_user" = [])),
     responses(
         (status = 204, description = "The code was sent, or the number is proven already"),
         (status = 400, description = "U301: the customer has no phone number", body = ErrorBody),
@@ -54,7 +54,7 @@ pub async fn send_phone_code(
     path = "/{tenant}/front/customers/verify/check/{code}",
     tag = "suite",
     params(("tenant" = String, Path, description = "The operator (tenant) id"), ("code" = String, Path, description = "The 6-digit code")),
-    security(("bearer" = [])),
+    security(("suite_user" = [])),
     responses(
         (status = 204, description = "The number is proven"),
         (status = 400, description = "U301: no phone number; U302: the code is wrong, used or expired, or the number changed", body = ErrorBody),
@@ -168,8 +168,8 @@ pub async fn confirm_email(
     tag = "suite",
     params(("tenant" = String, Path, description = "The operator (tenant) id"), EmailConfirmation),
     responses(
-        (status = 200, description = "A page: the email is confirmed", content_type = "text/html"),
-        (status = 400, description = "A page: the link is wrong, used or expired", content_type = "text/html"),
+        (status = 200, description = "A page: the email is confirmed", body = String, content_type = "text/html"),
+        (status = 400, description = "A page: the link is wrong, used or expired", body = String, content_type = "text/html"),
     )
 )]
 pub async fn confirm_email_link(
