@@ -3,7 +3,7 @@
 use crate::Reads;
 use async_trait::async_trait;
 use domain::login::LoginEvent;
-use store::{Projector, RecordedEvent, StoreError, TableSpec, Tables, Tx, args, format_time};
+use store::{Arg, Projector, RecordedEvent, StoreError, TableSpec, Tables, Tx, args, format_time};
 
 pub struct LoginSessionsProjector;
 
@@ -44,62 +44,64 @@ impl Projector for LoginSessionsProjector {
         Some(&["LoginSessionStarted", "LoginSessionRevoked"])
     }
 
-    /// A session has a few events in its life: one statement each.
+    /// The page's new sessions in multi-row inserts, then its revocations one statement each
+    /// (after the inserts: a session may start and end in one page). Rotations are not decoded.
     async fn apply_batch(&self, tx: &mut Tx<'_>, t: &Tables, events: &[RecordedEvent]) -> Result<(), StoreError> {
-        for event in events.iter().filter(|e| e.stream_type == "login") {
+        let table = t.name("login_sessions");
+        let (mut started, mut revoked) = (Vec::new(), Vec::new());
+        let wanted = |e: &&RecordedEvent| e.stream_type == "login" && e.event_type != "RefreshTokenRotated";
+        for event in events.iter().filter(wanted) {
             let Some(session_id) = event.stream_id.strip_prefix("login-") else { continue };
-            let Some(decoded) = super::decode::<LoginEvent>(event)? else { continue };
-            apply(tx, t, session_id, decoded).await?;
+            match super::decode::<LoginEvent>(event)? {
+                Some(LoginEvent::LoginSessionStarted {
+                    user_id,
+                    tenant_id,
+                    client_id,
+                    dialect,
+                    method,
+                    test_user,
+                    expires_at,
+                    started_at,
+                    ..
+                }) => {
+                    let at = format_time(&started_at);
+                    started.push(args![
+                        session_id,
+                        user_id.to_string(),
+                        tenant_id,
+                        client_id,
+                        dialect,
+                        method.as_str(),
+                        test_user,
+                        at.clone(),
+                        format_time(&expires_at),
+                        at
+                    ]);
+                }
+                Some(LoginEvent::LoginSessionRevoked { reason, revoked_at }) => {
+                    revoked.push(args![session_id, format_time(&revoked_at), reason.as_str()]);
+                }
+                Some(LoginEvent::RefreshTokenRotated { .. }) | None => {}
+            }
         }
-        Ok(())
-    }
-}
-
-async fn apply(tx: &mut Tx<'_>, t: &Tables, session_id: &str, event: LoginEvent) -> Result<(), StoreError> {
-    let table = t.name("login_sessions");
-    match event {
-        LoginEvent::LoginSessionStarted {
-            user_id,
-            tenant_id,
-            client_id,
-            dialect,
-            method,
-            test_user,
-            expires_at,
-            started_at,
-            ..
-        } => {
-            let at = format_time(&started_at);
+        for chunk in started.chunks(super::ROWS_PER_STATEMENT) {
             let sql = format!(
                 "insert into {table} (session_id, user_id, tenant_id, client_id, dialect, method, test_user, \
-                 started_at, expires_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8) \
-                 on conflict (session_id) do nothing"
+                 started_at, expires_at, updated_at) values {} on conflict (session_id) do nothing",
+                tx.values(chunk.len(), 10)
             );
-            let binds = args![
-                session_id,
-                user_id.to_string(),
-                tenant_id,
-                client_id,
-                dialect,
-                method.as_str(),
-                test_user,
-                at,
-                format_time(&expires_at)
-            ];
+            let binds: Vec<Arg> = chunk.iter().flatten().cloned().collect();
             tx.execute(&sql, &binds).await?;
         }
-        // see `event_types`: a rotation is appended without this projector
-        LoginEvent::RefreshTokenRotated { .. } => {}
-        LoginEvent::LoginSessionRevoked { reason, revoked_at } => {
-            let at = format_time(&revoked_at);
+        for binds in revoked {
             let sql = format!(
                 "update {table} set revoked_at = $2, revoke_reason = $3, updated_at = $2 \
                  where session_id = $1 and revoked_at is null"
             );
-            tx.execute(&sql, &args![session_id, at, reason.as_str()]).await?;
+            tx.execute(&sql, &binds).await?;
         }
+        Ok(())
     }
-    Ok(())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
