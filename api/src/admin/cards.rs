@@ -7,7 +7,6 @@ use crate::state::AppState;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use commands::CommandError;
 use commands::cards::CardCommandError;
 use domain::cards::{IdentityCard, IdentityCardError};
 use serde::Deserialize;
@@ -26,19 +25,11 @@ pub struct CardBody {
 }
 
 fn card_problem(e: CardCommandError) -> Problem {
-    match e {
-        CommandError::Domain(IdentityCardError::Invalid(why)) => {
-            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-configuration", why)
-        }
-        CommandError::Domain(e @ IdentityCardError::NotAssigned) => {
-            Problem::new(StatusCode::NOT_FOUND, "not-found", e.to_string())
-        }
-        CommandError::Claim { .. } => {
-            Problem::new(StatusCode::CONFLICT, "conflict", "the card is assigned to another user of the tenant")
-        }
-        CommandError::Contended(_) => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "try again"),
-        CommandError::Store(e) => e.into(),
-    }
+    let domain = |e: IdentityCardError| match e {
+        IdentityCardError::Invalid(why) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-configuration", why),
+        e @ IdentityCardError::NotAssigned => Problem::new(StatusCode::NOT_FOUND, "not-found", e.to_string()),
+    };
+    super::problem::command_problem(e, domain, "the card is assigned to another user of the tenant")
 }
 
 /// The holder's tenant, or 404 for no such user (or an erased one).

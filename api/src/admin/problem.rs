@@ -101,25 +101,34 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<
     }
 }
 
-/// A refused catalog command: 404 for an unknown tenant or partner, 409 for one that exists or
-/// was revoked (or a key someone else holds), 422 for a value that is not valid.
-pub fn catalog_problem(e: commands::catalog::CatalogCommandError) -> Problem {
+/// A refused command: `domain` words the aggregate's refusal; a claim another stream holds is a
+/// 409 saying `claimed`; a stream that kept changing 503; the store's faults as the store says.
+pub fn command_problem<E: std::error::Error>(
+    e: commands::CommandError<E>,
+    domain: impl FnOnce(E) -> Problem,
+    claimed: &str,
+) -> Problem {
     use commands::CommandError;
-    use domain::catalog::CatalogError as E;
     match e {
-        CommandError::Domain(e @ (E::UnknownTenant | E::UnknownPartner | E::UnknownIssuer)) => {
-            Problem::new(StatusCode::NOT_FOUND, "not-found", e.to_string())
-        }
-        CommandError::Domain(e @ (E::TenantExists | E::PartnerExists | E::PartnerRevoked)) => {
-            Problem::new(StatusCode::CONFLICT, "conflict", e.to_string())
-        }
-        CommandError::Domain(e) => {
-            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-configuration", e.to_string())
-        }
-        CommandError::Claim { scope, .. } => {
-            Problem::new(StatusCode::CONFLICT, "conflict", format!("the {scope} is held by another stream"))
-        }
+        CommandError::Domain(e) => domain(e),
+        CommandError::Claim { .. } => Problem::new(StatusCode::CONFLICT, "conflict", claimed),
         CommandError::Contended(_) => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "try again"),
         CommandError::Store(e) => e.into(),
     }
+}
+
+/// A refused catalog command: 404 for an unknown tenant or partner, 409 for one that exists or
+/// was revoked (or a key someone else holds), 422 for a value that is not valid.
+pub fn catalog_problem(e: commands::catalog::CatalogCommandError) -> Problem {
+    use domain::catalog::CatalogError as E;
+    let domain = |e: E| match e {
+        E::UnknownTenant | E::UnknownPartner | E::UnknownIssuer => {
+            Problem::new(StatusCode::NOT_FOUND, "not-found", e.to_string())
+        }
+        E::TenantExists | E::PartnerExists | E::PartnerRevoked => {
+            Problem::new(StatusCode::CONFLICT, "conflict", e.to_string())
+        }
+        e => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-configuration", e.to_string()),
+    };
+    command_problem(e, domain, "the partner id or key belongs to another partner")
 }

@@ -83,19 +83,17 @@ pub struct ProjectionStatus {
     pub last_rebuild: Option<RebuildStatus>,
 }
 
-async fn status(state: &AppState, name: &str, inline: bool) -> Result<ProjectionStatus, Problem> {
-    let store: &dyn EventStore = state.store.as_ref();
-    let checkpoint =
-        if inline { state.reads.head_position().await? } else { store.checkpoint(name).await?.map(|c| c.position) };
-    let (lag_events, lag_seconds) = if inline {
-        (0, 0.0)
+/// `head`: the newest event's position, where every inline read model stands.
+async fn status(state: &AppState, name: &str, inline: bool, head: Option<i64>) -> Result<ProjectionStatus, Problem> {
+    let (kind, checkpoint, lag_events, lag_seconds) = if inline {
+        ("inline", head, 0, 0.0)
     } else {
-        let after = store.checkpoint(name).await?.unwrap_or_default();
-        let oldest = store.read_all_stored(after, 1).await?;
+        let store: &dyn EventStore = state.store.as_ref();
+        let checkpoint = store.checkpoint(name).await?;
+        let oldest = store.read_all_stored(checkpoint.unwrap_or_default(), 1).await?;
         let seconds = oldest.first().map_or(0.0, |e| (state.clock.now() - e.recorded_at).as_seconds_f64().max(0.0));
-        (state.reads.projection_lag(name).await?, seconds)
+        ("catch_up", checkpoint.map(|c| c.position), state.reads.projection_lag(name).await?, seconds)
     };
-    let kind = if inline { "inline" } else { "catch_up" };
     Ok(ProjectionStatus {
         name: name.to_owned(),
         kind,
@@ -115,9 +113,10 @@ async fn status(state: &AppState, name: &str, inline: bool) -> Result<Projection
 ))]
 pub async fn list(_: Auditor, State(state): State<AppState>) -> Result<Json<Vec<ProjectionStatus>>, Problem> {
     let inline = projections::inline().into_iter().map(|p| (p, true));
+    let head = state.reads.head_position().await?;
     let mut statuses = Vec::new();
     for (projector, inline) in inline.chain(projections::catch_up().into_iter().map(|p| (p, false))) {
-        statuses.push(status(&state, projector.name(), inline).await?);
+        statuses.push(status(&state, projector.name(), inline, head).await?);
     }
     Ok(Json(statuses))
 }
