@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use domain::login::LoginEvent;
 use std::collections::BTreeMap;
-use store::{Arg, Projector, RecordedEvent, StoreError, TableSpec, Tables, Tx, args, format_time};
+use store::{Arg, Col, Projector, RecordedEvent, StoreError, TableSpec, Tables, Tx, args, format_time, json_rows_arg};
 
 pub struct LoginActivityProjector;
 
@@ -34,8 +34,8 @@ impl Projector for LoginActivityProjector {
         Some(&["login"])
     }
 
-    /// The page's new sessions in multi-row inserts, then one update per session that rotated:
-    /// its last rotation carries the count (`generation`) and the time.
+    /// The page's new sessions in multi-row inserts, then one update for every session that
+    /// rotated: its last rotation carries the count (`generation`) and the time.
     async fn apply_batch(&self, tx: &mut Tx<'_>, t: &Tables, events: &[RecordedEvent]) -> Result<(), StoreError> {
         let mut started = Vec::new();
         let mut rotated: BTreeMap<&str, (u32, String)> = BTreeMap::new();
@@ -52,19 +52,27 @@ impl Projector for LoginActivityProjector {
             }
         }
         let table = t.name("login_activity");
-        for chunk in started.chunks(super::ROWS_PER_STATEMENT) {
+        if !started.is_empty() {
+            let source = tx.json_rows(1, &[Col::Text, Col::Text, Col::Text, Col::Text, Col::Int]);
             let sql = format!(
-                "insert into {table} (session_id, user_id, tenant_id, started_at, refreshes) values {} \
-                 on conflict (session_id) do nothing",
-                tx.values(chunk.len(), 5)
+                "insert into {table} (session_id, user_id, tenant_id, started_at, refreshes) \
+                 select c1, c2, c3, c4, c5 from {source} where true on conflict (session_id) do nothing"
             );
-            let binds: Vec<Arg> = chunk.iter().flatten().cloned().collect();
-            tx.execute(&sql, &binds).await?;
+            tx.execute(&sql, &[json_rows_arg(&started)]).await?;
         }
-        for (session_id, (generation, at)) in rotated {
-            let sql = format!("update {table} set refreshes = $2, last_refreshed_at = $3 where session_id = $1");
-            tx.execute(&sql, &args![session_id, i64::from(generation), at]).await?;
+        if rotated.is_empty() {
+            return Ok(());
         }
+        let rows: Vec<[Arg; 3]> = rotated
+            .into_iter()
+            .map(|(session_id, (generation, at))| args![session_id, i64::from(generation), at])
+            .collect();
+        let source = tx.json_rows(1, &[Col::Text, Col::Int, Col::Text]);
+        let sql = format!(
+            "update {table} set refreshes = v.c2, last_refreshed_at = v.c3 from {source} \
+             where {table}.session_id = v.c1"
+        );
+        tx.execute(&sql, &[json_rows_arg(&rows)]).await?;
         Ok(())
     }
 }

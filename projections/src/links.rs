@@ -4,7 +4,7 @@ use crate::Reads;
 use async_trait::async_trait;
 use domain::catalog::{TransactableSystem, TransactionRequirements};
 use domain::links::{AccountLinkEvent, STREAM_TYPE};
-use store::{Projector, RecordedEvent, StoreError, TableSpec, Tables, Tx, args, format_time};
+use store::{Arg, Col, Projector, RecordedEvent, StoreError, TableSpec, Tables, Tx, args, format_time, json_rows_arg};
 use uuid::Uuid;
 
 pub struct AccountLinksProjector;
@@ -34,29 +34,41 @@ impl Projector for AccountLinksProjector {
         Some(&[STREAM_TYPE])
     }
 
-    /// A link is a row; an unlink deletes it. Links are rare: one statement each.
+    /// A link is a row; an unlink deletes it. The page's links wait in one insert, written
+    /// before any unlink (so every statement sees the page in log order).
     async fn apply_batch(&self, tx: &mut Tx<'_>, t: &Tables, events: &[RecordedEvent]) -> Result<(), StoreError> {
         let table = t.name("account_links");
+        let mut links: Vec<[Arg; 4]> = Vec::new();
         for event in events.iter().filter(|e| e.stream_type == STREAM_TYPE) {
             let Some(user) = event.stream_id.strip_prefix("account-links-") else { continue };
-            let Some(decoded) = super::decode::<AccountLinkEvent>(event)? else { continue };
-            let (sql, binds) = match decoded {
-                AccountLinkEvent::AccountLinked { system_id, linked_at, via } => (
-                    format!(
-                        "insert into {table} (user_id, system_id, linked_at, via) values ($1, $2, $3, $4) \
-                         on conflict (user_id, system_id) do nothing"
-                    ),
-                    args![user, system_id, format_time(&linked_at), via.as_str()].to_vec(),
-                ),
-                AccountLinkEvent::AccountUnlinked { system_id, .. } => (
-                    format!("delete from {table} where user_id = $1 and system_id = $2"),
-                    args![user, system_id].to_vec(),
-                ),
-            };
-            tx.execute(&sql, &binds).await?;
+            match super::decode::<AccountLinkEvent>(event)? {
+                Some(AccountLinkEvent::AccountLinked { system_id, linked_at, via }) => {
+                    links.push(args![user, system_id, format_time(&linked_at), via.as_str()]);
+                }
+                Some(AccountLinkEvent::AccountUnlinked { system_id, .. }) => {
+                    insert_links(tx, &table, &mut links).await?;
+                    let sql = format!("delete from {table} where user_id = $1 and system_id = $2");
+                    tx.execute(&sql, &args![user, system_id]).await?;
+                }
+                None => {}
+            }
         }
-        Ok(())
+        insert_links(tx, &table, &mut links).await
     }
+}
+
+async fn insert_links(tx: &mut Tx<'_>, table: &str, links: &mut Vec<[Arg; 4]>) -> Result<(), StoreError> {
+    if links.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "insert into {table} (user_id, system_id, linked_at, via) select c1, c2, c3, c4 from {} where true \
+         on conflict (user_id, system_id) do nothing",
+        tx.json_rows(1, &[Col::Text; 4])
+    );
+    tx.execute(&sql, &[json_rows_arg(links)]).await?;
+    links.clear();
+    Ok(())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]

@@ -3,7 +3,7 @@
 use crate::Reads;
 use async_trait::async_trait;
 use domain::login::LoginEvent;
-use store::{Arg, Projector, RecordedEvent, StoreError, TableSpec, Tables, Tx, args, format_time};
+use store::{Col, Projector, RecordedEvent, StoreError, TableSpec, Tables, Tx, args, format_time, json_rows_arg};
 
 pub struct LoginSessionsProjector;
 
@@ -44,11 +44,12 @@ impl Projector for LoginSessionsProjector {
         Some(&["LoginSessionStarted", "LoginSessionRevoked"])
     }
 
-    /// The page's new sessions in multi-row inserts, then its revocations one statement each
-    /// (after the inserts: a session may start and end in one page). Rotations are not decoded.
+    /// The page's new sessions in multi-row inserts, then its revocations in one update (after
+    /// the inserts: a session may start and end in one page). Rotations are not decoded.
     async fn apply_batch(&self, tx: &mut Tx<'_>, t: &Tables, events: &[RecordedEvent]) -> Result<(), StoreError> {
         let table = t.name("login_sessions");
         let (mut started, mut revoked) = (Vec::new(), Vec::new());
+        let mut revoked_ids = std::collections::HashSet::new();
         let wanted = |e: &&RecordedEvent| e.stream_type == "login" && e.event_type != "RefreshTokenRotated";
         for event in events.iter().filter(wanted) {
             let Some(session_id) = event.stream_id.strip_prefix("login-") else { continue };
@@ -78,28 +79,32 @@ impl Projector for LoginSessionsProjector {
                         at
                     ]);
                 }
-                Some(LoginEvent::LoginSessionRevoked { reason, revoked_at }) => {
+                // the first revocation wins (as `revoked_at is null` keeps it across pages)
+                Some(LoginEvent::LoginSessionRevoked { reason, revoked_at }) if revoked_ids.insert(session_id) => {
                     revoked.push(args![session_id, format_time(&revoked_at), reason.as_str()]);
                 }
-                Some(LoginEvent::RefreshTokenRotated { .. }) | None => {}
+                Some(LoginEvent::LoginSessionRevoked { .. } | LoginEvent::RefreshTokenRotated { .. }) | None => {}
             }
         }
-        for chunk in started.chunks(super::ROWS_PER_STATEMENT) {
+        if !started.is_empty() {
+            use Col::{Bool, Text};
+            let source = tx.json_rows(1, &[Text, Text, Text, Text, Text, Text, Bool, Text, Text, Text]);
             let sql = format!(
                 "insert into {table} (session_id, user_id, tenant_id, client_id, dialect, method, test_user, \
-                 started_at, expires_at, updated_at) values {} on conflict (session_id) do nothing",
-                tx.values(chunk.len(), 10)
+                 started_at, expires_at, updated_at) select c1, c2, c3, c4, c5, c6, c7, c8, c9, c10 from {source} \
+                 where true on conflict (session_id) do nothing"
             );
-            let binds: Vec<Arg> = chunk.iter().flatten().cloned().collect();
-            tx.execute(&sql, &binds).await?;
+            tx.execute(&sql, &[json_rows_arg(&started)]).await?;
         }
-        for binds in revoked {
-            let sql = format!(
-                "update {table} set revoked_at = $2, revoke_reason = $3, updated_at = $2 \
-                 where session_id = $1 and revoked_at is null"
-            );
-            tx.execute(&sql, &binds).await?;
+        if revoked.is_empty() {
+            return Ok(());
         }
+        let source = tx.json_rows(1, &[Col::Text, Col::Text, Col::Text]);
+        let sql = format!(
+            "update {table} set revoked_at = v.c2, revoke_reason = v.c3, updated_at = v.c2 from {source} \
+             where {table}.session_id = v.c1 and {table}.revoked_at is null"
+        );
+        tx.execute(&sql, &[json_rows_arg(&revoked)]).await?;
         Ok(())
     }
 }

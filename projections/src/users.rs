@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::user::{Profile, UserEvent};
 use std::collections::HashMap;
-use store::{Arg, Projector, RecordedEvent, StoreError, TableSpec, Tables, Tx, args, format_time};
+use store::{Arg, Col, Projector, RecordedEvent, StoreError, TableSpec, Tables, Tx, args, format_time, json_rows_arg};
 
 mod change;
 mod reads;
@@ -68,6 +68,17 @@ const COLUMNS: &str = "user_id, tenant_id, partner_id, signed_up_with, email, ph
                        custom_properties, license_verification, id_verification, manual_verification, \
                        registered_at, updated_at, stream_version";
 const WIDTH: usize = 29;
+
+/// `COLUMNS`' types, in order (`test_user`, the three flags and `stream_version` are not text).
+const COLUMN_TYPES: [Col; WIDTH] = {
+    let mut types = [Col::Text; WIDTH];
+    types[7] = Col::Bool;
+    types[17] = Col::Bool;
+    types[18] = Col::Bool;
+    types[19] = Col::Bool;
+    types[28] = Col::Int;
+    types
+};
 
 /// One user, as stored.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -336,10 +347,11 @@ impl Projector for UserViewProjector {
         wanted.sort_unstable();
         wanted.dedup();
         let mut rows: HashMap<String, UserRow> = HashMap::new();
-        for chunk in wanted.chunks(super::ROWS_PER_STATEMENT) {
-            let sql = format!("select {COLUMNS} from {table} where user_id in {}", tx.values(1, chunk.len()));
-            let binds: Vec<Arg> = chunk.iter().map(|id| Arg::from(*id)).collect();
-            for row in tx.fetch_all::<UserRow>(&sql, &binds).await? {
+        if !wanted.is_empty() {
+            let source = tx.json_rows(1, &[Col::Text]);
+            let sql = format!("select {COLUMNS} from {table} where user_id in (select c1 from {source})");
+            let ids: Vec<[Arg; 1]> = wanted.iter().map(|id| [Arg::from(*id)]).collect();
+            for row in tx.fetch_all::<UserRow>(&sql, &[json_rows_arg(&ids)]).await? {
                 rows.insert(row.user_id.clone(), row);
             }
         }
@@ -365,17 +377,20 @@ impl Projector for UserViewProjector {
         for row in erased {
             tx.execute(&format!("delete from {table} where user_id = $1"), &args![row.user_id]).await?;
         }
-        let updates: Vec<String> = COLUMNS.split(", ").skip(1).map(|c| format!("{c} = excluded.{c}")).collect();
-        for chunk in changed.chunks(super::ROWS_PER_STATEMENT) {
-            let sql = format!(
-                "insert into {table} ({COLUMNS}) values {} on conflict (user_id) do update set {} \
-                 where {table}.stream_version < excluded.stream_version",
-                tx.values(chunk.len(), WIDTH),
-                updates.join(", ")
-            );
-            let binds: Vec<Arg> = chunk.iter().cloned().flat_map(UserRow::binds).collect();
-            tx.execute(&sql, &binds).await?;
+        if changed.is_empty() {
+            return Ok(());
         }
+        let updates: Vec<String> = COLUMNS.split(", ").skip(1).map(|c| format!("{c} = excluded.{c}")).collect();
+        let cells: Vec<String> = (1..=WIDTH).map(|c| format!("c{c}")).collect();
+        let sql = format!(
+            "insert into {table} ({COLUMNS}) select {} from {} where true on conflict (user_id) do update set {} \
+             where {table}.stream_version < excluded.stream_version",
+            cells.join(", "),
+            tx.json_rows(1, &COLUMN_TYPES),
+            updates.join(", ")
+        );
+        let rows: Vec<[Arg; WIDTH]> = changed.into_iter().map(UserRow::binds).collect();
+        tx.execute(&sql, &[json_rows_arg(&rows)]).await?;
         Ok(())
     }
 }

@@ -3,7 +3,7 @@
 use crate::Reads;
 use async_trait::async_trait;
 use domain::wallet::WalletEvent;
-use store::{Projector, RecordedEvent, StoreError, TableSpec, Tables, Tx, args, format_time};
+use store::{Arg, Col, Projector, RecordedEvent, StoreError, TableSpec, Tables, Tx, args, format_time, json_rows_arg};
 use uuid::Uuid;
 
 pub struct WalletProjector;
@@ -85,48 +85,159 @@ impl Projector for WalletProjector {
         Some(&[domain::wallet::STREAM_TYPE])
     }
 
+    /// New customers, cards, charges and subscriptions wait in one insert per table; any other
+    /// change writes the waiting inserts first, so every statement sees the page in log order.
     async fn apply_batch(&self, tx: &mut Tx<'_>, t: &Tables, events: &[RecordedEvent]) -> Result<(), StoreError> {
+        let mut inserts = Inserts::default();
         for event in events.iter().filter(|e| e.stream_type == domain::wallet::STREAM_TYPE) {
             let Some(user_id) = event.stream_id.strip_prefix("payment-methods-") else { continue };
             let Some(decoded) = super::decode::<WalletEvent>(event)? else { continue };
-            apply(tx, t, user_id, decoded).await?;
+            if let Some(change) = inserts.take(user_id, decoded) {
+                inserts.write(tx, t).await?;
+                apply(tx, t, user_id, change).await?;
+            }
+        }
+        inserts.write(tx, t).await
+    }
+}
+
+/// A page's rows for each table, in log order, not yet written.
+#[derive(Default)]
+struct Inserts {
+    customers: Vec<Vec<Arg>>,
+    cards: Vec<Vec<Arg>>,
+    charges: Vec<Vec<Arg>>,
+    subscriptions: Vec<Vec<Arg>>,
+}
+
+impl Inserts {
+    /// Keeps an event that adds a row; hands back any other.
+    fn take(&mut self, user: &str, event: WalletEvent) -> Option<WalletEvent> {
+        match event {
+            WalletEvent::PaymentCustomerCreated { tenant_id, provider, customer_id, created_at, .. } => {
+                self.customers.push(args![user, tenant_id, provider, customer_id, format_time(&created_at)].to_vec());
+            }
+            WalletEvent::PaymentCardAttached { card, made_default, attached_at } => self.cards.push(
+                args![
+                    card.id,
+                    user,
+                    card.brand,
+                    card.last4,
+                    i64::from(card.exp_month),
+                    i64::from(card.exp_year),
+                    card.fingerprint,
+                    card.funding,
+                    card.country,
+                    made_default,
+                    format_time(&attached_at)
+                ]
+                .to_vec(),
+            ),
+            WalletEvent::ChargeSucceeded {
+                charge_id,
+                card_id,
+                amount_minor,
+                currency,
+                description,
+                reference,
+                charged_at,
+            } => {
+                let (code, message, at) = (None::<String>, None::<String>, format_time(&charged_at));
+                let row = args![charge_id, user, card_id, amount_minor, currency, description, reference, "succeeded"];
+                self.charges.push([row.to_vec(), args![code, message, at].to_vec()].concat());
+            }
+            WalletEvent::ChargeFailed {
+                charge_id,
+                card_id,
+                amount_minor,
+                currency,
+                description,
+                reference,
+                failure,
+                failed_at,
+            } => {
+                let row = args![charge_id, user, card_id, amount_minor, currency, description, reference, "failed"];
+                let rest = args![failure.code, failure.message, format_time(&failed_at)];
+                self.charges.push([row.to_vec(), rest.to_vec()].concat());
+            }
+            WalletEvent::SubscriptionStarted {
+                subscription_id,
+                plan,
+                status,
+                current_period_start,
+                current_period_end,
+                started_at,
+            } => self.subscriptions.push(
+                args![
+                    subscription_id,
+                    user,
+                    plan,
+                    status,
+                    format_time(&current_period_start),
+                    format_time(&current_period_end),
+                    format_time(&started_at)
+                ]
+                .to_vec(),
+            ),
+            other => return Some(other),
+        }
+        None
+    }
+
+    /// One insert per table that has rows waiting (existing rows are kept: `do nothing`).
+    async fn write(&mut self, tx: &mut Tx<'_>, t: &Tables) -> Result<(), StoreError> {
+        use Col::{Bool, Int, Text};
+        let tables = [
+            (
+                "wallet_customers",
+                "user_id, tenant_id, provider, customer_id, metadata, created_at",
+                "c1, c2, c3, c4, '{}', c5",
+                &[Text; 5][..],
+                &mut self.customers,
+            ),
+            (
+                "wallet_cards",
+                "card_id, user_id, brand, last4, exp_month, exp_year, fingerprint, funding, country, is_default, attached_at",
+                "c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11",
+                &[Text, Text, Text, Text, Int, Int, Text, Text, Text, Bool, Text][..],
+                &mut self.cards,
+            ),
+            (
+                "wallet_charges",
+                "charge_id, user_id, card_id, amount_minor, currency, description, reference, status, failure_code, \
+                 failure_message, created_at",
+                "c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11",
+                &[Text, Text, Text, Int, Text, Text, Text, Text, Text, Text, Text][..],
+                &mut self.charges,
+            ),
+            (
+                "wallet_subscriptions",
+                "subscription_id, user_id, plan, status, current_period_start, current_period_end, started_at",
+                "c1, c2, c3, c4, c5, c6, c7",
+                &[Text; 7][..],
+                &mut self.subscriptions,
+            ),
+        ];
+        for (table, columns, cells, types, rows) in tables {
+            if rows.is_empty() {
+                continue;
+            }
+            let (table, source) = (t.name(table), tx.json_rows(1, types));
+            let sql = format!(
+                "insert into {table} ({columns}) select {cells} from {source} where true on conflict do nothing"
+            );
+            tx.execute(&sql, &[json_rows_arg(rows)]).await?;
+            rows.clear();
         }
         Ok(())
     }
 }
 
+/// A change to rows already written: one statement (two for a detach that promotes a card).
 async fn apply(tx: &mut Tx<'_>, t: &Tables, user: &str, event: WalletEvent) -> Result<(), StoreError> {
     let (customers, cards) = (t.name("wallet_customers"), t.name("wallet_cards"));
-    let (charges, subscriptions) = (t.name("wallet_charges"), t.name("wallet_subscriptions"));
+    let subscriptions = t.name("wallet_subscriptions");
     let (sql, binds) = match event {
-        WalletEvent::PaymentCustomerCreated { tenant_id, provider, customer_id, created_at, .. } => (
-            format!(
-                "insert into {customers} (user_id, tenant_id, provider, customer_id, metadata, created_at) \
-                 values ($1, $2, $3, $4, '{{}}', $5) on conflict (user_id) do nothing"
-            ),
-            args![user, tenant_id, provider, customer_id, format_time(&created_at)].to_vec(),
-        ),
-        WalletEvent::PaymentCardAttached { card, made_default, attached_at } => (
-            format!(
-                "insert into {cards} (card_id, user_id, brand, last4, exp_month, exp_year, fingerprint, funding, \
-                 country, is_default, attached_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-                 on conflict (card_id) do nothing"
-            ),
-            args![
-                card.id,
-                user,
-                card.brand,
-                card.last4,
-                i64::from(card.exp_month),
-                i64::from(card.exp_year),
-                card.fingerprint,
-                card.funding,
-                card.country,
-                made_default,
-                format_time(&attached_at)
-            ]
-            .to_vec(),
-        ),
         WalletEvent::PaymentCardAddressUpdated { card_id, address, .. } => (
             format!(
                 "update {cards} set address_line1 = $2, address_city = $3, address_zip = $4, address_country = $5 \
@@ -147,76 +258,6 @@ async fn apply(tx: &mut Tx<'_>, t: &Tables, user: &str, event: WalletEvent) -> R
             format!("update {customers} set metadata = $2 where user_id = $1"),
             args![user, serde_json::to_string(&metadata)?].to_vec(),
         ),
-        WalletEvent::ChargeSucceeded {
-            charge_id,
-            card_id,
-            amount_minor,
-            currency,
-            description,
-            reference,
-            charged_at,
-        } => (
-            format!(
-                "insert into {charges} (charge_id, user_id, card_id, amount_minor, currency, description, reference, \
-                 status, created_at) values ($1, $2, $3, $4, $5, $6, $7, 'succeeded', $8) \
-                 on conflict (charge_id) do nothing"
-            ),
-            args![charge_id, user, card_id, amount_minor, currency, description, reference, format_time(&charged_at)]
-                .to_vec(),
-        ),
-        WalletEvent::ChargeFailed {
-            charge_id,
-            card_id,
-            amount_minor,
-            currency,
-            description,
-            reference,
-            failure,
-            failed_at,
-        } => (
-            format!(
-                "insert into {charges} (charge_id, user_id, card_id, amount_minor, currency, description, reference, \
-                 status, failure_code, failure_message, created_at) \
-                 values ($1, $2, $3, $4, $5, $6, $7, 'failed', $8, $9, $10) on conflict (charge_id) do nothing"
-            ),
-            args![
-                charge_id,
-                user,
-                card_id,
-                amount_minor,
-                currency,
-                description,
-                reference,
-                failure.code,
-                failure.message,
-                format_time(&failed_at)
-            ]
-            .to_vec(),
-        ),
-        WalletEvent::SubscriptionStarted {
-            subscription_id,
-            plan,
-            status,
-            current_period_start,
-            current_period_end,
-            started_at,
-        } => (
-            format!(
-                "insert into {subscriptions} (subscription_id, user_id, plan, status, current_period_start, \
-                 current_period_end, started_at) values ($1, $2, $3, $4, $5, $6, $7) \
-                 on conflict (subscription_id) do nothing"
-            ),
-            args![
-                subscription_id,
-                user,
-                plan,
-                status,
-                format_time(&current_period_start),
-                format_time(&current_period_end),
-                format_time(&started_at)
-            ]
-            .to_vec(),
-        ),
         WalletEvent::PaymentDetailsErased { .. } => {
             let sql = format!("update {customers} set metadata = '{{}}' where user_id = $1");
             tx.execute(&sql, &args![user]).await?;
@@ -232,6 +273,12 @@ async fn apply(tx: &mut Tx<'_>, t: &Tables, user: &str, event: WalletEvent) -> R
             format!("update {subscriptions} set status = 'canceled', canceled_at = $2 where subscription_id = $1"),
             args![subscription_id, format_time(&canceled_at)].to_vec(),
         ),
+        // rows added by `Inserts`
+        WalletEvent::PaymentCustomerCreated { .. }
+        | WalletEvent::PaymentCardAttached { .. }
+        | WalletEvent::ChargeSucceeded { .. }
+        | WalletEvent::ChargeFailed { .. }
+        | WalletEvent::SubscriptionStarted { .. } => return Ok(()),
     };
     tx.execute(&sql, &binds).await?;
     Ok(())

@@ -28,7 +28,7 @@ pub use model::{
     StoredEvent, format_time, now_micros,
 };
 pub use projector::{Projector, TableSpec, Tables};
-pub use sql::{AnyRow, Arg, Db, Engine, Tx};
+pub use sql::{AnyRow, Arg, Col, Db, Engine, Tx, json_rows_arg};
 pub use sql_store::{PostgresStore, SqlStore, SqliteStore};
 pub use upcast::Upcasters;
 

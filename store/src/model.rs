@@ -151,6 +151,44 @@ pub fn now_micros() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }
 
+/// `2026-12-03T22:07:38.123456Z`. Written out field by field (a rebuild formats a few times per
+/// event, and `format` parses its pattern on every call); years outside 0..=9999 and leap seconds
+/// take chrono's path, so the text is always exactly `format(TIME_FORMAT)`'s.
 pub fn format_time(t: &DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    use chrono::{Datelike as _, Timelike as _};
+    let (year, nanos) = (t.year(), t.nanosecond());
+    if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
+        return t.format(TIME_FORMAT).to_string();
+    }
+    let (month, day, hour, minute, second) = (t.month(), t.day(), t.hour(), t.minute(), t.second());
+    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{:06}Z", nanos / 1000)
+}
+
+const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.6fZ";
+
+#[cfg(test)]
+mod format_time_tests {
+    use super::*;
+    use chrono::{TimeZone as _, Timelike as _};
+
+    #[test]
+    fn writes_what_chrono_writes() {
+        let times = [
+            Utc.with_ymd_and_hms(2026, 12, 3, 22, 7, 38).single(),
+            Utc.with_ymd_and_hms(1, 1, 1, 0, 0, 0).single(),
+            Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).single(),
+            Utc.with_ymd_and_hms(12026, 1, 1, 0, 0, 0).single(),
+            Utc.with_ymd_and_hms(-5, 6, 7, 8, 9, 10).single(),
+        ];
+        for base in times.into_iter().flatten() {
+            for nanos in [0, 1_000, 123_456_789, 999_999_999, 1_500_000_000] {
+                let Some(t) = base.with_nanosecond(nanos) else { continue };
+                assert_eq!(format_time(&t), t.format(TIME_FORMAT).to_string(), "{t:?}");
+            }
+        }
+        assert_eq!(
+            format_time(&Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).single().unwrap().with_nanosecond(7_000).unwrap()),
+            "2026-01-02T03:04:05.000007Z"
+        );
+    }
 }

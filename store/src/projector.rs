@@ -96,8 +96,9 @@ pub trait Projector: Send + Sync {
 
     /// Copy a page of events, in log order (an append's events, a catch-up batch, a rebuild
     /// page). Ignores event types it does not know. The runner applies each event exactly once (the
-    /// checkpoint commits with the tables). Write a page with a few multi-row statements where
-    /// it matters: every statement costs a round trip to the database.
+    /// checkpoint commits with the tables). Write a page with one statement per table where it
+    /// matters, its rows in one JSON bind (`Tx::json_rows`, ADR 0025): every statement costs a
+    /// round trip to the database, and every bind a call.
     async fn apply_batch(&self, tx: &mut Tx<'_>, tables: &Tables, events: &[RecordedEvent]) -> Result<(), StoreError>;
 }
 

@@ -30,6 +30,29 @@ async fn apply_all(
     Ok(last)
 }
 
+/// Pages of the log from position 0, read, decoded and decrypted by a task of their own (on
+/// another core, on a multi-threaded runtime) while the pages before them are written; at most
+/// one page waits. The task stops after the last page, or when the receiver is dropped.
+fn read_ahead(store: &SqlStore) -> tokio::sync::mpsc::Receiver<Result<Vec<RecordedEvent>, StoreError>> {
+    let (send, pages) = tokio::sync::mpsc::channel(1);
+    let (db, upcasters) = (store.db().clone(), store.upcasters_arc());
+    tokio::spawn(async move {
+        let mut cp = Checkpoint::default();
+        loop {
+            let page = log::read_recorded_after_in_db(&db, cp, REBUILD_PAGE, &upcasters).await;
+            let next = page.as_ref().ok().and_then(|p| p.last().map(RecordedEvent::checkpoint));
+            if send.send(page).await.is_err() {
+                return;
+            }
+            match next {
+                Some(last) => cp = last,
+                None => return,
+            }
+        }
+    });
+    pages
+}
+
 pub(crate) async fn rebuild_all(
     store: &SqlStore,
     projectors: &[&dyn Projector],
@@ -47,18 +70,16 @@ pub(crate) async fn rebuild_all(
         .await?;
     let mut cp = Checkpoint::default();
     let mut applied = 0u64;
-    // the next page is read (on a read connection) while the current one is written
-    let mut page = store.read_all(cp, REBUILD_PAGE).await?;
-    while let Some(last) = page.last().map(RecordedEvent::checkpoint) {
-        let write = store.write_for_rebuild(async |tx| apply_all(tx, projectors, &fresh, &page).await);
-        let (next, written) = tokio::join!(store.read_all(last, REBUILD_PAGE), write);
-        written?;
+    let mut pages = read_ahead(store);
+    while let Some(page) = pages.recv().await {
+        let page = page?;
+        let Some(last) = page.last().map(RecordedEvent::checkpoint) else { break };
+        store.write_for_rebuild(async |tx| apply_all(tx, projectors, &fresh, &page).await).await?;
         applied += page.len() as u64;
         progress(applied);
         cp = last;
-        page = next?;
     }
-    drop(page);
+    drop(pages);
     // the tail and the swap in one transaction that no append can slip into
     let reports = store
         .write(async |tx| {

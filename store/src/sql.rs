@@ -63,6 +63,46 @@ impl From<bool> for Arg {
     }
 }
 
+/// A column's type in a JSON row source (`Tx::json_rows`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Col {
+    Text,
+    Int,
+    Bool,
+    Float,
+}
+
+impl Col {
+    fn pg_type(self) -> &'static str {
+        match self {
+            Self::Text => "text",
+            Self::Int => "bigint",
+            Self::Bool => "boolean",
+            Self::Float => "double precision",
+        }
+    }
+}
+
+impl Arg {
+    fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value;
+        match self {
+            Self::Text(v) => Value::from(v.as_str()),
+            Self::OptText(v) => v.as_deref().map_or(Value::Null, Value::from),
+            Self::Int(v) => Value::from(*v),
+            Self::OptInt(v) => v.map_or(Value::Null, Value::from),
+            Self::Bool(v) => Value::from(*v),
+            Self::Float(v) => serde_json::Number::from_f64(*v).map_or(Value::Null, Value::Number),
+        }
+    }
+}
+
+/// The bind for a `Tx::json_rows` source: the rows (each in its columns' order) as a JSON array.
+pub fn json_rows_arg<R: AsRef<[Arg]>>(rows: &[R]) -> Arg {
+    let rows = rows.iter().map(|row| serde_json::Value::Array(row.as_ref().iter().map(Arg::to_json).collect()));
+    Arg::Text(serde_json::Value::Array(rows.collect()).to_string())
+}
+
 /// Builds an argument list: `args![a, b, c]`.
 #[macro_export]
 macro_rules! args {
@@ -128,6 +168,26 @@ impl Tx<'_> {
             format!("({})", cells.join(", "))
         };
         (0..rows).map(|_| group(&mut n)).collect::<Vec<_>>().join(", ")
+    }
+
+    /// A row source `v` of columns `c1..cN` (typed by `cols`) read from one JSON parameter `$n`,
+    /// whose value `json_rows_arg` makes from the rows: `insert into t (…) select c1, … from
+    /// {source} where true on conflict …` or `update t set … from {source} where t.id = v.c1`. A page's
+    /// rows go in one statement with one bind: each bind and each statement cost more (sqlx hands
+    /// them to SQLite's worker thread, or across the network to PostgreSQL) than parsing the JSON.
+    pub fn json_rows(&self, n: usize, cols: &[Col]) -> String {
+        let cells = cols.iter().enumerate().map(|(i, col)| {
+            let c = i + 1;
+            match self {
+                Self::Sqlite(_) => format!("value ->> {i} as c{c}"),
+                Self::Postgres(_) => format!("(value ->> {i})::{} as c{c}", col.pg_type()),
+            }
+        });
+        let cells = cells.collect::<Vec<_>>().join(", ");
+        match self {
+            Self::Sqlite(_) => format!("(select {cells} from json_each(${n})) as v"),
+            Self::Postgres(_) => format!("(select {cells} from jsonb_array_elements(${n}::jsonb) as r(value)) as v"),
+        }
     }
 
     pub async fn execute(&mut self, sql: &str, args: &[Arg]) -> Result<u64, sqlx::Error> {

@@ -73,7 +73,11 @@ impl SqliteStore {
             .row_buffer_size(ROW_CHANNEL)
             .foreign_keys(true);
         owner_only(connect.get_filename())?;
-        let mut writer = SqliteConnection::connect_with(&connect).await?;
+        // the one writer keeps 64 MiB of pages (SQLite's default is 2 MiB: a rebuild's large
+        // transactions spilled pages to the WAL mid-way and read them back) and its statement
+        // journals in memory
+        let writer_options = connect.clone().pragma("cache_size", "-65536").pragma("temp_store", "memory");
+        let mut writer = SqliteConnection::connect_with(&writer_options).await?;
         sqlx::migrate!("../migrations/sqlite").run(&mut writer).await?;
         let readers = SqlitePoolOptions::new()
             .max_connections(8)
@@ -227,6 +231,11 @@ impl SqlStore {
             self.outbox_notify.notify_waiters();
         }
         appended
+    }
+
+    /// The upcasters, shared with a task of their own (a rebuild's read-ahead).
+    pub(crate) fn upcasters_arc(&self) -> Arc<crate::Upcasters> {
+        self.options.upcasters.clone()
     }
 
     pub(crate) fn is_inline(&self, projector: &dyn Projector) -> bool {

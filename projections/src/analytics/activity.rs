@@ -6,7 +6,7 @@ use super::{Counts, add_counts, day, insert_new, lookup};
 use async_trait::async_trait;
 use domain::login::LoginEvent;
 use std::collections::{BTreeMap, BTreeSet};
-use store::{Projector, RecordedEvent, StoreError, TableSpec, Tables, Tx, args};
+use store::{Arg, Col, Projector, RecordedEvent, StoreError, TableSpec, Tables, Tx, json_rows_arg};
 
 pub struct ActivityProjector;
 
@@ -120,14 +120,18 @@ impl Projector for ActivityProjector {
         let counts = activity.into_iter().map(|(k, v)| (k, vec![0, v[0], v[1]])).collect();
         add_counts(tx, &daily, &["tenant_id", "day"], &["active_users", "refreshes", "revocations"], counts).await?;
         // the distinct users of each day touched: counted from the grain, so never twice
-        let grain = t.name("analytics_active_users");
-        for key in days {
-            let sql = format!(
-                "update {daily} set active_users = (select count(*) from {grain} g \
-                 where g.tenant_id = $1 and g.day = $2) where tenant_id = $1 and day = $2"
-            );
-            tx.execute(&sql, &args![key[0].clone(), key[1].clone()]).await?;
+        if days.is_empty() {
+            return Ok(());
         }
+        let grain = t.name("analytics_active_users");
+        let source = tx.json_rows(1, &[Col::Text, Col::Text]);
+        let sql = format!(
+            "update {daily} set active_users = (select count(*) from {grain} g \
+             where g.tenant_id = {daily}.tenant_id and g.day = {daily}.day) \
+             where (tenant_id, day) in (select c1, c2 from {source})"
+        );
+        let days: Vec<Vec<Arg>> = days.into_iter().map(|key| key.into_iter().map(Arg::from).collect()).collect();
+        tx.execute(&sql, &[json_rows_arg(&days)]).await?;
         Ok(())
     }
 }
