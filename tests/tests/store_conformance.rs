@@ -688,3 +688,91 @@ both_engines!(a_read_model_whose_schema_changed_is_rebuilt_at_startup, |engine| 
         upgraded.db().fetch_all("select stream_id from recorded where stream_id = 'thing-2'", &[]).await.unwrap();
     assert_eq!(rows.len(), 1);
 });
+
+/// Writes each event's payload cells through `Tx::json_rows` (insert, then an update and a lookup
+/// keyed by the same rows), as the projectors write a page.
+struct Cells;
+
+const CELLS_TABLES: &[TableSpec] = &[TableSpec {
+    name: "cells",
+    ddl: "create table if not exists {cells} (id text primary key, t text not null, n bigint not null, \
+          b boolean not null, f double precision not null, o text, seen bigint not null)",
+    indexes: "",
+}];
+
+#[async_trait]
+impl Projector for Cells {
+    fn name(&self) -> &'static str {
+        "cells"
+    }
+    fn tables(&self) -> &'static [TableSpec] {
+        CELLS_TABLES
+    }
+    async fn apply_batch(&self, tx: &mut Tx<'_>, t: &Tables, events: &[RecordedEvent]) -> Result<(), StoreError> {
+        use store::{Arg, Col, json_rows_arg};
+        let table = t.name("cells");
+        let rows: Vec<Vec<Arg>> = events
+            .iter()
+            .map(|e| {
+                let p = &e.payload;
+                vec![
+                    Arg::from(e.event_id.as_str()),
+                    Arg::from(p["t"].as_str().unwrap()),
+                    Arg::from(p["n"].as_i64().unwrap()),
+                    Arg::from(p["b"].as_bool().unwrap()),
+                    Arg::from(p["f"].as_f64().unwrap()),
+                    Arg::from(p["o"].as_str()),
+                ]
+            })
+            .collect();
+        let types = [Col::Text, Col::Text, Col::Int, Col::Bool, Col::Float, Col::Text];
+        let sql = format!(
+            "insert into {table} (id, t, n, b, f, o, seen) select c1, c2, c3, c4, c5, c6, 0 from {} where true \
+             on conflict (id) do nothing",
+            tx.json_rows(1, &types)
+        );
+        tx.execute(&sql, &[json_rows_arg(&rows)]).await?;
+        let seen: Vec<[Arg; 2]> =
+            events.iter().map(|e| [Arg::from(e.event_id.as_str()), Arg::from(e.position)]).collect();
+        let sql = format!(
+            "update {table} set seen = v.c2 from {} where {table}.id = v.c1",
+            tx.json_rows(1, &[Col::Text, Col::Int])
+        );
+        tx.execute(&sql, &[json_rows_arg(&seen)]).await?;
+        let sql = format!("select id from {table} where id in (select c1 from {})", tx.json_rows(1, &[Col::Text]));
+        let found: Vec<(String,)> = tx.fetch_all(&sql, &[json_rows_arg(&seen)]).await?;
+        assert_eq!(found.len(), events.len(), "every row of the page is found by its key");
+        Ok(())
+    }
+}
+
+both_engines!(rows_in_one_json_bind_keep_every_value_exactly, |engine| async move {
+    let scratch = Scratch::new();
+    let (store, _) = store(engine, &scratch, false).await;
+    let cells = [
+        json!({"t": "it's \"quoted\", a \\ back\nslash; drop table cells; --", "n": i64::MAX, "b": true, "f": 0.1, "o": null}),
+        json!({"t": "Zoë 🚲 ✓\t", "n": i64::MIN, "b": false, "f": -2.5e10, "o": "00123"}),
+        json!({"t": "", "n": 0, "b": true, "f": 1e-7, "o": "{\"a\": [1, true]}"}),
+        json!({"t": "null", "n": -1, "b": false, "f": 3.0, "o": "true"}),
+    ];
+    for (i, payload) in cells.iter().enumerate() {
+        store.append(request(&format!("thing-{i}"), 0, vec![event("Made", payload.clone())])).await.unwrap();
+    }
+    store.ensure_tables(&Cells).await.unwrap();
+    read_all_when(&store, cells.len()).await;
+    assert!(matches!(store.project_batch(&Cells, 100).await.unwrap(), Batch::Applied(4, _)));
+    type Row = (String, String, i64, bool, f64, Option<String>, i64);
+    let rows: Vec<Row> =
+        store.db().fetch_all("select id, t, n, b, f, o, seen from cells order by seen", &[]).await.unwrap();
+    let log = store.read_all(Checkpoint::default(), 10).await.unwrap();
+    assert_eq!(rows.len(), cells.len());
+    for ((row, payload), event) in rows.iter().zip(&cells).zip(&log) {
+        assert_eq!(row.0, event.event_id);
+        assert_eq!(row.1, payload["t"].as_str().unwrap());
+        assert_eq!(row.2, payload["n"].as_i64().unwrap());
+        assert_eq!(row.3, payload["b"].as_bool().unwrap());
+        assert_eq!(row.4, payload["f"].as_f64().unwrap());
+        assert_eq!(row.5.as_deref(), payload["o"].as_str());
+        assert_eq!(row.6, event.position);
+    }
+});
