@@ -167,6 +167,7 @@ pub fn format_time(t: &DateTime<Utc>) -> String {
 const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.6fZ";
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod format_time_tests {
     use super::*;
     use chrono::{TimeZone as _, Timelike as _};

@@ -22,19 +22,6 @@ fn day(at: &chrono::DateTime<chrono::Utc>) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use chrono::TimeZone as _;
-
-    #[test]
-    fn a_day_is_written_as_chrono_writes_it() {
-        for (y, m, d) in [(2026, 12, 3), (1, 1, 1), (9999, 12, 31), (12026, 2, 3), (-4, 5, 6)] {
-            let Some(at) = chrono::Utc.with_ymd_and_hms(y, m, d, 23, 59, 59).single() else { panic!("{y}-{m}-{d}") };
-            assert_eq!(super::day(&at), at.format("%Y-%m-%d").to_string());
-        }
-    }
-}
-
 /// Counts keyed by their key columns' values.
 type Counts = BTreeMap<Vec<String>, Vec<i64>>;
 
@@ -106,4 +93,17 @@ async fn lookup(
         found.extend(rows.into_iter().map(|(k, a, b)| (k, (a, b))));
     }
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone as _;
+
+    #[test]
+    fn a_day_is_written_as_chrono_writes_it() {
+        for (y, m, d) in [(2026, 12, 3), (1, 1, 1), (9999, 12, 31), (12026, 2, 3), (-4, 5, 6)] {
+            let Some(at) = chrono::Utc.with_ymd_and_hms(y, m, d, 23, 59, 59).single() else { panic!("{y}-{m}-{d}") };
+            assert_eq!(super::day(&at), at.format("%Y-%m-%d").to_string());
+        }
+    }
 }
