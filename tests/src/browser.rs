@@ -41,6 +41,9 @@ pub async fn launch(executable: PathBuf, profile: &Path, size: (u32, u32)) -> (B
         .user_data_dir(profile)
         .window_size(size.0, size.1)
         .args(["--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"])
+        // chromiumoxide's default is 20 s; on two busy CPUs (the rest of the suite, a fuzzer
+        // run) Chromium took longer than that to start, and the test failed without a page
+        .launch_timeout(std::time::Duration::from_secs(90))
         .build()
         .unwrap();
     let (browser, mut handler) = Browser::launch(config).await.unwrap();
