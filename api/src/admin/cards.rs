@@ -48,13 +48,11 @@ async fn holder(
 #[utoipa::path(put, path = "/admin/users/{user_id}/identity-cards/{card_id}", tag = "admin", params(("user_id" = uuid::Uuid, Path), ("card_id" = String, Path, description = "The operator's id of the physical card")), request_body = CardBody, security(("admin" = [])), responses(
     (status = 204, description = "Assigned"),
     (status = 400, description = "Not a user id, or a body that is not JSON", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No admin key, or a wrong one", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "The key has no operator role", body = Problem, content_type = "application/problem+json"),
+    super::OperatorRefusals,
     (status = 404, description = "No such user, or an erased one", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "The card is assigned to another user of the tenant", body = Problem, content_type = "application/problem+json"),
     (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "A card field that is not valid", body = Problem, content_type = "application/problem+json"),
-    (status = 429, description = "Too many wrong keys from this address", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn assign(
     Operator(caller): Operator,
@@ -79,10 +77,8 @@ pub async fn assign(
 #[utoipa::path(delete, path = "/admin/users/{user_id}/identity-cards/{card_id}", tag = "admin", params(("user_id" = uuid::Uuid, Path), ("card_id" = String, Path)), security(("admin" = [])), responses(
     (status = 204, description = "Withdrawn"),
     (status = 400, description = "Not a user id", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No admin key, or a wrong one", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "The key has no operator role", body = Problem, content_type = "application/problem+json"),
+    super::OperatorRefusals,
     (status = 404, description = "No such user, or no such card assigned to it", body = Problem, content_type = "application/problem+json"),
-    (status = 429, description = "Too many wrong keys from this address", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn withdraw(
     Operator(caller): Operator,

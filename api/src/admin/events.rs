@@ -99,9 +99,7 @@ async fn next_chunk(mut cursor: Cursor) -> Option<(Result<Bytes, std::io::Error>
 #[utoipa::path(get, path = "/admin/events", tag = "admin", params(EventsQuery), security(("admin" = [])), responses(
     (status = 200, description = "One JSON object per line: position, event_id, stream_id, stream_type, version, type, schema_version, payload (as stored: personal fields encrypted), metadata, recorded_at, hash", body = super::schemas::Event, content_type = "application/x-ndjson"),
     (status = 400, description = "A query parameter is not valid, or no event has the `after` position", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No admin key, or a wrong one", body = Problem, content_type = "application/problem+json"),
-    (status = 429, description = "Too many wrong keys from this address", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "The key has no auditor role", body = Problem, content_type = "application/problem+json"),
+    super::AuditorRefusals,
 ))]
 pub async fn events(
     Auditor(caller): Auditor,
@@ -122,10 +120,8 @@ pub async fn events(
 /// One stream's events as stored, oldest first.
 #[utoipa::path(get, path = "/admin/streams/{stream_id}", tag = "admin", params(("stream_id" = String, Path, description = "`user-{uuid}`, `catalog-{tenant}`, …")), security(("admin" = [])), responses(
     (status = 200, description = "The events, as in `/admin/events`", body = Vec<super::schemas::Event>),
-    (status = 401, description = "No admin key, or a wrong one", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "The key has no auditor role", body = Problem, content_type = "application/problem+json"),
+    super::AuditorRefusals,
     (status = 404, description = "No such stream", body = Problem, content_type = "application/problem+json"),
-    (status = 429, description = "Too many wrong keys from this address", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn stream(
     Auditor(caller): Auditor,
@@ -143,9 +139,7 @@ pub async fn stream(
 /// The hash chain of every stream, checked from position 0: the first broken link, if any.
 #[utoipa::path(get, path = "/admin/verify", tag = "admin", security(("admin" = [])), responses(
     (status = 200, description = "`{events_checked, streams, first_broken}`; `first_broken` is null when every link holds", body = super::schemas::VerifyReport),
-    (status = 401, description = "No admin key, or a wrong one", body = Problem, content_type = "application/problem+json"),
-    (status = 429, description = "Too many wrong keys from this address", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "The key has no auditor role", body = Problem, content_type = "application/problem+json"),
+    super::AuditorRefusals,
 ))]
 pub async fn verify(_: Auditor, State(state): State<AppState>) -> Result<Json<projections::VerifyReport>, Problem> {
     Ok(Json(state.store.verify().await?))

@@ -35,9 +35,7 @@ pub struct PartnerKeysView {
     (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "A partner with this id exists or was revoked", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "An id or name that is not valid", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No admin key, or a wrong one", body = Problem, content_type = "application/problem+json"),
-    (status = 429, description = "Too many wrong keys from this address", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "The key has no operator role", body = Problem, content_type = "application/problem+json"),
+    super::OperatorRefusals,
     (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
     (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -67,9 +65,7 @@ pub async fn create(
 #[utoipa::path(post, path = "/admin/tenants/{tenant}/partners/{partner_id}/keys", tag = "admin", params(("tenant" = String, Path), ("partner_id" = String, Path)), security(("admin" = [])), responses(
     (status = 200, description = "The new keys, shown only here", body = PartnerKeysView),
     (status = 404, description = "No such tenant or partner", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No admin key, or a wrong one", body = Problem, content_type = "application/problem+json"),
-    (status = 429, description = "Too many wrong keys from this address", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "The key has no operator role", body = Problem, content_type = "application/problem+json"),
+    super::OperatorRefusals,
 ))]
 pub async fn rotate(
     Operator(caller): Operator,
@@ -87,9 +83,7 @@ pub async fn rotate(
     (status = 204, description = "Revoked"),
     (status = 404, description = "No such tenant or partner", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Revoked already", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No admin key, or a wrong one", body = Problem, content_type = "application/problem+json"),
-    (status = 429, description = "Too many wrong keys from this address", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "The key has no operator role", body = Problem, content_type = "application/problem+json"),
+    super::OperatorRefusals,
 ))]
 pub async fn revoke(
     Operator(caller): Operator,
@@ -112,9 +106,7 @@ pub struct SigningKeyView {
 /// expire. This instance signs with it at once, others within a minute.
 #[utoipa::path(post, path = "/admin/signing-keys", tag = "admin", security(("admin" = [])), responses(
     (status = 201, description = "Rotated", body = SigningKeyView),
-    (status = 401, description = "No admin key, or a wrong one", body = Problem, content_type = "application/problem+json"),
-    (status = 429, description = "Too many wrong keys from this address", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "The key has no operator role", body = Problem, content_type = "application/problem+json"),
+    super::OperatorRefusals,
 ))]
 pub async fn rotate_signing_key(
     _: Operator,

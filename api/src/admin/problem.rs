@@ -132,3 +132,37 @@ pub fn catalog_problem(e: commands::catalog::CatalogCommandError) -> Problem {
     };
     command_problem(e, domain, "the partner id or key belongs to another partner")
 }
+
+/// What every operator route may answer before it looks at the request, for the OpenAPI
+/// document (`responses(…, super::OperatorRefusals)`): written once, not per route. The answers
+/// themselves come from the `Operator` extractor.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum OperatorRefusals {
+    #[response(status = 401, description = "No admin key, or a wrong one", content_type = "application/problem+json")]
+    Unauthorized(Problem),
+    #[response(
+        status = 429,
+        description = "Too many wrong keys from this address",
+        content_type = "application/problem+json"
+    )]
+    RateLimited(Problem),
+    #[response(status = 403, description = "The key has no operator role", content_type = "application/problem+json")]
+    Forbidden(Problem),
+}
+
+/// `OperatorRefusals`, for the auditor routes (the `Auditor` extractor).
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum AuditorRefusals {
+    #[response(status = 401, description = "No admin key, or a wrong one", content_type = "application/problem+json")]
+    Unauthorized(Problem),
+    #[response(
+        status = 429,
+        description = "Too many wrong keys from this address",
+        content_type = "application/problem+json"
+    )]
+    RateLimited(Problem),
+    #[response(status = 403, description = "The key has no auditor role", content_type = "application/problem+json")]
+    Forbidden(Problem),
+}

@@ -107,9 +107,7 @@ async fn status(state: &AppState, name: &str, inline: bool, head: Option<i64>) -
 /// Each read model's checkpoint, lag and last rebuild.
 #[utoipa::path(get, path = "/admin/projections", tag = "admin", security(("admin" = [])), responses(
     (status = 200, description = "One entry per read model", body = Vec<ProjectionStatus>),
-    (status = 401, description = "No admin key, or a wrong one", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "The key has no auditor role", body = Problem, content_type = "application/problem+json"),
-    (status = 429, description = "Too many wrong keys from this address", body = Problem, content_type = "application/problem+json"),
+    super::AuditorRefusals,
 ))]
 pub async fn list(_: Auditor, State(state): State<AppState>) -> Result<Json<Vec<ProjectionStatus>>, Problem> {
     let inline = projections::inline().into_iter().map(|p| (p, true));
@@ -124,11 +122,9 @@ pub async fn list(_: Auditor, State(state): State<AppState>) -> Result<Json<Vec<
 /// Rebuild a read model from position 0, in the background.
 #[utoipa::path(post, path = "/admin/projections/{name}/rebuild", tag = "admin", params(("name" = String, Path, description = "A read model's name, as `GET /admin/projections` lists them")), security(("admin" = [])), responses(
     (status = 202, description = "Started: `GET /admin/projections` shows it running, then done or failed", body = RebuildStatus),
-    (status = 401, description = "No admin key, or a wrong one", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "The key has no operator role", body = Problem, content_type = "application/problem+json"),
+    super::OperatorRefusals,
     (status = 404, description = "No read model of this name", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "A rebuild of it is running", body = Problem, content_type = "application/problem+json"),
-    (status = 429, description = "Too many wrong keys from this address", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn rebuild(
     _: Operator,

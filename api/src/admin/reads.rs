@@ -36,9 +36,7 @@ pub struct RecordedRead {
 #[utoipa::path(get, path = "/admin/reads", tag = "admin", params(ReadsQuery), security(("admin" = [])), responses(
     (status = 200, description = "The recorded reads, oldest first", body = Vec<RecordedRead>),
     (status = 400, description = "A query parameter is not valid", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No admin key, or a wrong one", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "The key has no auditor role", body = Problem, content_type = "application/problem+json"),
-    (status = 429, description = "Too many wrong keys from this address", body = Problem, content_type = "application/problem+json"),
+    super::AuditorRefusals,
 ))]
 pub async fn reads(
     _: Auditor,

@@ -67,9 +67,7 @@ async fn configure(
     (status = 201, description = "Created", body = TenantView),
     (status = 409, description = "A tenant with this id exists", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "An id or name that is not valid", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No admin key, or a wrong one", body = Problem, content_type = "application/problem+json"),
-    (status = 429, description = "Too many wrong keys from this address", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "The key has no operator role", body = Problem, content_type = "application/problem+json"),
+    super::OperatorRefusals,
     (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
     (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -94,9 +92,7 @@ pub async fn create(
 #[utoipa::path(get, path = "/admin/tenants/{tenant}", tag = "admin", params(("tenant" = String, Path)), security(("admin" = [])), responses(
     (status = 200, description = "Its configuration", body = TenantView),
     (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No admin key, or a wrong one", body = Problem, content_type = "application/problem+json"),
-    (status = 429, description = "Too many wrong keys from this address", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "The key has no operator role", body = Problem, content_type = "application/problem+json"),
+    super::OperatorRefusals,
 ))]
 pub async fn get(
     _: Operator,
@@ -118,9 +114,7 @@ pub struct TokenLifetime {
     (status = 200, description = "Its configuration after", body = TenantView),
     (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Out of range", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No admin key, or a wrong one", body = Problem, content_type = "application/problem+json"),
-    (status = 429, description = "Too many wrong keys from this address", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "The key has no operator role", body = Problem, content_type = "application/problem+json"),
+    super::OperatorRefusals,
     (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
     (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -150,9 +144,7 @@ pub struct ProviderBody {
     (status = 200, description = "Its configuration after", body = TenantView),
     (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "A value that is not valid", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No admin key, or a wrong one", body = Problem, content_type = "application/problem+json"),
-    (status = 429, description = "Too many wrong keys from this address", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "The key has no operator role", body = Problem, content_type = "application/problem+json"),
+    super::OperatorRefusals,
     (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
     (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -189,9 +181,7 @@ pub struct SystemBody {
     (status = 200, description = "Its configuration after", body = TenantView),
     (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "A value that is not valid", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No admin key, or a wrong one", body = Problem, content_type = "application/problem+json"),
-    (status = 429, description = "Too many wrong keys from this address", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "The key has no operator role", body = Problem, content_type = "application/problem+json"),
+    super::OperatorRefusals,
     (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
     (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -229,9 +219,7 @@ pub struct BranchBody {
     (status = 200, description = "Its configuration after", body = TenantView),
     (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "A value that is not valid", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No admin key, or a wrong one", body = Problem, content_type = "application/problem+json"),
-    (status = 429, description = "Too many wrong keys from this address", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "The key has no operator role", body = Problem, content_type = "application/problem+json"),
+    super::OperatorRefusals,
     (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
     (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
 ))]

@@ -39,10 +39,8 @@ impl StateQuery {
 #[utoipa::path(get, path = "/admin/users/{user_id}/state", tag = "admin", params(("user_id" = uuid::Uuid, Path, description = "The user's id"), StateQuery), security(("admin" = [])), responses(
     (status = 200, description = "`{user_id, version, position, recorded_at, state}`: the last event included and the state it left (version 0: none yet at that point)", body = super::schemas::PastUserState),
     (status = 400, description = "Both `at_position` and `at_time`, or a value that is not valid", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No admin key, or a wrong one", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "The key has no auditor role", body = Problem, content_type = "application/problem+json"),
+    super::AuditorRefusals,
     (status = 404, description = "No user of this id", body = Problem, content_type = "application/problem+json"),
-    (status = 429, description = "Too many wrong keys from this address", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn user_state(
     Auditor(caller): Auditor,
@@ -68,9 +66,7 @@ pub async fn user_state(
     (status = 400, description = "Not a user id", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No user of this id", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Holds keep the account; `detail` names them", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No admin key, or a wrong one", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "The key has no operator role", body = Problem, content_type = "application/problem+json"),
-    (status = 429, description = "Too many wrong keys from this address", body = Problem, content_type = "application/problem+json"),
+    super::OperatorRefusals,
 ))]
 pub async fn erase(
     Operator(caller): Operator,

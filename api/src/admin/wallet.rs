@@ -42,13 +42,11 @@ fn wallet_problem(e: commands::wallet::PaymentsError) -> Problem {
 #[utoipa::path(post, path = "/admin/users/{user_id}/subscriptions", tag = "admin", params(("user_id" = uuid::Uuid, Path), ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key start one subscription")), request_body = NewSubscription, security(("admin" = [])), responses(
     (status = 201, description = "Started", body = SubscriptionView),
     (status = 400, description = "Not a user id, or a body that is not JSON", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No admin key, or a wrong one", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "The key has no operator role", body = Problem, content_type = "application/problem+json"),
+    super::OperatorRefusals,
     (status = 404, description = "No such user, or no card to bill", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "The wallet or the provider refuses it (a declined card, a plan the provider does not know)", body = Problem, content_type = "application/problem+json"),
     (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "A body of the wrong shape", body = Problem, content_type = "application/problem+json"),
-    (status = 429, description = "Too many wrong keys from this address", body = Problem, content_type = "application/problem+json"),
     (status = 502, description = "The payment provider failed", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn subscribe(
@@ -77,11 +75,9 @@ pub async fn subscribe(
 #[utoipa::path(delete, path = "/admin/users/{user_id}/subscriptions/{subscription_id}", tag = "admin", params(("user_id" = uuid::Uuid, Path), ("subscription_id" = String, Path)), security(("admin" = [])), responses(
     (status = 204, description = "Canceled"),
     (status = 400, description = "Not a user id", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No admin key, or a wrong one", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "The key has no operator role", body = Problem, content_type = "application/problem+json"),
+    super::OperatorRefusals,
     (status = 404, description = "No such user or subscription", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "The wallet refuses it", body = Problem, content_type = "application/problem+json"),
-    (status = 429, description = "Too many wrong keys from this address", body = Problem, content_type = "application/problem+json"),
     (status = 502, description = "The payment provider failed", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn cancel(
