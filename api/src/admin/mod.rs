@@ -15,7 +15,7 @@ mod users;
 mod wallet;
 
 pub use auth::{AdminCaller, Auditor, Operator};
-pub use problem::{AuditorRefusals, OperatorRefusals, Problem};
+pub use problem::{AuditorRefusals, JsonBodyRefusals, OperatorRefusals, Problem};
 pub use projections::RebuildJobs;
 
 use crate::openapi::ApiRouter;

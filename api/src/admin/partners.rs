@@ -36,8 +36,7 @@ pub struct PartnerKeysView {
     (status = 409, description = "A partner with this id exists or was revoked", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "An id or name that is not valid", body = Problem, content_type = "application/problem+json"),
     super::OperatorRefusals,
-    (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-    (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
+    super::JsonBodyRefusals,
 ))]
 pub async fn create(
     Operator(caller): Operator,

@@ -166,3 +166,17 @@ pub enum AuditorRefusals {
     #[response(status = 403, description = "The key has no auditor role", content_type = "application/problem+json")]
     Forbidden(Problem),
 }
+
+/// What a route with a JSON body may answer before its handler runs (`AdminJson`).
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum JsonBodyRefusals {
+    #[response(status = 400, description = "The body is not JSON", content_type = "application/problem+json")]
+    NotJson(Problem),
+    #[response(
+        status = 415,
+        description = "The body is not `application/json`",
+        content_type = "application/problem+json"
+    )]
+    NotJsonMediaType(Problem),
+}

@@ -68,8 +68,7 @@ async fn configure(
     (status = 409, description = "A tenant with this id exists", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "An id or name that is not valid", body = Problem, content_type = "application/problem+json"),
     super::OperatorRefusals,
-    (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-    (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
+    super::JsonBodyRefusals,
 ))]
 pub async fn create(
     Operator(caller): Operator,
@@ -115,8 +114,7 @@ pub struct TokenLifetime {
     (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Out of range", body = Problem, content_type = "application/problem+json"),
     super::OperatorRefusals,
-    (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-    (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
+    super::JsonBodyRefusals,
 ))]
 pub async fn token_lifetime(
     Operator(caller): Operator,
@@ -145,8 +143,7 @@ pub struct ProviderBody {
     (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "A value that is not valid", body = Problem, content_type = "application/problem+json"),
     super::OperatorRefusals,
-    (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-    (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
+    super::JsonBodyRefusals,
 ))]
 pub async fn provider(
     Operator(caller): Operator,
@@ -182,8 +179,7 @@ pub struct SystemBody {
     (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "A value that is not valid", body = Problem, content_type = "application/problem+json"),
     super::OperatorRefusals,
-    (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-    (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
+    super::JsonBodyRefusals,
 ))]
 pub async fn system(
     Operator(caller): Operator,
@@ -220,8 +216,7 @@ pub struct BranchBody {
     (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "A value that is not valid", body = Problem, content_type = "application/problem+json"),
     super::OperatorRefusals,
-    (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-    (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
+    super::JsonBodyRefusals,
 ))]
 pub async fn branch(
     Operator(caller): Operator,
