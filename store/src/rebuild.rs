@@ -1,14 +1,18 @@
 //! Rebuilding read models: one pass over the log for any number of projectors.
 //!
 //! Each page of the log is read once (on a read connection, while the page before it is being
-//! written), decoded and decrypted once, and handed to every projector, all in one write
-//! transaction into their fresh tables. Most of the log goes in short transactions, so appends
-//! keep flowing meanwhile; the tail and the swap then run in one transaction that no append can
-//! slip into, where every projector's fresh tables are compared with its live ones and swapped in.
+//! written), decoded and decrypted once, and handed to every projector. On SQLite the pages go
+//! into the fresh tables of a scratch file of the rebuild's own, in one transaction on its own
+//! connection, and are then copied into the store's database a table at a time (`scratch.rs`);
+//! on PostgreSQL (and an in-memory SQLite database) each page goes straight into the fresh tables
+//! in a write transaction of its own. Either way appends keep flowing meanwhile; the tail and the
+//! swap then run in one transaction that no append can slip into, where every projector's fresh
+//! tables are compared with its live ones and swapped in.
 use crate::EventStore as _;
 use crate::log;
 use crate::model::{Checkpoint, RecordedEvent};
 use crate::projector::{Projector, Tables};
+use crate::scratch::ScratchFile;
 use crate::sql_store::SqlStore;
 use crate::{RebuildReport, StoreError};
 
@@ -53,33 +57,105 @@ fn read_ahead(store: &SqlStore) -> tokio::sync::mpsc::Receiver<Result<Vec<Record
     pages
 }
 
+/// The pass over the log into the store's fresh tables, a write transaction per page (most of
+/// the log: appends keep flowing between pages). Returns the checkpoint reached and the events
+/// applied.
+async fn replay(
+    store: &SqlStore,
+    projectors: &[&dyn Projector],
+    fresh: &Tables,
+    progress: &(dyn Fn(u64) + Send + Sync),
+) -> Result<(Checkpoint, u64), StoreError> {
+    let (mut cp, mut applied) = (Checkpoint::default(), 0u64);
+    let mut pages = read_ahead(store);
+    while let Some(page) = pages.recv().await {
+        let page = page?;
+        let Some(last) = page.last().map(RecordedEvent::checkpoint) else { break };
+        store.write_for_rebuild(async |tx| apply_all(tx, projectors, fresh, &page).await).await?;
+        applied += page.len() as u64;
+        progress(applied);
+        cp = last;
+    }
+    Ok((cp, applied))
+}
+
+/// `replay`, into a SQLite scratch file's fresh tables, in one transaction on its own
+/// connection; the store's writer is not taken.
+async fn replay_into_scratch(
+    store: &SqlStore,
+    scratch: &ScratchFile,
+    projectors: &[&dyn Projector],
+    fresh: &Tables,
+    progress: &(dyn Fn(u64) + Send + Sync),
+) -> Result<(Checkpoint, u64), StoreError> {
+    use sqlx::Connection as _;
+    let (mut cp, mut applied) = (Checkpoint::default(), 0u64);
+    let mut conn = scratch.open(projectors, fresh).await?;
+    let mut pass = conn.begin().await?;
+    let mut pages = read_ahead(store);
+    while let Some(page) = pages.recv().await {
+        let page = page?;
+        let Some(last) = page.last().map(RecordedEvent::checkpoint) else { break };
+        apply_all(&mut crate::Tx::Sqlite(&mut pass), projectors, fresh, &page).await?;
+        applied += page.len() as u64;
+        progress(applied);
+        cp = last;
+    }
+    pass.commit().await?;
+    // the exclusive lock goes with the connection: the writer attaches the file next
+    conn.close().await?;
+    Ok((cp, applied))
+}
+
 pub(crate) async fn rebuild_all(
     store: &SqlStore,
     projectors: &[&dyn Projector],
     progress: &(dyn Fn(u64) + Send + Sync),
 ) -> Result<Vec<RebuildReport>, StoreError> {
     let fresh = Tables::with_suffix(crate::rebuild_suffix());
+    let rebuilt = rebuild_into(store, projectors, &fresh, progress).await;
+    if rebuilt.is_err() {
+        // a failed rebuild leaves the live tables as they were and no fresh table behind
+        let dropped = store
+            .write(async |tx| {
+                for projector in projectors {
+                    for spec in projector.tables().iter().rev() {
+                        tx.execute(&format!("drop table if exists {}", fresh.name(spec.name)), &[]).await?;
+                    }
+                }
+                Ok(())
+            })
+            .await;
+        if let Err(e) = dropped {
+            tracing::warn!(error = %e, "the fresh tables of a failed rebuild could not be dropped");
+        }
+    }
+    rebuilt
+}
+
+async fn rebuild_into(
+    store: &SqlStore,
+    projectors: &[&dyn Projector],
+    fresh: &Tables,
+    progress: &(dyn Fn(u64) + Send + Sync),
+) -> Result<Vec<RebuildReport>, StoreError> {
     let upcasters = store.upcasters();
     store
         .write(async |tx| {
             for projector in projectors {
-                log::create_tables(tx, *projector, &fresh).await?;
+                log::create_tables(tx, *projector, fresh).await?;
             }
             Ok(())
         })
         .await?;
-    let mut cp = Checkpoint::default();
-    let mut applied = 0u64;
-    let mut pages = read_ahead(store);
-    while let Some(page) = pages.recv().await {
-        let page = page?;
-        let Some(last) = page.last().map(RecordedEvent::checkpoint) else { break };
-        store.write_for_rebuild(async |tx| apply_all(tx, projectors, &fresh, &page).await).await?;
-        applied += page.len() as u64;
-        progress(applied);
-        cp = last;
-    }
-    drop(pages);
+    let (mut cp, mut applied) = match ScratchFile::beside(store.db(), fresh) {
+        Some(scratch) => {
+            let reached = replay_into_scratch(store, &scratch, projectors, fresh, progress).await?;
+            scratch.copy_into(store, projectors, fresh).await?;
+            reached
+        }
+        None => replay(store, projectors, fresh, progress).await?,
+    };
     // the tail and the swap in one transaction that no append can slip into
     let reports = store
         .write(async |tx| {
@@ -92,7 +168,7 @@ pub(crate) async fn rebuild_all(
                     break;
                 }
                 applied += events.len() as u64;
-                if let Some(last) = apply_all(tx, projectors, &fresh, &events).await? {
+                if let Some(last) = apply_all(tx, projectors, fresh, &events).await? {
                     cp = last;
                 }
             }
@@ -102,7 +178,7 @@ pub(crate) async fn rebuild_all(
                 if !inline {
                     log::catch_up_live(tx, *projector, upcasters, REBUILD_PAGE).await?;
                 }
-                reports.push(log::compare_and_swap(tx, *projector, &fresh, cp, applied, inline).await?);
+                reports.push(log::compare_and_swap(tx, *projector, fresh, cp, applied, inline).await?);
             }
             Ok(reports)
         })

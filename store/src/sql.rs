@@ -175,6 +175,8 @@ impl Tx<'_> {
     /// {source} where true on conflict …` or `update t set … from {source} where t.id = v.c1`. A page's
     /// rows go in one statement with one bind: each bind and each statement cost more (sqlx hands
     /// them to SQLite's worker thread, or across the network to PostgreSQL) than parsing the JSON.
+    /// On SQLite `jsonb_each` hands each row over as binary JSON, which `->>` reads without
+    /// parsing; `json_each` hands it over as text, and every `->>` of a column re-parsed it.
     pub fn json_rows(&self, n: usize, cols: &[Col]) -> String {
         let cells = cols.iter().enumerate().map(|(i, col)| {
             let c = i + 1;
@@ -185,7 +187,7 @@ impl Tx<'_> {
         });
         let cells = cells.collect::<Vec<_>>().join(", ");
         match self {
-            Self::Sqlite(_) => format!("(select {cells} from json_each(${n})) as v"),
+            Self::Sqlite(_) => format!("(select {cells} from jsonb_each(${n})) as v"),
             Self::Postgres(_) => format!("(select {cells} from jsonb_array_elements(${n}::jsonb) as r(value)) as v"),
         }
     }

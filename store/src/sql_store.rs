@@ -91,7 +91,7 @@ impl SqliteStore {
 /// The database file and its WAL hold password hashes, keys and personal data: owner-only
 /// (0600). Created so before SQLite opens it, which gives its `-wal` and `-shm` files the same
 /// mode; files of an older start are narrowed.
-fn owner_only(database: &std::path::Path) -> Result<(), StoreError> {
+pub(crate) fn owner_only(database: &std::path::Path) -> Result<(), StoreError> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
@@ -204,6 +204,14 @@ impl SqlStore {
         f: impl for<'t> AsyncFnOnce(&mut Tx<'t>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         self.writer.write(f).await
+    }
+
+    /// `Writer::write_solo`: one statement on the writer, outside a transaction.
+    pub(crate) async fn write_solo<T>(
+        &self,
+        f: impl for<'t> AsyncFnOnce(&mut Tx<'t>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.writer.write_solo(f).await
     }
 
     /// `write`, for a rebuild's page into its fresh tables.

@@ -1,0 +1,150 @@
+//! A SQLite rebuild replays the log into a scratch file of its own (ADR 0026): the store's one
+//! writer stays free for appends while it does, and nothing of the scratch file outlives the
+//! rebuild, whether it succeeds or fails.
+#![allow(clippy::unwrap_used)]
+
+use async_trait::async_trait;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+use store::{
+    AppendRequest, EventStore, Metadata, NewEvent, Projector, RecordedEvent, StoreError, StoreOptions, TableSpec,
+    Tables, Tx, args,
+};
+use tests::{Engine, Scratch, database_url, open_store};
+use tokio::sync::Semaphore;
+use uuid::Uuid;
+
+fn request(stream: &str, event_type: &str) -> AppendRequest {
+    AppendRequest {
+        stream_id: stream.into(),
+        stream_type: "thing".into(),
+        expected_version: 0,
+        events: vec![NewEvent {
+            event_id: Uuid::now_v7(),
+            event_type: event_type.into(),
+            schema_version: 1,
+            payload: json!({"n": stream}),
+        }],
+        claims: vec![],
+        metadata: Metadata::default(),
+    }
+}
+
+/// Copies each event's id into a table; refuses events of type "Poison". Writing into a
+/// rebuild's fresh tables it first says so (`entered`) and waits for `release`.
+struct Gate {
+    entered: Arc<Semaphore>,
+    release: Arc<Semaphore>,
+}
+
+const TABLES: &[TableSpec] = &[TableSpec {
+    name: "gated",
+    ddl: "create table if not exists {gated} (event_id text primary key, position bigint not null)",
+    indexes: "create index if not exists {gated}_position on {gated} (position)",
+}];
+
+#[async_trait]
+impl Projector for Gate {
+    fn name(&self) -> &'static str {
+        "gated"
+    }
+    fn tables(&self) -> &'static [TableSpec] {
+        TABLES
+    }
+    async fn apply_batch(&self, tx: &mut Tx<'_>, t: &Tables, events: &[RecordedEvent]) -> Result<(), StoreError> {
+        if !t.is_live() {
+            self.entered.add_permits(1);
+            self.release.acquire().await.unwrap().forget();
+        }
+        for e in events {
+            if e.event_type == "Poison" {
+                return Err(StoreError::Corrupt("poison".into()));
+            }
+            let sql = format!("insert into {} (event_id, position) values ($1, $2)", t.name("gated"));
+            tx.execute(&sql, &args![e.event_id.as_str(), e.position]).await?;
+        }
+        Ok(())
+    }
+}
+
+fn gate() -> Arc<Gate> {
+    Arc::new(Gate { entered: Arc::new(Semaphore::new(0)), release: Arc::new(Semaphore::new(0)) })
+}
+
+/// The files in the scratch folder other than the database, its WAL and shared memory.
+fn leftovers(scratch: &Scratch) -> Vec<String> {
+    let names = std::fs::read_dir(&scratch.0).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned());
+    names.filter(|n| !["events.db", "events.db-wal", "events.db-shm"].contains(&n.as_str())).collect()
+}
+
+async fn tables_named_like(store: &Arc<dyn EventStore>, pattern: &str) -> Vec<String> {
+    let sql = "select name from sqlite_master where type = 'table' and name like $1 escape '\\' order by name";
+    let rows: Vec<(String,)> = store.db().fetch_all(sql, &args![pattern]).await.unwrap();
+    rows.into_iter().map(|(name,)| name).collect()
+}
+
+async fn gated_store(scratch: &Scratch, gate: &Arc<Gate>) -> Arc<dyn EventStore> {
+    let url = database_url(Engine::Sqlite, scratch).await;
+    let store = open_store(Engine::Sqlite, &url, StoreOptions::default()).await;
+    store.ensure_tables(gate.as_ref()).await.unwrap();
+    store
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn appends_go_through_while_a_rebuild_replays_and_the_tail_includes_them() {
+    let scratch = Scratch::new();
+    let gate = gate();
+    let store = gated_store(&scratch, &gate).await;
+    for i in 0..5 {
+        store.append(request(&format!("thing-{i}"), "Made")).await.unwrap();
+    }
+    let rebuilding = tokio::spawn({
+        let (store, gate) = (store.clone(), gate.clone());
+        async move { store.rebuild(gate.as_ref()).await }
+    });
+    // the rebuild is inside its pass over the log, holding its page
+    tokio::time::timeout(Duration::from_secs(30), gate.entered.acquire()).await.unwrap().unwrap().forget();
+    let scratch_files = leftovers(&scratch);
+    assert_eq!(scratch_files.len(), 1, "one scratch file while replaying: {scratch_files:?}");
+    assert!(scratch_files[0].starts_with("events.db-rebuild__rb_"), "{scratch_files:?}");
+    // the store's writer is free: an append does not wait for the pass
+    let appended = tokio::time::timeout(Duration::from_secs(5), store.append(request("thing-late", "Made"))).await;
+    assert!(appended.is_ok(), "an append waited for the rebuild's pass");
+    appended.unwrap().unwrap();
+    // later pages (the tail, read where appends are excluded) pass the gate too
+    gate.release.add_permits(100);
+    let report = rebuilding.await.unwrap().unwrap();
+    assert_eq!(report.events_applied, 6, "the tail brought in the append made during the pass");
+    assert_eq!(report.tables[0].rebuilt_rows, 6);
+    assert_eq!(leftovers(&scratch), Vec::<String>::new(), "the scratch file is gone");
+    assert_eq!(tables_named_like(&store, "%\\_\\_rb\\_%").await, Vec::<String>::new());
+    let rows: Vec<(String, i64)> =
+        store.db().fetch_all("select event_id, position from gated order by position", &[]).await.unwrap();
+    let log = store.read_all(store::Checkpoint::default(), 100).await.unwrap();
+    let want: Vec<(String, i64)> = log.iter().map(|e| (e.event_id.clone(), e.position)).collect();
+    assert_eq!(rows, want, "the swapped-in table holds every event, copied from the scratch file");
+    let indexes = "select count(*) from sqlite_master where type = 'index' and name = 'gated_position'";
+    let (n,): (i64,) = store.db().fetch_optional(indexes, &[]).await.unwrap().unwrap();
+    assert_eq!(n, 1, "the live table has its index");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_rebuild_leaves_no_scratch_file_and_the_live_table_as_it_was() {
+    let scratch = Scratch::new();
+    let gate = gate();
+    gate.release.add_permits(100);
+    let store = gated_store(&scratch, &gate).await;
+    store.append(request("thing-1", "Made")).await.unwrap();
+    store.append(request("thing-2", "Poison")).await.unwrap();
+    let before: Vec<(String,)> = store.db().fetch_all("select event_id from gated", &[]).await.unwrap();
+    let failed = store.rebuild(gate.as_ref()).await;
+    assert!(failed.is_err(), "the poisoned event fails the rebuild");
+    assert_eq!(leftovers(&scratch), Vec::<String>::new(), "the scratch file is removed on failure");
+    let after: Vec<(String,)> = store.db().fetch_all("select event_id from gated", &[]).await.unwrap();
+    assert_eq!(before, after, "the live table is untouched");
+    assert_eq!(tables_named_like(&store, "%\\_\\_rb\\_%").await, Vec::<String>::new(), "no fresh table is left");
+    // the store still works, and a later rebuild (without the poison) starts from scratch again
+    store.append(request("thing-3", "Made")).await.unwrap();
+    assert_eq!(store.read_all(store::Checkpoint::default(), 10).await.unwrap().len(), 3);
+}
