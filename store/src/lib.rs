@@ -13,7 +13,6 @@ mod log;
 mod model;
 mod projector;
 mod rebuild;
-mod scratch;
 pub mod secrets;
 mod sql;
 mod sql_store;

@@ -148,3 +148,64 @@ async fn a_failed_rebuild_leaves_no_scratch_file_and_the_live_table_as_it_was() 
     store.append(request("thing-3", "Made")).await.unwrap();
     assert_eq!(store.read_all(store::Checkpoint::default(), 10).await.unwrap().len(), 3);
 }
+
+/// Counts events by type: a second projector, with a lane and a scratch file of its own.
+struct Counter;
+
+const COUNTER_TABLES: &[TableSpec] = &[TableSpec {
+    name: "counted",
+    ddl: "create table if not exists {counted} (event_type text primary key, n bigint not null)",
+    indexes: "",
+}];
+
+#[async_trait]
+impl Projector for Counter {
+    fn name(&self) -> &'static str {
+        "counted"
+    }
+    fn tables(&self) -> &'static [TableSpec] {
+        COUNTER_TABLES
+    }
+    async fn apply_batch(&self, tx: &mut Tx<'_>, t: &Tables, events: &[RecordedEvent]) -> Result<(), StoreError> {
+        for e in events {
+            let sql = format!(
+                "insert into {0} (event_type, n) values ($1, 1) on conflict (event_type) do update set n = {0}.n + 1",
+                t.name("counted")
+            );
+            tx.execute(&sql, &args![e.event_type.as_str()]).await?;
+        }
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_projectors_rebuild_side_by_side_each_from_its_own_scratch_file() {
+    let scratch = Scratch::new();
+    let gate = gate();
+    gate.release.add_permits(1_000);
+    let store = gated_store(&scratch, &gate).await;
+    store.ensure_tables(&Counter).await.unwrap();
+    // more than one rebuild page (10,000 events), so the lanes take several pages each
+    for i in 0..12_050 {
+        let kind = if i % 3 == 0 { "Moved" } else { "Made" };
+        store.append(request(&format!("thing-{i}"), kind)).await.unwrap();
+    }
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let progress = {
+        let seen = seen.clone();
+        move |n: u64| seen.lock().unwrap().push(n)
+    };
+    let reports = store.rebuild_all(&[gate.as_ref(), &Counter], &progress).await.unwrap();
+    assert_eq!(reports.len(), 2);
+    assert!(reports.iter().all(|r| r.events_applied == 12_050), "{reports:?}");
+    // the live tables were never written (no runner): every rebuilt row is new
+    assert_eq!((reports[0].tables[0].rebuilt_rows, reports[1].tables[0].rebuilt_rows), (12_050, 2));
+    assert_eq!(leftovers(&scratch), Vec::<String>::new(), "every scratch file is gone");
+    assert_eq!(tables_named_like(&store, "%\\_\\_rb\\_%").await, Vec::<String>::new());
+    let counts: Vec<(String, i64)> =
+        store.db().fetch_all("select event_type, n from counted order by event_type", &[]).await.unwrap();
+    assert_eq!(counts, vec![("Made".to_owned(), 8_033), ("Moved".to_owned(), 4_017)]);
+    let seen = seen.lock().unwrap().clone();
+    assert!(seen.windows(2).all(|w| w[0] <= w[1]), "progress never goes back: {seen:?}");
+    assert_eq!(seen.last(), Some(&12_050), "progress ends at the whole log");
+}

@@ -1,38 +1,33 @@
 //! Rebuilding read models: one pass over the log for any number of projectors.
 //!
 //! Each page of the log is read once (on a read connection, while the page before it is being
-//! written), decoded and decrypted once, and handed to every projector. On SQLite the pages go
-//! into the fresh tables of a scratch file of the rebuild's own, in one transaction on its own
-//! connection, and are then copied into the store's database a table at a time (`scratch.rs`);
-//! on PostgreSQL (and an in-memory SQLite database) each page goes straight into the fresh tables
-//! in a write transaction of its own. Either way appends keep flowing meanwhile; the tail and the
-//! swap then run in one transaction that no append can slip into, where every projector's fresh
-//! tables are compared with its live ones and swapped in.
+//! written), decoded and decrypted once, and handed to every projector's lane; the lanes write
+//! side by side, each on a connection of its own (`lanes.rs`). On SQLite a lane writes into the
+//! fresh tables of a scratch file of its own, in one transaction, and they are copied into the
+//! store's database a table at a time at the end (`scratch.rs`); on PostgreSQL (and an
+//! in-memory SQLite database) each page goes straight into the fresh tables in a write
+//! transaction of its own. Either way appends keep flowing meanwhile; the tail and the swap then
+//! run in one transaction that no append can slip into, where every projector's fresh tables are
+//! compared with its live ones and swapped in.
+mod lanes;
+mod scratch;
+
 use crate::EventStore as _;
 use crate::log;
 use crate::model::{Checkpoint, RecordedEvent};
 use crate::projector::{Projector, Tables};
-use crate::scratch::ScratchFile;
 use crate::sql_store::SqlStore;
 use crate::{RebuildReport, StoreError};
+use lanes::Lane;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Events per page (and per write transaction) while a rebuild replays the log. Two pages are
 /// in memory at a time (one read ahead), so memory does not grow with the log.
 pub(crate) const REBUILD_PAGE: i64 = 10_000;
 
-/// Apply a page to every projector's fresh tables.
-async fn apply_all(
-    tx: &mut crate::Tx<'_>,
-    projectors: &[&dyn Projector],
-    fresh: &Tables,
-    page: &[RecordedEvent],
-) -> Result<Option<Checkpoint>, StoreError> {
-    let mut last = None;
-    for projector in projectors {
-        last = log::apply_events(tx, *projector, fresh, page).await?;
-    }
-    Ok(last)
-}
+/// Pages a lane may hold beyond the one it is writing.
+const LANE_PAGES: usize = 1;
 
 /// Pages of the log from position 0, read, decoded and decrypted by a task of their own (on
 /// another core, on a multi-threaded runtime) while the pages before them are written; at most
@@ -57,54 +52,51 @@ fn read_ahead(store: &SqlStore) -> tokio::sync::mpsc::Receiver<Result<Vec<Record
     pages
 }
 
-/// The pass over the log into the store's fresh tables, a write transaction per page (most of
-/// the log: appends keep flowing between pages). Returns the checkpoint reached and the events
-/// applied.
+/// The pass over the log: each page to every projector's lane. The lanes run side by side and
+/// each at its own pace (a lane may be up to `LANE_PAGES` pages ahead of the slowest), so no lane
+/// waits for another at the end of every page. Returns the checkpoint reached and the events
+/// applied; `progress` hears how far the slowest lane is.
 async fn replay(
     store: &SqlStore,
     projectors: &[&dyn Projector],
     fresh: &Tables,
     progress: &(dyn Fn(u64) + Send + Sync),
 ) -> Result<(Checkpoint, u64), StoreError> {
-    let (mut cp, mut applied) = (Checkpoint::default(), 0u64);
-    let mut pages = read_ahead(store);
-    while let Some(page) = pages.recv().await {
-        let page = page?;
-        let Some(last) = page.last().map(RecordedEvent::checkpoint) else { break };
-        store.write_for_rebuild(async |tx| apply_all(tx, projectors, fresh, &page).await).await?;
-        applied += page.len() as u64;
-        progress(applied);
-        cp = last;
-    }
-    Ok((cp, applied))
-}
-
-/// `replay`, into a SQLite scratch file's fresh tables, in one transaction on its own
-/// connection; the store's writer is not taken.
-async fn replay_into_scratch(
-    store: &SqlStore,
-    scratch: &ScratchFile,
-    projectors: &[&dyn Projector],
-    fresh: &Tables,
-    progress: &(dyn Fn(u64) + Send + Sync),
-) -> Result<(Checkpoint, u64), StoreError> {
-    use sqlx::Connection as _;
-    let (mut cp, mut applied) = (Checkpoint::default(), 0u64);
-    let mut conn = scratch.open(projectors, fresh).await?;
-    let mut pass = conn.begin().await?;
-    let mut pages = read_ahead(store);
-    while let Some(page) = pages.recv().await {
-        let page = page?;
-        let Some(last) = page.last().map(RecordedEvent::checkpoint) else { break };
-        apply_all(&mut crate::Tx::Sqlite(&mut pass), projectors, fresh, &page).await?;
-        applied += page.len() as u64;
-        progress(applied);
-        cp = last;
-    }
-    pass.commit().await?;
-    // the exclusive lock goes with the connection: the writer attaches the file next
-    conn.close().await?;
-    Ok((cp, applied))
+    let mut lanes = Lane::open_all(store, projectors, fresh).await?;
+    let (senders, receivers): (Vec<_>, Vec<_>) =
+        lanes.iter().map(|_| tokio::sync::mpsc::channel::<Arc<Vec<RecordedEvent>>>(LANE_PAGES)).unzip();
+    let done: Vec<AtomicU64> = lanes.iter().map(|_| AtomicU64::new(0)).collect();
+    let slowest = || done.iter().map(|n| n.load(Ordering::Relaxed)).min().unwrap_or(0);
+    let hand_out = async move {
+        let (mut cp, mut applied) = (Checkpoint::default(), 0u64);
+        let mut pages = read_ahead(store);
+        while let Some(page) = pages.recv().await {
+            let page = Arc::new(page?);
+            let Some(last) = page.last().map(RecordedEvent::checkpoint) else { break };
+            for lane in &senders {
+                // a lane stops taking pages only when it failed: its error is the one reported
+                if lane.send(page.clone()).await.is_err() {
+                    return Err(StoreError::Corrupt("a rebuild lane stopped".into()));
+                }
+            }
+            applied += page.len() as u64;
+            cp = last;
+        }
+        Ok((cp, applied))
+    };
+    let run = lanes.iter_mut().zip(receivers).zip(&done).map(|((lane, mut pages), done)| async move {
+        while let Some(page) = pages.recv().await {
+            lane.apply(store, fresh, &page).await?;
+            done.fetch_add(page.len() as u64, Ordering::Relaxed);
+            progress(slowest());
+        }
+        Ok::<(), StoreError>(())
+    });
+    let (reached, ran) = tokio::join!(hand_out, futures_util::future::join_all(run));
+    ran.into_iter().collect::<Result<Vec<()>, _>>()?;
+    let reached = reached?;
+    Lane::finish_all(lanes, store, fresh).await?;
+    Ok(reached)
 }
 
 pub(crate) async fn rebuild_all(
@@ -148,14 +140,7 @@ async fn rebuild_into(
             Ok(())
         })
         .await?;
-    let (mut cp, mut applied) = match ScratchFile::beside(store.db(), fresh) {
-        Some(scratch) => {
-            let reached = replay_into_scratch(store, &scratch, projectors, fresh, progress).await?;
-            scratch.copy_into(store, projectors, fresh).await?;
-            reached
-        }
-        None => replay(store, projectors, fresh, progress).await?,
-    };
+    let (mut cp, mut applied) = replay(store, projectors, fresh, progress).await?;
     // the tail and the swap in one transaction that no append can slip into
     let reports = store
         .write(async |tx| {
@@ -168,9 +153,10 @@ async fn rebuild_into(
                     break;
                 }
                 applied += events.len() as u64;
-                if let Some(last) = apply_all(tx, projectors, fresh, &events).await? {
-                    cp = last;
+                for projector in projectors {
+                    log::apply_events(tx, *projector, fresh, &events).await?;
                 }
+                cp = events.last().map_or(cp, RecordedEvent::checkpoint);
             }
             let mut reports = Vec::with_capacity(projectors.len());
             for projector in projectors {

@@ -1,10 +1,11 @@
-//! A SQLite rebuild's scratch database: where the replay of the log writes its fresh tables
-//! before they are copied into the store's database (ADR 0026).
+//! A SQLite rebuild's scratch databases: where the replay of the log writes each projector's
+//! fresh tables before they are copied into the store's database (ADR 0026).
 //!
-//! The scratch file is private to the rebuild and thrown away afterwards, so it needs neither a
-//! journal nor syncs, and the whole replay runs in one transaction on its own connection: each
-//! table page is written about once (not once per committed page of events, into the WAL and
-//! again by the checkpoint), and the store's one writer stays free for appends until the copy.
+//! A scratch file is private to one projector's lane of the rebuild and thrown away afterwards,
+//! so it needs neither a journal nor syncs, and the whole replay runs in one transaction on the
+//! lane's own connection: each table page is written about once (not once per committed page of
+//! events, into the WAL and again by the checkpoint), the store's one writer stays free for
+//! appends until the copy, and the lanes write side by side.
 use crate::error::StoreError;
 use crate::projector::{Projector, Tables};
 use crate::sql::{Db, Tx};
@@ -22,9 +23,9 @@ pub(crate) struct ScratchFile {
 }
 
 impl ScratchFile {
-    /// The scratch file of a rebuild of the SQLite database behind `db`, or `None` when there is
-    /// no file to put it beside (PostgreSQL, an in-memory database).
-    pub(crate) fn beside(db: &Db, fresh: &Tables) -> Option<Self> {
+    /// The scratch file of one projector's lane in a rebuild of the SQLite database behind `db`,
+    /// or `None` when there is no file to put it beside (PostgreSQL, an in-memory database).
+    pub(crate) fn beside(db: &Db, fresh: &Tables, projector: &dyn Projector) -> Option<Self> {
         let Db::Sqlite(pool) = db else { return None };
         let options = pool.connect_options();
         let database = options.get_filename();
@@ -33,16 +34,18 @@ impl ScratchFile {
             return None;
         }
         let mut path = database.as_os_str().to_owned();
-        path.push(format!("-rebuild{}", fresh.name("")));
+        path.push(format!("-rebuild{}-{}", fresh.name(""), projector.name()));
         Some(Self { path: PathBuf::from(path) })
     }
 
     /// A connection to a new, empty scratch file (owner-only: it holds the read models' personal
-    /// data in the clear, as the store's database does) with the fresh tables created.
+    /// data in the clear, as the store's database does) with the projector's fresh tables, and a
+    /// transaction begun that lasts the whole replay. `cache_kib`: its page cache.
     pub(crate) async fn open(
         &self,
-        projectors: &[&dyn Projector],
+        projector: &dyn Projector,
         fresh: &Tables,
+        cache_kib: u32,
     ) -> Result<SqliteConnection, StoreError> {
         remove(&self.path);
         crate::sql_store::owner_only(&self.path)?;
@@ -52,25 +55,28 @@ impl ScratchFile {
             .journal_mode(SqliteJournalMode::Off)
             .synchronous(SqliteSynchronous::Off)
             .locking_mode(SqliteLockingMode::Exclusive)
-            .pragma("cache_size", "-65536")
+            .pragma("cache_size", format!("-{cache_kib}"))
             .pragma("temp_store", "memory")
             .foreign_keys(true)
             .connect()
             .await?;
-        for projector in projectors {
-            for statement in fresh.ddl(projector.tables()) {
-                Tx::Sqlite(&mut conn).execute(&statement, &[]).await?;
-            }
+        let mut tx = Tx::Sqlite(&mut conn);
+        for statement in fresh.ddl(projector.tables()) {
+            tx.execute(&statement, &[]).await?;
         }
+        // no journal: nothing to roll back; the whole replay is one transaction so that pages
+        // leave the cache only when it is full
+        tx.execute("begin", &[]).await?;
         Ok(conn)
     }
 
-    /// Copy every fresh table from the scratch file into the store's fresh tables of the same
-    /// names, one transaction per table, so appends wait at most one table's copy.
+    /// Copy the projector's fresh tables from the scratch file (committed and closed) into the
+    /// store's fresh tables of the same names, one transaction per table, so appends wait at
+    /// most one table's copy.
     pub(crate) async fn copy_into(
         &self,
         store: &crate::sql_store::SqlStore,
-        projectors: &[&dyn Projector],
+        projector: &dyn Projector,
         fresh: &Tables,
     ) -> Result<(), StoreError> {
         let path = self.path.to_string_lossy().into_owned();
@@ -80,7 +86,7 @@ impl ScratchFile {
                 Ok(())
             })
             .await?;
-        let copied = copy_tables(store, projectors, fresh).await;
+        let copied = copy_tables(store, projector, fresh).await;
         let detached = store
             .write_solo(async |tx| {
                 tx.execute(&format!("detach database {ATTACHED}"), &[]).await?;
@@ -93,19 +99,17 @@ impl ScratchFile {
 
 async fn copy_tables(
     store: &crate::sql_store::SqlStore,
-    projectors: &[&dyn Projector],
+    projector: &dyn Projector,
     fresh: &Tables,
 ) -> Result<(), StoreError> {
-    for projector in projectors {
-        for spec in projector.tables() {
-            let table = fresh.name(spec.name);
-            store
-                .write(async |tx| {
-                    tx.execute(&format!("insert into main.{table} select * from {ATTACHED}.{table}"), &[]).await?;
-                    Ok(())
-                })
-                .await?;
-        }
+    for spec in projector.tables() {
+        let table = fresh.name(spec.name);
+        store
+            .write(async |tx| {
+                tx.execute(&format!("insert into main.{table} select * from {ATTACHED}.{table}"), &[]).await?;
+                Ok(())
+            })
+            .await?;
     }
     Ok(())
 }
