@@ -22,8 +22,9 @@ use lanes::Lane;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Events per page (and per write transaction) while a rebuild replays the log. Two pages are
-/// in memory at a time (one read ahead), so memory does not grow with the log.
+/// Events per page while a rebuild replays the log. A few pages are in memory at a time (one
+/// read ahead, one waiting for each lane, the ones being written; shared by the lanes), so
+/// memory does not grow with the log.
 pub(crate) const REBUILD_PAGE: i64 = 10_000;
 
 /// Pages a lane may hold beyond the one it is writing.
