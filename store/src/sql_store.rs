@@ -71,12 +71,14 @@ impl SqliteStore {
             // channel; a channel that holds a whole catch-up page lets the worker run ahead
             // instead of waking the reader once per row
             .row_buffer_size(ROW_CHANNEL)
+            // sorts and temporary b-trees (a rebuild's comparisons: `except` over whole tables)
+            // in memory, not in temporary files
+            .pragma("temp_store", "memory")
             .foreign_keys(true);
         owner_only(connect.get_filename())?;
         // the one writer keeps 64 MiB of pages (SQLite's default is 2 MiB: a rebuild's large
-        // transactions spilled pages to the WAL mid-way and read them back) and its statement
-        // journals in memory
-        let writer_options = connect.clone().pragma("cache_size", "-65536").pragma("temp_store", "memory");
+        // transactions spilled pages to the WAL mid-way and read them back)
+        let writer_options = connect.clone().pragma("cache_size", "-65536");
         let mut writer = SqliteConnection::connect_with(&writer_options).await?;
         sqlx::migrate!("../migrations/sqlite").run(&mut writer).await?;
         let readers = SqlitePoolOptions::new()

@@ -25,6 +25,6 @@ pub(crate) use read::{
     read_recorded_stream_in_db, read_stored_stream_in_db,
 };
 pub use rebuild::{RebuildReport, TableComparison};
-pub(crate) use rebuild::{catch_up_live, compare_and_swap};
+pub(crate) use rebuild::{catch_up_live, compare_and_swap, compare_on_pool};
 pub(crate) use verify::verify_events;
 pub use verify::{Tampered, VerifyReport};

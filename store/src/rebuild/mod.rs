@@ -141,13 +141,16 @@ async fn rebuild_into(
             Ok(())
         })
         .await?;
+    let started = std::time::Instant::now();
     let (mut cp, mut applied) = replay(store, projectors, fresh, progress).await?;
+    let replayed = started.elapsed();
     // the tail and the swap in one transaction that no append can slip into
     let reports = store
         .write(async |tx| {
             for projector in projectors {
                 log::exclude_appends(tx, projector.name()).await?;
             }
+            let mut wrote = false;
             loop {
                 let events = log::read_recorded_after_in_tx(tx, cp, REBUILD_PAGE, false, upcasters).await?;
                 if events.is_empty() {
@@ -158,18 +161,32 @@ async fn rebuild_into(
                     log::apply_events(tx, *projector, fresh, &events).await?;
                 }
                 cp = events.last().map_or(cp, RecordedEvent::checkpoint);
+                wrote = true;
             }
+            for projector in projectors.iter().filter(|p| !store.is_inline(**p)) {
+                wrote |= log::catch_up_live(tx, *projector, upcasters, REBUILD_PAGE).await?;
+            }
+            // nothing written here yet, and no one else may write: the pool's connections see
+            // these tables as this transaction does, and compare them side by side
+            let mut compared = match wrote {
+                false => log::compare_on_pool(store.db(), projectors, fresh).await?.into_iter().map(Some).collect(),
+                true => vec![None; projectors.len()],
+            };
             let mut reports = Vec::with_capacity(projectors.len());
-            for projector in projectors {
+            for (projector, compared) in projectors.iter().zip(compared.drain(..)) {
                 let inline = store.is_inline(*projector);
-                if !inline {
-                    log::catch_up_live(tx, *projector, upcasters, REBUILD_PAGE).await?;
-                }
-                reports.push(log::compare_and_swap(tx, *projector, fresh, cp, applied, inline).await?);
+                reports.push(log::compare_and_swap(tx, *projector, fresh, cp, applied, inline, compared).await?);
             }
             Ok(reports)
         })
         .await?;
+    let (replayed, swapped) = (replayed.as_secs_f64(), (started.elapsed() - replayed).as_secs_f64());
+    tracing::info!(
+        events = applied,
+        replayed_s = replayed,
+        swapped_s = swapped,
+        "rebuild: log replayed, compared and swapped"
+    );
     progress(applied);
     Ok(reports)
 }
