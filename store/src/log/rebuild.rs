@@ -80,6 +80,18 @@ impl Counts<'_, '_> {
         Ok(row.map_or(0, |(n,)| n))
     }
 
+    /// SQLite: a table's columns as `s."c" is f."c"` conditions joined by `and`, and the number of
+    /// its primary key's columns.
+    async fn columns(&mut self, table: &str) -> Result<Option<(String, i64)>, StoreError> {
+        let sql = "select group_concat(format('s.\"%w\" is f.\"%w\"', name, name), ' and '), max(pk) \
+                   from pragma_table_info($1)";
+        let row: Option<(Option<String>, Option<i64>)> = match self {
+            Self::Tx(tx) => tx.fetch_optional(sql, &args![table]).await?,
+            Self::Db(db) => db.fetch_optional(sql, &args![table]).await?,
+        };
+        Ok(row.and_then(|(same, pk)| Some((same?, pk?))))
+    }
+
     fn engine(&self) -> Engine {
         match self {
             Self::Tx(tx) => tx.engine(),
@@ -105,17 +117,36 @@ async fn compare_table(mut on: Counts<'_, '_>, live: &str, rebuilt: &str) -> Res
         });
     }
     let live_rows = on.count(&format!("select count(*) from {live}"), &[]).await?;
-    let only_live =
-        on.count(&format!("select count(*) from (select * from {live} except select * from {rebuilt}) d"), &[]).await?;
+    let sql = only_in_first(&mut on, live, rebuilt).await?;
+    let only_live = on.count(&sql, &[]).await?;
     // projection tables have primary keys, so their rows are distinct: equal counts and every
-    // live row rebuilt leave no rebuilt row that is not live, and the second `except` (as long as
+    // live row rebuilt leave no rebuilt row that is not live, and the second count (as long as
     // the first) can be skipped
     let only_rebuilt = if live_rows == rebuilt_rows && only_live == 0 {
         0
     } else {
-        on.count(&format!("select count(*) from (select * from {rebuilt} except select * from {live}) d"), &[]).await?
+        let sql = only_in_first(&mut on, rebuilt, live).await?;
+        on.count(&sql, &[]).await?
     };
     Ok(TableComparison { table: live.to_owned(), live_rows, rebuilt_rows, only_live, only_rebuilt })
+}
+
+/// A count of the rows of `first` that `second` lacks. On SQLite, when both tables have the same
+/// columns and a primary key: each row of `first` looked up in `second` by every column (the
+/// key's index finds it), a third of the time of `except`, which first sorts both tables into a
+/// temporary b-tree.
+async fn only_in_first(on: &mut Counts<'_, '_>, first: &str, second: &str) -> Result<String, StoreError> {
+    let except = format!("select count(*) from (select * from {first} except select * from {second}) d");
+    if on.engine() != Engine::Sqlite {
+        return Ok(except);
+    }
+    let (mine, theirs) = (on.columns(first).await?, on.columns(second).await?);
+    Ok(match mine {
+        Some((same, pk)) if pk > 0 && theirs.as_ref().is_some_and(|t| t.0 == same) => {
+            format!("select count(*) from {first} f where not exists (select 1 from {second} s where {same})")
+        }
+        _ => except,
+    })
 }
 
 /// Every projector's fresh tables compared with their live ones, all tables side by side, each
