@@ -16,6 +16,7 @@ mod rebuild;
 pub mod secrets;
 mod sql;
 mod sql_store;
+mod sqlite_file;
 mod upcast;
 pub mod vault;
 pub mod wrap;

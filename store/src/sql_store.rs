@@ -75,12 +75,13 @@ impl SqliteStore {
             // in memory, not in temporary files
             .pragma("temp_store", "memory")
             .foreign_keys(true);
-        owner_only(connect.get_filename())?;
+        crate::sqlite_file::owner_only(connect.get_filename())?;
         // the one writer keeps 64 MiB of pages (SQLite's default is 2 MiB: a rebuild's large
         // transactions spilled pages to the WAL mid-way and read them back)
         let writer_options = connect.clone().pragma("cache_size", "-65536");
         let mut writer = SqliteConnection::connect_with(&writer_options).await?;
         sqlx::migrate!("../migrations/sqlite").run(&mut writer).await?;
+        crate::sqlite_file::keep_freed_heap(&mut writer).await?;
         let readers = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(options.acquire_timeout.unwrap_or(DEFAULT_ACQUIRE_TIMEOUT))
@@ -88,35 +89,6 @@ impl SqliteStore {
             .await?;
         SqlStore::start(Writer::Sqlite(Mutex::new(writer)), Db::Sqlite(readers), options).await
     }
-}
-
-/// The database file and its WAL hold password hashes, keys and personal data: owner-only
-/// (0600). Created so before SQLite opens it, which gives its `-wal` and `-shm` files the same
-/// mode; files of an older start are narrowed.
-pub(crate) fn owner_only(database: &std::path::Path) -> Result<(), StoreError> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
-        let name = database.as_os_str();
-        if name.is_empty() || name == ":memory:" {
-            return Ok(());
-        }
-        let fail = |e: std::io::Error| {
-            StoreError::Database(sqlx::Error::Io(std::io::Error::new(e.kind(), format!("{}: {e}", database.display()))))
-        };
-        if !database.exists() {
-            std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(database).map_err(fail)?;
-        }
-        for suffix in ["", "-wal", "-shm", "-journal"] {
-            let mut path = name.to_owned();
-            path.push(suffix);
-            let path = std::path::PathBuf::from(path);
-            if path.exists() {
-                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).map_err(fail)?;
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Opens the PostgreSQL engine: a pool; any number of instances may share the database.

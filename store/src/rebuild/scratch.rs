@@ -48,7 +48,7 @@ impl ScratchFile {
         cache_kib: u32,
     ) -> Result<SqliteConnection, StoreError> {
         remove(&self.path);
-        crate::sql_store::owner_only(&self.path)?;
+        crate::sqlite_file::owner_only(&self.path)?;
         let mut conn = SqliteConnectOptions::new()
             .filename(&self.path)
             // thrown away after the rebuild (and on any failure): nothing to roll back or recover
