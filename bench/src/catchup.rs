@@ -469,12 +469,12 @@ pub async fn run(target: &Target, settings: &Settings, notes: &mut Vec<String>) 
         thousands(n as f64),
         thousands(rate(n, took))
     ));
-    store.ensure_tables(&SignupsProjector).await?;
+    store.ensure_tables(Arc::new(SignupsProjector)).await?;
     let mut raw = Raw::open(target, &url).await?;
 
     // warm-up: one of each, unmeasured
     eprintln!("{engine}: catch-up warm-up");
-    store.rebuild(&UserViewProjector).await?;
+    store.rebuild(Arc::new(UserViewProjector)).await?;
     store_signups(store.as_ref()).await?;
     for writes in [Writes::PerEvent, Writes::MultiRow] {
         raw.rebuild_user_view(writes).await?;
@@ -488,7 +488,7 @@ pub async fn run(target: &Target, settings: &Settings, notes: &mut Vec<String>) 
     for round in 0..settings.rounds {
         let cpu = CpuSnap::now();
         let start = Instant::now();
-        let report = store.rebuild(&UserViewProjector).await?;
+        let report = store.rebuild(Arc::new(UserViewProjector)).await?;
         let took = start.elapsed();
         if report.events_applied != n || !report.matched_live() {
             bail!("rebuild applied {} of {n} events, matched live: {}", report.events_applied, report.matched_live());

@@ -98,7 +98,7 @@ pub async fn open_store_with(
 /// Creates the tables of every read model, catch-up ones included (`users-api migrate`).
 pub async fn create_tables(store: &dyn EventStore) -> Result<(), StoreError> {
     for projector in all() {
-        store.ensure_tables(projector.as_ref()).await?;
+        store.ensure_tables(projector.clone()).await?;
     }
     Ok(())
 }
@@ -131,7 +131,6 @@ pub async fn rebuild<E: From<StoreError>>(
         Some(name) => vec![by_name(name)?],
         None => all(),
     };
-    let projectors: Vec<&dyn Projector> = projectors.iter().map(|p| p.as_ref()).collect();
     for done in store.rebuild_all(&projectors, progress).await? {
         report(done)?;
     }

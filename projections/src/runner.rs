@@ -61,7 +61,7 @@ async fn run(
 ) {
     let notify = store.notifier(projector.stream_types());
     let mut failures = 0u32;
-    if let Err(e) = store.ensure_tables(projector.as_ref()).await {
+    if let Err(e) = store.ensure_tables(projector.clone()).await {
         tracing::error!(projection = projector.name(), error = %e, "cannot create projection tables");
     }
     while !*stopped.borrow() {

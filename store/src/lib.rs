@@ -178,7 +178,7 @@ pub trait EventStore: Send + Sync {
     }
 
     /// Create a projector's live tables if they do not exist yet.
-    async fn ensure_tables(&self, projector: &dyn Projector) -> Result<(), StoreError>;
+    async fn ensure_tables(&self, projector: Arc<dyn Projector>) -> Result<(), StoreError>;
 
     /// Apply the next batch of events after the projector's checkpoint, writing the checkpoint
     /// in the same transaction as its tables.
@@ -186,9 +186,10 @@ pub trait EventStore: Send + Sync {
 
     /// Rebuild a projector from position 0 into fresh tables, compare them with the live ones
     /// and swap them in.
-    async fn rebuild(&self, projector: &dyn Projector) -> Result<RebuildReport, StoreError> {
+    async fn rebuild(&self, projector: Arc<dyn Projector>) -> Result<RebuildReport, StoreError> {
+        let name = projector.name();
         let mut reports = self.rebuild_all(&[projector], &|_| {}).await?;
-        reports.pop().ok_or_else(|| StoreError::Corrupt(format!("no rebuild report for {}", projector.name())))
+        reports.pop().ok_or_else(|| StoreError::Corrupt(format!("no rebuild report for {name}")))
     }
 
     /// Rebuild several projectors in one pass over the log (each page is read and decoded once
@@ -197,7 +198,7 @@ pub trait EventStore: Send + Sync {
     /// events replayed so far after every page.
     async fn rebuild_all(
         &self,
-        projectors: &[&dyn Projector],
+        projectors: &[Arc<dyn Projector>],
         progress: &(dyn Fn(u64) + Send + Sync),
     ) -> Result<Vec<RebuildReport>, StoreError>;
 

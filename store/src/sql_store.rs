@@ -165,7 +165,7 @@ impl SqlStore {
             last_hashes: quick_cache::sync::Cache::new(LAST_HASHES),
         };
         for projector in store.options.inline.clone() {
-            store.ensure_tables(projector.as_ref()).await?;
+            store.ensure_tables(projector.clone()).await?;
         }
         if let Some(vault) = store.options.upcasters.vault().cloned() {
             store.write(async |tx| vault.blind_stored_claims(tx).await).await?;
@@ -188,12 +188,9 @@ impl SqlStore {
         self.writer.write_solo(f).await
     }
 
-    /// `write`, for a rebuild's page into its fresh tables.
-    pub(crate) async fn write_for_rebuild<T>(
-        &self,
-        f: impl for<'t> AsyncFnOnce(&mut Tx<'t>) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        self.writer.write(f).await
+    /// The writer, for a rebuild's lanes writing pages into their fresh tables.
+    pub(crate) fn writer_for_rebuild(&self) -> Arc<Writer> {
+        self.writer.clone()
     }
 
     /// What follows a committed append: remember the stream's last hash, tell the hooks and
@@ -287,8 +284,8 @@ impl EventStore for SqlStore {
     /// fingerprint in `projection_schemas` differs), the old tables are dropped and rebuilt from
     /// position 0 with the new DDL: a read model's shape may change between versions, the log
     /// never does.
-    async fn ensure_tables(&self, projector: &dyn Projector) -> Result<(), StoreError> {
-        let fingerprint = log::fingerprint(projector);
+    async fn ensure_tables(&self, projector: Arc<dyn Projector>) -> Result<(), StoreError> {
+        let fingerprint = log::fingerprint(projector.as_ref());
         let changed = self
             .write(async |tx| {
                 if tx.engine() == Engine::Postgres {
@@ -311,17 +308,18 @@ impl EventStore for SqlStore {
                         projection = projector.name(),
                         "read-model schema changed: rebuilding from position 0"
                     );
-                    log::drop_tables(tx, projector).await?;
+                    log::drop_tables(tx, projector.as_ref()).await?;
                     return Ok(true);
                 }
-                log::create_tables(tx, projector, &Tables::live()).await?;
+                log::create_tables(tx, projector.as_ref(), &Tables::live()).await?;
                 log::write_fingerprint(tx, projector.name(), &fingerprint).await?;
                 Ok(false)
             })
             .await?;
         if changed {
+            let name = projector.name();
             self.rebuild(projector).await?;
-            self.write(async |tx| log::write_fingerprint(tx, projector.name(), &fingerprint).await).await?;
+            self.write(async |tx| log::write_fingerprint(tx, name, &fingerprint).await).await?;
         }
         Ok(())
     }
@@ -352,7 +350,7 @@ impl EventStore for SqlStore {
 
     async fn rebuild_all(
         &self,
-        projectors: &[&dyn Projector],
+        projectors: &[Arc<dyn Projector>],
         progress: &(dyn Fn(u64) + Send + Sync),
     ) -> Result<Vec<RebuildReport>, StoreError> {
         crate::rebuild::rebuild_all(self, projectors, progress).await

@@ -146,7 +146,7 @@ both_engines!(the_account_links_read_model_equals_its_rebuild, |engine| async mo
     }
     assert_eq!(app.count("select count(*) from account_links").await, 2);
     for name in ["account_links", "catalog"] {
-        let report = app.state.store.rebuild(projections::by_name(name).unwrap().as_ref()).await.unwrap();
+        let report = app.state.store.rebuild(projections::by_name(name).unwrap()).await.unwrap();
         assert!(report.matched_live(), "{name}: {report:?}");
     }
     assert_eq!(app.count("select count(*) from account_links").await, 2);

@@ -118,7 +118,7 @@ both_engines!(analytics_tables_count_each_event_once_and_rebuild_equal, |engine|
     assert_eq!(payments, [("chf".to_owned(), 1, 1250, 1, 1250)]);
 
     for name in ANALYTICS {
-        let report = app.state.store.rebuild(projections::by_name(name).unwrap().as_ref()).await.unwrap();
+        let report = app.state.store.rebuild(projections::by_name(name).unwrap()).await.unwrap();
         assert!(report.matched_live(), "{name}: {:?}", report.tables);
         assert!(report.events_applied > 0);
     }

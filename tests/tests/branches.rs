@@ -111,6 +111,6 @@ both_engines!(an_operator_adds_and_changes_a_branch_and_servers_see_it_at_once, 
         })
         .await
     );
-    let report = app.state.store.rebuild(projections::by_name("catalog").unwrap().as_ref()).await.unwrap();
+    let report = app.state.store.rebuild(projections::by_name("catalog").unwrap()).await.unwrap();
     assert!(report.matched_live(), "{report:?}");
 });

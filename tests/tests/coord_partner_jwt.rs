@@ -277,7 +277,7 @@ both_engines!(partner_issuers_and_their_users_rebuild_equal_and_link_accounts, |
 
     // the read models are what the log makes of it
     for name in ["catalog", "user_view"] {
-        let report = app.state.store.rebuild(projections::by_name(name).unwrap().as_ref()).await.unwrap();
+        let report = app.state.store.rebuild(projections::by_name(name).unwrap()).await.unwrap();
         assert!(report.matched_live(), "{name}: {report:?}");
     }
     assert_eq!(current_ok(&app, &token).await["first_name"], "Cy");
@@ -287,7 +287,7 @@ both_engines!(partner_issuers_and_their_users_rebuild_equal_and_link_accounts, |
     assert_eq!(refused(&app, &other).await, (StatusCode::UNAUTHORIZED, "invalid_token".to_owned()));
     // (that token states the first email: the claims of the token presented last stand)
     assert_eq!(current_ok(&app, &token).await["email"], "cy@partner.test");
-    let report = app.state.store.rebuild(projections::by_name("catalog").unwrap().as_ref()).await.unwrap();
+    let report = app.state.store.rebuild(projections::by_name("catalog").unwrap()).await.unwrap();
     assert!(report.matched_live(), "{report:?}");
     assert_eq!(app.count("select count(*) from catalog_partner_issuers").await, 1);
 });

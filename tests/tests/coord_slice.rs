@@ -401,13 +401,13 @@ both_engines!(rebuilt_read_models_equal_the_live_ones, |engine| async move {
     assert_eq!(count[0].0, 15);
 
     for projector in projections::all() {
-        let report = store.rebuild(projector.as_ref()).await.unwrap();
+        let report = store.rebuild(projector.clone()).await.unwrap();
         assert!(report.matched_live(), "{report:?}");
         assert!(report.tables.iter().all(|t| t.live_rows == t.rebuilt_rows));
     }
     // rebuilding again keeps one index per definition, under its live name
     let catalog = projections::by_name("catalog").unwrap();
-    assert!(store.rebuild(catalog.as_ref()).await.unwrap().matched_live());
+    assert!(store.rebuild(catalog.clone()).await.unwrap().matched_live());
     let index_sql = match engine {
         Engine::Sqlite => {
             "select name from sqlite_master where type = 'index' and tbl_name = 'catalog_partners' and sql is not null"
@@ -428,7 +428,7 @@ both_engines!(rebuilt_read_models_equal_the_live_ones, |engine| async move {
         .execute("update user_view set email = 'wrong@x.com' where email = 'user3@fleet.com'", &[])
         .await
         .unwrap();
-    let report = store.rebuild(projections::by_name("user_view").unwrap().as_ref()).await.unwrap();
+    let report = store.rebuild(projections::by_name("user_view").unwrap()).await.unwrap();
     assert!(!report.matched_live());
     assert_eq!((report.tables[0].only_live, report.tables[0].only_rebuilt), (1, 1));
     let repaired: Vec<(String,)> =
@@ -437,16 +437,16 @@ both_engines!(rebuilt_read_models_equal_the_live_ones, |engine| async move {
     // a lost live row and a stray one are each found and undone
     let user_view = projections::by_name("user_view").unwrap();
     store.db().execute("delete from user_view where email = 'user3@fleet.com'", &[]).await.unwrap();
-    let report = store.rebuild(user_view.as_ref()).await.unwrap();
+    let report = store.rebuild(user_view.clone()).await.unwrap();
     assert_eq!((report.tables[0].only_live, report.tables[0].only_rebuilt), (0, 1));
     assert_eq!(report.tables[0].live_rows + 1, report.tables[0].rebuilt_rows);
     let stray = "insert into user_view (user_id, tenant_id, partner_id, email, test_user, registered_at, updated_at, \
                  stream_version) select 'stray', tenant_id, partner_id, 'stray@x.com', test_user, registered_at, \
                  updated_at, stream_version from user_view where email = 'user3@fleet.com'";
     store.db().execute(stray, &[]).await.unwrap();
-    let report = store.rebuild(user_view.as_ref()).await.unwrap();
+    let report = store.rebuild(user_view.clone()).await.unwrap();
     assert_eq!((report.tables[0].only_live, report.tables[0].only_rebuilt), (1, 0));
-    let rebuilt = store.rebuild(user_view.as_ref()).await.unwrap();
+    let rebuilt = store.rebuild(user_view.clone()).await.unwrap();
     assert!(rebuilt.matched_live(), "{rebuilt:?}");
     // the API keeps working on the swapped tables
     let token = coord.token_for("user3@fleet.com").await;

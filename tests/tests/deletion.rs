@@ -67,7 +67,7 @@ both_engines!(a_request_waits_for_the_subscription_then_erases, |engine| async m
     let report = app.state.store.verify().await.unwrap();
     assert!(report.first_broken.is_none(), "the chain still verifies");
     for name in ["user_view", "deletion_requests", "wallets", "login_sessions"] {
-        let rebuilt = app.state.store.rebuild(projections::by_name(name).unwrap().as_ref()).await.unwrap();
+        let rebuilt = app.state.store.rebuild(projections::by_name(name).unwrap()).await.unwrap();
         assert!(rebuilt.matched_live(), "{name}: {rebuilt:?}");
     }
 });

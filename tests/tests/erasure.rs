@@ -164,7 +164,7 @@ both_engines!(an_erased_person_leaves_nothing_readable, |engine| async move {
     // the erased history still reads (placeholders), and the read models rebuild equal
     assert_eq!(app.count(&format!("select count(*) from identity_cards where user_id = '{user}'")).await, 0);
     for name in ["user_view", "wallets", "login_sessions", "deletion_requests", "identity_cards", "account_links"] {
-        let rebuilt = app.state.store.rebuild(projections::by_name(name).unwrap().as_ref()).await.unwrap();
+        let rebuilt = app.state.store.rebuild(projections::by_name(name).unwrap()).await.unwrap();
         assert!(rebuilt.matched_live(), "{name}: {rebuilt:?}");
     }
 });

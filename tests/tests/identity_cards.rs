@@ -88,7 +88,7 @@ both_engines!(an_operator_assigns_cards_and_the_customer_reads_them, |engine| as
     let listed = identity_card_command(store.clone(), bob, CardCommand::List).await.unwrap();
     assert_eq!(listed["cards"][0]["number"], "04A2B3C4");
 
-    let report = app.state.store.rebuild(projections::by_name("identity_cards").unwrap().as_ref()).await.unwrap();
+    let report = app.state.store.rebuild(projections::by_name("identity_cards").unwrap()).await.unwrap();
     assert!(report.matched_live(), "{report:?}");
 });
 

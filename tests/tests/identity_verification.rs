@@ -57,7 +57,7 @@ async fn operator(app: &TestApp, args: &[&str]) -> anyhow::Result<Value> {
 
 async fn user_view_rebuilds_equal(app: &TestApp) {
     let view = projections::by_name("user_view").unwrap();
-    let report = app.state.store.rebuild(view.as_ref()).await.unwrap();
+    let report = app.state.store.rebuild(view.clone()).await.unwrap();
     assert!(report.matched_live(), "{report:?}");
 }
 

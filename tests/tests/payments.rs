@@ -167,7 +167,7 @@ both_engines!(the_legacy_card_wallet, |engine| async move {
     assert_eq!(legacy_error(long).await, (StatusCode::BAD_REQUEST, "invalid_payment".into()));
 
     // the read model equals a rebuild from position 0
-    let report = app.state.store.rebuild(projections::by_name("wallets").unwrap().as_ref()).await.unwrap();
+    let report = app.state.store.rebuild(projections::by_name("wallets").unwrap()).await.unwrap();
     assert!(report.matched_live(), "{report:?}");
 });
 

@@ -87,7 +87,7 @@ async fn tables_named_like(store: &Arc<dyn EventStore>, pattern: &str) -> Vec<St
 async fn gated_store(scratch: &Scratch, gate: &Arc<Gate>) -> Arc<dyn EventStore> {
     let url = database_url(Engine::Sqlite, scratch).await;
     let store = open_store(Engine::Sqlite, &url, StoreOptions::default()).await;
-    store.ensure_tables(gate.as_ref()).await.unwrap();
+    store.ensure_tables(gate.clone()).await.unwrap();
     store
 }
 
@@ -101,7 +101,7 @@ async fn appends_go_through_while_a_rebuild_replays_and_the_tail_includes_them()
     }
     let rebuilding = tokio::spawn({
         let (store, gate) = (store.clone(), gate.clone());
-        async move { store.rebuild(gate.as_ref()).await }
+        async move { store.rebuild(gate.clone()).await }
     });
     // the rebuild is inside its pass over the log, holding its page
     tokio::time::timeout(Duration::from_secs(30), gate.entered.acquire()).await.unwrap().unwrap().forget();
@@ -138,7 +138,7 @@ async fn a_failed_rebuild_leaves_no_scratch_file_and_the_live_table_as_it_was() 
     store.append(request("thing-1", "Made")).await.unwrap();
     store.append(request("thing-2", "Poison")).await.unwrap();
     let before: Vec<(String,)> = store.db().fetch_all("select event_id from gated", &[]).await.unwrap();
-    let failed = store.rebuild(gate.as_ref()).await;
+    let failed = store.rebuild(gate.clone()).await;
     assert!(failed.is_err(), "the poisoned event fails the rebuild");
     assert_eq!(leftovers(&scratch), Vec::<String>::new(), "the scratch file is removed on failure");
     let after: Vec<(String,)> = store.db().fetch_all("select event_id from gated", &[]).await.unwrap();
@@ -147,6 +147,35 @@ async fn a_failed_rebuild_leaves_no_scratch_file_and_the_live_table_as_it_was() 
     // the store still works, and a later rebuild (without the poison) starts from scratch again
     store.append(request("thing-3", "Made")).await.unwrap();
     assert_eq!(store.read_all(store::Checkpoint::default(), 10).await.unwrap().len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rebuild_given_up_midway_stops_its_lanes_and_leaves_no_scratch_file() {
+    let scratch = Scratch::new();
+    let gate = gate();
+    let store = gated_store(&scratch, &gate).await;
+    store.append(request("thing-1", "Made")).await.unwrap();
+    let rebuilding = tokio::spawn({
+        let (store, gate) = (store.clone(), gate.clone());
+        async move { store.rebuild(gate).await }
+    });
+    // the lane is writing its page, held at the gate; then the rebuild is dropped (a client gone,
+    // a shutdown): its lanes, which run on tasks of their own, must end with it
+    tokio::time::timeout(Duration::from_secs(30), gate.entered.acquire()).await.unwrap().unwrap().forget();
+    assert_eq!(leftovers(&scratch).len(), 1, "the lane's scratch file while it writes");
+    rebuilding.abort();
+    assert!(rebuilding.await.unwrap_err().is_cancelled());
+    // the lane's task is aborted with the rebuild: it lets go of the projector (the gate was never
+    // released, so a lane left running would still hold it) and of its scratch file
+    let ended = || Arc::strong_count(&gate) == 1 && leftovers(&scratch).is_empty();
+    for _ in 0..100 {
+        if ended() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(Arc::strong_count(&gate), 1, "no lane still holds the projector");
+    assert_eq!(leftovers(&scratch), Vec::<String>::new(), "the scratch file is gone with its lane");
 }
 
 /// Counts events by type: a second projector, with a lane and a scratch file of its own.
@@ -184,7 +213,7 @@ async fn several_projectors_rebuild_side_by_side_each_from_its_own_scratch_file(
     let gate = gate();
     gate.release.add_permits(1_000);
     let store = gated_store(&scratch, &gate).await;
-    store.ensure_tables(&Counter).await.unwrap();
+    store.ensure_tables(Arc::new(Counter)).await.unwrap();
     // more than one rebuild page (10,000 events), so the lanes take several pages each
     for i in 0..12_050 {
         let kind = if i % 3 == 0 { "Moved" } else { "Made" };
@@ -195,7 +224,7 @@ async fn several_projectors_rebuild_side_by_side_each_from_its_own_scratch_file(
         let seen = seen.clone();
         move |n: u64| seen.lock().unwrap().push(n)
     };
-    let reports = store.rebuild_all(&[gate.as_ref(), &Counter], &progress).await.unwrap();
+    let reports = store.rebuild_all(&[gate.clone(), Arc::new(Counter)], &progress).await.unwrap();
     assert_eq!(reports.len(), 2);
     assert!(reports.iter().all(|r| r.events_applied == 12_050), "{reports:?}");
     // the live tables were never written (no runner): every rebuilt row is new
@@ -251,22 +280,22 @@ async fn a_rebuild_counts_rows_that_differ_only_by_a_null_with_or_without_a_prim
     let scratch = Scratch::new();
     let url = database_url(Engine::Sqlite, &scratch).await;
     let store = open_store(Engine::Sqlite, &url, StoreOptions::default()).await;
-    store.ensure_tables(&Noted).await.unwrap();
+    store.ensure_tables(Arc::new(Noted)).await.unwrap();
     for i in 0..20 {
         store.append(request(&format!("thing-{i}"), "Made")).await.unwrap();
     }
-    let matched = store.rebuild(&Noted).await.unwrap();
+    let matched = store.rebuild(Arc::new(Noted)).await.unwrap();
     assert!(matched.matched_live(), "first rebuild fills the live tables: {matched:?}");
     // a note where the rebuild has NULL, on one row of each table
     for table in ["noted", "noted_keyless"] {
         let sql = format!("update {table} set note = 'x' where event_id = (select min(event_id) from {table})");
         store.db().execute(&sql, &[]).await.unwrap();
     }
-    let report = store.rebuild(&Noted).await.unwrap();
+    let report = store.rebuild(Arc::new(Noted)).await.unwrap();
     let differences: Vec<(String, i64, i64, i64)> =
         report.tables.iter().map(|t| (t.table.clone(), t.live_rows, t.only_live, t.only_rebuilt)).collect();
     assert_eq!(differences, vec![("noted".into(), 20, 1, 1), ("noted_keyless".into(), 20, 1, 1)]);
     let (notes,): (i64,) = store.db().fetch_optional("select count(note) from noted", &[]).await.unwrap().unwrap();
     assert_eq!(notes, 0, "the rebuilt table was swapped in");
-    assert!(store.rebuild(&Noted).await.unwrap().matched_live());
+    assert!(store.rebuild(Arc::new(Noted)).await.unwrap().matched_live());
 }

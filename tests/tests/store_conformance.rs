@@ -320,7 +320,7 @@ both_engines!(catch_up_batches_write_the_checkpoint_with_the_tables, |engine| as
     for i in 0..5 {
         store.append(request(&format!("thing-{i}"), 0, vec![event("Made", json!({}))])).await.unwrap();
     }
-    store.ensure_tables(&Recorder).await.unwrap();
+    store.ensure_tables(Arc::new(Recorder)).await.unwrap();
     read_all_when(&store, 5).await;
     assert!(matches!(store.project_batch(&Recorder, 3).await.unwrap(), Batch::Applied(3, _)));
     assert_eq!(recorded_ids(&store).await.len(), 3);
@@ -334,14 +334,14 @@ both_engines!(catch_up_batches_write_the_checkpoint_with_the_tables, |engine| as
 both_engines!(a_rebuild_compares_against_a_caught_up_live_table, |engine| async move {
     let scratch = Scratch::new();
     let (store, _) = store(engine, &scratch, false).await;
-    store.ensure_tables(&Recorder).await.unwrap();
+    store.ensure_tables(Arc::new(Recorder)).await.unwrap();
     for i in 0..6 {
         store.append(request(&format!("thing-{i}"), 0, vec![event("Made", json!({}))])).await.unwrap();
     }
     read_all_when(&store, 6).await;
     // the live runner got only halfway
     assert!(matches!(store.project_batch(&Recorder, 3).await.unwrap(), Batch::Applied(3, _)));
-    let report = store.rebuild(&Recorder).await.unwrap();
+    let report = store.rebuild(Arc::new(Recorder)).await.unwrap();
     assert!(report.matched_live(), "{report:?}");
     assert_eq!((report.tables[0].live_rows, report.tables[0].rebuilt_rows), (6, 6));
     assert_eq!(store.project_batch(&Recorder, 10).await.unwrap(), Batch::Idle, "nothing applied twice");
@@ -352,7 +352,7 @@ both_engines!(a_failing_catch_up_batch_keeps_its_checkpoint, |engine| async move
     let (store, _) = store(engine, &scratch, false).await;
     store.append(request("thing-1", 0, vec![event("Made", json!({}))])).await.unwrap();
     store.append(request("thing-2", 0, vec![event("Poison", json!({}))])).await.unwrap();
-    store.ensure_tables(&Recorder).await.unwrap();
+    store.ensure_tables(Arc::new(Recorder)).await.unwrap();
     read_all_when(&store, 2).await;
     assert!(store.project_batch(&Recorder, 10).await.is_err());
     assert!(recorded_ids(&store).await.is_empty(), "the batch rolled back whole");
@@ -390,7 +390,7 @@ async fn postgres_readers_never_skip_the_event_of_a_slower_transaction() {
     use sqlx::Connection;
     let scratch = Scratch::new();
     let (store, url) = store(Engine::Postgres, &scratch, false).await;
-    store.ensure_tables(&Recorder).await.unwrap();
+    store.ensure_tables(Arc::new(Recorder)).await.unwrap();
 
     // transaction A takes a position first but commits last
     let mut a = sqlx::PgConnection::connect(&url).await.unwrap();
@@ -466,7 +466,7 @@ async fn gate_holder(url: &str) -> sqlx::PgConnection {
 /// committed after the returned writer began, beyond it until that writer ends.
 async fn one_event_below_the_gate_and_one_beyond(scratch: &Scratch) -> (Arc<dyn EventStore>, sqlx::PgConnection) {
     let (store, url) = store(Engine::Postgres, scratch, false).await;
-    store.ensure_tables(&Recorder).await.unwrap();
+    store.ensure_tables(Arc::new(Recorder)).await.unwrap();
     store.append(request("thing-1", 0, vec![event("Made", json!({}))])).await.unwrap();
     let holder = gate_holder(&url).await;
     store.append(request("thing-2", 0, vec![event("Made", json!({}))])).await.unwrap();
@@ -517,7 +517,7 @@ async fn postgres_runs_one_instance_of_a_projector_at_a_time() {
     use sqlx::Connection;
     let scratch = Scratch::new();
     let (store, url) = store(Engine::Postgres, &scratch, false).await;
-    store.ensure_tables(&Recorder).await.unwrap();
+    store.ensure_tables(Arc::new(Recorder)).await.unwrap();
     store.append(request("thing-1", 0, vec![event("Made", json!({}))])).await.unwrap();
     assert!(matches!(next_applied(&store, &Recorder, 10).await, Batch::Applied(1, _)));
     store.append(request("thing-2", 0, vec![event("Made", json!({}))])).await.unwrap();
@@ -601,7 +601,7 @@ async fn postgres_rebuild_waits_for_an_append_in_flight_and_its_runner_skips_not
     use sqlx::Connection;
     let scratch = Scratch::new();
     let (store, url) = store(Engine::Postgres, &scratch, false).await;
-    store.ensure_tables(&Recorder).await.unwrap();
+    store.ensure_tables(Arc::new(Recorder)).await.unwrap();
     store.append(request("thing-1", 0, vec![event("Made", json!({}))])).await.unwrap();
 
     // an append in flight: its events insert is its first write, as in the store
@@ -617,7 +617,7 @@ async fn postgres_rebuild_waits_for_an_append_in_flight_and_its_runner_skips_not
 
     let rebuilding = tokio::spawn({
         let store = store.clone();
-        async move { store.rebuild(&Recorder).await }
+        async move { store.rebuild(Arc::new(Recorder)).await }
     });
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert!(!rebuilding.is_finished(), "the rebuild waits for the append in flight");
@@ -758,7 +758,7 @@ both_engines!(rows_in_one_json_bind_keep_every_value_exactly, |engine| async mov
     for (i, payload) in cells.iter().enumerate() {
         store.append(request(&format!("thing-{i}"), 0, vec![event("Made", payload.clone())])).await.unwrap();
     }
-    store.ensure_tables(&Cells).await.unwrap();
+    store.ensure_tables(Arc::new(Cells)).await.unwrap();
     read_all_when(&store, cells.len()).await;
     assert!(matches!(store.project_batch(&Cells, 100).await.unwrap(), Batch::Applied(4, _)));
     type Row = (String, String, i64, bool, f64, Option<String>, i64);

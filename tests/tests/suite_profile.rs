@@ -62,7 +62,7 @@ both_engines!(a_customer_edits_the_profile, |engine| async move {
     app.suite("demo").signed_up("ann@example.com").await;
     assert_eq!(app.suite("demo").sign_in("ann@new.example", PASSWORD).await.status(), 200);
 
-    let report = app.state.store.rebuild(projections::by_name("user_view").unwrap().as_ref()).await.unwrap();
+    let report = app.state.store.rebuild(projections::by_name("user_view").unwrap()).await.unwrap();
     assert!(report.matched_live(), "{report:?}");
 });
 

@@ -245,7 +245,7 @@ both_engines!(the_user_view_rebuilds_equal_to_the_inline_one, |engine| async mov
     let store = inline_store(engine, &database_url(engine, &scratch).await).await;
     one_of_each(store.as_ref()).await;
     let view = projections::by_name("user_view").unwrap();
-    let report = store.rebuild(view.as_ref()).await.unwrap();
+    let report = store.rebuild(view.clone()).await.unwrap();
     assert!(report.matched_live(), "{report:?}");
     assert_eq!((report.tables[0].live_rows, report.tables[0].rebuilt_rows), (5, 5));
 
@@ -259,12 +259,12 @@ both_engines!(the_user_view_rebuilds_equal_to_the_inline_one, |engine| async mov
         )
         .await
         .unwrap();
-    let report = store.rebuild(view.as_ref()).await.unwrap();
+    let report = store.rebuild(view.clone()).await.unwrap();
     assert_eq!((report.tables[0].only_live, report.tables[0].only_rebuilt), (1, 1));
     let sql = "select otp_enabled, first_name, license_verification from user_view where username = 'bo'";
     let rows: Vec<(bool, String, String)> = store.db().fetch_all(sql, &[]).await.unwrap();
     assert_eq!(rows, vec![(true, "Bo".to_owned(), "VERIFIED".to_owned())]);
-    assert!(store.rebuild(view.as_ref()).await.unwrap().matched_live());
+    assert!(store.rebuild(view.clone()).await.unwrap().matched_live());
 });
 
 both_engines!(a_database_with_the_three_old_read_models_starts_with_the_one, |engine| async move {

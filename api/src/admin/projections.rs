@@ -138,7 +138,7 @@ pub async fn rebuild(
     }
     let (jobs, store, clock) = (state.rebuilds.clone(), state.store.clone(), state.clock.clone());
     tokio::spawn(async move {
-        let done = store.rebuild(projector.as_ref()).await.map_err(|e| e.to_string());
+        let done = store.rebuild(projector.clone()).await.map_err(|e| e.to_string());
         jobs.finish(projector.name(), clock.now(), done);
     });
     Ok((StatusCode::ACCEPTED, Json(state.rebuilds.get(&name))))

@@ -20,15 +20,11 @@ use crate::sql_store::SqlStore;
 use crate::{RebuildReport, StoreError};
 use lanes::Lane;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Events per page while a rebuild replays the log. A few pages are in memory at a time (one
 /// read ahead, one waiting for each lane, the ones being written; shared by the lanes), so
 /// memory does not grow with the log.
 pub(crate) const REBUILD_PAGE: i64 = 10_000;
-
-/// Pages a lane may hold beyond the one it is writing.
-const LANE_PAGES: usize = 1;
 
 /// Pages of the log from position 0, read, decoded and decrypted by a task of their own (on
 /// another core, on a multi-threaded runtime) while the pages before them are written; at most
@@ -53,56 +49,40 @@ fn read_ahead(store: &SqlStore) -> tokio::sync::mpsc::Receiver<Result<Vec<Record
     pages
 }
 
-/// The pass over the log: each page to every projector's lane. The lanes run side by side and
-/// each at its own pace (a lane may be up to `LANE_PAGES` pages ahead of the slowest), so no lane
-/// waits for another at the end of every page. Returns the checkpoint reached and the events
-/// applied; `progress` hears how far the slowest lane is.
+/// The pass over the log: each page to every projector's lane. The lanes run side by side, each
+/// on a task of its own and at its own pace, so no lane waits for another at the end of every
+/// page. Returns the checkpoint reached and the events applied; `progress` hears how far the
+/// slowest lane is.
 async fn replay(
     store: &SqlStore,
-    projectors: &[&dyn Projector],
+    projectors: &[Arc<dyn Projector>],
     fresh: &Tables,
     progress: &(dyn Fn(u64) + Send + Sync),
 ) -> Result<(Checkpoint, u64), StoreError> {
-    let mut lanes = Lane::open_all(store, projectors, fresh).await?;
-    let (senders, receivers): (Vec<_>, Vec<_>) =
-        lanes.iter().map(|_| tokio::sync::mpsc::channel::<Arc<Vec<RecordedEvent>>>(LANE_PAGES)).unzip();
-    let done: Vec<AtomicU64> = lanes.iter().map(|_| AtomicU64::new(0)).collect();
-    let slowest = || done.iter().map(|n| n.load(Ordering::Relaxed)).min().unwrap_or(0);
-    let hand_out = async move {
-        let (mut cp, mut applied) = (Checkpoint::default(), 0u64);
-        let mut pages = read_ahead(store);
+    let lanes = Lane::start_all(store, projectors, fresh).await?;
+    let (mut cp, mut applied) = (Checkpoint::default(), 0u64);
+    let mut pages = read_ahead(store);
+    let handed = async {
         while let Some(page) = pages.recv().await {
             let page = Arc::new(page?);
             let Some(last) = page.last().map(RecordedEvent::checkpoint) else { break };
-            for lane in &senders {
-                // a lane stops taking pages only when it failed: its error is the one reported
-                if lane.send(page.clone()).await.is_err() {
-                    return Err(StoreError::Corrupt("a rebuild lane stopped".into()));
-                }
-            }
-            applied += page.len() as u64;
-            cp = last;
-        }
-        Ok((cp, applied))
-    };
-    let run = lanes.iter_mut().zip(receivers).zip(&done).map(|((lane, mut pages), done)| async move {
-        while let Some(page) = pages.recv().await {
-            lane.apply(store, fresh, &page).await?;
-            done.fetch_add(page.len() as u64, Ordering::Relaxed);
-            progress(slowest());
+            lanes.hand_out(page.clone()).await?;
+            (applied, cp) = (applied + page.len() as u64, last);
+            progress(lanes.slowest());
         }
         Ok::<(), StoreError>(())
-    });
-    let (reached, ran) = tokio::join!(hand_out, futures_util::future::join_all(run));
-    ran.into_iter().collect::<Result<Vec<()>, _>>()?;
-    let reached = reached?;
+    }
+    .await;
+    // a lane that failed says why before the pass does (it stopped taking pages)
+    let lanes = lanes.join().await?;
+    handed?;
     Lane::finish_all(lanes, store, fresh).await?;
-    Ok(reached)
+    Ok((cp, applied))
 }
 
 pub(crate) async fn rebuild_all(
     store: &SqlStore,
-    projectors: &[&dyn Projector],
+    projectors: &[Arc<dyn Projector>],
     progress: &(dyn Fn(u64) + Send + Sync),
 ) -> Result<Vec<RebuildReport>, StoreError> {
     let fresh = Tables::with_suffix(crate::rebuild_suffix());
@@ -128,7 +108,7 @@ pub(crate) async fn rebuild_all(
 
 async fn rebuild_into(
     store: &SqlStore,
-    projectors: &[&dyn Projector],
+    projectors: &[Arc<dyn Projector>],
     fresh: &Tables,
     progress: &(dyn Fn(u64) + Send + Sync),
 ) -> Result<Vec<RebuildReport>, StoreError> {
@@ -136,13 +116,15 @@ async fn rebuild_into(
     store
         .write(async |tx| {
             for projector in projectors {
-                log::create_tables(tx, *projector, fresh).await?;
+                log::create_tables(tx, projector.as_ref(), fresh).await?;
             }
             Ok(())
         })
         .await?;
     let started = std::time::Instant::now();
     let (mut cp, mut applied) = replay(store, projectors, fresh, progress).await?;
+    let borrowed: Vec<&dyn Projector> = projectors.iter().map(AsRef::as_ref).collect();
+    let projectors = borrowed.as_slice();
     let replayed = started.elapsed();
     // the tail and the swap in one transaction that no append can slip into
     let reports = store
