@@ -299,3 +299,19 @@ async fn a_rebuild_counts_rows_that_differ_only_by_a_null_with_or_without_a_prim
     assert_eq!(notes, 0, "the rebuilt table was swapped in");
     assert!(store.rebuild(Arc::new(Noted)).await.unwrap().matched_live());
 }
+
+/// The bundled SQLite is built with a page cache per connection and no global memory statistics
+/// (`.cargo/config.toml`, ADR 0027): with `SQLITE_ENABLE_MEMORY_MANAGEMENT` every connection's
+/// pages sit behind one process-wide lock, which a rebuild's lanes, the readers and the writer
+/// fought over.
+#[tokio::test]
+async fn the_bundled_sqlite_gives_each_connection_its_own_page_cache() {
+    let scratch = Scratch::new();
+    let url = database_url(Engine::Sqlite, &scratch).await;
+    let store = open_store(Engine::Sqlite, &url, StoreOptions::default()).await;
+    let options: Vec<(String,)> = store.db().fetch_all("pragma compile_options", &[]).await.unwrap();
+    let options: Vec<String> = options.into_iter().map(|(o,)| o).collect();
+    assert!(options.iter().any(|o| o == "THREADSAFE=1"), "the options are listed: {options:?}");
+    assert!(!options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"), "{options:?}");
+    assert!(options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"), "{options:?}");
+}

@@ -76,7 +76,9 @@ async fn replay(
     // a lane that failed says why before the pass does (it stopped taking pages)
     let lanes = lanes.join().await?;
     handed?;
+    let copying = std::time::Instant::now();
     Lane::finish_all(lanes, store, fresh).await?;
+    tracing::info!(finished_s = copying.elapsed().as_secs_f64(), "rebuild: lanes closed, scratch files copied in");
     Ok((cp, applied))
 }
 
