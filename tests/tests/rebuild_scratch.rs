@@ -167,13 +167,7 @@ async fn a_rebuild_given_up_midway_stops_its_lanes_and_leaves_no_scratch_file() 
     assert!(rebuilding.await.unwrap_err().is_cancelled());
     // the lane's task is aborted with the rebuild: it lets go of the projector (the gate was never
     // released, so a lane left running would still hold it) and of its scratch file
-    let ended = || Arc::strong_count(&gate) == 1 && leftovers(&scratch).is_empty();
-    for _ in 0..100 {
-        if ended() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    tests::eventually(5, || async { Arc::strong_count(&gate) == 1 && leftovers(&scratch).is_empty() }).await;
     assert_eq!(Arc::strong_count(&gate), 1, "no lane still holds the projector");
     assert_eq!(leftovers(&scratch), Vec::<String>::new(), "the scratch file is gone with its lane");
 }

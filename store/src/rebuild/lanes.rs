@@ -45,30 +45,6 @@ pub(super) struct Running {
 }
 
 impl Lane {
-    /// A lane for each projector, their fresh tables created, each started on a task of its own.
-    pub(super) async fn start_all(
-        store: &SqlStore,
-        projectors: &[Arc<dyn Projector>],
-        fresh: &Tables,
-    ) -> Result<Running, StoreError> {
-        let lanes = u32::try_from(projectors.len()).unwrap_or(u32::MAX).max(1);
-        let cache_kib = (SCRATCH_CACHE_KIB / lanes).max(LANE_CACHE_KIB);
-        let written: Arc<[AtomicU64]> = projectors.iter().map(|_| AtomicU64::new(0)).collect();
-        let mut running = Running { pages: Vec::new(), written: written.clone(), tasks: tokio::task::JoinSet::new() };
-        for (i, projector) in projectors.iter().enumerate() {
-            let target = match ScratchFile::beside(store.db(), fresh, projector.as_ref()) {
-                Some(file) => Target::Scratch { conn: file.open(projector.as_ref(), fresh, cache_kib).await?, file },
-                None => Target::Store(store.writer_for_rebuild()),
-            };
-            let lane = Self { projector: projector.clone(), target };
-            let (send, pages) = tokio::sync::mpsc::channel(LANE_PAGES);
-            running.pages.push(send);
-            let (fresh, written) = (fresh.clone(), written.clone());
-            running.tasks.spawn(async move { (i, lane.run(&fresh, pages, &written[i]).await) });
-        }
-        Ok(running)
-    }
-
     /// Writes each page it is handed until the channel closes; returns itself for `finish_all`.
     async fn run(
         mut self,
@@ -131,6 +107,30 @@ impl Lane {
 }
 
 impl Running {
+    /// A lane for each projector, their fresh tables created, each started on a task of its own.
+    pub(super) async fn start(
+        store: &SqlStore,
+        projectors: &[Arc<dyn Projector>],
+        fresh: &Tables,
+    ) -> Result<Self, StoreError> {
+        let lanes = u32::try_from(projectors.len()).unwrap_or(u32::MAX).max(1);
+        let cache_kib = (SCRATCH_CACHE_KIB / lanes).max(LANE_CACHE_KIB);
+        let written: Arc<[AtomicU64]> = projectors.iter().map(|_| AtomicU64::new(0)).collect();
+        let mut running = Self { pages: Vec::new(), written: written.clone(), tasks: tokio::task::JoinSet::new() };
+        for (i, projector) in projectors.iter().enumerate() {
+            let target = match ScratchFile::beside(store.db(), fresh, projector.as_ref()) {
+                Some(file) => Target::Scratch { conn: file.open(projector.as_ref(), fresh, cache_kib).await?, file },
+                None => Target::Store(store.writer_for_rebuild()),
+            };
+            let lane = Lane { projector: projector.clone(), target };
+            let (send, pages) = tokio::sync::mpsc::channel(LANE_PAGES);
+            running.pages.push(send);
+            let (fresh, written) = (fresh.clone(), written.clone());
+            running.tasks.spawn(async move { (i, lane.run(&fresh, pages, &written[i]).await) });
+        }
+        Ok(running)
+    }
+
     /// Hands a page to every lane, each as soon as it has room (a lane may be up to
     /// `LANE_PAGES` pages ahead of the slowest). Fails only when a lane stopped, having failed.
     pub(super) async fn hand_out(&self, page: Arc<Vec<RecordedEvent>>) -> Result<(), StoreError> {

@@ -18,7 +18,7 @@ use crate::model::{Checkpoint, RecordedEvent};
 use crate::projector::{Projector, Tables};
 use crate::sql_store::SqlStore;
 use crate::{RebuildReport, StoreError};
-use lanes::Lane;
+use lanes::{Lane, Running};
 use std::sync::Arc;
 
 /// Events per page while a rebuild replays the log. A few pages are in memory at a time (one
@@ -59,7 +59,7 @@ async fn replay(
     fresh: &Tables,
     progress: &(dyn Fn(u64) + Send + Sync),
 ) -> Result<(Checkpoint, u64), StoreError> {
-    let lanes = Lane::start_all(store, projectors, fresh).await?;
+    let lanes = Running::start(store, projectors, fresh).await?;
     let (mut cp, mut applied) = (Checkpoint::default(), 0u64);
     let mut pages = read_ahead(store);
     let handed = async {
@@ -78,7 +78,10 @@ async fn replay(
     handed?;
     let copying = std::time::Instant::now();
     Lane::finish_all(lanes, store, fresh).await?;
-    tracing::info!(finished_s = copying.elapsed().as_secs_f64(), "rebuild: lanes closed, scratch files copied in");
+    tracing::info!(
+        finished_s = copying.elapsed().as_secs_f64(),
+        "rebuild: lanes closed (SQLite: scratch files copied in)"
+    );
     Ok((cp, applied))
 }
 
